@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs inside dbus-run-session (see build-aux/test): unlocks a fresh
+# gnome-keyring, then runs meson test under Xvfb.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# A throwaway login keyring, unlocked without a prompt (test-environment.md §4).
+printf %s "ec2-autoscaler-test-keyring" | \
+  gnome-keyring-daemon --unlock --components=secrets >/dev/null
+for _ in $(seq 200); do
+  if gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+       --method org.freedesktop.DBus.NameHasOwner org.freedesktop.secrets 2>/dev/null | grep -q true; then
+    break
+  fi
+  sleep 0.05
+done
+export SCALER_KEYRING_READY=1
+
+xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
+  meson test -C "$top/_build" --print-errorlogs --no-rebuild "$@"

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * scaler-config.h: the configuration of one autoscaler instance.
+ *
+ * CONTRACT (shared by config, engine, EC2, ClearML, GUI): a ScalerConfig is a
+ * ref-counted plain struct with public fields. Once built (parsed, or filled in
+ * by the GUI and then frozen by handing it out) it is IMMUTABLE: the engine's
+ * worker thread reads it without locks. To change a config, scaler_config_copy()
+ * it, edit the copy, and replace the old reference. The JSON form is the
+ * "Saved config" of DESIGN.md; secrets are never part of it (ScalerSecrets).
+ *
+ * Durations are minutes (double, may be fractional). Strings are UTF-8 and
+ * never NULL unless documented as nullable; empty string = "not set".
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "scaler-types.h"
+
+G_BEGIN_DECLS
+
+#define SCALER_CONFIG_VERSION 1
+
+typedef enum
+{
+  SCALER_CREDENTIALS_SOURCE_KEYRING,
+  SCALER_CREDENTIALS_SOURCE_ENVIRONMENT,
+} ScalerCredentialsSource;
+
+typedef enum
+{
+  SCALER_ON_STOP_KEEP,
+  SCALER_ON_STOP_TERMINATE_IDLE,
+  SCALER_ON_STOP_TERMINATE_ALL,
+} ScalerOnStop;
+
+struct _ScalerTag
+{
+  char *key;
+  char *value;
+};
+
+struct _ScalerResource
+{
+  char     *name;                    /* unique, no ':' */
+  char     *queue;                   /* ClearML queue name, >= 3 chars */
+  guint     max_instances;           /* 1..1000 */
+  char     *instance_type;           /* e.g. "g4dn.xlarge" */
+  GStrv     availability_zones;      /* ordered preference, may be empty (never NULL) */
+  GStrv     subnet_ids;              /* ordered preference; when set, decides the zone */
+  char     *ami_id;                  /* "ami-" + 8 or 17 hex */
+  char     *ebs_device_name;         /* "" = no block device mapping (AMI default) */
+  guint     ebs_volume_size;         /* GiB, 0 = AMI default */
+  char     *ebs_volume_type;         /* "gp3", "gp2", "io1", ... "" = default */
+  char     *key_name;                /* "" = none */
+  GStrv     security_group_ids;      /* "sg-..." (never NULL) */
+  gboolean  is_spot;
+  gboolean  spot_fallback_on_demand;
+  char     *iam_instance_profile;    /* nullable: name, or an ARN ("arn:...") */
+  GPtrArray *tags;                   /* of ScalerTag*, in order (never NULL) */
+};
+
+struct _ScalerConfig
+{
+  /*< private >*/
+  gatomicrefcount ref_count;
+
+  /*< public, read-only once shared >*/
+  int       version;                 /* SCALER_CONFIG_VERSION */
+  char     *id;                      /* UUID, also the tag value and keyring key */
+  char     *name;                    /* shown to people */
+
+  char     *aws_region;
+  char     *aws_endpoint;            /* nullable: e.g. "http://127.0.0.1:PORT" in tests */
+  ScalerCredentialsSource aws_credentials;
+  GPtrArray *aws_tags;               /* of ScalerTag* (never NULL) */
+
+  char     *clearml_api_server;
+  char     *clearml_web_server;
+  char     *clearml_files_server;
+  ScalerCredentialsSource clearml_credentials;
+
+  char     *git_user;
+  char     *default_docker_image;    /* "" = no docker (virtualenv mode) */
+  double    max_idle_time_min;
+  double    polling_interval_time_min;
+  double    max_spin_up_time_min;
+  char     *workers_prefix;          /* no ':' */
+  double    hourly_budget_usd;       /* 0 = no budget */
+  ScalerOnStop on_stop;
+  char     *extra_vm_bash_script;    /* init script */
+  char     *extra_clearml_conf;
+
+  GPtrArray *resources;              /* of ScalerResource* (never NULL) */
+};
+
+/* Secrets: never in the config file, the log or the console. */
+struct _ScalerSecrets
+{
+  char *aws_access_key_id;
+  char *aws_secret_access_key;
+  char *aws_session_token;           /* nullable */
+  char *clearml_access_key;
+  char *clearml_secret_key;
+  char *git_password;                /* nullable */
+};
+
+/* One validation problem: a JSON path (e.g. "resources[0].ami_id", "" for the
+ * file as a whole) and a translated message saying what is wrong and what is
+ * expected. */
+typedef enum
+{
+  SCALER_PROBLEM_ERROR,
+  SCALER_PROBLEM_WARNING,
+} ScalerProblemSeverity;
+
+struct _ScalerConfigProblem
+{
+  ScalerProblemSeverity severity;
+  char *path;
+  char *message;
+};
+
+GType              scaler_config_get_type          (void) G_GNUC_CONST;
+GType              scaler_resource_get_type        (void) G_GNUC_CONST;
+#define SCALER_TYPE_CONFIG   (scaler_config_get_type ())
+#define SCALER_TYPE_RESOURCE (scaler_resource_get_type ())
+
+/* A config with the defaults of DESIGN.md / ClearML (new UUID, no resources). */
+ScalerConfig      *scaler_config_new               (void);
+ScalerConfig      *scaler_config_ref               (ScalerConfig        *self);
+void               scaler_config_unref             (ScalerConfig        *self);
+/* Deep copy; the copy has a ref count of 1 and may be edited until shared. */
+ScalerConfig      *scaler_config_copy              (const ScalerConfig  *self);
+
+ScalerResource    *scaler_resource_new             (void);
+ScalerResource    *scaler_resource_copy            (const ScalerResource *self);
+void               scaler_resource_free            (ScalerResource      *self);
+
+ScalerTag         *scaler_tag_new                  (const char          *key,
+                                                    const char          *value);
+void               scaler_tag_free                 (ScalerTag           *self);
+
+/* Lenient parse: returns a config, or NULL with a GError for malformed JSON
+ * (message includes line and column). Unknown keys and bad values are NOT
+ * errors here; they are reported by scaler_config_validate_json(). */
+ScalerConfig      *scaler_config_new_from_json     (const char          *json,
+                                                    gssize               length,
+                                                    GError             **error);
+ScalerConfig      *scaler_config_new_from_file     (const char          *path,
+                                                    GError             **error);
+/* Strict: parse + validate; NULL and SCALER_ERROR_INVALID_CONFIG if any error,
+ * with every problem in *problems (GPtrArray of ScalerConfigProblem*). */
+ScalerConfig      *scaler_config_load              (const char          *json,
+                                                    gssize               length,
+                                                    GPtrArray          **problems,
+                                                    GError             **error);
+char              *scaler_config_to_json           (const ScalerConfig  *self);
+JsonNode          *scaler_config_to_json_node      (const ScalerConfig  *self);
+
+/* All problems (errors and warnings) of a parsed config. */
+GPtrArray         *scaler_config_validate          (const ScalerConfig  *self);
+/* All problems of a JSON text, including unknown keys and malformed JSON. */
+GPtrArray         *scaler_config_validate_json     (const char          *json,
+                                                    gssize               length);
+gboolean           scaler_config_problems_have_errors (GPtrArray        *problems);
+void               scaler_config_problem_free      (ScalerConfigProblem *problem);
+
+ScalerResource    *scaler_config_find_resource     (const ScalerConfig  *self,
+                                                    const char          *name);
+/* Distinct queue names, in the order of first appearance in resources. */
+GStrv              scaler_config_dup_queues        (const ScalerConfig  *self);
+
+const char        *scaler_on_stop_to_string        (ScalerOnStop         on_stop);
+const char        *scaler_credentials_source_to_string (ScalerCredentialsSource source);
+
+ScalerSecrets     *scaler_secrets_new              (void);
+ScalerSecrets     *scaler_secrets_copy             (const ScalerSecrets *self);
+/* Overwrites the secret bytes before freeing them. */
+void               scaler_secrets_free             (ScalerSecrets       *self);
+/* Fills secrets from the environment variables of DESIGN.md
+ * (AWS_* incl. AWS_PROFILE, CLEARML_API_ACCESS_KEY, ...). */
+ScalerSecrets     *scaler_secrets_new_from_environment (GError         **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerConfig, scaler_config_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerResource, scaler_resource_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerTag, scaler_tag_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerSecrets, scaler_secrets_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerConfigProblem, scaler_config_problem_free)
+
+G_END_DECLS

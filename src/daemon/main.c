@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * ec2-autoscalerd: the headless engine (DESIGN.md, "ec2-autoscalerd").
+ *
+ *   ec2-autoscalerd --check CONFIG.json
+ *   ec2-autoscalerd CONFIG.json [--once] [--state-dir DIR]
+ */
+
+#define G_LOG_DOMAIN "ec2-autoscalerd"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "scaler-core.h"
+
+static gboolean opt_version;
+static char *opt_check;
+static gboolean opt_once;
+static char *opt_state_dir;
+
+static const GOptionEntry entries[] = {
+  { "check", 0, 0, G_OPTION_ARG_FILENAME, &opt_check,
+    N_("Validate CONFIG and exit: 0 if valid, 1 with one line per problem"), N_("CONFIG.json") },
+  { "once", 0, 0, G_OPTION_ARG_NONE, &opt_once,
+    N_("Run one full cycle, then exit"), NULL },
+  { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_state_dir,
+    N_("Where the ledger is kept (default: $XDG_STATE_HOME/ec2-autoscaler/<id>)"), N_("DIR") },
+  { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("[CONFIG.json] - keep EC2 instances sized to ClearML queues"));
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description (context,
+    _("Runs one autoscaler configuration without a display. Credentials come from the\n"
+      "environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (or\n"
+      "AWS_PROFILE with ~/.aws/credentials), CLEARML_API_ACCESS_KEY,\n"
+      "CLEARML_API_SECRET_KEY and CLEARML_AUTOSCALER_GIT_PASSWORD.\n"
+      "SIGINT or SIGTERM stop it (exit 0), honouring the config's on_stop."));
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());
+      return 2;
+    }
+
+  if (opt_version)
+    {
+      g_print ("ec2-autoscalerd %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  /* --- check mode (issue 3) --- */
+
+  /* --- run mode (issue 6) --- */
+
+  g_printerr (_("%s: no configuration given\n"), g_get_prgname ());
+  g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());
+  return 2;
+}

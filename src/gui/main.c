@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "ec2-autoscaler"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "scaler-application.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(ScalerApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("EC2 Autoscaler"));
+
+  app = scaler_application_new ();
+
+  return g_application_run (G_APPLICATION (app), argc, argv);
+}

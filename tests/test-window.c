@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Widget test: the main window is created, shown, destroyed and finalized. */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "scaler-application.h"
+#include "scaler-gui-resources.h"
+#include "scaler-preferences-window.h"
+#include "scaler-window.h"
+
+static void
+wait_for_draw (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!gtk_widget_get_mapped (widget) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+test_window_lifecycle (void)
+{
+  g_autoptr(ScalerApplication) app = scaler_application_new ();
+  ScalerWindow *window;
+  GtkWidget *empty;
+
+  g_application_register (G_APPLICATION (app), NULL, NULL);
+  window = scaler_window_new (app);
+  g_object_ref_sink (window);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_draw (GTK_WIDGET (window));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+
+  /* The empty state is what a new user sees, with its button wired to an action. */
+  empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "empty_page"));
+  g_assert_true (ADW_IS_STATUS_PAGE (empty));
+  g_assert_true (gtk_widget_get_visible (empty));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Autoscalers");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-instance", NULL));
+
+  /* The size comes from GSettings (memory backend in tests). */
+  {
+    int width = 0, height = 0;
+
+    gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+    g_assert_cmpint (width, ==, 1180);
+    g_assert_cmpint (height, ==, 760);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (window);
+}
+
+static void
+test_preferences_color_scheme (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.ec2autoscaler.Autoscaler");
+  ScalerPreferencesWindow *prefs = scaler_preferences_window_new (settings);
+  AdwComboRow *row;
+
+  g_object_ref_sink (prefs);
+  row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                      SCALER_TYPE_PREFERENCES_WINDOW,
+                                                      "color_scheme_row"));
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  adw_combo_row_set_selected (row, 2);
+  {
+    g_autofree char *nick = g_settings_get_string (settings, "color-scheme");
+    g_assert_cmpstr (nick, ==, "dark");
+  }
+  g_settings_set_string (settings, "color-scheme", "light");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 1);
+  g_settings_reset (settings, "color-scheme");
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  g_assert_finalize_object (prefs);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+
+  g_test_add_func ("/scaler/window/lifecycle", test_window_lifecycle);
+  g_test_add_func ("/scaler/window/preferences-color-scheme", test_preferences_color_scheme);
+
+  return g_test_run ();
+}
