@@ -8,3 +8,5 @@
 #include "scaler-config.h"
 #include "scaler-cloud.h"
 #include "scaler-queue-source.h"
+#include "scaler-aws-error.h"
+#include "scaler-series.h"
