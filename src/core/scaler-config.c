@@ -238,6 +238,7 @@ scaler_config_copy (const ScalerConfig *self)
   copy->on_stop = self->on_stop;
   copy->extra_vm_bash_script = g_strdup (self->extra_vm_bash_script);
   copy->extra_clearml_conf = g_strdup (self->extra_clearml_conf);
+  copy->demo = self->demo;
   copy->resources = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_resource_free);
   for (guint i = 0; i < self->resources->len; i++)
     g_ptr_array_add (copy->resources,

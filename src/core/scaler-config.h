@@ -95,6 +95,11 @@ struct _ScalerConfig
   char     *extra_clearml_conf;
 
   GPtrArray *resources;              /* of ScalerResource* (never NULL) */
+
+  /* JSON "demo": true (default false): this instance runs on the built-in
+   * simulator (scaler-sim.h) instead of AWS and ClearML, with no credentials.
+   * The GUI's "Try the demo" creates one. */
+  gboolean  demo;
 };
 
 /* Secrets: never in the config file, the log or the console. */
