@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "scaler-core.h"
+#include "scaler-daemon.h"
 
 static gboolean opt_version;
 static char *opt_check;
@@ -69,8 +70,43 @@ main (int   argc,
     }
 
   /* --- check mode (issue 3) --- */
+  if (opt_check != NULL)
+    {
+      g_autofree char *contents = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(GError) read_error = NULL;
+      gsize length = 0;
+
+      /* No network, no credentials: only the file. */
+      if (!g_file_get_contents (opt_check, &contents, &length, &read_error))
+        {
+          g_printerr ("%s: %s\n", opt_check, read_error->message);
+          return 1;
+        }
+
+      problems = scaler_config_validate_json (contents, length);
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+          const char *where = *problem->path != '\0' ? problem->path : opt_check;
+
+          if (problem->severity == SCALER_PROBLEM_WARNING)
+            g_printerr (_("%s: warning: %s\n"), where, problem->message);
+          else
+            g_printerr ("%s: %s\n", where, problem->message);
+        }
+
+      return scaler_config_problems_have_errors (problems) ? 1 : 0;
+    }
 
   /* --- run mode (issue 6) --- */
+  if (argc == 2)
+    return scaler_daemon_run (argv[1], opt_once, opt_state_dir);
+  if (argc > 2)
+    {
+      g_printerr (_("%s: one configuration at a time, got %d\n"), g_get_prgname (), argc - 1);
+      return 2;
+    }
 
   g_printerr (_("%s: no configuration given\n"), g_get_prgname ());
   g_printerr (_("Run “%s --help” to see the options.\n"), g_get_prgname ());

@@ -12,8 +12,17 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ScalerWindow, scaler_window, SCALER, WINDOW, AdwApplicationWindow)
 
-ScalerWindow *scaler_window_new        (ScalerApplication *application);
-void          scaler_window_add_toast  (ScalerWindow      *self,
-                                        const char        *title);
+ScalerWindow *scaler_window_new             (ScalerApplication *application);
+void          scaler_window_add_toast       (ScalerWindow      *self,
+                                             const char        *title);
+/* The id of the selected autoscaler, or NULL. */
+const char   *scaler_window_get_selected_id (ScalerWindow      *self);
+/* Selects the sidebar row of an autoscaler; FALSE if there is none. */
+gboolean      scaler_window_select_instance (ScalerWindow      *self,
+                                             const char        *instance_id);
+/* The open wizard or confirmation dialog, if any (tests, screenshots). */
+GtkWindow    *scaler_window_get_dialog      (ScalerWindow      *self);
+/* Creates the demo autoscaler (or reuses it), selects it and starts it. */
+void          scaler_window_try_demo        (ScalerWindow      *self);
 
 G_END_DECLS

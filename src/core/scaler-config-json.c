@@ -1,0 +1,756 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-config-json.c: the saved config JSON of DESIGN.md, both ways.
+ *
+ * Parsing here is lenient: a value of the wrong type keeps the default, an
+ * unknown key is ignored. scaler_config_validate_json() reports both. */
+
+#define G_LOG_DOMAIN "scaler-config"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "scaler-config.h"
+#include "scaler-config-private.h"
+#include "scaler-error.h"
+
+/* Accessors that never warn, whatever the JSON holds. */
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *name)
+{
+  return object != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gboolean
+node_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+static gboolean
+node_is_number (JsonNode *node)
+{
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  type = json_node_get_value_type (node);
+
+  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
+}
+
+static void
+read_string (JsonObject  *object,
+             const char  *name,
+             char       **field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node_is_string (node))
+    {
+      g_free (*field);
+      *field = g_strdup (json_node_get_string (node));
+    }
+}
+
+/* For nullable fields: null and "" become NULL. */
+static void
+read_nullable_string (JsonObject  *object,
+                      const char  *name,
+                      char       **field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL)
+    return;
+
+  if (JSON_NODE_HOLDS_NULL (node) ||
+      (node_is_string (node) && *json_node_get_string (node) == '\0'))
+    g_clear_pointer (field, g_free);
+  else
+    read_string (object, name, field);
+}
+
+static void
+read_double (JsonObject *object,
+             const char *name,
+             double     *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node_is_number (node))
+    *field = json_node_get_double (node);
+}
+
+static void
+read_int (JsonObject *object,
+          const char *name,
+          int        *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node_is_number (node))
+    {
+      double value = json_node_get_double (node);
+
+      *field = (int) CLAMP (value, (double) G_MININT, (double) G_MAXINT);
+    }
+}
+
+static void
+read_uint (JsonObject *object,
+           const char *name,
+           guint      *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node_is_number (node))
+    {
+      double value = json_node_get_double (node);
+
+      if (isnan (value))
+        value = 0;
+      *field = (guint) CLAMP (value, 0.0, (double) G_MAXUINT);
+    }
+}
+
+static void
+read_bool (JsonObject *object,
+           const char *name,
+           gboolean   *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    *field = json_node_get_boolean (node);
+}
+
+static void
+read_strv (JsonObject *object,
+           const char *name,
+           GStrv      *field)
+{
+  JsonNode *node = get_member (object, name);
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (node == NULL)
+    return;
+
+  builder = g_strv_builder_new ();
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      array = json_node_get_array (node);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (node_is_string (element))
+            g_strv_builder_add (builder, json_node_get_string (element));
+        }
+    }
+  else if (node_is_string (node))
+    {
+      /* Comma-separated, as typed in the ClearML form. */
+      g_auto(GStrv) parts = g_strsplit (json_node_get_string (node), ",", -1);
+
+      for (guint i = 0; parts[i] != NULL; i++)
+        {
+          char *part = g_strstrip (parts[i]);
+
+          if (*part != '\0')
+            g_strv_builder_add (builder, part);
+        }
+    }
+  else
+    return;
+
+  g_strfreev (*field);
+  *field = g_strv_builder_end (builder);
+}
+
+void
+_scaler_tags_parse_string (const char  *text,
+                           GPtrArray   *tags,
+                           char       **bad_item)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (text == NULL)
+    return;
+
+  items = g_strsplit (text, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      char *equal;
+
+      if (*item == '\0')
+        continue;
+
+      equal = strchr (item, '=');
+      if (equal == NULL || equal == item)
+        {
+          if (bad_item != NULL && *bad_item == NULL)
+            *bad_item = g_strdup (item);
+          g_ptr_array_add (tags, scaler_tag_new (item, ""));
+          continue;
+        }
+
+      *equal = '\0';
+      g_ptr_array_add (tags, scaler_tag_new (g_strstrip (item), g_strstrip (equal + 1)));
+    }
+}
+
+static void
+read_tags (JsonObject *object,
+           const char *name,
+           GPtrArray  *tags)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL)
+    return;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *tags_object = json_node_get_object (node);
+      g_autoptr(GList) keys = json_object_get_members (tags_object);
+
+      g_ptr_array_set_size (tags, 0);
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          JsonNode *value = json_object_get_member (tags_object, l->data);
+
+          if (node_is_string (value))
+            g_ptr_array_add (tags, scaler_tag_new (l->data, json_node_get_string (value)));
+          else if (JSON_NODE_HOLDS_NULL (value))
+            g_ptr_array_add (tags, scaler_tag_new (l->data, ""));
+        }
+    }
+  else if (node_is_string (node))
+    {
+      g_ptr_array_set_size (tags, 0);
+      _scaler_tags_parse_string (json_node_get_string (node), tags, NULL);
+    }
+}
+
+static void
+read_credentials_source (JsonObject              *object,
+                         ScalerCredentialsSource *field)
+{
+  JsonNode *node = get_member (object, "credentials");
+  const char *value;
+
+  if (!node_is_string (node))
+    return;
+
+  value = json_node_get_string (node);
+  if (g_strcmp0 (value, "keyring") == 0)
+    *field = SCALER_CREDENTIALS_SOURCE_KEYRING;
+  else if (g_strcmp0 (value, "environment") == 0)
+    *field = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+}
+
+static ScalerResource *
+resource_from_object (JsonObject *object)
+{
+  ScalerResource *resource = scaler_resource_new ();
+
+  read_string (object, "name", &resource->name);
+  read_string (object, "queue", &resource->queue);
+  read_uint (object, "max_instances", &resource->max_instances);
+  read_string (object, "instance_type", &resource->instance_type);
+  read_strv (object, "availability_zones", &resource->availability_zones);
+  read_strv (object, "subnet_ids", &resource->subnet_ids);
+  read_string (object, "ami_id", &resource->ami_id);
+  read_string (object, "ebs_device_name", &resource->ebs_device_name);
+  read_uint (object, "ebs_volume_size", &resource->ebs_volume_size);
+  read_string (object, "ebs_volume_type", &resource->ebs_volume_type);
+  read_string (object, "key_name", &resource->key_name);
+  read_strv (object, "security_group_ids", &resource->security_group_ids);
+  read_bool (object, "is_spot", &resource->is_spot);
+  read_bool (object, "spot_fallback_on_demand", &resource->spot_fallback_on_demand);
+  read_nullable_string (object, "iam_instance_profile", &resource->iam_instance_profile);
+  read_tags (object, "tags", resource->tags);
+
+  return resource;
+}
+
+ScalerConfig *
+_scaler_config_new_from_node (JsonNode  *root,
+                              GError   **error)
+{
+  g_autoptr(ScalerConfig) self = NULL;
+  JsonObject *object;
+  JsonObject *aws;
+  JsonObject *clearml;
+  JsonNode *node;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                   _("The configuration must be a JSON object ({ … })"));
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  self = scaler_config_new ();
+
+  read_int (object, "version", &self->version);
+  read_string (object, "id", &self->id);
+  read_string (object, "name", &self->name);
+
+  aws = get_object (object, "aws");
+  read_string (aws, "region", &self->aws_region);
+  read_nullable_string (aws, "endpoint", &self->aws_endpoint);
+  read_credentials_source (aws, &self->aws_credentials);
+  read_tags (aws, "tags", self->aws_tags);
+
+  clearml = get_object (object, "clearml");
+  read_string (clearml, "api_server", &self->clearml_api_server);
+  read_string (clearml, "web_server", &self->clearml_web_server);
+  read_string (clearml, "files_server", &self->clearml_files_server);
+  read_credentials_source (clearml, &self->clearml_credentials);
+
+  read_string (object, "git_user", &self->git_user);
+  read_string (object, "default_docker_image", &self->default_docker_image);
+  read_double (object, "max_idle_time_min", &self->max_idle_time_min);
+  read_double (object, "polling_interval_time_min", &self->polling_interval_time_min);
+  read_double (object, "max_spin_up_time_min", &self->max_spin_up_time_min);
+  read_string (object, "workers_prefix", &self->workers_prefix);
+  read_double (object, "hourly_budget_usd", &self->hourly_budget_usd);
+
+  node = get_member (object, "on_stop");
+  if (node_is_string (node))
+    {
+      const char *value = json_node_get_string (node);
+
+      if (g_strcmp0 (value, "keep") == 0)
+        self->on_stop = SCALER_ON_STOP_KEEP;
+      else if (g_strcmp0 (value, "terminate_idle") == 0)
+        self->on_stop = SCALER_ON_STOP_TERMINATE_IDLE;
+      else if (g_strcmp0 (value, "terminate_all") == 0)
+        self->on_stop = SCALER_ON_STOP_TERMINATE_ALL;
+    }
+
+  read_string (object, "extra_vm_bash_script", &self->extra_vm_bash_script);
+  read_string (object, "extra_clearml_conf", &self->extra_clearml_conf);
+  read_bool (object, "demo", &self->demo);
+
+  node = get_member (object, "resources");
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_OBJECT (element))
+            g_ptr_array_add (self->resources, resource_from_object (json_node_get_object (element)));
+        }
+    }
+
+  return g_steal_pointer (&self);
+}
+
+char *
+_scaler_json_error_message (const GError *error)
+{
+  const char *message = error->message;
+  unsigned int line = 0;
+  unsigned int column = 0;
+  int consumed = 0;
+
+  /* json-glib: "<data>:LINE:COLUMN: Parse error: TEXT" */
+  if (g_str_has_prefix (message, "<data>:") &&
+      sscanf (message, "<data>:%u:%u: %n", &line, &column, &consumed) == 2 && consumed > 0)
+    {
+      const char *text = message + consumed;
+
+      if (g_str_has_prefix (text, "Parse error: "))
+        text += strlen ("Parse error: ");
+
+      return g_strdup_printf (_("Malformed JSON at line %u, column %u: %s"), line, column, text);
+    }
+
+  return g_strdup_printf (_("Malformed JSON: %s"), message);
+}
+
+gboolean
+_scaler_json_check_depth (const char  *json,
+                          gsize        length,
+                          guint        max_depth,
+                          GError     **error)
+{
+  gboolean in_string = FALSE;
+  gboolean escaped = FALSE;
+  guint depth = 0;
+  guint line = 1;
+  guint column = 0;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = json[i];
+
+      column++;
+      if (c == '\n')
+        {
+          line++;
+          column = 0;
+        }
+
+      if (in_string)
+        {
+          if (escaped)
+            escaped = FALSE;
+          else if (c == '\\')
+            escaped = TRUE;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+
+      if (c == '"')
+        in_string = TRUE;
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > max_depth)
+            {
+              g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                           _("Malformed JSON at line %u, column %u: nested more than %u levels deep"),
+                           line, column, max_depth);
+              return FALSE;
+            }
+        }
+      else if ((c == '}' || c == ']') && depth > 0)
+        depth--;
+    }
+
+  return TRUE;
+}
+
+ScalerConfig *
+scaler_config_new_from_json (const char  *json,
+                             gssize       length,
+                             GError     **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  if (length < 0)
+    length = strlen (json);
+
+  if (!_scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, error))
+    return NULL;
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, length > 0 ? json : "", length, &local_error))
+    {
+      g_autofree char *message = _scaler_json_error_message (local_error);
+
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE, message);
+      return NULL;
+    }
+
+  if (json_parser_get_root (parser) == NULL)
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                   _("The file is empty; expected a JSON object"));
+      return NULL;
+    }
+
+  return _scaler_config_new_from_node (json_parser_get_root (parser), error);
+}
+
+ScalerConfig *
+scaler_config_new_from_file (const char  *path,
+                             GError     **error)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &length, &local_error))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
+                   _("Cannot read the file: %s"), local_error->message);
+      return NULL;
+    }
+
+  return scaler_config_new_from_json (contents, length, error);
+}
+
+ScalerConfig *
+scaler_config_load (const char  *json,
+                    gssize       length,
+                    GPtrArray  **problems,
+                    GError     **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  found = scaler_config_validate_json (json, length);
+  if (!scaler_config_problems_have_errors (found))
+    config = scaler_config_new_from_json (json, length, NULL);
+
+  if (config == NULL)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; i < found->len; i++)
+        {
+          const ScalerConfigProblem *problem = g_ptr_array_index (found, i);
+
+          if (problem->severity != SCALER_PROBLEM_ERROR)
+            continue;
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          if (*problem->path != '\0')
+            g_string_append_printf (text, "%s: ", problem->path);
+          g_string_append (text, problem->message);
+        }
+      if (text->len == 0)
+        g_string_append (text, _("The configuration is not valid"));
+
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
+      g_string_free (text, TRUE);
+    }
+
+  if (problems != NULL)
+    *problems = g_steal_pointer (&found);
+
+  return g_steal_pointer (&config);
+}
+
+/* Writing */
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value != NULL ? value : "");
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL && *value != '\0')
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_double (JsonBuilder *builder,
+            const char  *name,
+            double       value)
+{
+  json_builder_set_member_name (builder, name);
+  /* JSON has no NaN or infinity: write 0, which validation rejects. */
+  json_builder_add_double_value (builder, isfinite (value) ? value : 0);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_strv (JsonBuilder *builder,
+          const char  *name,
+          GStrv        strv)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static void
+add_tags (JsonBuilder *builder,
+          const char  *name,
+          GPtrArray   *tags)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_object (builder);
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    {
+      const ScalerTag *tag = g_ptr_array_index (tags, i);
+
+      json_builder_set_member_name (builder, tag->key);
+      json_builder_add_string_value (builder, tag->value);
+    }
+  json_builder_end_object (builder);
+}
+
+JsonNode *
+scaler_config_to_json_node (const ScalerConfig *self)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+
+  add_int (builder, "version", self->version);
+  add_string (builder, "id", self->id);
+  add_string (builder, "name", self->name);
+
+  json_builder_set_member_name (builder, "aws");
+  json_builder_begin_object (builder);
+  add_string (builder, "region", self->aws_region);
+  add_nullable_string (builder, "endpoint", self->aws_endpoint);
+  add_string (builder, "credentials", scaler_credentials_source_to_string (self->aws_credentials));
+  add_tags (builder, "tags", self->aws_tags);
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "clearml");
+  json_builder_begin_object (builder);
+  add_string (builder, "api_server", self->clearml_api_server);
+  add_string (builder, "web_server", self->clearml_web_server);
+  add_string (builder, "files_server", self->clearml_files_server);
+  add_string (builder, "credentials", scaler_credentials_source_to_string (self->clearml_credentials));
+  json_builder_end_object (builder);
+
+  add_string (builder, "git_user", self->git_user);
+  add_string (builder, "default_docker_image", self->default_docker_image);
+  add_double (builder, "max_idle_time_min", self->max_idle_time_min);
+  add_double (builder, "polling_interval_time_min", self->polling_interval_time_min);
+  add_double (builder, "max_spin_up_time_min", self->max_spin_up_time_min);
+  add_string (builder, "workers_prefix", self->workers_prefix);
+  add_double (builder, "hourly_budget_usd", self->hourly_budget_usd);
+  add_string (builder, "on_stop", scaler_on_stop_to_string (self->on_stop));
+  add_string (builder, "extra_vm_bash_script", self->extra_vm_bash_script);
+  add_string (builder, "extra_clearml_conf", self->extra_clearml_conf);
+  add_bool (builder, "demo", self->demo);
+
+  json_builder_set_member_name (builder, "resources");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < self->resources->len; i++)
+    {
+      const ScalerResource *resource = g_ptr_array_index (self->resources, i);
+
+      json_builder_begin_object (builder);
+      add_string (builder, "name", resource->name);
+      add_string (builder, "queue", resource->queue);
+      add_int (builder, "max_instances", resource->max_instances);
+      add_string (builder, "instance_type", resource->instance_type);
+      add_strv (builder, "availability_zones", resource->availability_zones);
+      add_strv (builder, "subnet_ids", resource->subnet_ids);
+      add_string (builder, "ami_id", resource->ami_id);
+      add_string (builder, "ebs_device_name", resource->ebs_device_name);
+      add_int (builder, "ebs_volume_size", resource->ebs_volume_size);
+      add_string (builder, "ebs_volume_type", resource->ebs_volume_type);
+      add_string (builder, "key_name", resource->key_name);
+      add_strv (builder, "security_group_ids", resource->security_group_ids);
+      add_bool (builder, "is_spot", resource->is_spot);
+      add_bool (builder, "spot_fallback_on_demand", resource->spot_fallback_on_demand);
+      add_nullable_string (builder, "iam_instance_profile", resource->iam_instance_profile);
+      add_tags (builder, "tags", resource->tags);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+scaler_config_to_json (const ScalerConfig *self)
+{
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  root = scaler_config_to_json_node (self);
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+
+  return g_strconcat (text, "\n", NULL);
+}
+
+gboolean
+_scaler_write_file_atomic (const char  *path,
+                           const char  *contents,
+                           gssize       length,
+                           GError     **error)
+{
+  g_autofree char *directory = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  directory = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
+                   _("Cannot create the folder %s: %s"), directory, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!g_file_set_contents_full (path, contents, length,
+                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                 0600, &local_error))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
+                   _("Cannot save %s: %s"), path, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}

@@ -1,0 +1,1001 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-config-validate.c: every problem of a config, with its JSON path and
+ * a message saying what is wrong and what is expected.
+ *
+ * scaler_config_validate() checks values; scaler_config_validate_json() also
+ * checks the JSON itself (syntax, unknown keys, types) before that. */
+
+#define G_LOG_DOMAIN "scaler-config"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <math.h>
+#include <string.h>
+
+#include "scaler-bootstrap.h"
+#include "scaler-config.h"
+#include "scaler-config-private.h"
+#include "scaler-prices.h"
+
+#define MAX_EC2_TAGS      50
+#define OUR_TAGS          3     /* ec2-autoscaler:instance, ec2-autoscaler:resource, Name */
+#define MAX_TAG_KEY       128
+#define MAX_TAG_VALUE     256
+#define MAX_INSTANCES     1000
+#define MAX_EBS_SIZE_GIB  16384
+
+static const char * const ebs_volume_types[] = {
+  "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard", NULL
+};
+
+GPtrArray *
+_scaler_config_problems_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_config_problem_free);
+}
+
+void
+_scaler_config_problem_add (GPtrArray             *problems,
+                            ScalerProblemSeverity  severity,
+                            const char            *path,
+                            const char            *format,
+                            ...)
+{
+  ScalerConfigProblem *problem = g_new0 (ScalerConfigProblem, 1);
+  va_list args;
+
+  va_start (args, format);
+  problem->severity = severity;
+  problem->path = g_strdup (path != NULL ? path : "");
+  problem->message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_ptr_array_add (problems, problem);
+}
+
+#define error_at(problems, path, ...) \
+  _scaler_config_problem_add (problems, SCALER_PROBLEM_ERROR, path, __VA_ARGS__)
+#define warning_at(problems, path, ...) \
+  _scaler_config_problem_add (problems, SCALER_PROBLEM_WARNING, path, __VA_ARGS__)
+
+/* Character counts of UTF-8 text; invalid UTF-8 counts as -1. */
+static glong
+utf8_length (const char *text)
+{
+  if (text == NULL)
+    return 0;
+  if (!g_utf8_validate (text, -1, NULL))
+    return -1;
+
+  return g_utf8_strlen (text, -1);
+}
+
+static gboolean
+is_hex_id (const char *text,
+           const char *prefix)
+{
+  size_t n;
+
+  if (text == NULL || !g_str_has_prefix (text, prefix))
+    return FALSE;
+
+  text += strlen (prefix);
+  n = strlen (text);
+  if (n != 8 && n != 17)
+    return FALSE;
+
+  for (size_t i = 0; i < n; i++)
+    if (!g_ascii_isxdigit (text[i]) || g_ascii_isupper (text[i]))
+      return FALSE;
+
+  return TRUE;
+}
+
+static gboolean
+has_space (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if (g_ascii_isspace (*p))
+      return TRUE;
+
+  return FALSE;
+}
+
+static char *
+join_zones (const char * const *zones)
+{
+  return g_strjoinv (", ", (char **) zones);
+}
+
+static void
+check_http_url (GPtrArray  *problems,
+                const char *path,
+                const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  if (url == NULL || *url == '\0')
+    {
+      error_at (problems, path,
+                _("The address is empty; expected an http:// or https:// URL such as https://api.clear.ml"));
+      return;
+    }
+
+  if (!g_utf8_validate (url, -1, NULL) || has_space (url))
+    {
+      error_at (problems, path,
+                _("“%s” is not a valid URL; expected an http:// or https:// URL without spaces"),
+                g_utf8_validate (url, -1, NULL) ? url : "?");
+      return;
+    }
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+  if (uri == NULL || scheme == NULL ||
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0) ||
+      g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    error_at (problems, path,
+              _("“%s” is not an http(s) URL; expected an address such as https://api.clear.ml or http://127.0.0.1:8008"),
+              url);
+}
+
+static void
+check_duration (GPtrArray  *problems,
+                const char *path,
+                double      value)
+{
+  if (!isfinite (value) || value <= 0)
+    error_at (problems, path,
+              _("The duration must be a number of minutes greater than 0 (fractions such as 0.5 are fine)"));
+}
+
+static void
+check_name_segment (GPtrArray  *problems,
+                    const char *path,
+                    const char *value,
+                    const char *what)
+{
+  /* what: already translated, e.g. "The resource name". */
+  if (value == NULL || *value == '\0')
+    error_at (problems, path, _("%s is empty; it is part of every worker id, so it must be set"), what);
+  else if (!g_utf8_validate (value, -1, NULL))
+    error_at (problems, path, _("%s is not valid UTF-8 text"), what);
+  else if (strchr (value, ':') != NULL)
+    error_at (problems, path,
+              _("%s “%s” contains “:”, which separates the parts of a ClearML worker id; use letters, digits, “-” or “_”"),
+              what, value);
+  else if (has_space (value) || strchr (value, '/') != NULL)
+    error_at (problems, path,
+              _("%s “%s” contains a space or “/”; use letters, digits, “-” or “_”"),
+              what, value);
+}
+
+static void
+check_tags (GPtrArray  *problems,
+            const char *path,
+            GPtrArray  *tags)
+{
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    {
+      const ScalerTag *tag = g_ptr_array_index (tags, i);
+      glong key_length = utf8_length (tag->key);
+      glong value_length = utf8_length (tag->value);
+
+      if (key_length < 0 || value_length < 0)
+        {
+          error_at (problems, path, _("Tag %u is not valid UTF-8 text"), i + 1);
+          continue;
+        }
+      if (key_length == 0)
+        error_at (problems, path,
+                  _("A tag has an empty key; expected key=value pairs such as “team=ml”"));
+      else if (key_length > MAX_TAG_KEY)
+        error_at (problems, path,
+                  _("The tag key “%.40s…” is %ld characters long; EC2 allows at most %d"),
+                  tag->key, key_length, MAX_TAG_KEY);
+      else if (g_ascii_strncasecmp (tag->key, "aws:", 4) == 0)
+        error_at (problems, path,
+                  _("The tag key “%s” starts with “aws:”, which AWS reserves; choose another key"),
+                  tag->key);
+      else if (g_ascii_strncasecmp (tag->key, "ec2-autoscaler:", 15) == 0)
+        error_at (problems, path,
+                  _("The tag key “%s” starts with “ec2-autoscaler:”, which the autoscaler uses to recognise its own instances; choose another key"),
+                  tag->key);
+
+      if (value_length > MAX_TAG_VALUE)
+        error_at (problems, path,
+                  _("The value of tag “%s” is %ld characters long; EC2 allows at most %d"),
+                  tag->key, value_length, MAX_TAG_VALUE);
+
+      for (guint j = 0; j < i; j++)
+        if (g_strcmp0 (((ScalerTag *) g_ptr_array_index (tags, j))->key, tag->key) == 0)
+          {
+            error_at (problems, path,
+                      _("The tag key “%s” appears more than once; each key can have only one value"),
+                      tag->key);
+            break;
+          }
+    }
+}
+
+static guint
+count_merged_tags (GPtrArray *aws_tags,
+                   GPtrArray *resource_tags)
+{
+  g_autoptr(GHashTable) keys = g_hash_table_new (g_str_hash, g_str_equal);
+
+  g_hash_table_add (keys, (gpointer) "ec2-autoscaler:instance");
+  g_hash_table_add (keys, (gpointer) "ec2-autoscaler:resource");
+  g_hash_table_add (keys, (gpointer) "Name");
+  for (guint i = 0; aws_tags != NULL && i < aws_tags->len; i++)
+    g_hash_table_add (keys, ((ScalerTag *) g_ptr_array_index (aws_tags, i))->key);
+  for (guint i = 0; resource_tags != NULL && i < resource_tags->len; i++)
+    g_hash_table_add (keys, ((ScalerTag *) g_ptr_array_index (resource_tags, i))->key);
+
+  return g_hash_table_size (keys);
+}
+
+static gboolean
+is_valid_iam_profile (const char *value)
+{
+  if (g_str_has_prefix (value, "arn:"))
+    return g_regex_match_simple ("^arn:aws[a-z-]*:iam::[0-9]{12}:instance-profile/[\\w+=,.@/-]{1,128}$",
+                                 value, 0, 0);
+
+  return g_regex_match_simple ("^[\\w+=,.@-]{1,128}$", value, 0, 0);
+}
+
+static void
+check_resource (GPtrArray          *problems,
+                const ScalerConfig *config,
+                guint               index)
+{
+  const ScalerResource *resource = g_ptr_array_index (config->resources, index);
+  ScalerPriceTable *prices = scaler_price_table_get_default ();
+  const char * const *zones = scaler_region_get_zones (config->aws_region);
+  g_autofree char *base = g_strdup_printf ("resources[%u]", index);
+  g_autofree char *path = NULL;
+  glong length;
+
+#define AT(field) (g_free (path), path = g_strconcat (base, ".", field, NULL))
+
+  check_name_segment (problems, AT ("name"), resource->name, _("The resource name"));
+  for (guint j = 0; j < index; j++)
+    {
+      const ScalerResource *other = g_ptr_array_index (config->resources, j);
+
+      if (*resource->name != '\0' && g_strcmp0 (other->name, resource->name) == 0)
+        {
+          error_at (problems, AT ("name"),
+                    _("resources[%u] is already named “%s”; resource names must be unique"),
+                    j, resource->name);
+          break;
+        }
+    }
+
+  length = utf8_length (resource->queue);
+  if (length < 3)
+    error_at (problems, AT ("queue"),
+              _("The queue name “%s” is too short; expected the name of a ClearML queue, at least 3 characters long"),
+              length < 0 ? "?" : resource->queue);
+
+  if (resource->max_instances < 1 || resource->max_instances > MAX_INSTANCES)
+    error_at (problems, AT ("max_instances"),
+              _("Max instances is %u; expected a whole number from 1 to %d"),
+              resource->max_instances, MAX_INSTANCES);
+
+  if (resource->instance_type == NULL || *resource->instance_type == '\0')
+    error_at (problems, AT ("instance_type"),
+              _("The instance type is empty; expected an EC2 instance type such as g4dn.xlarge"));
+  else if (scaler_price_table_lookup (prices, resource->instance_type) != NULL)
+    {
+      if (scaler_region_is_known (config->aws_region) &&
+          !scaler_price_table_get_price (prices, resource->instance_type, config->aws_region, NULL))
+        warning_at (problems, AT ("instance_type"),
+                    _("The bundled price table has no on-demand price for %s in %s; it may not be offered there, and the budget cannot count it"),
+                    resource->instance_type, config->aws_region);
+    }
+  else if (g_regex_match_simple ("^[a-z][a-z0-9-]*\\.[a-z0-9-]+$", resource->instance_type, 0, 0))
+    warning_at (problems, AT ("instance_type"),
+                _("%s is not in the bundled price table, so its price is unknown and the budget cannot count it; check the spelling"),
+                resource->instance_type);
+  else
+    error_at (problems, AT ("instance_type"),
+              _("“%s” is not an EC2 instance type; expected family.size such as g4dn.xlarge or m5.large"),
+              g_utf8_validate (resource->instance_type, -1, NULL) ? resource->instance_type : "?");
+
+  for (guint z = 0; resource->availability_zones[z] != NULL; z++)
+    {
+      const char *zone = resource->availability_zones[z];
+      g_autofree char *zone_path = g_strdup_printf ("%s.availability_zones[%u]", base, z);
+
+      if (zones != NULL && !g_strv_contains (zones, zone))
+        {
+          g_autofree char *expected = join_zones (zones);
+
+          error_at (problems, zone_path,
+                    _("“%s” is not an availability zone of %s; expected one of: %s"),
+                    g_utf8_validate (zone, -1, NULL) ? zone : "?", config->aws_region, expected);
+        }
+    }
+
+  for (guint s = 0; resource->subnet_ids[s] != NULL; s++)
+    if (!is_hex_id (resource->subnet_ids[s], "subnet-"))
+      {
+        g_autofree char *subnet_path = g_strdup_printf ("%s.subnet_ids[%u]", base, s);
+
+        error_at (problems, subnet_path,
+                  _("“%s” is not a subnet id; expected “subnet-” followed by 8 or 17 lowercase hexadecimal digits"),
+                  g_utf8_validate (resource->subnet_ids[s], -1, NULL) ? resource->subnet_ids[s] : "?");
+      }
+
+  if (resource->ami_id == NULL || *resource->ami_id == '\0')
+    error_at (problems, AT ("ami_id"),
+              _("The AMI id is empty; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits"));
+  else if (!is_hex_id (resource->ami_id, "ami-"))
+    error_at (problems, AT ("ami_id"),
+              _("“%s” is not an AMI id; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits, such as ami-0123456789abcdef0"),
+              g_utf8_validate (resource->ami_id, -1, NULL) ? resource->ami_id : "?");
+
+  if (resource->ebs_device_name != NULL && *resource->ebs_device_name != '\0')
+    {
+      if (!g_str_has_prefix (resource->ebs_device_name, "/dev/") || has_space (resource->ebs_device_name) ||
+          !g_utf8_validate (resource->ebs_device_name, -1, NULL))
+        error_at (problems, AT ("ebs_device_name"),
+                  _("“%s” is not a device name; expected a path such as /dev/sda1 or /dev/xvda, or empty for the AMI's default"),
+                  g_utf8_validate (resource->ebs_device_name, -1, NULL) ? resource->ebs_device_name : "?");
+      if (resource->ebs_volume_size < 1 || resource->ebs_volume_size > MAX_EBS_SIZE_GIB)
+        error_at (problems, AT ("ebs_volume_size"),
+                  _("The volume size is %u GiB; expected a whole number from 1 to %d"),
+                  resource->ebs_volume_size, MAX_EBS_SIZE_GIB);
+    }
+  else if (resource->ebs_volume_size > MAX_EBS_SIZE_GIB)
+    error_at (problems, AT ("ebs_volume_size"),
+              _("The volume size is %u GiB; expected a whole number from 1 to %d"),
+              resource->ebs_volume_size, MAX_EBS_SIZE_GIB);
+
+  if (resource->ebs_volume_type != NULL && *resource->ebs_volume_type != '\0' &&
+      !g_strv_contains (ebs_volume_types, resource->ebs_volume_type))
+    error_at (problems, AT ("ebs_volume_type"),
+              _("“%s” is not an EBS volume type; expected one of gp2, gp3, io1, io2, st1, sc1 or standard"),
+              g_utf8_validate (resource->ebs_volume_type, -1, NULL) ? resource->ebs_volume_type : "?");
+
+  if (resource->key_name != NULL && (utf8_length (resource->key_name) < 0 || utf8_length (resource->key_name) > 255))
+    error_at (problems, AT ("key_name"),
+              _("The key pair name is not valid; expected the name of an EC2 key pair (at most 255 characters) or empty"));
+
+  for (guint s = 0; resource->security_group_ids[s] != NULL; s++)
+    if (!is_hex_id (resource->security_group_ids[s], "sg-"))
+      {
+        g_autofree char *sg_path = g_strdup_printf ("%s.security_group_ids[%u]", base, s);
+
+        error_at (problems, sg_path,
+                  _("“%s” is not a security group id; expected “sg-” followed by 8 or 17 lowercase hexadecimal digits"),
+                  g_utf8_validate (resource->security_group_ids[s], -1, NULL) ? resource->security_group_ids[s] : "?");
+      }
+
+  if (resource->iam_instance_profile != NULL && *resource->iam_instance_profile != '\0' &&
+      (!g_utf8_validate (resource->iam_instance_profile, -1, NULL) ||
+       !is_valid_iam_profile (resource->iam_instance_profile)))
+    error_at (problems, AT ("iam_instance_profile"),
+              _("“%s” is not an instance profile; expected a profile name (letters, digits and +=,.@_-) or an ARN such as arn:aws:iam::123456789012:instance-profile/name"),
+              g_utf8_validate (resource->iam_instance_profile, -1, NULL) ? resource->iam_instance_profile : "?");
+
+  check_tags (problems, AT ("tags"), resource->tags);
+  if (count_merged_tags (config->aws_tags, NULL) <= MAX_EC2_TAGS)
+    {
+      guint n = count_merged_tags (config->aws_tags, resource->tags);
+
+      if (n > MAX_EC2_TAGS)
+        error_at (problems, AT ("tags"),
+                  _("Instances of this resource would carry %u tags (its tags, aws.tags and the autoscaler's 3); EC2 allows at most %d"),
+                  n, MAX_EC2_TAGS);
+    }
+
+#undef AT
+}
+
+GPtrArray *
+scaler_config_validate (const ScalerConfig *self)
+{
+  GPtrArray *problems;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  problems = _scaler_config_problems_new ();
+
+  if (self->version != SCALER_CONFIG_VERSION)
+    error_at (problems, "version",
+              _("Version %d is not supported; expected %d"), self->version, SCALER_CONFIG_VERSION);
+
+  if (self->id == NULL || *self->id == '\0')
+    error_at (problems, "id",
+              _("The id is missing; expected a UUID such as 5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab"));
+  else if (!g_uuid_string_is_valid (self->id))
+    error_at (problems, "id",
+              _("“%s” is not a UUID; expected 32 hexadecimal digits in the form 5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab"),
+              self->id != NULL && g_utf8_validate (self->id, -1, NULL) ? self->id : "");
+
+  {
+    g_autofree char *stripped = g_strstrip (g_strdup (self->name != NULL ? self->name : ""));
+
+    if (utf8_length (self->name) < 0)
+      error_at (problems, "name", _("The name is not valid UTF-8 text"));
+    else if (*stripped == '\0')
+      error_at (problems, "name", _("The name is empty; give this autoscaler a name to tell it apart"));
+  }
+
+  if (!scaler_region_is_known (self->aws_region))
+    error_at (problems, "aws.region",
+              _("“%s” is not a known AWS region; expected a region code such as us-east-1 or eu-west-1"),
+              self->aws_region != NULL && g_utf8_validate (self->aws_region, -1, NULL) ? self->aws_region : "");
+
+  if (self->aws_endpoint != NULL && *self->aws_endpoint != '\0')
+    check_http_url (problems, "aws.endpoint", self->aws_endpoint);
+
+  if (self->aws_credentials != SCALER_CREDENTIALS_SOURCE_KEYRING &&
+      self->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    error_at (problems, "aws.credentials", _("Unknown credentials source; expected “keyring” or “environment”"));
+
+  check_tags (problems, "aws.tags", self->aws_tags);
+  if (count_merged_tags (self->aws_tags, NULL) > MAX_EC2_TAGS)
+    error_at (problems, "aws.tags",
+              _("%u tags plus the autoscaler's 3 exceed EC2's limit of %d tags per instance"),
+              self->aws_tags->len, MAX_EC2_TAGS);
+
+  check_http_url (problems, "clearml.api_server", self->clearml_api_server);
+  check_http_url (problems, "clearml.web_server", self->clearml_web_server);
+  check_http_url (problems, "clearml.files_server", self->clearml_files_server);
+  if (self->clearml_credentials != SCALER_CREDENTIALS_SOURCE_KEYRING &&
+      self->clearml_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    error_at (problems, "clearml.credentials", _("Unknown credentials source; expected “keyring” or “environment”"));
+
+  if (self->git_user != NULL && (utf8_length (self->git_user) < 0 || strpbrk (self->git_user, "\n\r\"") != NULL))
+    error_at (problems, "git_user",
+              _("The git user contains a line break or a quote; expected a plain user name"));
+
+  if (self->default_docker_image != NULL &&
+      (utf8_length (self->default_docker_image) < 0 || strpbrk (self->default_docker_image, "\n\r") != NULL))
+    error_at (problems, "default_docker_image",
+              _("The docker image spans several lines; expected one line such as nvidia/cuda:12.4.1-runtime-ubuntu22.04"));
+
+  check_duration (problems, "max_idle_time_min", self->max_idle_time_min);
+  check_duration (problems, "polling_interval_time_min", self->polling_interval_time_min);
+  check_duration (problems, "max_spin_up_time_min", self->max_spin_up_time_min);
+
+  check_name_segment (problems, "workers_prefix", self->workers_prefix, _("The workers prefix"));
+
+  if (!isfinite (self->hourly_budget_usd) || self->hourly_budget_usd < 0)
+    error_at (problems, "hourly_budget_usd",
+              _("The hourly budget must be 0 (no budget) or a positive number of US dollars"));
+
+  if (self->on_stop != SCALER_ON_STOP_KEEP && self->on_stop != SCALER_ON_STOP_TERMINATE_IDLE &&
+      self->on_stop != SCALER_ON_STOP_TERMINATE_ALL)
+    error_at (problems, "on_stop", _("Unknown stop behaviour; expected “keep”, “terminate_idle” or “terminate_all”"));
+
+  if (utf8_length (self->extra_vm_bash_script) < 0)
+    error_at (problems, "extra_vm_bash_script", _("The init script is not valid UTF-8 text"));
+  if (utf8_length (self->extra_clearml_conf) < 0)
+    error_at (problems, "extra_clearml_conf", _("The extra clearml.conf text is not valid UTF-8 text"));
+
+  if (self->resources->len == 0)
+    error_at (problems, "resources",
+              _("There are no resources; add at least one (a queue, an instance type and an AMI)"));
+
+  for (guint i = 0; i < self->resources->len; i++)
+    check_resource (problems, self, i);
+
+  /* user-data size: see scaler-bootstrap.h */
+  scaler_bootstrap_check_size (self, problems);
+
+  return problems;
+}
+
+/* The JSON shape: keys, types, unknown keys. */
+
+typedef enum
+{
+  KEY_STRING,
+  KEY_NULLABLE_STRING,
+  KEY_WHOLE,
+  KEY_NUMBER,
+  KEY_BOOL,
+  KEY_ENUM,
+  KEY_OBJECT,
+  KEY_STRV,
+  KEY_TAGS,
+  KEY_RESOURCES,
+} KeyType;
+
+typedef struct _Key Key;
+struct _Key
+{
+  const char         *name;
+  KeyType             type;
+  gboolean            required;
+  const Key          *children;       /* KEY_OBJECT, KEY_RESOURCES */
+  const char * const *values;         /* KEY_ENUM */
+};
+
+static const char * const credentials_values[] = { "keyring", "environment", NULL };
+static const char * const on_stop_values[] = { "keep", "terminate_idle", "terminate_all", NULL };
+
+static const Key aws_keys[] = {
+  { "region", KEY_STRING },
+  { "endpoint", KEY_NULLABLE_STRING },
+  { "credentials", KEY_ENUM, FALSE, NULL, credentials_values },
+  { "tags", KEY_TAGS },
+  { NULL }
+};
+
+static const Key clearml_keys[] = {
+  { "api_server", KEY_STRING },
+  { "web_server", KEY_STRING },
+  { "files_server", KEY_STRING },
+  { "credentials", KEY_ENUM, FALSE, NULL, credentials_values },
+  { NULL }
+};
+
+static const Key resource_keys[] = {
+  { "name", KEY_STRING },
+  { "queue", KEY_STRING },
+  { "max_instances", KEY_WHOLE },
+  { "instance_type", KEY_STRING },
+  { "availability_zones", KEY_STRV },
+  { "subnet_ids", KEY_STRV },
+  { "ami_id", KEY_STRING },
+  { "ebs_device_name", KEY_STRING },
+  { "ebs_volume_size", KEY_WHOLE },
+  { "ebs_volume_type", KEY_STRING },
+  { "key_name", KEY_STRING },
+  { "security_group_ids", KEY_STRV },
+  { "is_spot", KEY_BOOL },
+  { "spot_fallback_on_demand", KEY_BOOL },
+  { "iam_instance_profile", KEY_NULLABLE_STRING },
+  { "tags", KEY_TAGS },
+  { NULL }
+};
+
+static const Key top_keys[] = {
+  { "version", KEY_WHOLE, TRUE },
+  { "id", KEY_STRING, TRUE },
+  { "name", KEY_STRING },
+  { "aws", KEY_OBJECT, FALSE, aws_keys },
+  { "clearml", KEY_OBJECT, FALSE, clearml_keys },
+  { "git_user", KEY_STRING },
+  { "default_docker_image", KEY_STRING },
+  { "max_idle_time_min", KEY_NUMBER },
+  { "polling_interval_time_min", KEY_NUMBER },
+  { "max_spin_up_time_min", KEY_NUMBER },
+  { "workers_prefix", KEY_STRING },
+  { "hourly_budget_usd", KEY_NUMBER },
+  { "on_stop", KEY_ENUM, FALSE, NULL, on_stop_values },
+  { "extra_vm_bash_script", KEY_STRING },
+  { "extra_clearml_conf", KEY_STRING },
+  { "demo", KEY_BOOL },
+  { "resources", KEY_RESOURCES, FALSE, resource_keys },
+  { NULL }
+};
+
+static const char *
+describe_node (JsonNode *node)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      return _("an object");
+    case JSON_NODE_ARRAY:
+      return _("an array");
+    case JSON_NODE_NULL:
+      return _("null");
+    case JSON_NODE_VALUE:
+      {
+        GType type = json_node_get_value_type (node);
+
+        if (type == G_TYPE_STRING)
+          return _("a string");
+        if (type == G_TYPE_BOOLEAN)
+          return _("true/false");
+        return _("a number");
+      }
+    default:
+      return "?";
+    }
+}
+
+static gboolean
+holds (JsonNode *node,
+       GType     type)
+{
+  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+static gboolean
+holds_number (JsonNode *node)
+{
+  return holds (node, G_TYPE_INT64) || holds (node, G_TYPE_DOUBLE);
+}
+
+static guint
+edit_distance (const char *a,
+               const char *b)
+{
+  size_t la = strlen (a);
+  size_t lb = strlen (b);
+  g_autofree guint *row = NULL;
+
+  if (la > 64 || lb > 64)
+    return G_MAXUINT;
+
+  row = g_new (guint, lb + 1);
+  for (size_t j = 0; j <= lb; j++)
+    row[j] = j;
+
+  for (size_t i = 1; i <= la; i++)
+    {
+      guint diagonal = row[0];
+
+      row[0] = i;
+      for (size_t j = 1; j <= lb; j++)
+        {
+          guint above = row[j];
+          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
+
+          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
+          diagonal = above;
+        }
+    }
+
+  return row[lb];
+}
+
+static const char *
+closest_key (const Key  *keys,
+             const char *name)
+{
+  const char *best = NULL;
+  guint best_distance = G_MAXUINT;
+  size_t name_length = strlen (name);
+
+  for (const Key *key = keys; key->name != NULL; key++)
+    {
+      guint distance = edit_distance (name, key->name);
+
+      /* A prefix or an extension (max_idle_time -> max_idle_time_min) counts as close. */
+      if (name_length >= 4 &&
+          (g_str_has_prefix (key->name, name) || g_str_has_prefix (name, key->name)))
+        distance = MIN (distance, 2);
+
+      if (distance < best_distance)
+        {
+          best_distance = distance;
+          best = key->name;
+        }
+    }
+
+  if (best != NULL && best_distance <= MAX (2, strlen (best) / 3))
+    return best;
+
+  return NULL;
+}
+
+static char *
+join_keys (const Key *keys)
+{
+  GString *text = g_string_new (NULL);
+
+  for (const Key *key = keys; key->name != NULL; key++)
+    g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", key->name);
+
+  return g_string_free (text, FALSE);
+}
+
+static char *
+child_path (const char *parent,
+            const char *name)
+{
+  return *parent != '\0' ? g_strconcat (parent, ".", name, NULL) : g_strdup (name);
+}
+
+static void check_object (GPtrArray  *problems,
+                          const char *path,
+                          JsonObject *object,
+                          const Key  *keys);
+
+static void
+check_strv_node (GPtrArray  *problems,
+                 const char *path,
+                 JsonNode   *node)
+{
+  if (holds (node, G_TYPE_STRING))
+    return;   /* "a, b": comma-separated, as typed in the ClearML form */
+
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      error_at (problems, path, _("Expected a list of strings such as [\"a\", \"b\"], found %s"),
+                describe_node (node));
+      return;
+    }
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    {
+      JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+
+      if (!holds (element, G_TYPE_STRING))
+        {
+          g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
+
+          error_at (problems, element_path, _("Expected a string, found %s"), describe_node (element));
+        }
+    }
+}
+
+static void
+check_tags_node (GPtrArray  *problems,
+                 const char *path,
+                 JsonNode   *node)
+{
+  if (holds (node, G_TYPE_STRING))
+    {
+      g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_tag_free);
+      g_autofree char *bad_item = NULL;
+
+      _scaler_tags_parse_string (json_node_get_string (node), tags, &bad_item);
+      if (bad_item != NULL)
+        error_at (problems, path,
+                  _("“%s” is not a key=value pair; expected tags such as “team=ml, owner=ops”"),
+                  bad_item);
+      return;
+    }
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      error_at (problems, path,
+                _("Expected tags as an object such as {\"team\": \"ml\"} or a string such as \"team=ml, owner=ops\", found %s"),
+                describe_node (node));
+      return;
+    }
+
+  {
+    JsonObject *object = json_node_get_object (node);
+    g_autoptr(GList) names = json_object_get_members (object);
+
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        JsonNode *value = json_object_get_member (object, l->data);
+
+        if (!holds (value, G_TYPE_STRING) && !JSON_NODE_HOLDS_NULL (value))
+          {
+            g_autofree char *value_path = child_path (path, l->data);
+
+            error_at (problems, value_path, _("Expected the tag's value as a string, found %s"),
+                      describe_node (value));
+          }
+      }
+  }
+}
+
+static void
+check_value (GPtrArray  *problems,
+             const char *path,
+             JsonNode   *node,
+             const Key  *key)
+{
+  switch (key->type)
+    {
+    case KEY_STRING:
+      if (!holds (node, G_TYPE_STRING))
+        error_at (problems, path, _("Expected a string (text in double quotes), found %s"),
+                  describe_node (node));
+      break;
+
+    case KEY_NULLABLE_STRING:
+      if (!holds (node, G_TYPE_STRING) && !JSON_NODE_HOLDS_NULL (node))
+        error_at (problems, path, _("Expected a string or null, found %s"), describe_node (node));
+      break;
+
+    case KEY_WHOLE:
+      if (!holds_number (node))
+        error_at (problems, path, _("Expected a whole number, found %s"), describe_node (node));
+      else if (holds (node, G_TYPE_DOUBLE) && json_node_get_double (node) != floor (json_node_get_double (node)))
+        error_at (problems, path, _("Expected a whole number, found %g"), json_node_get_double (node));
+      else if (json_node_get_double (node) < 0)
+        error_at (problems, path, _("Expected a whole number of at least 0, found %g"), json_node_get_double (node));
+      break;
+
+    case KEY_NUMBER:
+      if (!holds_number (node))
+        error_at (problems, path, _("Expected a number, found %s"), describe_node (node));
+      break;
+
+    case KEY_BOOL:
+      if (!holds (node, G_TYPE_BOOLEAN))
+        error_at (problems, path, _("Expected true or false, found %s"), describe_node (node));
+      break;
+
+    case KEY_ENUM:
+      if (!holds (node, G_TYPE_STRING) || !g_strv_contains (key->values, json_node_get_string (node)))
+        {
+          g_autofree char *expected = g_strjoinv (", ", (char **) key->values);
+
+          if (holds (node, G_TYPE_STRING))
+            error_at (problems, path, _("“%s” is not a valid value; expected one of: %s"),
+                      json_node_get_string (node), expected);
+          else
+            error_at (problems, path, _("Expected one of: %s, found %s"), expected, describe_node (node));
+        }
+      break;
+
+    case KEY_OBJECT:
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        error_at (problems, path, _("Expected an object ({ … }), found %s"), describe_node (node));
+      else
+        check_object (problems, path, json_node_get_object (node), key->children);
+      break;
+
+    case KEY_STRV:
+      check_strv_node (problems, path, node);
+      break;
+
+    case KEY_TAGS:
+      check_tags_node (problems, path, node);
+      break;
+
+    case KEY_RESOURCES:
+      if (!JSON_NODE_HOLDS_ARRAY (node))
+        {
+          error_at (problems, path, _("Expected a list of resources ([ { … } ]), found %s"),
+                    describe_node (node));
+          break;
+        }
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (node), i);
+          g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            error_at (problems, element_path, _("Expected an object describing a resource, found %s"),
+                      describe_node (element));
+          else
+            check_object (problems, element_path, json_node_get_object (element), key->children);
+        }
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+check_object (GPtrArray  *problems,
+              const char *path,
+              JsonObject *object,
+              const Key  *keys)
+{
+  g_autoptr(GList) names = json_object_get_members (object);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *member_path = child_path (path, name);
+      const Key *key = NULL;
+
+      for (const Key *k = keys; k->name != NULL && key == NULL; k++)
+        if (strcmp (k->name, name) == 0)
+          key = k;
+
+      if (key == NULL)
+        {
+          const char *closest = closest_key (keys, name);
+
+          if (closest != NULL)
+            error_at (problems, member_path, _("Unknown key “%s”; did you mean “%s”?"), name, closest);
+          else
+            {
+              g_autofree char *expected = join_keys (keys);
+
+              error_at (problems, member_path, _("Unknown key “%s”; expected one of: %s"), name, expected);
+            }
+          continue;
+        }
+
+      check_value (problems, member_path, json_object_get_member (object, name), key);
+    }
+
+  for (const Key *k = keys; k->name != NULL; k++)
+    if (k->required && !json_object_has_member (object, k->name))
+      {
+        g_autofree char *member_path = child_path (path, k->name);
+
+        if (strcmp (k->name, "version") == 0)
+          error_at (problems, member_path, _("The key “version” is missing; expected \"version\": %d"),
+                    SCALER_CONFIG_VERSION);
+        else
+          error_at (problems, member_path,
+                    _("The key “%s” is missing; expected the instance's UUID, such as \"5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab\""),
+                    k->name);
+      }
+}
+
+static gboolean
+path_is_under (const char *path,
+               const char *prefix)
+{
+  size_t n = strlen (prefix);
+
+  if (strncmp (path, prefix, n) != 0)
+    return FALSE;
+
+  return path[n] == '\0' || path[n] == '.' || path[n] == '[';
+}
+
+GPtrArray *
+scaler_config_validate_json (const char *json,
+                             gssize      length)
+{
+  g_autoptr(GPtrArray) problems = _scaler_config_problems_new ();
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(GPtrArray) value_problems = NULL;
+  JsonNode *root;
+  guint n_shape_problems;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  if (length < 0)
+    length = strlen (json);
+
+  if (!_scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, &error))
+    {
+      error_at (problems, "", "%s", error->message);
+      return g_steal_pointer (&problems);
+    }
+
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, length > 0 ? json : "", length, &error))
+    {
+      g_autofree char *message = _scaler_json_error_message (error);
+
+      error_at (problems, "", "%s", message);
+      return g_steal_pointer (&problems);
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      error_at (problems, "", _("The file is empty; expected a JSON object"));
+      return g_steal_pointer (&problems);
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      error_at (problems, "", _("The configuration must be a JSON object ({ … }), found %s"),
+                describe_node (root));
+      return g_steal_pointer (&problems);
+    }
+
+  check_object (problems, "", json_node_get_object (root), top_keys);
+  n_shape_problems = problems->len;
+
+  config = _scaler_config_new_from_node (root, NULL);
+  value_problems = scaler_config_validate (config);
+
+  /* A key with the wrong type keeps its default in the parsed config; do not
+   * report that default too. */
+  for (guint i = 0; i < value_problems->len; i++)
+    {
+      ScalerConfigProblem *problem = g_ptr_array_index (value_problems, i);
+      gboolean covered = FALSE;
+
+      for (guint j = 0; j < n_shape_problems && !covered; j++)
+        covered = path_is_under (problem->path,
+                                 ((ScalerConfigProblem *) g_ptr_array_index (problems, j))->path);
+
+      if (!covered)
+        g_ptr_array_add (problems, g_ptr_array_steal_index (value_problems, i--));
+    }
+
+  return g_steal_pointer (&problems);
+}

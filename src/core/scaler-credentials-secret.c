@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-credentials-secret.c: secrets in the Secret Service (gnome-keyring)
+ * through libsecret's asynchronous password API. Secret values are never
+ * logged; only kinds and instance ids appear in errors. */
+
+#define G_LOG_DOMAIN "scaler-credentials"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "scaler-credentials-secret.h"
+
+struct _ScalerCredentialsSecret
+{
+  ScalerCredentials parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (ScalerCredentialsSecret, scaler_credentials_secret, SCALER_TYPE_CREDENTIALS)
+
+const SecretSchema *
+scaler_credentials_secret_get_schema (void)
+{
+  static const SecretSchema schema = {
+    "io.github.ec2autoscaler.Autoscaler", SECRET_SCHEMA_NONE,
+    {
+      { "instance-id", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "kind", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { NULL, 0 },
+    }
+  };
+
+  return &schema;
+}
+
+static void
+store_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!secret_password_store_finish (result, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+scaler_credentials_secret_store_async (ScalerCredentials   *self,
+                                       const char          *instance_id,
+                                       ScalerSecretKind     kind,
+                                       const char          *secret,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  const char *kind_name = scaler_secret_kind_to_string (kind);
+  /* Translators: a keyring item label, e.g. "EC2 Autoscaler: aws-secret-access-key for 5b0f…" */
+  g_autofree char *label = g_strdup_printf (_("EC2 Autoscaler: %s for %s"), kind_name, instance_id);
+
+  g_task_set_source_tag (task, scaler_credentials_secret_store_async);
+  secret_password_store (scaler_credentials_secret_get_schema (), SECRET_COLLECTION_DEFAULT,
+                         label, secret, cancellable, store_cb, task,
+                         "instance-id", instance_id,
+                         "kind", kind_name,
+                         NULL);
+}
+
+static gboolean
+scaler_credentials_secret_boolean_finish (ScalerCredentials  *self,
+                                          GAsyncResult       *result,
+                                          GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  char *secret;
+
+  secret = secret_password_lookup_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, secret, (GDestroyNotify) secret_password_free);
+}
+
+static void
+scaler_credentials_secret_lookup_async (ScalerCredentials   *self,
+                                        const char          *instance_id,
+                                        ScalerSecretKind     kind,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, scaler_credentials_secret_lookup_async);
+  secret_password_lookup (scaler_credentials_secret_get_schema (), cancellable, lookup_cb, task,
+                          "instance-id", instance_id,
+                          "kind", scaler_secret_kind_to_string (kind),
+                          NULL);
+}
+
+static char *
+scaler_credentials_secret_lookup_finish (ScalerCredentials  *self,
+                                         GAsyncResult       *result,
+                                         GError            **error)
+{
+  char *secret;
+  char *copy;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  /* Hand out a g_free()-able copy; wipe libsecret's buffer. */
+  secret = g_task_propagate_pointer (G_TASK (result), error);
+  if (secret == NULL)
+    return NULL;
+  copy = g_strdup (secret);
+  secret_password_free (secret);
+
+  return copy;
+}
+
+static void
+clear_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* FALSE without an error means there was nothing to clear: fine. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+scaler_credentials_secret_clear_async (ScalerCredentials   *self,
+                                       const char          *instance_id,
+                                       ScalerSecretKind     kind,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, scaler_credentials_secret_clear_async);
+  secret_password_clear (scaler_credentials_secret_get_schema (), cancellable, clear_cb, task,
+                         "instance-id", instance_id,
+                         "kind", scaler_secret_kind_to_string (kind),
+                         NULL);
+}
+
+static void
+scaler_credentials_secret_class_init (ScalerCredentialsSecretClass *klass)
+{
+  ScalerCredentialsClass *credentials_class = SCALER_CREDENTIALS_CLASS (klass);
+
+  credentials_class->store_async = scaler_credentials_secret_store_async;
+  credentials_class->store_finish = scaler_credentials_secret_boolean_finish;
+  credentials_class->lookup_async = scaler_credentials_secret_lookup_async;
+  credentials_class->lookup_finish = scaler_credentials_secret_lookup_finish;
+  credentials_class->clear_async = scaler_credentials_secret_clear_async;
+  credentials_class->clear_finish = scaler_credentials_secret_boolean_finish;
+}
+
+static void
+scaler_credentials_secret_init (ScalerCredentialsSecret *self)
+{
+}
+
+ScalerCredentials *
+scaler_credentials_secret_new (void)
+{
+  return g_object_new (SCALER_TYPE_CREDENTIALS_SECRET, NULL);
+}

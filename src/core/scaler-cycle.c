@@ -1,0 +1,998 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-cycle.c: one scaling cycle (see scaler-cycle.h). */
+
+#define G_LOG_DOMAIN "scaler-cycle"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "scaler-aws-error.h"
+#include "scaler-cycle.h"
+
+#define USEC_PER_MIN (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+
+/* ---- ScalerCycleResult ---- */
+
+static void
+instance_row_free (ScalerInstanceRow *row)
+{
+  g_free (row->instance_id);
+  g_free (row->resource);
+  g_free (row->instance_type);
+  g_free (row->availability_zone);
+  g_free (row->worker_id);
+  g_free (row->task_id);
+  g_free (row->task_name);
+  g_free (row);
+}
+
+static void
+resource_row_free (ScalerResourceRow *row)
+{
+  g_free (row->resource);
+  g_free (row->queue);
+  g_free (row->instance_type);
+  g_free (row->backoff_reason);
+  g_free (row);
+}
+
+static void
+queue_row_free (ScalerQueueRow *row)
+{
+  g_free (row->queue);
+  g_free (row);
+}
+
+static void
+log_line_free (ScalerLogLine *line)
+{
+  g_free (line->text);
+  g_free (line);
+}
+
+static ScalerCycleResult *
+result_new (gint64 time,
+            guint  cycle)
+{
+  ScalerCycleResult *self = g_new0 (ScalerCycleResult, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  self->time = time;
+  self->cycle = cycle;
+  self->ok = TRUE;
+  self->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) instance_row_free);
+  self->resources = g_ptr_array_new_with_free_func ((GDestroyNotify) resource_row_free);
+  self->queues = g_ptr_array_new_with_free_func ((GDestroyNotify) queue_row_free);
+  self->actions = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_action_free);
+  self->log_lines = g_ptr_array_new_with_free_func ((GDestroyNotify) log_line_free);
+  return self;
+}
+
+G_DEFINE_BOXED_TYPE (ScalerCycleResult, scaler_cycle_result, scaler_cycle_result_ref, scaler_cycle_result_unref)
+
+ScalerCycleResult *
+scaler_cycle_result_ref (ScalerCycleResult *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+scaler_cycle_result_unref (ScalerCycleResult *self)
+{
+  g_return_if_fail (self != NULL);
+  if (!g_atomic_ref_count_dec (&self->ref_count))
+    return;
+  g_free (self->error_message);
+  g_ptr_array_unref (self->instances);
+  g_ptr_array_unref (self->resources);
+  g_ptr_array_unref (self->queues);
+  g_ptr_array_unref (self->actions);
+  g_ptr_array_unref (self->log_lines);
+  g_free (self);
+}
+
+const char *
+scaler_log_level_to_string (ScalerLogLevel level)
+{
+  switch (level)
+    {
+    case SCALER_LOG_LEVEL_DEBUG: return "DEBUG";
+    case SCALER_LOG_LEVEL_INFO: return "INFO";
+    case SCALER_LOG_LEVEL_WARNING: return "WARNING";
+    case SCALER_LOG_LEVEL_ERROR: return "ERROR";
+    default: return "INFO";
+    }
+}
+
+const char *
+scaler_worker_state_to_string (ScalerWorkerState state)
+{
+  switch (state)
+    {
+    case SCALER_WORKER_STATE_NONE: return "booting";
+    case SCALER_WORKER_STATE_IDLE: return "idle";
+    case SCALER_WORKER_STATE_BUSY: return "busy";
+    default: return "unknown";
+    }
+}
+
+/* ---- helpers ---- */
+
+typedef struct
+{
+  ScalerCycleContext *ctx;
+  ScalerCycleResult  *result;
+  GCancellable       *cancellable;
+  gboolean            throttled;
+  gint64              now;
+} Run;
+
+static gint64
+ctx_now (ScalerCycleContext *ctx)
+{
+  return ctx->now_func ? ctx->now_func (ctx->now_data) : g_get_real_time ();
+}
+
+static void
+cycle_log (Run            *run,
+      ScalerLogLevel  level,
+      const char     *format,
+      ...) G_GNUC_PRINTF (3, 4);
+
+static void
+cycle_log (Run            *run,
+      ScalerLogLevel  level,
+      const char     *format,
+      ...)
+{
+  ScalerLogLine *line = g_new0 (ScalerLogLine, 1);
+  va_list args;
+
+  va_start (args, format);
+  line->text = g_strdup_vprintf (format, args);
+  va_end (args);
+  line->level = level;
+  line->time = ctx_now (run->ctx);
+  g_ptr_array_add (run->result->log_lines, line);
+}
+
+static void
+save_ledger (Run *run)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (run->ctx->ledger_path == NULL)
+    return;
+  if (!scaler_ledger_save (run->ctx->ledger, run->ctx->ledger_path, &error))
+    cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Could not save the ledger: %s", error->message);
+}
+
+/* Saving BEFORE RunInstances is what makes a crash safe: refuse to launch
+ * when it fails. */
+static gboolean
+save_ledger_strict (Run     *run,
+                    GError **error)
+{
+  if (run->ctx->ledger_path == NULL)
+    return TRUE;
+  return scaler_ledger_save (run->ctx->ledger, run->ctx->ledger_path, error);
+}
+
+static gboolean
+is_throttle (const GError *error)
+{
+  return g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_THROTTLED);
+}
+
+static void
+note_error (Run          *run,
+            const GError *error)
+{
+  if (is_throttle (error))
+    run->throttled = TRUE;
+}
+
+gint64
+scaler_cycle_delay (const ScalerConfig *config,
+                    guint               throttle_count)
+{
+  gint64 poll = MAX ((gint64) (config->polling_interval_time_min * USEC_PER_MIN), 1);
+  gint64 slow;
+
+  if (throttle_count == 0)
+    return poll;
+  slow = poll << MIN (throttle_count, 4);
+  return MAX (MIN (slow, MAX (poll, 15 * USEC_PER_MIN)), poll);
+}
+
+char *
+scaler_cycle_new_client_token (const ScalerConfig *config)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  /* "ecas-" + 8 chars of the config id + a random UUID: 49 chars. */
+  return g_strdup_printf ("ecas-%.8s-%s", config->id, uuid);
+}
+
+static GStrv
+spot_types (const ScalerConfig *config)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; i < config->resources->len; i++)
+    {
+      const ScalerResource *resource = g_ptr_array_index (config->resources, i);
+
+      if (resource->is_spot && g_hash_table_add (seen, resource->instance_type))
+        g_strv_builder_add (builder, resource->instance_type);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static ScalerSnapshot *
+take_snapshot (Run     *run,
+               GError **error)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (run->now);
+  g_autoptr(GPtrArray) instances = NULL;
+  g_autoptr(GPtrArray) workers = NULL;
+  g_auto(GStrv) queues = scaler_config_dup_queues (ctx->config);
+  g_auto(GStrv) types = spot_types (ctx->config);
+  g_autofree guint *counts = g_new0 (guint, g_strv_length (queues) + 1);
+  g_autoptr(GError) local_error = NULL;
+
+  instances = scaler_cloud_list_instances (ctx->cloud, ctx->config->id, run->cancellable, error);
+  if (instances == NULL)
+    {
+      if (error && *error)
+        note_error (run, *error);
+      g_prefix_error (error, "Could not list the fleet (DescribeInstances): ");
+      return NULL;
+    }
+  for (guint i = 0; i < instances->len; i++)
+    scaler_snapshot_add_instance (snapshot, scaler_instance_copy (g_ptr_array_index (instances, i)));
+
+  workers = scaler_queue_source_list_workers (ctx->queues, ctx->config->workers_prefix, run->cancellable, error);
+  if (workers == NULL)
+    {
+      g_prefix_error (error, "Could not list the ClearML workers: ");
+      return NULL;
+    }
+  for (guint i = 0; i < workers->len; i++)
+    scaler_snapshot_add_worker (snapshot, scaler_worker_copy (g_ptr_array_index (workers, i)));
+
+  if (queues[0] != NULL
+      && !scaler_queue_source_get_pending (ctx->queues, (const char * const *) queues, counts,
+                                           run->cancellable, error))
+    {
+      g_prefix_error (error, "Could not read the ClearML queues: ");
+      return NULL;
+    }
+  for (guint i = 0; queues[i] != NULL; i++)
+    scaler_snapshot_set_pending (snapshot, queues[i], counts[i]);
+
+  if (types[0] != NULL)
+    {
+      g_autoptr(GPtrArray) prices = scaler_cloud_get_spot_prices (ctx->cloud, (const char * const *) types,
+                                                                  run->cancellable, &local_error);
+
+      if (prices == NULL)
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return NULL;
+            }
+          note_error (run, local_error);
+          cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+                "Could not refresh spot prices (using the cached ones, or on-demand prices): %s",
+                local_error->message);
+        }
+      else
+        g_ptr_array_extend_and_steal (snapshot->spot_prices, g_steal_pointer (&prices));
+    }
+
+  return g_steal_pointer (&snapshot);
+}
+
+static ScalerLogLevel
+note_level (const ScalerAction *action)
+{
+  switch (action->code)
+    {
+    case SCALER_REASON_NOTHING_PENDING:
+    case SCALER_REASON_COVERED:
+    case SCALER_REASON_FOREIGN:
+      return SCALER_LOG_LEVEL_DEBUG;
+    case SCALER_REASON_BUDGET:
+    case SCALER_REASON_NO_PRICE:
+    case SCALER_REASON_BACKING_OFF:
+    case SCALER_REASON_THROTTLED:
+    case SCALER_REASON_NO_RESOURCE:
+      return SCALER_LOG_LEVEL_WARNING;
+    case SCALER_REASON_NEED:
+    case SCALER_REASON_RETRY_LAUNCH:
+    case SCALER_REASON_IDLE:
+    case SCALER_REASON_BOOT_TIMEOUT:
+    case SCALER_REASON_USER:
+    case SCALER_REASON_ZOMBIE:
+    case SCALER_REASON_NOT_NEEDED:
+    case SCALER_REASON_WAITING_BOOT:
+    case SCALER_REASON_MAX_REACHED:
+    case SCALER_REASON_KEEP_BUSY:
+    case SCALER_REASON_KEEP_PENDING:
+    case SCALER_REASON_ADOPTED:
+    default:
+      return SCALER_LOG_LEVEL_INFO;
+    }
+}
+
+static void
+record_action (Run                *run,
+               const ScalerAction *action,
+               const char         *instance_id)
+{
+  ScalerAction *copy = scaler_action_copy (action);
+
+  if (instance_id != NULL && copy->instance_id == NULL)
+    copy->instance_id = g_strdup (instance_id);
+  g_ptr_array_add (run->result->actions, copy);
+}
+
+static void
+log_console (Run        *run,
+             const char *instance_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = scaler_cloud_get_console_output (run->ctx->cloud, instance_id,
+                                                             run->cancellable, &error);
+  g_auto(GStrv) lines = NULL;
+  guint n, first;
+
+  if (output == NULL)
+    {
+      note_error (run, error);
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING, "%s: no console output (%s)", instance_id, error->message);
+      return;
+    }
+  lines = g_strsplit (output, "\n", -1);
+  n = g_strv_length (lines);
+  while (n > 0 && lines[n - 1][0] == '\0')
+    n--;
+  if (n == 0)
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING, "%s: the console output is empty", instance_id);
+      return;
+    }
+  first = n > 20 ? n - 20 : 0;
+  for (guint i = first; i < n; i++)
+    cycle_log (run, SCALER_LOG_LEVEL_WARNING, "%s console: %s", instance_id, lines[i]);
+}
+
+static gboolean
+terminate_one (Run        *run,
+               const char *instance_id,
+               const char *worker_id,
+               const char *why)
+{
+  g_autoptr(GError) error = NULL;
+  const char *ids[] = { instance_id, NULL };
+
+  if (!scaler_cloud_terminate (run->ctx->cloud, ids, run->cancellable, &error))
+    {
+      note_error (run, error);
+      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Could not terminate %s (%s): %s", instance_id, why, error->message);
+      return FALSE;
+    }
+  scaler_ledger_mark_gone (run->ctx->ledger, instance_id, run->now);
+  run->result->terminated++;
+  if (worker_id != NULL)
+    {
+      g_clear_error (&error);
+      /* No zombie worker left behind (clearml#1201). */
+      if (!scaler_queue_source_unregister_worker (run->ctx->queues, worker_id, run->cancellable, &error))
+        cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Could not unregister worker %s: %s", worker_id, error->message);
+    }
+  return TRUE;
+}
+
+static void
+execute_launch (Run                *run,
+                const ScalerAction *action,
+                GHashTable         *failed_places)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  const ScalerResource *resource = scaler_config_find_resource (ctx->config, action->resource);
+  g_autofree char *place_key = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *user_data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerInstance) instance = NULL;
+  ScalerLedgerLaunch *launch;
+  ScalerLaunchSpec spec = { 0 };
+  const char *zone_key = action->subnet_id ? action->subnet_id : action->availability_zone;
+
+  if (resource == NULL)
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching: resource %s is not in the configuration",
+            action->resource);
+      scaler_ledger_remove_launch (ctx->ledger, action->client_token);
+      return;
+    }
+
+  place_key = g_strdup_printf ("%s|%s|%d", resource->name, zone_key ? zone_key : "", action->spot);
+  if (g_hash_table_contains (failed_places, place_key))
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_INFO,
+            "Not launching another %s in %s this cycle: it just failed there; the next cycle moves on",
+            resource->name, zone_key ? zone_key : "the default placement");
+      return;
+    }
+
+  if (ctx->user_data_func != NULL)
+    {
+      user_data = ctx->user_data_func (ctx->config, resource, ctx->user_data_data, &error);
+      if (user_data == NULL && error != NULL)
+        {
+          cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: could not build its user-data: %s",
+                resource->name, error->message);
+          g_hash_table_add (failed_places, g_steal_pointer (&place_key));
+          return;
+        }
+    }
+
+  /* 1. The ClientToken goes to disk BEFORE RunInstances is sent. */
+  launch = action->client_token ? scaler_ledger_get_launch (ctx->ledger, action->client_token) : NULL;
+  if (launch == NULL)
+    {
+      launch = scaler_ledger_launch_new ();
+      launch->client_token = action->client_token ? g_strdup (action->client_token)
+                                                  : scaler_cycle_new_client_token (ctx->config);
+      launch->resource = g_strdup (resource->name);
+      launch->instance_type = g_strdup (resource->instance_type);
+      launch->availability_zone = g_strdup (action->availability_zone);
+      launch->subnet_id = g_strdup (action->subnet_id);
+      launch->spot = action->spot;
+      launch->created = run->now;
+      launch->usd_per_hour = action->usd_per_hour;
+      scaler_ledger_add_launch (ctx->ledger, launch);
+    }
+  launch->attempts++;
+  launch->last_attempt = run->now;
+  token = g_strdup (launch->client_token);
+  if (!save_ledger_strict (run, &error))
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: the ledger could not be saved first (%s)",
+            resource->name, error->message);
+      scaler_ledger_remove_launch (ctx->ledger, token);
+      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
+      return;
+    }
+
+  /* 2. RunInstances. */
+  spec.config = ctx->config;
+  spec.resource = resource;
+  spec.availability_zone = action->subnet_id ? NULL : action->availability_zone;
+  spec.subnet_id = action->subnet_id;
+  spec.spot = action->spot;
+  spec.client_token = token;
+  spec.user_data = user_data;
+  instance = scaler_cloud_launch (ctx->cloud, &spec, run->cancellable, &error);
+
+  /* 3. The answer. */
+  if (instance != NULL)
+    {
+      launch = scaler_ledger_get_launch (ctx->ledger, token);
+      if (launch != NULL)
+        launch->instance_id = g_strdup (instance->instance_id);
+      scaler_ledger_record_success (ctx->ledger, resource->name, zone_key, action->spot);
+      run->result->launched++;
+      record_action (run, action, instance->instance_id);
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "Launched %s: %s (%s, %s%s%s, client token %s)",
+            instance->instance_id, resource->name, resource->instance_type,
+            action->spot ? "spot" : "on-demand",
+            instance->availability_zone ? " in " : "",
+            instance->availability_zone ? instance->availability_zone : "", token);
+      save_ledger (run);
+      return;
+    }
+
+  note_error (run, error);
+  if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_CAPACITY)
+      || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_QUOTA))
+    {
+      const ScalerLedgerBackoff *backoff;
+
+      scaler_ledger_remove_launch (ctx->ledger, token);
+      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, zone_key, action->spot,
+                                    run->now, scaler_aws_error_get_aws_code (error));
+      backoff = scaler_ledger_get_backoff (ctx->ledger, resource->name, zone_key, action->spot);
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+            "Launch of %s (%s%s%s) failed: %s; backing off this zone and market for %.1f min "
+            "(failure %u), the next cycle tries the next zone%s",
+            resource->name, action->spot ? "spot" : "on-demand",
+            zone_key ? " in " : "", zone_key ? zone_key : "", error->message,
+            backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0,
+            backoff ? backoff->failures : 0,
+            action->spot && resource->spot_fallback_on_demand ? " or on-demand" : "");
+      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
+    }
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+           || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_NETWORK)
+           || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_SERVER))
+    {
+      /* Unknown outcome: keep the token; the next cycle finds the instance
+       * by its token or retries with the same token. */
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+            "Launch of %s got no answer (%s); kept client token %s to find or retry it next cycle",
+            resource->name, error->message, token);
+      save_ledger (run);
+    }
+  else if (is_throttle (error))
+    {
+      scaler_ledger_remove_launch (ctx->ledger, token);
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Launch of %s throttled by AWS (%s); slowing down",
+            resource->name, error->message);
+    }
+  else
+    {
+      scaler_ledger_remove_launch (ctx->ledger, token);
+      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, zone_key, action->spot,
+                                    run->now, error->message);
+      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Launch of %s failed: %s (not retried before the back-off ends)",
+            resource->name, error->message);
+      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
+    }
+}
+
+static void
+execute_plan (Run            *run,
+              ScalerSnapshot *snapshot,
+              ScalerPlan     *plan)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  g_autoptr(GHashTable) failed_places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) fresh_workers = NULL;
+  gboolean need_recheck = FALSE;
+
+  /* User requests: only instances of our tagged fleet. */
+  for (guint i = 0; ctx->terminate_ids != NULL && ctx->terminate_ids[i] != NULL; i++)
+    {
+      const char *id = ctx->terminate_ids[i];
+      ScalerInstance *found = NULL;
+      g_autoptr(ScalerAction) action = NULL;
+
+      for (guint k = 0; k < snapshot->instances->len && found == NULL; k++)
+        {
+          ScalerInstance *instance = g_ptr_array_index (snapshot->instances, k);
+
+          if (g_strcmp0 (instance->instance_id, id) == 0
+              && g_strcmp0 (instance->config_id ? instance->config_id
+                                                : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
+                            ctx->config->id) == 0)
+            found = instance;
+        }
+      if (found == NULL)
+        {
+          cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+                "Not terminating %s: it is not in this autoscaler's tagged fleet", id);
+          continue;
+        }
+      action = scaler_action_new (SCALER_ACTION_TERMINATE, SCALER_REASON_USER);
+      action->instance_id = g_strdup (id);
+      action->resource = g_strdup (found->resource);
+      action->reason = g_strdup_printf ("Terminating %s: asked for by the user", id);
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      if (terminate_one (run, id, NULL, "user request"))
+        record_action (run, action, NULL);
+    }
+
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind == SCALER_ACTION_NONE)
+        cycle_log (run, note_level (action), "%s", action->reason);
+      if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_IDLE)
+        need_recheck = TRUE;
+    }
+
+  /* Zombies: unregister, never counted. */
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+      g_autoptr(GError) error = NULL;
+
+      if (action->kind != SCALER_ACTION_UNREGISTER_WORKER)
+        continue;
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      if (scaler_queue_source_unregister_worker (ctx->queues, action->worker_id, run->cancellable, &error))
+        record_action (run, action, NULL);
+      else
+        cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Could not unregister %s: %s", action->worker_id, error->message);
+    }
+
+  /* The worker is checked again right before an idle termination. */
+  if (need_recheck && !g_cancellable_is_cancelled (run->cancellable))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) workers = scaler_queue_source_list_workers (ctx->queues, ctx->config->workers_prefix,
+                                                                       run->cancellable, &error);
+
+      if (workers == NULL)
+        cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+              "Could not re-check the workers before idle terminations (%s); keeping them this cycle",
+              error->message);
+      else
+        {
+          fresh_workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify) scaler_worker_free);
+          for (guint i = 0; i < workers->len; i++)
+            {
+              ScalerWorker *worker = g_ptr_array_index (workers, i);
+
+              g_hash_table_insert (fresh_workers, g_strdup (worker->id), scaler_worker_copy (worker));
+            }
+        }
+    }
+
+  for (guint i = 0; i < plan->actions->len && !g_cancellable_is_cancelled (run->cancellable); i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind != SCALER_ACTION_TERMINATE)
+        continue;
+      if (action->code == SCALER_REASON_IDLE)
+        {
+          ScalerWorker *fresh;
+
+          if (fresh_workers == NULL)
+            continue;
+          fresh = g_hash_table_lookup (fresh_workers, action->worker_id);
+          if (fresh != NULL && fresh->task_id != NULL)
+            {
+              cycle_log (run, SCALER_LOG_LEVEL_INFO,
+                    "Keeping %s: its worker just picked up task %s%s%s%s",
+                    action->instance_id, fresh->task_id,
+                    fresh->task_name ? " (" : "", fresh->task_name ? fresh->task_name : "",
+                    fresh->task_name ? ")" : "");
+              scaler_ledger_set_idle_since (ctx->ledger, action->worker_id, 0);
+              continue;
+            }
+        }
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      if (action->fetch_console)
+        log_console (run, action->instance_id);
+      if (terminate_one (run, action->instance_id, action->worker_id,
+                         scaler_reason_to_string (action->code)))
+        record_action (run, action, NULL);
+      if (run->throttled)
+        break;
+    }
+
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind != SCALER_ACTION_DROP_LAUNCH)
+        continue;
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      scaler_ledger_remove_launch (ctx->ledger, action->client_token);
+      record_action (run, action, NULL);
+    }
+
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind != SCALER_ACTION_LAUNCH)
+        continue;
+      if (g_cancellable_is_cancelled (run->cancellable) || run->throttled)
+        {
+          cycle_log (run, SCALER_LOG_LEVEL_INFO, "Not launching %s now: %s", action->resource,
+                run->throttled ? "AWS is throttling; the next cycle comes later" : "stopping");
+          continue;
+        }
+      cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      execute_launch (run, action, failed_places);
+    }
+}
+
+static void
+fill_rows (Run            *run,
+           ScalerSnapshot *snapshot)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  ScalerCycleResult *result = run->result;
+  g_autoptr(GHashTable) worker_of = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) terminated = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (ctx->ledger);
+  g_auto(GStrv) queues = scaler_config_dup_queues (ctx->config);
+  double cost = 0.0;
+
+  for (guint i = 0; i < result->actions->len; i++)
+    {
+      ScalerAction *action = g_ptr_array_index (result->actions, i);
+
+      if (action->kind == SCALER_ACTION_TERMINATE && action->instance_id)
+        g_hash_table_add (terminated, action->instance_id);
+    }
+
+  for (guint i = 0; i < snapshot->workers->len; i++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (snapshot->workers, i);
+      g_autofree char *prefix = NULL;
+      char *instance_id = NULL;
+
+      if (scaler_worker_id_parse (worker->id, &prefix, NULL, NULL, &instance_id)
+          && g_strcmp0 (prefix, ctx->config->workers_prefix) == 0)
+        g_hash_table_insert (worker_of, instance_id, worker);
+      else
+        g_free (instance_id);
+    }
+
+  for (guint i = 0; i < snapshot->instances->len; i++)
+    {
+      ScalerInstance *instance = g_ptr_array_index (snapshot->instances, i);
+      ScalerInstanceRow *row = g_new0 (ScalerInstanceRow, 1);
+      ScalerWorker *worker = g_hash_table_lookup (worker_of, instance->instance_id);
+      const ScalerLedgerInstance *known = scaler_ledger_get_instance (ctx->ledger, instance->instance_id);
+      double price = 0.0;
+
+      row->instance_id = g_strdup (instance->instance_id);
+      row->resource = g_strdup (instance->resource);
+      row->instance_type = g_strdup (instance->instance_type);
+      row->availability_zone = g_strdup (instance->availability_zone);
+      row->spot = instance->is_spot;
+      row->state = g_hash_table_contains (terminated, instance->instance_id)
+                   ? SCALER_INSTANCE_STATE_SHUTTING_DOWN : instance->state;
+      row->launch_time = instance->launch_time;
+      row->adopted = known != NULL && known->adopted;
+      if (worker != NULL && scaler_instance_state_is_live (instance->state))
+        {
+          row->worker_id = g_strdup (worker->id);
+          row->worker_state = worker->task_id ? SCALER_WORKER_STATE_BUSY : SCALER_WORKER_STATE_IDLE;
+          row->task_id = g_strdup (worker->task_id);
+          row->task_name = g_strdup (worker->task_name);
+          if (worker->task_id == NULL)
+            {
+              row->idle_since = scaler_ledger_get_idle_since (ctx->ledger, worker->id);
+              result->idle_workers++;
+            }
+          else
+            result->busy_workers++;
+        }
+      if (instance->launch_time > 0 && run->now > instance->launch_time)
+        row->uptime_s = (double) (run->now - instance->launch_time) / G_USEC_PER_SEC;
+      scaler_policy_instance_price (ctx->config, ctx->ledger, &ctx->env, instance->instance_type,
+                                    instance->availability_zone, instance->is_spot, &price);
+      row->usd_per_hour = price;
+      row->cost_usd = price * row->uptime_s / 3600.0;
+      if (row->state != SCALER_INSTANCE_STATE_TERMINATED)
+        cost += price;
+      if ((guint) row->state < G_N_ELEMENTS (result->instances_by_state))
+        result->instances_by_state[row->state]++;
+      g_ptr_array_add (result->instances, row);
+    }
+  for (guint i = 0; i < launches->len; i++)
+    cost += ((ScalerLedgerLaunch *) g_ptr_array_index (launches, i))->usd_per_hour;
+  /* Launched this cycle: not in the snapshot yet. */
+  result->usd_per_hour = cost;
+
+  for (guint i = 0; i < ctx->config->resources->len; i++)
+    {
+      const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
+      ScalerResourceRow *row = g_new0 (ScalerResourceRow, 1);
+      g_autoptr(GPtrArray) backoffs = scaler_ledger_list_backoffs (ctx->ledger);
+
+      row->resource = g_strdup (resource->name);
+      row->queue = g_strdup (resource->queue);
+      row->instance_type = g_strdup (resource->instance_type);
+      row->spot = resource->is_spot;
+      row->max_instances = resource->max_instances;
+      row->pending = scaler_snapshot_get_pending (snapshot, resource->queue);
+      for (guint k = 0; k < result->instances->len; k++)
+        {
+          ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+
+          if (g_strcmp0 (irow->resource, resource->name) != 0 || !scaler_instance_state_is_live (irow->state))
+            continue;
+          row->running++;
+          if (irow->worker_state == SCALER_WORKER_STATE_NONE)
+            row->booting++;
+        }
+      for (guint k = 0; k < launches->len; k++)
+        {
+          ScalerLedgerLaunch *launch = g_ptr_array_index (launches, k);
+
+          if (g_strcmp0 (launch->resource, resource->name) == 0)
+            {
+              row->running++;
+              row->booting++;
+            }
+        }
+      for (guint k = 0; k < backoffs->len; k++)
+        {
+          ScalerLedgerBackoff *backoff = g_ptr_array_index (backoffs, k);
+
+          if (g_strcmp0 (backoff->resource, resource->name) == 0 && backoff->until > run->now
+              && backoff->until > row->backoff_until)
+            {
+              row->backoff_until = backoff->until;
+              g_free (row->backoff_reason);
+              row->backoff_reason = g_strdup_printf ("%s %s: %s",
+                                                     backoff->zone[0] ? backoff->zone : "default placement",
+                                                     backoff->spot ? "spot" : "on-demand",
+                                                     backoff->reason ? backoff->reason : "");
+            }
+        }
+      g_ptr_array_add (result->resources, row);
+    }
+
+  for (guint i = 0; queues[i] != NULL; i++)
+    {
+      ScalerQueueRow *row = g_new0 (ScalerQueueRow, 1);
+
+      row->queue = g_strdup (queues[i]);
+      row->pending = scaler_snapshot_get_pending (snapshot, queues[i]);
+      for (guint k = 0; k < result->instances->len; k++)
+        {
+          ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+          const ScalerResource *resource = irow->resource ? scaler_config_find_resource (ctx->config, irow->resource) : NULL;
+
+          if (resource == NULL || g_strcmp0 (resource->queue, queues[i]) != 0)
+            continue;
+          if (irow->worker_state == SCALER_WORKER_STATE_IDLE)
+            row->idle_workers++;
+          else if (irow->worker_state == SCALER_WORKER_STATE_BUSY)
+            row->busy_workers++;
+        }
+      g_ptr_array_add (result->queues, row);
+    }
+}
+
+static void
+finish (Run *run)
+{
+  if (run->throttled)
+    scaler_ledger_record_throttle (run->ctx->ledger);
+  else if (run->result->ok)
+    scaler_ledger_clear_throttle (run->ctx->ledger);
+  run->result->next_cycle_delay = scaler_cycle_delay (run->ctx->config,
+                                                     scaler_ledger_get_throttle_count (run->ctx->ledger));
+  if (run->throttled)
+    cycle_log (run, SCALER_LOG_LEVEL_WARNING, "AWS is throttling requests: next cycle in %.2f min",
+          (double) run->result->next_cycle_delay / USEC_PER_MIN);
+  save_ledger (run);
+}
+
+ScalerCycleResult *
+scaler_cycle_run (ScalerCycleContext *ctx,
+                  GCancellable       *cancellable)
+{
+  Run run = { 0 };
+  g_autoptr(ScalerSnapshot) snapshot = NULL;
+  g_autoptr(ScalerPlan) plan = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (ctx != NULL && ctx->config != NULL && ctx->ledger != NULL, NULL);
+
+  run.ctx = ctx;
+  run.cancellable = cancellable;
+  run.now = ctx_now (ctx);
+  run.result = result_new (run.now, ctx->cycle);
+
+  snapshot = take_snapshot (&run, &error);
+  if (snapshot == NULL)
+    {
+      run.result->ok = FALSE;
+      run.result->error_message = g_strdup (error->message);
+      cycle_log (&run, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? SCALER_LOG_LEVEL_INFO
+                                                                             : SCALER_LOG_LEVEL_ERROR,
+            "Cycle %u could not complete: %s; nothing was changed", ctx->cycle, error->message);
+      finish (&run);
+      return run.result;
+    }
+
+  scaler_ledger_observe (ctx->ledger, ctx->config, snapshot, run.now, messages);
+  for (guint i = 0; i < messages->len; i++)
+    cycle_log (&run, SCALER_LOG_LEVEL_INFO, "%s", (char *) g_ptr_array_index (messages, i));
+  save_ledger (&run);
+
+  plan = scaler_policy_decide (ctx->config, snapshot, ctx->ledger, run.now, &ctx->env);
+  execute_plan (&run, snapshot, plan);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      run.result->ok = FALSE;
+      run.result->error_message = g_strdup ("Cancelled");
+    }
+  fill_rows (&run, snapshot);
+  finish (&run);
+  return run.result;
+}
+
+ScalerCycleResult *
+scaler_cycle_on_stop (ScalerCycleContext *ctx,
+                      ScalerOnStop        on_stop,
+                      GCancellable       *cancellable)
+{
+  Run run = { 0 };
+  g_autoptr(ScalerSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (ctx != NULL, NULL);
+
+  run.ctx = ctx;
+  run.cancellable = cancellable;
+  run.now = ctx_now (ctx);
+  run.result = result_new (run.now, ctx->cycle);
+
+  if (on_stop == SCALER_ON_STOP_KEEP)
+    {
+      cycle_log (&run, SCALER_LOG_LEVEL_INFO, "Stopped; on_stop is \"keep\": the instances keep running");
+      return run.result;
+    }
+
+  snapshot = take_snapshot (&run, &error);
+  if (snapshot == NULL)
+    {
+      run.result->ok = FALSE;
+      run.result->error_message = g_strdup (error->message);
+      cycle_log (&run, SCALER_LOG_LEVEL_ERROR, "on_stop \"%s\" could not be honoured: %s",
+            scaler_on_stop_to_string (on_stop), error->message);
+      return run.result;
+    }
+  scaler_ledger_observe (ctx->ledger, ctx->config, snapshot, run.now, NULL);
+
+  for (guint i = 0; i < snapshot->instances->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      ScalerInstance *instance = g_ptr_array_index (snapshot->instances, i);
+      ScalerWorker *worker = NULL;
+      g_autoptr(ScalerAction) action = NULL;
+
+      if (!scaler_instance_state_is_live (instance->state)
+          || g_strcmp0 (instance->config_id ? instance->config_id
+                                            : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
+                        ctx->config->id) != 0)
+        continue;
+      for (guint k = 0; k < snapshot->workers->len && worker == NULL; k++)
+        {
+          ScalerWorker *w = g_ptr_array_index (snapshot->workers, k);
+          g_autofree char *instance_id = NULL;
+
+          if (scaler_worker_id_parse (w->id, NULL, NULL, NULL, &instance_id)
+              && g_strcmp0 (instance_id, instance->instance_id) == 0)
+            worker = w;
+        }
+      if (on_stop == SCALER_ON_STOP_TERMINATE_IDLE && (worker == NULL || worker->task_id != NULL))
+        {
+          cycle_log (&run, SCALER_LOG_LEVEL_INFO, "on_stop: keeping %s (%s)", instance->instance_id,
+                worker == NULL ? "no worker yet" : "busy");
+          continue;
+        }
+      action = scaler_action_new (SCALER_ACTION_TERMINATE, SCALER_REASON_USER);
+      action->instance_id = g_strdup (instance->instance_id);
+      action->resource = g_strdup (instance->resource);
+      action->reason = g_strdup_printf ("on_stop \"%s\": terminating %s", scaler_on_stop_to_string (on_stop),
+                                        instance->instance_id);
+      cycle_log (&run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
+      if (terminate_one (&run, instance->instance_id, worker ? worker->id : NULL, "on_stop"))
+        record_action (&run, action, NULL);
+    }
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      run.result->ok = FALSE;
+      run.result->error_message = g_strdup ("on_stop did not finish in time");
+      cycle_log (&run, SCALER_LOG_LEVEL_WARNING, "on_stop did not finish in time");
+    }
+  fill_rows (&run, snapshot);
+  save_ledger (&run);
+  return run.result;
+}

@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-instance-store.c: saved autoscaler instances, one <id>.json each.
+ *
+ * A file that does not load stays where it is, untouched, as a broken item;
+ * the store never writes to its path. Edits replace an item's config in place. */
+
+#define G_LOG_DOMAIN "scaler-instance-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "scaler-config-private.h"
+#include "scaler-error.h"
+#include "scaler-instance-store.h"
+
+/* ScalerSavedInstance */
+
+struct _ScalerSavedInstance
+{
+  GObject       parent_instance;
+
+  char         *id;
+  char         *path;
+  ScalerConfig *config;      /* NULL when broken */
+  char         *load_error;  /* NULL when fine */
+  char         *file_name;
+};
+
+G_DEFINE_FINAL_TYPE (ScalerSavedInstance, scaler_saved_instance, G_TYPE_OBJECT)
+
+enum {
+  SAVED_PROP_0,
+  SAVED_PROP_ID,
+  SAVED_PROP_NAME,
+  SAVED_PROP_CONFIG,
+  SAVED_PROP_PATH,
+  SAVED_PROP_LOAD_ERROR,
+  N_SAVED_PROPS
+};
+
+static GParamSpec *saved_properties[N_SAVED_PROPS];
+
+static ScalerSavedInstance *
+saved_instance_new (const char   *id,
+                    const char   *path,
+                    ScalerConfig *config,
+                    const char   *load_error)
+{
+  ScalerSavedInstance *self = g_object_new (SCALER_TYPE_SAVED_INSTANCE, NULL);
+
+  self->id = g_strdup (id);
+  self->path = g_strdup (path);
+  self->config = config != NULL ? scaler_config_ref (config) : NULL;
+  self->load_error = g_strdup (load_error);
+  self->file_name = g_path_get_basename (path);
+
+  return self;
+}
+
+/* Swaps in @config and notifies what changed. */
+static void
+saved_instance_set_config (ScalerSavedInstance *self,
+                           ScalerConfig        *config)
+{
+  gboolean name_changed;
+
+  name_changed = self->config == NULL || g_strcmp0 (self->config->name, config->name) != 0;
+
+  scaler_config_ref (config);
+  g_clear_pointer (&self->config, scaler_config_unref);
+  self->config = config;
+
+  g_object_notify_by_pspec (G_OBJECT (self), saved_properties[SAVED_PROP_CONFIG]);
+  if (name_changed)
+    g_object_notify_by_pspec (G_OBJECT (self), saved_properties[SAVED_PROP_NAME]);
+}
+
+static void
+scaler_saved_instance_finalize (GObject *object)
+{
+  ScalerSavedInstance *self = SCALER_SAVED_INSTANCE (object);
+
+  g_free (self->id);
+  g_free (self->path);
+  g_clear_pointer (&self->config, scaler_config_unref);
+  g_free (self->load_error);
+  g_free (self->file_name);
+
+  G_OBJECT_CLASS (scaler_saved_instance_parent_class)->finalize (object);
+}
+
+static void
+scaler_saved_instance_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  ScalerSavedInstance *self = SCALER_SAVED_INSTANCE (object);
+
+  switch (prop_id)
+    {
+    case SAVED_PROP_ID:
+      g_value_set_string (value, self->id);
+      break;
+
+    case SAVED_PROP_NAME:
+      g_value_set_string (value, scaler_saved_instance_get_name (self));
+      break;
+
+    case SAVED_PROP_CONFIG:
+      g_value_set_boxed (value, self->config);
+      break;
+
+    case SAVED_PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+
+    case SAVED_PROP_LOAD_ERROR:
+      g_value_set_string (value, self->load_error);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scaler_saved_instance_class_init (ScalerSavedInstanceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = scaler_saved_instance_finalize;
+  object_class->get_property = scaler_saved_instance_get_property;
+
+  saved_properties[SAVED_PROP_ID] =
+    g_param_spec_string ("id", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  saved_properties[SAVED_PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  saved_properties[SAVED_PROP_CONFIG] =
+    g_param_spec_boxed ("config", NULL, NULL, SCALER_TYPE_CONFIG,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  saved_properties[SAVED_PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  saved_properties[SAVED_PROP_LOAD_ERROR] =
+    g_param_spec_string ("load-error", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_SAVED_PROPS, saved_properties);
+}
+
+static void
+scaler_saved_instance_init (ScalerSavedInstance *self)
+{
+}
+
+const char *
+scaler_saved_instance_get_id (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+
+  return self->id;
+}
+
+const char *
+scaler_saved_instance_get_name (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+
+  if (self->config != NULL)
+    return self->config->name;
+
+  return self->file_name;
+}
+
+ScalerConfig *
+scaler_saved_instance_get_config (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+
+  return self->config;
+}
+
+const char *
+scaler_saved_instance_get_path (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+
+  return self->path;
+}
+
+const char *
+scaler_saved_instance_get_load_error (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+
+  return self->load_error;
+}
+
+gboolean
+scaler_saved_instance_is_broken (ScalerSavedInstance *self)
+{
+  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), TRUE);
+
+  return self->config == NULL;
+}
+
+/* ScalerInstanceStore */
+
+struct _ScalerInstanceStore
+{
+  GObject    parent_instance;
+
+  char      *directory;
+  GPtrArray *items;  /* of ScalerSavedInstance, sorted by name then id */
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ScalerInstanceStore, scaler_instance_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_DIRECTORY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static GType
+scaler_instance_store_get_item_type (GListModel *model)
+{
+  return SCALER_TYPE_SAVED_INSTANCE;
+}
+
+static guint
+scaler_instance_store_get_n_items (GListModel *model)
+{
+  return SCALER_INSTANCE_STORE (model)->items->len;
+}
+
+static gpointer
+scaler_instance_store_get_item (GListModel *model,
+                                guint       position)
+{
+  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (model);
+
+  if (position >= self->items->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = scaler_instance_store_get_item_type;
+  iface->get_n_items = scaler_instance_store_get_n_items;
+  iface->get_item = scaler_instance_store_get_item;
+}
+
+static int
+compare_items (gconstpointer a,
+               gconstpointer b)
+{
+  ScalerSavedInstance *ia = *(ScalerSavedInstance **) a;
+  ScalerSavedInstance *ib = *(ScalerSavedInstance **) b;
+  g_autofree char *ka = g_utf8_collate_key (scaler_saved_instance_get_name (ia), -1);
+  g_autofree char *kb = g_utf8_collate_key (scaler_saved_instance_get_name (ib), -1);
+  int result = strcmp (ka, kb);
+
+  return result != 0 ? result : g_strcmp0 (ia->id, ib->id);
+}
+
+static void
+scaler_instance_store_finalize (GObject *object)
+{
+  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_free (self->directory);
+
+  G_OBJECT_CLASS (scaler_instance_store_parent_class)->finalize (object);
+}
+
+static void
+scaler_instance_store_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_value_set_string (value, self->directory);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scaler_instance_store_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
+{
+  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DIRECTORY:
+      g_free (self->directory);
+      self->directory = g_value_get_string (value) != NULL
+                        ? g_value_dup_string (value)
+                        : scaler_instance_store_dup_default_directory ();
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+scaler_instance_store_class_init (ScalerInstanceStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = scaler_instance_store_finalize;
+  object_class->get_property = scaler_instance_store_get_property;
+  object_class->set_property = scaler_instance_store_set_property;
+
+  properties[PROP_DIRECTORY] =
+    g_param_spec_string ("directory", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+scaler_instance_store_init (ScalerInstanceStore *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+char *
+scaler_instance_store_dup_default_directory (void)
+{
+  return g_build_filename (g_get_user_config_dir (), "ec2-autoscaler", NULL);
+}
+
+ScalerInstanceStore *
+scaler_instance_store_new (const char *directory)
+{
+  return g_object_new (SCALER_TYPE_INSTANCE_STORE, "directory", directory, NULL);
+}
+
+const char *
+scaler_instance_store_get_directory (ScalerInstanceStore *self)
+{
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+
+  return self->directory;
+}
+
+static gboolean
+find_index (ScalerInstanceStore *self,
+            const char          *id,
+            guint               *index)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ScalerSavedInstance *item = g_ptr_array_index (self->items, i);
+
+      if (g_strcmp0 (item->id, id) == 0)
+        {
+          if (index != NULL)
+            *index = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+path_in_use (ScalerInstanceStore *self,
+             const char          *path)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    if (g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (self->items, i))->path, path) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char **) a, *(const char **) b);
+}
+
+static ScalerSavedInstance *
+load_file (const char *path)
+{
+  g_autofree char *basename = g_path_get_basename (path);
+  g_autofree char *file_id = g_strndup (basename, strlen (basename) - strlen (".json"));
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Cannot read the file: %s"), error->message);
+
+      return saved_instance_new (file_id, path, NULL, message);
+    }
+
+  config = scaler_config_load (contents, length, &problems, &error);
+  if (config == NULL)
+    {
+      /* Keep the config's own id when it can be read, so that nothing else
+       * is ever saved under it. */
+      g_autoptr(ScalerConfig) lenient = scaler_config_new_from_json (contents, length, NULL);
+      const char *id = lenient != NULL && g_uuid_string_is_valid (lenient->id) ? lenient->id : file_id;
+
+      return saved_instance_new (id, path, NULL, error->message);
+    }
+
+  return saved_instance_new (config->id, path, config, NULL);
+}
+
+gboolean
+scaler_instance_store_load (ScalerInstanceStore  *self,
+                            GError              **error)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  const char *name;
+  guint removed;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+
+  items = g_ptr_array_new_with_free_func (g_object_unref);
+  names = g_ptr_array_new_with_free_func (g_free);
+
+  dir = g_dir_open (self->directory, 0, &local_error);
+  if (dir == NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
+                   _("Cannot list the saved instances in %s: %s"),
+                   self->directory, local_error->message);
+      return FALSE;
+    }
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".json") && strlen (name) > strlen (".json") && name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (self->directory, g_ptr_array_index (names, i), NULL);
+      g_autoptr(ScalerSavedInstance) item = load_file (path);
+      gboolean duplicate = FALSE;
+
+      for (guint j = 0; j < items->len && !duplicate; j++)
+        duplicate = g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (items, j))->id, item->id) == 0;
+
+      if (duplicate)
+        {
+          g_autofree char *message =
+            g_strdup_printf (_("Another file already holds the instance %s; this copy is ignored"),
+                             item->id);
+          g_autofree char *file_id = g_strndup (item->file_name, strlen (item->file_name) - strlen (".json"));
+
+          g_clear_object (&item);
+          item = saved_instance_new (file_id, path, NULL, message);
+          duplicate = FALSE;
+          for (guint j = 0; j < items->len && !duplicate; j++)
+            duplicate = g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (items, j))->id, file_id) == 0;
+          if (duplicate)
+            {
+              g_free (item->id);
+              item->id = g_strdup (path);
+            }
+        }
+
+      if (item->load_error != NULL)
+        g_message ("Saved instance %s does not load: %s", path, item->load_error);
+
+      g_ptr_array_add (items, g_steal_pointer (&item));
+    }
+
+  g_ptr_array_sort (items, compare_items);
+
+  removed = self->items->len;
+  g_ptr_array_unref (self->items);
+  self->items = g_steal_pointer (&items);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->items->len);
+
+  return TRUE;
+}
+
+ScalerSavedInstance *
+scaler_instance_store_find (ScalerInstanceStore *self,
+                            const char          *id)
+{
+  guint index;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!find_index (self, id, &index))
+    return NULL;
+
+  return g_ptr_array_index (self->items, index);
+}
+
+static gboolean
+validate_for_saving (ScalerConfig  *config,
+                     GError       **error)
+{
+  g_autoptr(GPtrArray) problems = scaler_config_validate (config);
+  g_autoptr(GString) text = NULL;
+
+  if (!scaler_config_problems_have_errors (problems))
+    return TRUE;
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+
+      if (problem->severity != SCALER_PROBLEM_ERROR)
+        continue;
+      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "\n" : "",
+                              problem->path, problem->message);
+    }
+
+  g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
+
+  return FALSE;
+}
+
+static gboolean
+write_config (const char    *path,
+              ScalerConfig  *config,
+              GError       **error)
+{
+  g_autofree char *json = scaler_config_to_json (config);
+
+  return _scaler_write_file_atomic (path, json, -1, error);
+}
+
+static guint
+insert_sorted (ScalerInstanceStore *self,
+               ScalerSavedInstance *item)
+{
+  guint position = 0;
+
+  while (position < self->items->len &&
+         compare_items (&g_ptr_array_index (self->items, position), &item) < 0)
+    position++;
+
+  g_ptr_array_insert (self->items, position, item);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+
+  return position;
+}
+
+ScalerSavedInstance *
+scaler_instance_store_add (ScalerInstanceStore  *self,
+                           ScalerConfig         *config,
+                           GError              **error)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *path = NULL;
+  ScalerSavedInstance *item;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  if (!validate_for_saving (config, error))
+    return NULL;
+
+  basename = g_strconcat (config->id, ".json", NULL);
+  path = g_build_filename (self->directory, basename, NULL);
+
+  if (find_index (self, config->id, NULL) || path_in_use (self, path))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   _("An instance with the id %s is already saved"), config->id);
+      return NULL;
+    }
+
+  /* A file the store does not know about (e.g. created after load) is not ours to replace. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   _("%s already exists; it is left untouched"), path);
+      return NULL;
+    }
+
+  if (!write_config (path, config, error))
+    return NULL;
+
+  item = saved_instance_new (config->id, path, config, NULL);
+  insert_sorted (self, item);
+
+  return item;
+}
+
+static ScalerSavedInstance *
+find_loaded (ScalerInstanceStore  *self,
+             const char           *id,
+             guint                *index,
+             GError              **error)
+{
+  ScalerSavedInstance *item;
+  guint position;
+
+  if (!find_index (self, id, &position))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   _("There is no saved instance with the id %s"), id);
+      return NULL;
+    }
+
+  item = g_ptr_array_index (self->items, position);
+  if (item->config == NULL)
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   _("%s did not load (%s); it is left untouched"), item->path, item->load_error);
+      return NULL;
+    }
+
+  if (index != NULL)
+    *index = position;
+
+  return item;
+}
+
+/* The item keeps its position after a rename: moving it would remove and
+ * re-insert it (STYLE.md pitfall 14). The next load() sorts again. */
+static gboolean
+replace_config (ScalerInstanceStore  *self,
+                ScalerSavedInstance  *item,
+                ScalerConfig         *config,
+                GError              **error)
+{
+  if (!validate_for_saving (config, error))
+    return FALSE;
+
+  if (!write_config (item->path, config, error))
+    return FALSE;
+
+  saved_instance_set_config (item, config);
+
+  return TRUE;
+}
+
+gboolean
+scaler_instance_store_update (ScalerInstanceStore  *self,
+                              ScalerConfig         *config,
+                              GError              **error)
+{
+  ScalerSavedInstance *item;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  item = find_loaded (self, config->id, NULL, error);
+  if (item == NULL)
+    return FALSE;
+
+  return replace_config (self, item, config, error);
+}
+
+ScalerSavedInstance *
+scaler_instance_store_duplicate (ScalerInstanceStore  *self,
+                                 const char           *id,
+                                 GError              **error)
+{
+  g_autoptr(ScalerConfig) copy = NULL;
+  ScalerSavedInstance *item;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  item = find_loaded (self, id, NULL, error);
+  if (item == NULL)
+    return NULL;
+
+  copy = scaler_config_copy (item->config);
+  g_free (copy->id);
+  copy->id = g_uuid_string_random ();
+  g_free (copy->name);
+  /* Translators: the name of a duplicated instance; %s is the original name. */
+  copy->name = g_strdup_printf (_("%s (copy)"), item->config->name);
+
+  return scaler_instance_store_add (self, copy, error);
+}
+
+gboolean
+scaler_instance_store_rename (ScalerInstanceStore  *self,
+                              const char           *id,
+                              const char           *name,
+                              GError              **error)
+{
+  g_autoptr(ScalerConfig) copy = NULL;
+  ScalerSavedInstance *item;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  item = find_loaded (self, id, NULL, error);
+  if (item == NULL)
+    return FALSE;
+
+  copy = scaler_config_copy (item->config);
+  g_free (copy->name);
+  copy->name = g_strdup (name);
+
+  return replace_config (self, item, copy, error);
+}
+
+gboolean
+scaler_instance_store_delete (ScalerInstanceStore  *self,
+                              const char           *id,
+                              GError              **error)
+{
+  ScalerSavedInstance *item;
+  guint index;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!find_index (self, id, &index))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   _("There is no saved instance with the id %s"), id);
+      return FALSE;
+    }
+
+  item = g_ptr_array_index (self->items, index);
+  if (g_unlink (item->path) != 0 && errno != ENOENT)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
+                   _("Cannot delete %s: %s"), item->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  g_ptr_array_remove_index (self->items, index);
+  g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 0);
+
+  return TRUE;
+}
+
+static void
+delete_clear_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!scaler_credentials_clear_all_finish (SCALER_CREDENTIALS (object), result, &error))
+    {
+      g_prefix_error (&error, _("The file was deleted, but its secrets could not be removed: "));
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+scaler_instance_store_delete_async (ScalerInstanceStore *self,
+                                    const char          *id,
+                                    ScalerCredentials   *credentials,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *instance_id = NULL;
+  GError *error = NULL;
+
+  g_return_if_fail (SCALER_IS_INSTANCE_STORE (self));
+  g_return_if_fail (id != NULL);
+  g_return_if_fail (credentials == NULL || SCALER_IS_CREDENTIALS (credentials));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, scaler_instance_store_delete_async);
+
+  /* @id may belong to the item that delete() frees. */
+  instance_id = g_strdup (id);
+  if (!scaler_instance_store_delete (self, instance_id, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (credentials == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  scaler_credentials_clear_all_async (credentials, instance_id, cancellable, delete_clear_cb,
+                                      g_steal_pointer (&task));
+}
+
+gboolean
+scaler_instance_store_delete_finish (ScalerInstanceStore  *self,
+                                     GAsyncResult         *result,
+                                     GError              **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * scaler-ledger.h: what the engine must remember across cycles and restarts.
+ *
+ *  - launches in flight with their ClientToken, written to disk BEFORE
+ *    RunInstances is sent, so a restart (even after kill -9 between "ledger
+ *    saved" and "RunInstances answered") finds the token, sees the instance in
+ *    DescribeInstances (match by client token) or retries with the SAME token
+ *    (EC2 idempotency: no double launch);
+ *  - when each worker was first seen idle;
+ *  - back-off per (resource, zone, market) after capacity/quota errors, and
+ *    the throttling state;
+ *  - the spot price cache;
+ *  - the instances seen in the fleet (to notice adoptions and vanished
+ *    instances, whose workers are zombies).
+ *
+ * Saved atomically (temp file, fsync, rename) as JSON. Plain data, not
+ * thread-safe: one owner at a time (the cycle on the worker thread).
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "scaler-types.h"
+#include "scaler-config.h"
+#include "scaler-policy.h"
+
+G_BEGIN_DECLS
+
+#define SCALER_LEDGER_VERSION 1
+#define SCALER_LEDGER_FILE    "ledger.json"
+
+typedef struct
+{
+  char    *client_token;
+  char    *resource;
+  char    *instance_type;
+  char    *availability_zone;  /* nullable */
+  char    *subnet_id;          /* nullable */
+  gboolean spot;
+  gint64   created;            /* first written */
+  gint64   last_attempt;       /* last RunInstances sent */
+  guint    attempts;
+  char    *instance_id;        /* nullable: NULL until RunInstances answered */
+  double   usd_per_hour;
+} ScalerLedgerLaunch;
+
+typedef struct
+{
+  char    *resource;
+  char    *zone;               /* "" = the resource's default placement */
+  gboolean spot;
+  guint    failures;
+  gint64   until;              /* usec */
+  char    *reason;
+} ScalerLedgerBackoff;
+
+typedef struct
+{
+  char    *instance_id;
+  char    *resource;           /* nullable */
+  gint64   first_seen;
+  gint64   last_seen;
+  gint64   gone_since;         /* 0 while in the fleet */
+  gboolean adopted;            /* not launched through this ledger */
+} ScalerLedgerInstance;
+
+ScalerLedger *scaler_ledger_new          (const char          *config_id);
+void          scaler_ledger_free         (ScalerLedger        *self);
+ScalerLedger *scaler_ledger_copy         (const ScalerLedger  *self);
+const char   *scaler_ledger_get_config_id(const ScalerLedger  *self);
+
+/* JSON form. new_from_json fails (SCALER_ERROR_PARSE) on anything malformed,
+ * naming what is wrong; it never crashes on hostile input. */
+char         *scaler_ledger_to_json      (const ScalerLedger  *self);
+ScalerLedger *scaler_ledger_new_from_json(const char          *json,
+                                          gssize               length,
+                                          GError             **error);
+/* Atomic: write path.tmp, fsync, rename, fsync the directory. */
+gboolean      scaler_ledger_save         (const ScalerLedger  *self,
+                                          const char          *path,
+                                          GError             **error);
+/* A missing file gives an empty ledger. A corrupt one (or one of another
+ * config) is renamed to path.corrupt and an empty ledger is returned, with
+ * *warning saying so (the fleet is then rebuilt from the tags). NULL only for
+ * I/O errors other than "missing". */
+ScalerLedger *scaler_ledger_load         (const char          *path,
+                                          const char          *config_id,
+                                          char               **warning,
+                                          GError             **error);
+
+/* Launches in flight. add takes ownership. */
+ScalerLedgerLaunch *scaler_ledger_launch_new  (void);
+void                scaler_ledger_launch_free (ScalerLedgerLaunch *launch);
+void          scaler_ledger_add_launch   (ScalerLedger        *self,
+                                          ScalerLedgerLaunch  *launch);
+ScalerLedgerLaunch *scaler_ledger_get_launch (const ScalerLedger *self,
+                                              const char         *client_token);
+gboolean      scaler_ledger_remove_launch(ScalerLedger        *self,
+                                          const char          *client_token);
+/* Sorted by creation time; const ScalerLedgerLaunch*, owned by the ledger. */
+GPtrArray    *scaler_ledger_list_launches(const ScalerLedger  *self);
+
+/* Idle tracking: 0 = not known to be idle. */
+gint64        scaler_ledger_get_idle_since (const ScalerLedger *self,
+                                            const char         *worker_id);
+void          scaler_ledger_set_idle_since (ScalerLedger       *self,
+                                            const char         *worker_id,
+                                            gint64              since);
+
+/* Back-off per (resource, zone, market); zone NULL = "". */
+const ScalerLedgerBackoff *scaler_ledger_get_backoff (const ScalerLedger *self,
+                                                      const char         *resource,
+                                                      const char         *zone,
+                                                      gboolean            spot);
+/* Exponential: 2, 4, 8, ... polling intervals (capped), starting now. */
+void          scaler_ledger_record_failure (ScalerLedger       *self,
+                                            const ScalerConfig *config,
+                                            const char         *resource,
+                                            const char         *zone,
+                                            gboolean            spot,
+                                            gint64              now,
+                                            const char         *reason);
+void          scaler_ledger_record_success (ScalerLedger       *self,
+                                            const char         *resource,
+                                            const char         *zone,
+                                            gboolean            spot);
+GPtrArray    *scaler_ledger_list_backoffs  (const ScalerLedger *self);
+
+/* Throttling: consecutive throttled cycles (0 = none). */
+guint         scaler_ledger_get_throttle_count (const ScalerLedger *self);
+void          scaler_ledger_record_throttle    (ScalerLedger       *self);
+void          scaler_ledger_clear_throttle     (ScalerLedger       *self);
+
+/* Spot price cache. */
+void          scaler_ledger_set_spot_price (ScalerLedger       *self,
+                                            const char         *instance_type,
+                                            const char         *zone,
+                                            double              usd_per_hour,
+                                            gint64              time);
+gboolean      scaler_ledger_get_spot_price (const ScalerLedger *self,
+                                            const char         *instance_type,
+                                            const char         *zone,
+                                            double             *usd_per_hour,
+                                            gint64             *time);
+
+/* Instances seen in the fleet (NULL if never seen). */
+const ScalerLedgerInstance *scaler_ledger_get_instance (const ScalerLedger *self,
+                                                        const char         *instance_id);
+/* Remember that we terminated it (its worker becomes a zombie). */
+void          scaler_ledger_mark_gone      (ScalerLedger       *self,
+                                            const char         *instance_id,
+                                            gint64              now);
+
+/* Reconciles the ledger with a fresh snapshot: resolves launches whose
+ * instance shows up (by client token or id), drops answered launches that
+ * never showed up within max_spin_up_time_min, records adopted and vanished
+ * instances, updates the idle-since times (first seen idle; cleared when busy
+ * or gone), caches the snapshot's spot prices. Appends one line per event
+ * worth logging to messages (char*) if not NULL. */
+void          scaler_ledger_observe        (ScalerLedger         *self,
+                                            const ScalerConfig   *config,
+                                            const ScalerSnapshot *snapshot,
+                                            gint64                now,
+                                            GPtrArray            *messages);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerLedger, scaler_ledger_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerLedgerLaunch, scaler_ledger_launch_free)
+
+G_END_DECLS

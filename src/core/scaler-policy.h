@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * scaler-policy.h: the scaling policy, a PURE function
+ *
+ *     (config, snapshot, ledger, now, env) -> plan
+ *
+ * It reads nothing else (no clock, no network, no randomness) and changes
+ * nothing: the engine executes the plan and records the outcome in the ledger.
+ * Every planned action and every decision NOT to act carries a human-readable
+ * reason (ScalerAction.reason), which the engine writes to the log.
+ *
+ * Times are microseconds since the Unix epoch (UTC).
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "scaler-types.h"
+#include "scaler-config.h"
+#include "scaler-cloud.h"
+#include "scaler-queue-source.h"
+
+G_BEGIN_DECLS
+
+/* On-demand price of an instance type in a region, USD per hour; FALSE when
+ * unknown. */
+typedef gboolean (*ScalerPriceFunc) (const char *instance_type,
+                                     const char *region,
+                                     double     *usd_per_hour,
+                                     gpointer    user_data);
+
+/* The bundled price table (scaler-prices.h). user_data is ignored. */
+gboolean scaler_policy_default_price (const char *instance_type,
+                                      const char *region,
+                                      double     *usd_per_hour,
+                                      gpointer    user_data);
+
+typedef struct
+{
+  ScalerPriceFunc on_demand_price;     /* NULL = scaler_policy_default_price */
+  gpointer        price_user_data;
+  /* "Terminate idle now": idle workers count as past the idle time. */
+  gboolean        terminate_idle_now;
+} ScalerPolicyEnv;
+
+/* What the cycle saw. Owns everything it holds. */
+struct _ScalerSnapshot
+{
+  gint64      time;
+  GPtrArray  *instances;    /* ScalerInstance*: the tagged fleet (non-terminated) */
+  GPtrArray  *workers;      /* ScalerWorker*: workers with our prefix */
+  GHashTable *pending;      /* queue name -> GUINT_TO_POINTER (pending tasks) */
+  GPtrArray  *spot_prices;  /* ScalerSpotPrice*: freshly fetched, may be empty */
+};
+
+ScalerSnapshot *scaler_snapshot_new         (gint64          time);
+void            scaler_snapshot_free        (ScalerSnapshot *self);
+/* Takes ownership of instance / worker. */
+void            scaler_snapshot_add_instance(ScalerSnapshot *self,
+                                             ScalerInstance *instance);
+void            scaler_snapshot_add_worker  (ScalerSnapshot *self,
+                                             ScalerWorker   *worker);
+void            scaler_snapshot_set_pending (ScalerSnapshot *self,
+                                             const char     *queue,
+                                             guint           count);
+guint           scaler_snapshot_get_pending (const ScalerSnapshot *self,
+                                             const char     *queue);
+
+typedef enum
+{
+  SCALER_ACTION_NONE,               /* a decision not to act; see code */
+  SCALER_ACTION_LAUNCH,             /* RunInstances (client_token NULL = new token) */
+  SCALER_ACTION_TERMINATE,          /* TerminateInstances of instance_id */
+  SCALER_ACTION_UNREGISTER_WORKER,  /* workers.unregister of worker_id (zombie) */
+  SCALER_ACTION_DROP_LAUNCH,        /* forget a launch in flight (ledger only) */
+} ScalerActionKind;
+
+/* Why: machine-readable, for tests and the GUI. */
+typedef enum
+{
+  SCALER_REASON_NEED,               /* launch: pending tasks need it */
+  SCALER_REASON_RETRY_LAUNCH,       /* launch: unanswered launch retried with the same token */
+  SCALER_REASON_IDLE,               /* terminate: idle past max_idle_time_min */
+  SCALER_REASON_BOOT_TIMEOUT,       /* terminate: no worker after max_spin_up_time_min */
+  SCALER_REASON_USER,               /* terminate: asked by the user */
+  SCALER_REASON_ZOMBIE,             /* unregister: its instance is gone */
+  SCALER_REASON_NOT_NEEDED,         /* drop launch / nothing to do */
+  SCALER_REASON_NOTHING_PENDING,    /* none: queue empty */
+  SCALER_REASON_COVERED,            /* none: idle workers / booting instances cover the need */
+  SCALER_REASON_WAITING_BOOT,       /* none: waiting for booting instances */
+  SCALER_REASON_MAX_REACHED,        /* none: resource at max_instances */
+  SCALER_REASON_BUDGET,             /* none: launch would exceed the hourly budget */
+  SCALER_REASON_NO_PRICE,           /* none: no price known, budget cannot be checked */
+  SCALER_REASON_BACKING_OFF,        /* none: every zone/market of the resource backs off */
+  SCALER_REASON_KEEP_BUSY,          /* none: worker busy, kept */
+  SCALER_REASON_KEEP_PENDING,       /* none: idle worker kept because its queue has tasks */
+  SCALER_REASON_THROTTLED,          /* none: cycle slowed down after throttling */
+  SCALER_REASON_NO_RESOURCE,        /* none: queue has no resource in the config */
+  SCALER_REASON_FOREIGN,            /* none: worker whose instance is not ours, ignored */
+  SCALER_REASON_ADOPTED,            /* none: a tagged instance we did not start, adopted */
+} ScalerReason;
+
+typedef struct
+{
+  ScalerActionKind kind;
+  ScalerReason     code;
+  char            *queue;              /* nullable */
+  char            *resource;           /* nullable */
+  char            *instance_type;      /* nullable */
+  char            *instance_id;        /* nullable */
+  char            *worker_id;          /* nullable */
+  char            *availability_zone;  /* nullable (launch) */
+  char            *subnet_id;          /* nullable (launch) */
+  gboolean         spot;               /* launch */
+  char            *client_token;       /* launch retry / drop: the ledger's token */
+  double           usd_per_hour;       /* launch: price used for the budget */
+  gboolean         fetch_console;      /* terminate: log the console output first */
+  char            *reason;             /* always set: one line for the log */
+} ScalerAction;
+
+ScalerAction *scaler_action_new       (ScalerActionKind    kind,
+                                       ScalerReason        code);
+ScalerAction *scaler_action_copy      (const ScalerAction *self);
+void          scaler_action_free      (ScalerAction       *self);
+const char   *scaler_action_kind_to_string (ScalerActionKind kind);
+const char   *scaler_reason_to_string      (ScalerReason     code);
+
+struct _ScalerPlan
+{
+  GPtrArray *actions;                  /* ScalerAction*, actions and non-actions, in order */
+  gint64     next_cycle_delay;         /* usec until the next cycle */
+  double     usd_per_hour;             /* running cost now (before the plan) */
+  double     usd_per_hour_planned;     /* after the planned launches */
+};
+
+void          scaler_plan_free        (ScalerPlan         *self);
+/* Number of actions of a kind (NONE counts non-actions). */
+guint         scaler_plan_count       (const ScalerPlan   *self,
+                                       ScalerActionKind    kind);
+/* First action with this code, or NULL. */
+const ScalerAction *scaler_plan_find  (const ScalerPlan   *self,
+                                       ScalerReason        code);
+
+/* Hourly price of one instance for the budget: spot = cached spot price of
+ * (type, zone) in the ledger, else on-demand. FALSE when no price is known. */
+gboolean      scaler_policy_instance_price (const ScalerConfig    *config,
+                                            const ScalerLedger    *ledger,
+                                            const ScalerPolicyEnv *env,
+                                            const char            *instance_type,
+                                            const char            *zone,
+                                            gboolean               spot,
+                                            double                *usd_per_hour);
+
+/* Back-off length after n consecutive failures (n >= 1), usec. */
+gint64        scaler_policy_backoff_duration (const ScalerConfig *config,
+                                              guint               failures);
+
+/* The ledger must have been reconciled with the snapshot first
+ * (scaler_ledger_observe). env may be NULL. */
+ScalerPlan   *scaler_policy_decide    (const ScalerConfig    *config,
+                                       const ScalerSnapshot  *snapshot,
+                                       const ScalerLedger    *ledger,
+                                       gint64                 now,
+                                       const ScalerPolicyEnv *env);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerSnapshot, scaler_snapshot_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerAction, scaler_action_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerPlan, scaler_plan_free)
+
+G_END_DECLS

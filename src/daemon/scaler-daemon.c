@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-daemon.c: ec2-autoscalerd CONFIG.json [--once] [--state-dir DIR]. */
+
+#define G_LOG_DOMAIN "ec2-autoscalerd"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include "scaler-core.h"
+#include "scaler-cycle.h"
+#include "scaler-daemon.h"
+#include "scaler-engine.h"
+
+/* After SIGTERM the engine gets this long to cancel, wait and honour on_stop;
+ * the process exits anyway a little later. */
+#define STOP_TIMEOUT_S 4.0
+#define HARD_EXIT_S    7
+
+typedef struct
+{
+  GMainLoop         *loop;
+  ScalerEngine      *engine;
+  ScalerCycleResult *once_result;
+  gboolean           once;
+  gboolean           stopping;
+  gboolean           show_debug;
+  int                exit_code;
+} Daemon;
+
+static void
+print_line (ScalerLogLevel  level,
+            const char     *text)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] == '\0' && lines[i + 1] == NULL && i > 0)
+        break;
+      fprintf (stdout, "%s.%03dZ %-7s %s\n", stamp, g_date_time_get_microsecond (now) / 1000,
+               scaler_log_level_to_string (level), lines[i]);
+    }
+  fflush (stdout);
+}
+
+static void
+log_line_cb (ScalerEngine   *engine,
+             ScalerLogLevel  level,
+             const char     *text,
+             Daemon         *daemon)
+{
+  if (level == SCALER_LOG_LEVEL_DEBUG && !daemon->show_debug)
+    return;
+  print_line (level, text);
+}
+
+static gboolean
+cycle_had_errors (ScalerCycleResult *result)
+{
+  if (result == NULL || !result->ok)
+    return TRUE;
+  for (guint i = 0; i < result->log_lines->len; i++)
+    if (((ScalerLogLine *) g_ptr_array_index (result->log_lines, i))->level == SCALER_LOG_LEVEL_ERROR)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+once_done_cb (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  daemon->once_result = scaler_engine_run_cycle_finish (SCALER_ENGINE (object), res, &error);
+  if (daemon->once_result == NULL)
+    {
+      print_line (SCALER_LOG_LEVEL_ERROR, error->message);
+      daemon->exit_code = SCALER_DAEMON_EXIT_CYCLE_FAILED;
+    }
+  else if (cycle_had_errors (daemon->once_result))
+    {
+      print_line (SCALER_LOG_LEVEL_ERROR, daemon->once_result->ok
+                  ? "The cycle completed with errors (see above)"
+                  : "The cycle could not complete (see above)");
+      daemon->exit_code = SCALER_DAEMON_EXIT_CYCLE_FAILED;
+    }
+  else
+    {
+      print_line (SCALER_LOG_LEVEL_INFO, "One cycle done");
+      daemon->exit_code = SCALER_DAEMON_EXIT_OK;
+    }
+  g_main_loop_quit (daemon->loop);
+}
+
+static void
+stopped_cb (GObject      *object,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!scaler_engine_stop_finish (SCALER_ENGINE (object), res, &error))
+    print_line (SCALER_LOG_LEVEL_WARNING, error->message);
+  print_line (SCALER_LOG_LEVEL_INFO, "Stopped");
+  g_main_loop_quit (daemon->loop);
+}
+
+static gboolean
+hard_exit_cb (gpointer user_data)
+{
+  print_line (SCALER_LOG_LEVEL_WARNING, "A request did not give up in time; exiting anyway");
+  exit (SCALER_DAEMON_EXIT_OK);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (daemon->stopping)
+    {
+      print_line (SCALER_LOG_LEVEL_WARNING, "Second signal: exiting now");
+      exit (SCALER_DAEMON_EXIT_OK);
+    }
+  daemon->stopping = TRUE;
+  print_line (SCALER_LOG_LEVEL_INFO, "Signal received, stopping");
+  g_timeout_add_seconds (HARD_EXIT_S, hard_exit_cb, daemon);
+  if (daemon->once)
+    {
+      /* The cycle is cancelled; no on_stop for a single cycle. */
+      daemon->exit_code = SCALER_DAEMON_EXIT_CYCLE_FAILED;
+      scaler_engine_stop_async (daemon->engine, STOP_TIMEOUT_S, NULL, NULL, NULL);
+      return G_SOURCE_CONTINUE;
+    }
+  daemon->exit_code = SCALER_DAEMON_EXIT_OK;
+  scaler_engine_stop_async (daemon->engine, STOP_TIMEOUT_S, NULL, stopped_cb, daemon);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+scaler_daemon_run (const char *config_path,
+                   gboolean    once,
+                   const char *state_dir)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *default_state_dir = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(ScalerEngine) engine = NULL;
+  Daemon daemon = { 0 };
+  gsize length = 0;
+  guint sigint, sigterm;
+
+  g_return_val_if_fail (config_path != NULL, SCALER_DAEMON_EXIT_INVALID_CONFIG);
+
+  /* 1. The config: the same lines as --check, and no API call if invalid. */
+  if (!g_file_get_contents (config_path, &contents, &length, &error))
+    {
+      g_printerr ("%s: %s\n", config_path, error->message);
+      return SCALER_DAEMON_EXIT_INVALID_CONFIG;
+    }
+  problems = scaler_config_validate_json (contents, length);
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+      const char *where = *problem->path != '\0' ? problem->path : config_path;
+
+      if (problem->severity == SCALER_PROBLEM_WARNING)
+        g_printerr (_("%s: warning: %s\n"), where, problem->message);
+      else
+        g_printerr ("%s: %s\n", where, problem->message);
+    }
+  if (scaler_config_problems_have_errors (problems))
+    return SCALER_DAEMON_EXIT_INVALID_CONFIG;
+
+  config = scaler_config_load (contents, length, NULL, &error);
+  if (config == NULL)
+    {
+      g_printerr ("%s: %s\n", config_path, error->message);
+      return SCALER_DAEMON_EXIT_INVALID_CONFIG;
+    }
+
+  /* 2. Credentials from the environment (never printed). */
+  if (!config->demo)
+    {
+      secrets = scaler_secrets_new_from_environment (&error);
+      if (secrets == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return SCALER_DAEMON_EXIT_SETUP_FAILED;
+        }
+    }
+
+  if (state_dir == NULL)
+    {
+      default_state_dir = g_build_filename (g_get_user_state_dir (), "ec2-autoscaler", config->id, NULL);
+      state_dir = default_state_dir;
+    }
+  if (g_mkdir_with_parents (state_dir, 0700) != 0)
+    {
+      g_printerr (_("%s: cannot create the state directory %s: %s\n"), g_get_prgname (), state_dir,
+                  g_strerror (errno));
+      return SCALER_DAEMON_EXIT_SETUP_FAILED;
+    }
+
+  engine = scaler_engine_new_for_config (config, secrets, state_dir, &error);
+  if (engine == NULL)
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return SCALER_DAEMON_EXIT_SETUP_FAILED;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  daemon.loop = loop;
+  daemon.engine = engine;
+  daemon.once = once;
+  daemon.show_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
+  g_signal_connect (engine, "log-line", G_CALLBACK (log_line_cb), &daemon);
+  sigint = g_unix_signal_add (SIGINT, signal_cb, &daemon);
+  sigterm = g_unix_signal_add (SIGTERM, signal_cb, &daemon);
+
+  {
+    g_autofree char *line = g_strdup_printf ("ec2-autoscalerd %s: \"%s\" (%s), region %s, state in %s%s",
+                                             PACKAGE_VERSION, config->name, config->id, config->aws_region,
+                                             state_dir, once ? ", one cycle" : "");
+
+    print_line (SCALER_LOG_LEVEL_INFO, line);
+  }
+
+  if (once)
+    {
+      scaler_engine_set_autorun (engine, FALSE);
+      scaler_engine_run_cycle_async (engine, NULL, once_done_cb, &daemon);
+    }
+  else
+    scaler_engine_start (engine);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_clear_pointer (&daemon.once_result, scaler_cycle_result_unref);
+  g_signal_handlers_disconnect_by_data (engine, &daemon);
+  return daemon.exit_code;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-daemon.h: the run mode of ec2-autoscalerd (DESIGN.md). */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit codes of the run mode. */
+#define SCALER_DAEMON_EXIT_OK             0
+#define SCALER_DAEMON_EXIT_INVALID_CONFIG 1
+#define SCALER_DAEMON_EXIT_CYCLE_FAILED   3
+#define SCALER_DAEMON_EXIT_SETUP_FAILED   4
+
+/* Runs CONFIG until SIGINT/SIGTERM, or one full cycle with once. state_dir
+ * NULL = $XDG_STATE_HOME/ec2-autoscaler/<id>. Returns the exit code. */
+int scaler_daemon_run (const char *config_path,
+                       gboolean    once,
+                       const char *state_dir);
+
+G_END_DECLS

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * scaler-dashboard.h: the live view of one autoscaler instance.
+ *
+ * A self-contained widget for the main window's content stack: a header with
+ * the state, start/stop and "Terminate idle now"; summary figures; three plots
+ * (Workers, Usage, Cost with the budget line) with a time-window selector; the
+ * Resources and Queues table; the Instances table (copy id, boot log,
+ * terminate with confirmation); and the console (ScalerLogView) below the
+ * plots in a GtkPaned.
+ *
+ * How the window uses it (gui-shell):
+ *
+ *   dashboard = scaler_dashboard_new ();
+ *   scaler_dashboard_set_config (dashboard, config);   // the selected instance
+ *   scaler_dashboard_set_engine (dashboard, engine);   // NULL while it has none
+ *   g_signal_connect (dashboard, "start-requested", ...);  // optional, see below
+ *   g_signal_connect (dashboard, "attention-needed", ...); // -> GNotification
+ *
+ * Actions on the widget (buttons refer to them by name):
+ *   dashboard.start, dashboard.stop, dashboard.terminate-idle,
+ *   dashboard.window (int: hours shown by the plots: 1, 6, 24, 168),
+ *   dashboard.copy-id (s), dashboard.show-boot-log (s),
+ *   dashboard.terminate-instance (s: asks for confirmation first).
+ *
+ * "start-requested" / "stop-requested" (boolean, true-handled accumulator) are
+ * emitted first by dashboard.start / dashboard.stop; when no handler returns
+ * TRUE, the dashboard calls scaler_engine_start() / scaler_engine_stop_async()
+ * on its engine itself. Their outcome is reported through "toast" (title) so
+ * the window can show it in its AdwToastOverlay (if nobody handles "toast",
+ * the dashboard adds it to the nearest AdwToastOverlay ancestor itself).
+ *
+ * Screenshots (build-aux/screenshot, owned by gui-shell): present the window
+ * with a demo engine that has run for a while (scaler_engine_new_for_config()
+ * on a config with demo = TRUE, then wait for a few "cycle-finished"), then
+ * call scaler_dashboard_save_png (GTK_WIDGET (window), "OUTDIR/dashboard-demo.png",
+ * &error); for the dark variant, adw_style_manager_set_color_scheme
+ * (ADW_COLOR_SCHEME_FORCE_DARK), iterate the main loop until drawn, and save
+ * "dashboard-demo-dark.png". It renders any widget offscreen with the cairo
+ * renderer, so it works under Xvfb.
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "scaler-config.h"
+#include "scaler-engine.h"
+#include "scaler-log-view.h"
+#include "scaler-plot.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SCALER_DASHBOARD_PLOT_WORKERS,
+  SCALER_DASHBOARD_PLOT_USAGE,
+  SCALER_DASHBOARD_PLOT_COST,
+} ScalerDashboardPlot;
+
+#define SCALER_TYPE_DASHBOARD (scaler_dashboard_get_type ())
+
+G_DECLARE_FINAL_TYPE (ScalerDashboard, scaler_dashboard, SCALER, DASHBOARD, GtkWidget)
+
+GtkWidget     *scaler_dashboard_new                (void);
+
+/* Nullable. Follows the engine's signals (GSignalGroup); replacing it drops
+ * the old engine's data from the plots and tables. */
+ScalerEngine  *scaler_dashboard_get_engine         (ScalerDashboard     *self);
+void           scaler_dashboard_set_engine         (ScalerDashboard     *self,
+                                                    ScalerEngine        *engine);
+/* Nullable. The name, region, caps and budget shown; when NULL the engine's
+ * config is used. */
+ScalerConfig  *scaler_dashboard_get_config         (ScalerDashboard     *self);
+void           scaler_dashboard_set_config         (ScalerDashboard     *self,
+                                                    ScalerConfig        *config);
+
+/* Hours shown by the plots (1, 6, 24 or 168). */
+int            scaler_dashboard_get_window_hours   (ScalerDashboard     *self);
+void           scaler_dashboard_set_window_hours   (ScalerDashboard     *self,
+                                                    int                  hours);
+
+/* Folds one cycle result into the tables, the summary and the derived series
+ * (what "cycle-finished" does; public for tests and replays). */
+void           scaler_dashboard_apply_result       (ScalerDashboard     *self,
+                                                    ScalerCycleResult   *result);
+
+/* For tests and the screenshot tool. */
+ScalerPlot    *scaler_dashboard_get_plot           (ScalerDashboard     *self,
+                                                    ScalerDashboardPlot  plot);
+ScalerLogView *scaler_dashboard_get_log_view       (ScalerDashboard     *self);
+/* Of ScalerDashboardRow (scaler-dashboard-row.h). */
+GListModel    *scaler_dashboard_get_resources_model(ScalerDashboard     *self);
+GListModel    *scaler_dashboard_get_instances_model(ScalerDashboard     *self);
+/* The state shown in the header ("Running", ...). */
+const char    *scaler_dashboard_get_state_text     (ScalerDashboard     *self);
+
+/* Renders widget (e.g. the main window) offscreen to a PNG. */
+gboolean       scaler_dashboard_save_png           (GtkWidget           *widget,
+                                                    const char          *path,
+                                                    GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-wizard-test.h: the wizard's "Test connection" jobs, run with GTask
+ * in a thread over copies of the form's config and secrets. */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "scaler-config.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SCALER_WIZARD_TEST_AWS,
+  SCALER_WIZARD_TEST_CLEARML,
+} ScalerWizardTestKind;
+
+void  scaler_wizard_test_async  (GObject              *source,
+                                 ScalerWizardTestKind  kind,
+                                 const ScalerConfig   *config,
+                                 const ScalerSecrets  *secrets,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data);
+/* The verdict to show when it works, or NULL and an error saying what is
+ * wrong (which permission is missing, wrong key, clock skew, no network). */
+char *scaler_wizard_test_finish (GAsyncResult         *result,
+                                 GError              **error);
+
+G_END_DECLS

@@ -1,0 +1,919 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The shared state of the fake cloud: configuration, EC2 instances, ClearML queues, tasks and
+// workers, the agent simulation, faults and counters.
+'use strict';
+
+const { clearmlTime, deepClone, deepMerge, isPlainObject, hex, isoMs } = require('./util');
+
+const BASE_SPOT_PRICES = {
+  't3.micro': 0.0031,
+  't3.small': 0.0062,
+  't3.medium': 0.0125,
+  'm5.large': 0.0356,
+  'm5.xlarge': 0.0712,
+  'c5.xlarge': 0.0651,
+  'g4dn.xlarge': 0.2016,
+  'g4dn.2xlarge': 0.2928,
+  'g5.xlarge': 0.3561,
+  'p3.2xlarge': 0.9180,
+};
+
+const DEFAULT_CONFIG = {
+  region: 'us-east-1',
+  zones: null,
+  credentials: [
+    { access_key_id: 'AKIDEXAMPLE', secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+  ],
+  clearml_credentials: { key: 'FAKEKEY', secret: 'FAKESECRET' },
+  clearml_api_version: '2.31',
+  token_ttl_s: 2592000,
+  boot_delay_s: 1,
+  shutdown_delay_s: 0.5,
+  terminated_visible_s: 60,
+  register_delay_s: 1,
+  report_interval_s: 1,
+  zombie_linger_s: 0,
+  never_register_resources: [],
+  spot_prices: null, // null = defaults for the region's zones (see defaultSpotPrices)
+  clock_offset_s: 0,
+  deny_actions: [],
+  subnets: {},
+  strict_subnets: false,
+  account_id: '123456789012',
+  vpc_id: 'vpc-0fake0000000000001',
+  max_skew_s: 300,
+  max_instances: null, // account limit on non-terminated instances (null = none)
+};
+
+const CONFIG_TYPES = {
+  region: 'string',
+  zones: 'array|null',
+  credentials: 'array',
+  clearml_credentials: 'object',
+  clearml_api_version: 'string',
+  token_ttl_s: 'number',
+  boot_delay_s: 'number',
+  shutdown_delay_s: 'number',
+  terminated_visible_s: 'number',
+  register_delay_s: 'number',
+  report_interval_s: 'number',
+  zombie_linger_s: 'number',
+  never_register_resources: 'array',
+  spot_prices: 'object|null',
+  clock_offset_s: 'number',
+  deny_actions: 'array',
+  subnets: 'object',
+  strict_subnets: 'boolean',
+  account_id: 'string',
+  vpc_id: 'string',
+  max_skew_s: 'number',
+  max_instances: 'number|null',
+};
+
+const STATE_CODES = {
+  pending: 0,
+  running: 16,
+  'shutting-down': 32,
+  terminated: 48,
+  stopping: 64,
+  stopped: 80,
+};
+
+class BadRequest extends Error {}
+
+function typeOk (value, spec) {
+  return spec.split('|').some((t) => {
+    if (t === 'null') return value === null;
+    if (t === 'array') return Array.isArray(value);
+    if (t === 'object') return isPlainObject(value);
+    return typeof value === t; // eslint-disable-line valid-typeof
+  });
+}
+
+function validateConfigPatch (patch) {
+  if (!isPlainObject(patch)) {
+    throw new BadRequest('config: expected a JSON object');
+  }
+  for (const [k, v] of Object.entries(patch)) {
+    const spec = CONFIG_TYPES[k];
+    if (!spec) {
+      throw new BadRequest(`config.${k}: unknown key (known: ${Object.keys(CONFIG_TYPES).join(', ')})`);
+    }
+    if (!typeOk(v, spec)) {
+      throw new BadRequest(`config.${k}: expected ${spec}, got ${JSON.stringify(v)}`);
+    }
+    if (spec === 'number' && (!Number.isFinite(v) || (k !== 'clock_offset_s' && v < 0))) {
+      throw new BadRequest(`config.${k}: expected a finite number >= 0`);
+    }
+  }
+  if (patch.credentials) {
+    patch.credentials.forEach((c, i) => {
+      if (!isPlainObject(c) || typeof c.access_key_id !== 'string' || typeof c.secret_access_key !== 'string' ||
+          (c.session_token !== undefined && c.session_token !== null && typeof c.session_token !== 'string')) {
+        throw new BadRequest(`config.credentials[${i}]: expected {access_key_id, secret_access_key, session_token?} strings`);
+      }
+    });
+  }
+  if (patch.clearml_credentials) {
+    const c = patch.clearml_credentials;
+    if ((c.key !== undefined && typeof c.key !== 'string') || (c.secret !== undefined && typeof c.secret !== 'string')) {
+      throw new BadRequest('config.clearml_credentials: expected {key, secret} strings');
+    }
+  }
+  if (patch.clearml_api_version !== undefined && !/^\d+\.\d+$/.test(patch.clearml_api_version)) {
+    throw new BadRequest('config.clearml_api_version: expected "MAJOR.MINOR", e.g. "2.31"');
+  }
+  if (patch.spot_prices) {
+    for (const [type, zones] of Object.entries(patch.spot_prices)) {
+      if (!isPlainObject(zones)) {
+        throw new BadRequest(`config.spot_prices.${type}: expected {zone: price}`);
+      }
+      for (const [zone, price] of Object.entries(zones)) {
+        if (typeof price !== 'number' || !(price > 0)) {
+          throw new BadRequest(`config.spot_prices.${type}.${zone}: expected a price > 0 (USD/hour)`);
+        }
+      }
+    }
+  }
+  if (patch.subnets) {
+    for (const [subnet, zone] of Object.entries(patch.subnets)) {
+      if (typeof zone !== 'string') {
+        throw new BadRequest(`config.subnets.${subnet}: expected a zone name string`);
+      }
+    }
+  }
+  for (const key of ['never_register_resources', 'deny_actions', 'zones']) {
+    if (Array.isArray(patch[key]) && patch[key].some((s) => typeof s !== 'string')) {
+      throw new BadRequest(`config.${key}: expected an array of strings`);
+    }
+  }
+}
+
+// Parses one shell word starting at text[i]; expansions ($X, ${X}, $(...), `...`) become
+// the placeholder \u0000. Returns { word, end }.
+function parseShellWord (text, i) {
+  let out = '';
+  const n = text.length;
+  const skipExpansion = (j) => {
+    // text[j] === '$'
+    if (text[j + 1] === '{') {
+      const close = text.indexOf('}', j + 2);
+      return close < 0 ? n : close + 1;
+    }
+    if (text[j + 1] === '(') {
+      let depth = 0;
+      for (let k = j + 1; k < n; k++) {
+        if (text[k] === '(') depth++;
+        else if (text[k] === ')') {
+          depth--;
+          if (depth === 0) return k + 1;
+        }
+      }
+      return n;
+    }
+    let k = j + 1;
+    while (k < n && /[A-Za-z0-9_]/.test(text[k])) k++;
+    return k;
+  };
+  while (i < n) {
+    const c = text[i];
+    if (c === "'") {
+      const close = text.indexOf("'", i + 1);
+      const end = close < 0 ? n : close;
+      out += text.slice(i + 1, end);
+      i = end + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < n && text[i] !== '"') {
+        if (text[i] === '\\' && i + 1 < n && '"\\$`'.includes(text[i + 1])) {
+          out += text[i + 1];
+          i += 2;
+        } else if (text[i] === '$' && i + 1 < n && /[A-Za-z_{(]/.test(text[i + 1])) {
+          out += '\u0000';
+          i = skipExpansion(i);
+        } else if (text[i] === '`') {
+          const close = text.indexOf('`', i + 1);
+          out += '\u0000';
+          i = close < 0 ? n : close + 1;
+        } else {
+          out += text[i++];
+        }
+      }
+      i++;
+    } else if (c === '\\' && i + 1 < n) {
+      out += text[i + 1];
+      i += 2;
+    } else if (c === '$' && i + 1 < n && /[A-Za-z_{(]/.test(text[i + 1])) {
+      out += '\u0000';
+      i = skipExpansion(i);
+    } else if (c === '`') {
+      const close = text.indexOf('`', i + 1);
+      out += '\u0000';
+      i = close < 0 ? n : close + 1;
+    } else if (/[\s;&|<>]/.test(c)) {
+      break;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return { word: out, end: i };
+}
+
+// Extracts { workerTemplate, queue } from a user-data script (see README, "Agent simulation").
+function parseAgentUserData (text) {
+  if (typeof text !== 'string') {
+    return null;
+  }
+  let template = null;
+  const re = /(^|[\s;&|(])(?:export\s+)?CLEARML_WORKER_ID=/g;
+  let m;
+  while ((m = re.exec(text)) !== null) {
+    template = parseShellWord(text, m.index + m[0].length).word;
+  }
+  let queue = null;
+  const q = /(^|\s)--queue(=|\s+)/.exec(text);
+  if (q) {
+    queue = parseShellWord(text, q.index + q[0].length).word.replace(/\u0000/g, '');
+  }
+  if (template === null || !template || !queue) {
+    return null;
+  }
+  return { template, queue };
+}
+
+function workerIdFor (template, instanceId) {
+  return template.includes('\u0000') ? template.replace(/\u0000+/g, instanceId) : template;
+}
+
+class World {
+  constructor (startConfig) {
+    this.startConfig = startConfig || {};
+    validateConfigPatch(this.startConfig);
+    this.seq = { instance: 0, reservation: 0, sir: 0, queue: 0, task: 0, fault: 0, volume: 0, eni: 0 };
+    this.idSalt = BigInt('0x' + hex(8)) << 24n;
+    this.hungSockets = new Set();
+    this.reset();
+  }
+
+  reset () {
+    for (const s of this.hungSockets) {
+      s.destroy();
+    }
+    this.hungSockets.clear();
+    this.config = deepMerge(deepClone(DEFAULT_CONFIG), this.startConfig);
+    this.instances = new Map(); // id -> instance
+    this.order = []; // instances in launch order
+    this.queues = new Map(); // id -> queue
+    this.tasks = new Map(); // id -> task
+    this.workers = new Map(); // worker id -> server-side worker entry
+    this.faults = [];
+    this.tokens = new Map(); // token -> { exp_ms }
+    this.launches = new Map(); // client token -> { fingerprint, reservation_id, instance_ids, calls }
+    this.subnetZones = new Map(Object.entries(this.config.subnets));
+    this.autoSubnetCount = 0;
+    this.spotHistory = [];
+    this.spotHistoryInit();
+    this.requests = { ec2: {}, clearml: {} };
+    this.signatureFailures = 0;
+    this.authErrors = {};
+    this.getNextTaskCalls = 0;
+    this.ec2Log = [];
+    this.clearmlLog = [];
+  }
+
+  // --- clock ---------------------------------------------------------------------------
+
+  realNow () {
+    return Date.now();
+  }
+
+  // The fake's clock (ms since epoch).
+  now () {
+    return Date.now() + Math.round(this.config.clock_offset_s * 1000);
+  }
+
+  // --- configuration --------------------------------------------------------------------
+
+  zones () {
+    if (Array.isArray(this.config.zones) && this.config.zones.length > 0) {
+      return this.config.zones;
+    }
+    const letters = this.config.region === 'us-east-1' ? 'abcdef' : 'abc';
+    return [...letters].map((l) => this.config.region + l);
+  }
+
+  defaultSpotPrices () {
+    const out = {};
+    const zones = this.zones();
+    for (const [type, base] of Object.entries(BASE_SPOT_PRICES)) {
+      out[type] = {};
+      zones.forEach((z, i) => {
+        out[type][z] = Math.round(base * (1 + 0.07 * i) * 10000) / 10000;
+      });
+    }
+    return out;
+  }
+
+  effectiveSpotPrices () {
+    return this.config.spot_prices === null ? this.defaultSpotPrices() : this.config.spot_prices;
+  }
+
+  // Records a price point for every type/zone whose price differs from the latest point.
+  spotHistoryRecord (ts) {
+    const latest = new Map();
+    for (const p of this.spotHistory) {
+      latest.set(p.type + '\u0001' + p.zone, p.price);
+    }
+    for (const [type, zones] of Object.entries(this.effectiveSpotPrices())) {
+      for (const [zone, price] of Object.entries(zones)) {
+        if (latest.get(type + '\u0001' + zone) !== price) {
+          this.spotHistory.push({ type, zone, price, ts });
+        }
+      }
+    }
+  }
+
+  spotHistoryInit () {
+    // The start-up prices have been in effect for an hour.
+    this.spotHistoryRecord(this.now() - 3600 * 1000);
+  }
+
+  applyConfig (patch) {
+    validateConfigPatch(patch);
+    const regionChanged = patch.region !== undefined && patch.region !== this.config.region;
+    if (patch.spot_prices && this.config.spot_prices === null) {
+      this.config.spot_prices = this.defaultSpotPrices();
+    }
+    for (const [k, v] of Object.entries(patch)) {
+      if (k === 'spot_prices' && v !== null) {
+        deepMerge(this.config.spot_prices, v);
+      } else if (k === 'subnets') {
+        deepMerge(this.config.subnets, v);
+        for (const [s, z] of Object.entries(v)) {
+          this.subnetZones.set(s, z);
+        }
+      } else if (k === 'clearml_credentials') {
+        deepMerge(this.config.clearml_credentials, v);
+      } else {
+        this.config[k] = deepClone(v);
+      }
+    }
+    if (regionChanged && patch.spot_prices === undefined && this.config.spot_prices === null) {
+      this.spotHistory = [];
+      this.spotHistoryInit();
+    } else {
+      this.spotHistoryRecord(this.now());
+    }
+    return this.config;
+  }
+
+  zoneForSubnet (subnetId) {
+    if (this.subnetZones.has(subnetId)) {
+      return this.subnetZones.get(subnetId);
+    }
+    if (this.config.strict_subnets) {
+      return null;
+    }
+    const zones = this.zones();
+    const zone = zones[this.autoSubnetCount++ % zones.length];
+    this.subnetZones.set(subnetId, zone);
+    return zone;
+  }
+
+  spotPrice (type, zone) {
+    let best = null;
+    for (const p of this.spotHistory) {
+      if (p.type === type && p.zone === zone && (best === null || p.ts >= best.ts)) {
+        best = p;
+      }
+    }
+    return best ? best.price : null;
+  }
+
+  // --- ids ---------------------------------------------------------------------------------
+
+  nextId (prefix, kind) {
+    const n = BigInt(++this.seq[kind]);
+    return prefix + (this.idSalt + n).toString(16).padStart(17, '0').slice(-17);
+  }
+
+  newInstanceId () {
+    return this.nextId('i-', 'instance');
+  }
+
+  newReservationId () {
+    return this.nextId('r-', 'reservation');
+  }
+
+  newSpotRequestId () {
+    return 'sir-' + (++this.seq.sir).toString(36).padStart(8, '0');
+  }
+
+  newVolumeId () {
+    return this.nextId('vol-', 'volume');
+  }
+
+  // --- instances ---------------------------------------------------------------------------
+
+  // spec: fields of an instance; returns the instance.
+  addInstance (spec) {
+    const real = this.realNow();
+    const fakeNow = this.now();
+    const id = this.newInstanceId();
+    const n = this.seq.instance;
+    const inst = {
+      id,
+      reservation_id: spec.reservation_id,
+      owner_id: this.config.account_id,
+      type: spec.type,
+      image_id: spec.image_id || 'ami-0fake0000000000001',
+      zone: spec.zone,
+      subnet_id: spec.subnet_id || null,
+      vpc_id: this.config.vpc_id,
+      private_ip: `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`,
+      key_name: spec.key_name || null,
+      security_groups: spec.security_groups || [],
+      iam_profile: spec.iam_profile || null,
+      block_devices: spec.block_devices || [],
+      user_data: spec.user_data === undefined ? null : spec.user_data,
+      market: spec.market || 'on-demand',
+      spot_request_id: spec.market === 'spot' ? this.newSpotRequestId() : null,
+      spot_options: spec.spot_options || null,
+      metadata_options: spec.metadata_options || { HttpTokens: 'optional', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: '1', InstanceMetadataTags: 'disabled' },
+      shutdown_behavior: spec.shutdown_behavior || 'stop',
+      client_token: spec.client_token || '',
+      tags: spec.tags || [], // [[key, value], ...] in order
+      volume_tags: spec.volume_tags || [],
+      eni_tags: spec.eni_tags || [],
+      launch_index: spec.launch_index || 0,
+      monitoring: spec.monitoring || false,
+      ebs_optimized: spec.ebs_optimized || false,
+      launch_ms: spec.launch_ms !== undefined ? spec.launch_ms : fakeNow,
+      state: spec.state || 'pending',
+      state_reason: null,
+      transition_reason: '',
+      next_state: null,
+      next_at: 0,
+      running_since: null,
+      terminated_by: null,
+      source: spec.source || 'api',
+      agent: null,
+      console_extra: [],
+      gone_at: null,
+      xml: null, // cached XML fragment, dropped on any change
+    };
+    for (const bd of inst.block_devices) {
+      if (bd.ebs) {
+        bd.volume_id = this.newVolumeId();
+      }
+    }
+    if (inst.state === 'pending') {
+      inst.next_state = 'running';
+      inst.next_at = real + this.config.boot_delay_s * 1000;
+    } else if (inst.state === 'running') {
+      inst.running_since = real;
+    } else if (inst.state === 'shutting-down') {
+      inst.next_state = 'terminated';
+      inst.next_at = real + this.config.shutdown_delay_s * 1000;
+      inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+    } else if (inst.state === 'terminated') {
+      inst.gone_at = real + this.config.terminated_visible_s * 1000;
+      inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+    } else if (inst.state === 'stopped') {
+      inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+    }
+    const parsed = parseAgentUserData(inst.user_data);
+    if (parsed) {
+      inst.agent = {
+        worker_id: workerIdFor(parsed.template, id),
+        queue_name: parsed.queue,
+        phase: 'booting', // booting -> alive -> dead
+        task_id: null,
+        task_end: 0,
+        next_report: 0,
+      };
+    }
+    this.instances.set(id, inst);
+    this.order.push(inst);
+    return inst;
+  }
+
+  tagValue (inst, key) {
+    for (const [k, v] of inst.tags) {
+      if (k === key) return v;
+    }
+    return undefined;
+  }
+
+  setState (inst, state) {
+    inst.state = state;
+    inst.xml = null;
+  }
+
+  // Starts termination. reason: 'api' | 'spot'. Returns the previous state.
+  terminate (inst, reason) {
+    const prev = inst.state;
+    if (prev === 'terminated' || prev === 'shutting-down') {
+      return prev;
+    }
+    const real = this.realNow();
+    this.setState(inst, 'shutting-down');
+    inst.next_state = 'terminated';
+    inst.next_at = real + this.config.shutdown_delay_s * 1000;
+    inst.terminated_by = reason;
+    const stamp = new Date(this.now()).toISOString().slice(0, 19).replace('T', ' ') + ' GMT';
+    if (reason === 'spot') {
+      inst.state_reason = { code: 'Server.SpotInstanceTermination', message: 'Server.SpotInstanceTermination: Spot instance termination' };
+      inst.transition_reason = `Service initiated (${stamp})`;
+    } else {
+      inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
+      inst.transition_reason = `User initiated (${stamp})`;
+    }
+    this.agentDies(inst, reason === 'spot' ? 'spot instance interrupted' : 'instance terminated while running the task');
+    return prev;
+  }
+
+  // --- ClearML objects ---------------------------------------------------------------------
+
+  newQueueId () {
+    return hex(24) + (++this.seq.queue).toString(16).padStart(8, '0');
+  }
+
+  newTaskId () {
+    return hex(24) + (++this.seq.task).toString(16).padStart(8, '0');
+  }
+
+  queueByName (name) {
+    for (const q of this.queues.values()) {
+      if (q.name === name) return q;
+    }
+    return null;
+  }
+
+  createQueue (name) {
+    const now = this.now();
+    const q = { id: this.newQueueId(), name, created: now, last_update: now, entries: [], tags: [], system_tags: [] };
+    this.queues.set(q.id, q);
+    return q;
+  }
+
+  createTask (fields) {
+    const now = this.now();
+    const t = {
+      id: this.newTaskId(),
+      name: fields.name || `task ${this.seq.task + 1}`,
+      status: fields.status || 'created',
+      status_reason: '',
+      type: 'training',
+      project: 'p0fakeproject000000000000000001',
+      created: now,
+      last_update: now,
+      started: null,
+      completed: null,
+      last_worker: null,
+      queue_id: fields.queue_id || null,
+      duration_s: fields.duration_s === undefined ? 60 : fields.duration_s,
+      last_iteration: 0,
+      container_image: fields.container_image || '',
+    };
+    this.tasks.set(t.id, t);
+    return t;
+  }
+
+  enqueue (queue, task) {
+    const now = this.now();
+    task.status = 'queued';
+    task.status_reason = 'Enqueued';
+    task.queue_id = queue.id;
+    task.last_update = now;
+    queue.entries.push({ task: task.id, added: now });
+    queue.last_update = now;
+  }
+
+  // Pops the head of a queue (get_next_task semantics). Returns the task or null.
+  popTask (queue, workerId) {
+    while (queue.entries.length > 0) {
+      const e = queue.entries.shift();
+      queue.last_update = this.now();
+      const t = this.tasks.get(e.task);
+      if (t && t.status === 'queued') {
+        const now = this.now();
+        t.status = 'in_progress';
+        t.status_reason = 'Started by agent';
+        t.started = now;
+        t.last_update = now;
+        t.last_worker = workerId || null;
+        return t;
+      }
+    }
+    return null;
+  }
+
+  // Server-side worker entry (created on register / auto-register by a report).
+  touchWorker (id, fields) {
+    const now = this.now();
+    let w = this.workers.get(id);
+    if (!w) {
+      w = {
+        id,
+        register_time: now,
+        last_activity_time: now,
+        last_report_time: null,
+        queue_ids: [],
+        task_id: null,
+        task_queue_id: null,
+        instance_id: null,
+        zombie_until: null,
+        free: false,
+        free_task_end: null,
+      };
+      this.workers.set(id, w);
+    }
+    Object.assign(w, fields);
+    w.last_activity_time = now;
+    return w;
+  }
+
+  agentDies (inst, why) {
+    const a = inst.agent;
+    if (!a || a.phase === 'dead') {
+      return;
+    }
+    const wasAlive = a.phase === 'alive';
+    a.phase = 'dead';
+    if (a.task_id) {
+      const t = this.tasks.get(a.task_id);
+      if (t && t.status === 'in_progress') {
+        t.status = 'stopped';
+        t.status_reason = why;
+        t.last_update = this.now();
+      }
+    }
+    const w = this.workers.get(a.worker_id);
+    if (wasAlive && w && w.instance_id === inst.id) {
+      if (this.config.zombie_linger_s > 0) {
+        w.zombie_until = this.realNow() + this.config.zombie_linger_s * 1000;
+      } else {
+        this.workers.delete(a.worker_id);
+      }
+    }
+  }
+
+  // --- the simulation step -------------------------------------------------------------------
+
+  tick () {
+    const real = this.realNow();
+    let purge = false;
+    for (const inst of this.order) {
+      if (inst.next_state !== null && real >= inst.next_at) {
+        const to = inst.next_state;
+        inst.next_state = null;
+        this.setState(inst, to);
+        if (to === 'running') {
+          inst.running_since = inst.next_at;
+        } else if (to === 'terminated') {
+          inst.gone_at = inst.next_at + this.config.terminated_visible_s * 1000;
+        }
+      }
+      if (inst.gone_at !== null && real >= inst.gone_at) {
+        purge = true;
+      }
+      if (inst.agent !== null) {
+        this.agentStep(inst, real);
+      }
+    }
+    if (purge) {
+      this.order = this.order.filter((i) => {
+        if (i.gone_at !== null && real >= i.gone_at) {
+          this.instances.delete(i.id);
+          return false;
+        }
+        return true;
+      });
+    }
+    for (const w of this.workers.values()) {
+      if (w.zombie_until !== null && real >= w.zombie_until) {
+        this.workers.delete(w.id);
+      } else if (w.free && w.free_task_end !== null && real >= w.free_task_end) {
+        const t = this.tasks.get(w.task_id);
+        if (t) {
+          t.status = 'completed';
+          t.completed = this.now();
+          t.last_update = t.completed;
+        }
+        w.task_id = null;
+        w.task_queue_id = null;
+        w.free_task_end = null;
+      }
+    }
+  }
+
+  agentStep (inst, real) {
+    const a = inst.agent;
+    if (a.phase === 'dead') {
+      return;
+    }
+    if (inst.state !== 'running') {
+      if (inst.state !== 'pending') {
+        this.agentDies(inst, 'instance stopped while running the task');
+      }
+      return;
+    }
+    const cfg = this.config;
+    if (a.phase === 'booting') {
+      const resource = this.tagValue(inst, 'ec2-autoscaler:resource');
+      if (resource !== undefined && cfg.never_register_resources.includes(resource)) {
+        return;
+      }
+      if (real < inst.running_since + cfg.register_delay_s * 1000) {
+        return;
+      }
+      const q = this.queueByName(a.queue_name);
+      if (!q) {
+        return; // the agent keeps failing until the queue exists
+      }
+      a.phase = 'alive';
+      a.queue_id = q.id;
+      a.next_report = real;
+      this.touchWorker(a.worker_id, { instance_id: inst.id, queue_ids: [q.id], register_time: this.now(), zombie_until: null });
+      inst.console_extra.push(`clearml-agent: worker ${a.worker_id} registered, listening to queue '${a.queue_name}'`);
+    }
+    // alive
+    let changed = false;
+    if (a.task_id !== null && real >= a.task_end) {
+      const t = this.tasks.get(a.task_id);
+      if (t && t.status === 'in_progress') {
+        t.status = 'completed';
+        t.status_reason = 'Completed';
+        t.completed = this.now();
+        t.last_update = t.completed;
+      }
+      a.task_id = null;
+      changed = true;
+    }
+    if (a.task_id === null) {
+      const q = this.queues.get(a.queue_id);
+      if (q && q.entries.length > 0) {
+        const t = this.popTask(q, a.worker_id);
+        if (t) {
+          a.task_id = t.id;
+          a.task_started = real;
+          a.task_end = real + t.duration_s * 1000;
+          changed = true;
+        }
+      }
+    }
+    if (changed || real >= a.next_report) {
+      const w = this.workers.get(a.worker_id);
+      if (w && w.zombie_until !== null) {
+        return;
+      }
+      this.touchWorker(a.worker_id, {
+        instance_id: inst.id,
+        queue_ids: [a.queue_id],
+        task_id: a.task_id,
+        task_queue_id: a.task_id ? a.queue_id : null,
+        task_started: a.task_id ? a.task_started : null,
+        last_report_time: this.now(),
+      });
+      a.next_report = real + cfg.report_interval_s * 1000;
+    }
+  }
+
+  // --- faults --------------------------------------------------------------------------------
+
+  addFault (f) {
+    const fault = { id: ++this.seq.fault, ...f };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  // ctx: { zone, market } for RunInstances (else null).
+  takeFault (service, action, ctx) {
+    for (let i = 0; i < this.faults.length; i++) {
+      const f = this.faults[i];
+      if (f.service !== service || (f.action !== '*' && f.action !== action)) {
+        continue;
+      }
+      if (f.zone || f.market) {
+        if (!ctx) continue;
+        if (f.zone && f.zone !== ctx.zone) continue;
+        if (f.market && f.market !== ctx.market) continue;
+      }
+      f.count--;
+      if (f.count <= 0) {
+        this.faults.splice(i, 1);
+      }
+      return f;
+    }
+    return null;
+  }
+
+  countRequest (service, name) {
+    const m = this.requests[service];
+    m[name] = (m[name] || 0) + 1;
+  }
+
+  logEc2 (entry) {
+    this.ec2Log.push(entry);
+    if (this.ec2Log.length > 500) {
+      this.ec2Log.splice(0, this.ec2Log.length - 500);
+    }
+  }
+
+  // --- state for the control API -------------------------------------------------------------
+
+  instanceState (inst) {
+    const tags = {};
+    for (const [k, v] of inst.tags) tags[k] = v;
+    const volumeTags = {};
+    for (const [k, v] of inst.volume_tags) volumeTags[k] = v;
+    return {
+      instance_id: inst.id,
+      reservation_id: inst.reservation_id,
+      state: inst.state,
+      state_reason: inst.state_reason ? inst.state_reason.code : null,
+      instance_type: inst.type,
+      zone: inst.zone,
+      subnet_id: inst.subnet_id,
+      market: inst.market,
+      spot_instance_request_id: inst.spot_request_id,
+      spot_options: inst.spot_options,
+      image_id: inst.image_id,
+      key_name: inst.key_name,
+      security_group_ids: inst.security_groups.filter((g) => g.id).map((g) => g.id),
+      security_group_names: inst.security_groups.filter((g) => !g.id).map((g) => g.name),
+      iam_instance_profile: inst.iam_profile,
+      block_device_mappings: inst.block_devices,
+      metadata_http_tokens: inst.metadata_options.HttpTokens || null,
+      metadata_options: inst.metadata_options,
+      shutdown_behavior: inst.shutdown_behavior,
+      client_token: inst.client_token,
+      launch_time: isoMs(inst.launch_ms),
+      tags,
+      volume_tags: volumeTags,
+      user_data: inst.user_data,
+      worker_id: inst.agent ? inst.agent.worker_id : null,
+      queue_name: inst.agent ? inst.agent.queue_name : null,
+      agent_phase: inst.agent ? inst.agent.phase : null,
+      source: inst.source,
+      terminated_by: inst.terminated_by,
+    };
+  }
+
+  workerState (w) {
+    const qnames = w.queue_ids.map((id) => (this.queues.get(id) || { name: null }).name);
+    return {
+      id: w.id,
+      queue: qnames[0] || null,
+      queues: qnames,
+      task: w.task_id,
+      instance_id: w.instance_id,
+      register_time: clearmlTime(w.register_time),
+      last_activity_time: clearmlTime(w.last_activity_time),
+      zombie: w.zombie_until !== null,
+      free: w.free,
+    };
+  }
+
+  snapshot (omit) {
+    this.tick();
+    const out = {
+      now: isoMs(this.now()),
+      config: this.config,
+      requests: this.requests,
+      signature_failures: this.signatureFailures,
+      auth_errors: this.authErrors,
+      get_next_task_calls: this.getNextTaskCalls,
+      launches: Object.fromEntries([...this.launches].map(([k, v]) => [k, { reservation_id: v.reservation_id, instance_ids: v.instance_ids, calls: v.calls }])),
+      subnets: Object.fromEntries(this.subnetZones),
+      faults: this.faults,
+      tokens_issued: this.tokens.size,
+    };
+    if (!omit.has('instances')) out.instances = this.order.map((i) => this.instanceState(i));
+    if (!omit.has('workers')) out.workers = [...this.workers.values()].map((w) => this.workerState(w));
+    if (!omit.has('queues')) {
+      out.queues = [...this.queues.values()].map((q) => ({ id: q.id, name: q.name, entries: q.entries.map((e) => e.task) }));
+    }
+    if (!omit.has('tasks')) {
+      out.tasks = [...this.tasks.values()].map((t) => ({
+        id: t.id,
+        name: t.name,
+        status: t.status,
+        status_reason: t.status_reason,
+        queue: t.queue_id ? (this.queues.get(t.queue_id) || { name: null }).name : null,
+        duration_s: t.duration_s,
+        last_worker: t.last_worker,
+        started: t.started ? clearmlTime(t.started) : null,
+        completed: t.completed ? clearmlTime(t.completed) : null,
+      }));
+    }
+    if (!omit.has('ec2_requests')) out.ec2_requests = this.ec2Log;
+    if (!omit.has('clearml_requests')) out.clearml_requests = this.clearmlLog;
+    return out;
+  }
+}
+
+module.exports = { World, BadRequest, STATE_CODES, parseAgentUserData, workerIdFor, DEFAULT_CONFIG };

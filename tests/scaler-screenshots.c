@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* scaler-screenshots OUTDIR: renders each main screen of the app offscreen
+ * into OUTDIR/<screen>.png and OUTDIR/<screen>-dark.png. Run it through
+ * build-aux/screenshot (Xvfb, a private D-Bus, memory credentials and temp
+ * XDG directories: it never touches the user's data). */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "scaler-application.h"
+#include "scaler-dashboard.h"
+#include "scaler-gui-resources.h"
+#include "scaler-resource-dialog.h"
+#include "scaler-resource-editor.h"
+#include "scaler-window.h"
+#include "scaler-wizard.h"
+
+static const char *outdir;
+static guint failures;
+
+static void
+wait_ms (guint ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) ms * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static void
+save (GtkWidget  *widget,
+      const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s.png", name);
+  g_autofree char *path = g_build_filename (outdir, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!scaler_dashboard_save_png (widget, path, &error))
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      failures++;
+      return;
+    }
+
+  g_print ("%s\n", path);
+}
+
+/* Light, then dark: the same screen in both styles. */
+static void
+capture (GtkWidget  *widget,
+         const char *name)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *dark = g_strdup_printf ("%s-dark", name);
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_ms (400);
+  save (widget, name);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  wait_ms (400);
+  save (widget, dark);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  wait_ms (100);
+}
+
+static ScalerResource *
+resource (const char *name,
+          const char *queue,
+          const char *type,
+          guint       max,
+          gboolean    spot,
+          const char *zone)
+{
+  ScalerResource *r = scaler_resource_new ();
+
+  g_free (r->name);
+  r->name = g_strdup (name);
+  g_free (r->queue);
+  r->queue = g_strdup (queue);
+  g_free (r->instance_type);
+  r->instance_type = g_strdup (type);
+  r->max_instances = max;
+  r->is_spot = spot;
+  g_free (r->ami_id);
+  r->ami_id = g_strdup ("ami-0a1b2c3d4e5f67890");
+  g_free (r->key_name);
+  r->key_name = g_strdup ("ml-team");
+  g_strfreev (r->security_group_ids);
+  r->security_group_ids = g_strsplit ("sg-0123456789abcdef0", ",", -1);
+  g_strfreev (r->availability_zones);
+  r->availability_zones = g_strsplit (zone, ",", -1);
+  r->ebs_volume_size = 200;
+  g_ptr_array_add (r->tags, scaler_tag_new ("purpose", "training"));
+
+  return r;
+}
+
+static ScalerConfig *
+sample_config (void)
+{
+  ScalerConfig *config = scaler_config_new ();
+
+  g_free (config->name);
+  config->name = g_strdup ("GPU Training Pool");
+  g_free (config->aws_region);
+  config->aws_region = g_strdup ("us-east-1");
+  g_ptr_array_add (config->aws_tags, scaler_tag_new ("team", "ml"));
+  g_ptr_array_add (config->aws_tags, scaler_tag_new ("project", "vision"));
+  config->hourly_budget_usd = 12;
+  config->on_stop = SCALER_ON_STOP_TERMINATE_IDLE;
+  config->max_idle_time_min = 10;
+  config->polling_interval_time_min = 0.5;
+  g_free (config->git_user);
+  config->git_user = g_strdup ("ci-bot");
+  g_free (config->default_docker_image);
+  config->default_docker_image = g_strdup ("nvidia/cuda:12.4.1-runtime-ubuntu22.04");
+  g_free (config->extra_vm_bash_script);
+  config->extra_vm_bash_script = g_strdup ("#!/bin/bash\n"
+                                           "# Warm the pip cache from S3 before the agent starts.\n"
+                                           "aws s3 sync s3://ml-team-cache/pip /root/.cache/pip --quiet\n"
+                                           "nvidia-smi --persistence-mode=1\n");
+  g_free (config->extra_clearml_conf);
+  config->extra_clearml_conf = g_strdup ("agent {\n"
+                                         "    default_docker.arguments: [\"--ipc=host\"]\n"
+                                         "    cuda_version: 12.4\n"
+                                         "}\n");
+  g_ptr_array_add (config->resources, resource ("gpu-t4", "gpu", "g4dn.xlarge", 4, TRUE, "us-east-1b,us-east-1c"));
+  g_ptr_array_add (config->resources, resource ("gpu-a10", "gpu-large", "g5.2xlarge", 2, FALSE, "us-east-1a"));
+  g_ptr_array_add (config->resources, resource ("cpu-batch", "default", "c6i.2xlarge", 8, TRUE, ""));
+
+  return config;
+}
+
+static ScalerSecrets *
+sample_secrets (void)
+{
+  ScalerSecrets *secrets = scaler_secrets_new ();
+
+  secrets->aws_access_key_id = g_strdup ("AKIAIOSFODNN7EXAMPLE");
+  secrets->aws_secret_access_key = g_strdup ("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  secrets->clearml_access_key = g_strdup ("7Q3ZK1XH0P2M5N8R4T6W");
+  secrets->clearml_secret_key = g_strdup ("sample-clearml-secret-key-value");
+  secrets->git_password = g_strdup ("ghp_sampletokenvalue");
+
+  return secrets;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const steps[] = { "general", "aws", "clearml", "git", "resources", "agent", "review" };
+  g_autoptr(ScalerApplication) app = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  ScalerWindow *window;
+  ScalerWizard *wizard;
+  GtkWidget *dialog;
+  guint seconds;
+
+  if (argc != 2)
+    {
+      g_printerr ("Usage: %s OUTDIR\n", argv[0]);
+      return 2;
+    }
+  outdir = argv[1];
+  g_mkdir_with_parents (outdir, 0755);
+
+  gtk_init ();
+  adw_init ();
+
+  app = scaler_application_new ();
+  if (!g_application_register (G_APPLICATION (app), NULL, NULL))
+    return 1;
+
+  /* The empty state: no saved autoscalers yet. */
+  window = scaler_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (800);
+  capture (GTK_WIDGET (window), "empty-state");
+
+  /* Every step of the wizard, filled in with realistic values. */
+  config = sample_config ();
+  secrets = sample_secrets ();
+  wizard = scaler_wizard_new (scaler_application_get_store (app),
+                              scaler_application_get_credentials (app), NULL);
+  scaler_wizard_load_config (wizard, config);
+  scaler_wizard_set_secrets (wizard, secrets);
+  gtk_window_set_transient_for (GTK_WINDOW (wizard), GTK_WINDOW (window));
+  gtk_window_present (GTK_WINDOW (wizard));
+  wait_ms (500);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("wizard-%s", steps[i]);
+
+      scaler_wizard_set_step (wizard, steps[i]);
+      wait_ms (600);
+      capture (GTK_WIDGET (wizard), name);
+    }
+
+  /* The row editor of one resource. */
+  scaler_wizard_set_step (wizard, "resources");
+  wait_ms (400);
+  dialog = scaler_resource_editor_edit (SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard)), 0);
+  wait_ms (600);
+  capture (dialog, "resource-editor");
+  scaler_resource_dialog_show_types ((gpointer) dialog);
+  {
+    GtkWidget *search = GTK_WIDGET (gtk_widget_get_template_child (dialog, scaler_resource_dialog_get_type (), "type_search"));
+
+    gtk_editable_set_text (GTK_EDITABLE (search), "g5");
+  }
+  wait_ms (600);
+  capture (dialog, "resource-editor-types");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* What invalid input looks like: the message under the row, the step
+   * marked, Create insensitive. */
+  {
+    g_autoptr(ScalerConfig) bad = scaler_config_copy (config);
+    ScalerResource *first = g_ptr_array_index (bad->resources, 0);
+
+    g_free (bad->workers_prefix);
+    bad->workers_prefix = g_strdup ("gpu:pool");
+    g_free (first->ami_id);
+    first->ami_id = g_strdup ("ami-12");
+    g_free (first->queue);
+    first->queue = g_strdup ("q");
+    scaler_wizard_load_config (wizard, bad);
+    scaler_wizard_set_step (wizard, "general");
+    wait_ms (600);
+    capture (GTK_WIDGET (wizard), "wizard-general-errors");
+    scaler_wizard_set_step (wizard, "resources");
+    wait_ms (600);
+    capture (GTK_WIDGET (wizard), "wizard-resources-errors");
+  }
+
+  /* Create it for real, so the sidebar has more than the demo. */
+  scaler_wizard_load_config (wizard, config);
+  g_object_add_weak_pointer (G_OBJECT (wizard), (gpointer *) &wizard);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  for (guint i = 0; i < 50 && wizard != NULL; i++)
+    wait_ms (100);
+  if (wizard != NULL)
+    {
+      g_printerr ("The wizard did not create the sample autoscaler\n");
+      failures++;
+      gtk_window_destroy (GTK_WINDOW (wizard));
+    }
+  wait_ms (200);
+
+  /* The demo, running on the simulator for a while. */
+  scaler_window_try_demo (window);
+  seconds = g_getenv ("SCALER_SCREENSHOT_SECONDS") ? atoi (g_getenv ("SCALER_SCREENSHOT_SECONDS")) : 40;
+  wait_ms (seconds * 1000);
+  capture (GTK_WIDGET (window), "dashboard-demo");
+
+  scaler_application_stop_all (app, 10);
+  gtk_window_destroy (GTK_WINDOW (window));
+  wait_ms (100);
+
+  return failures == 0 ? 0 : 1;
+}

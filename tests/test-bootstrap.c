@@ -1,0 +1,962 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Tests of the user-data generator (scaler-bootstrap.c).
+ *
+ * Besides `bash -n` and `shellcheck -S warning`, the generated script is RUN
+ * in a sandbox: every path it touches is under a temporary directory (the
+ * generator's sandbox_root, the only difference from the real script), and
+ * PATH holds only stub commands (apt-get, dnf, curl, python3, systemctl,
+ * shutdown, sleep; the venv's python and clearml-agent) that record their
+ * arguments, plus mkdir/chmod/tee/ln. The test then checks byte for byte what
+ * arrived: clearml.conf, the init script, CLEARML_WORKER_ID, the agent's
+ * --queue/--docker arguments.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <unistd.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "scaler-core.h"
+
+#define FAKE_INSTANCE_ID "i-0123456789abcdef0"
+
+/* A value that would create $SANDBOX/pwned if any shell ever evaluated it. */
+#define EVIL_CORE \
+  "it's \"q\" $(printf x >> \"$SANDBOX/pwned\") `printf y >> \"$SANDBOX/pwned\"` " \
+  "${SANDBOX} $SANDBOX \\ \\' \\\" * ? [a-z] ~ ! # ; & | < > {a,b} %s %n\n" \
+  "second line\ttab EOF 'EOF' \"EOF\" é ü 中文 🚀 '\\''"
+
+static const char stub_script[] =
+  "#!/bin/bash\n"
+  "name=${0##*/}\n"
+  "printf '%s\\0' \"$name\" \"$#\" \"$@\" >> \"$SANDBOX/calls\"\n"
+  "case $name in\n"
+  "  curl)\n"
+  "    n=0\n"
+  "    if [[ -f $SANDBOX/curl-count ]]; then n=$(<\"$SANDBOX/curl-count\"); fi\n"
+  "    n=$((n + 1))\n"
+  "    printf '%s' \"$n\" > \"$SANDBOX/curl-count\"\n"
+  "    if ((n <= ${SANDBOX_CURL_FAILURES:-0})); then exit 7; fi\n"
+  "    for a in \"$@\"; do\n"
+  "      if [[ $a == PUT ]]; then printf 'TOKEN123'; exit 0; fi\n"
+  "    done\n"
+  "    for a in \"$@\"; do\n"
+  "      if [[ $a == 'X-aws-ec2-metadata-token: TOKEN123' ]]; then\n"
+  "        printf '" FAKE_INSTANCE_ID "'; exit 0\n"
+  "      fi\n"
+  "    done\n"
+  "    exit 22 ;;\n"
+  "  python3)\n"
+  "    if [[ $1 == -m && $2 == venv ]]; then\n"
+  "      /bin/mkdir -p \"$3/bin\" &&\n"
+  "        /bin/ln -s \"$SANDBOX/bin/stub\" \"$3/bin/python\" &&\n"
+  "        /bin/ln -s \"$SANDBOX/bin/stub\" \"$3/bin/clearml-agent\"\n"
+  "    fi ;;\n"
+  "  clearml-agent)\n"
+  "    printf '%s' \"$CLEARML_WORKER_ID\" > \"$SANDBOX/worker-id\"\n"
+  "    printf '%s' \"${SCALER_TEST_EXPORT-unset}\" > \"$SANDBOX/agent-export\"\n"
+  "    exit \"${SANDBOX_AGENT_STATUS:-0}\" ;;\n"
+  "esac\n"
+  "exit 0\n";
+
+static const char *stubs[] = {
+  "apt-get", "dnf", "curl", "python3", "systemctl", "shutdown", "sleep", NULL
+};
+static const char *real_tools[] = { "mkdir", "chmod", "tee", NULL };
+
+typedef struct
+{
+  char      *dir;       /* the sandbox */
+  char      *root;      /* sandbox_root of the script */
+  char      *script;
+  int        status;    /* wait status of bash */
+  char      *out;       /* stdout + stderr of the script */
+  GPtrArray *calls;     /* of GStrv: name, args... */
+} Sandbox;
+
+static void
+sandbox_free (Sandbox *sb)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rm_argv0 = g_find_program_in_path ("rm");
+  const char *argv[] = { rm_argv0, "-rf", sb->dir, NULL };
+
+  if (g_getenv ("SCALER_TEST_KEEP_SANDBOX") == NULL && rm_argv0 != NULL)
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, NULL,
+                  &error);
+  g_free (sb->dir);
+  g_free (sb->root);
+  g_free (sb->script);
+  g_free (sb->out);
+  g_clear_pointer (&sb->calls, g_ptr_array_unref);
+  g_free (sb);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sandbox, sandbox_free)
+
+static void
+set_str (char       **field,
+         const char  *value)
+{
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+static ScalerConfig *
+make_config (void)
+{
+  ScalerConfig *config = scaler_config_new ();
+  ScalerResource *resource = scaler_resource_new ();
+
+  set_str (&config->workers_prefix, "dynamic_worker");
+  set_str (&config->clearml_api_server, "https://api.clear.ml");
+  set_str (&config->git_user, "ci-bot");
+  set_str (&resource->name, "aws4gpu");
+  set_str (&resource->queue, "gpu");
+  set_str (&resource->instance_type, "g4dn.xlarge");
+  g_ptr_array_add (config->resources, resource);
+
+  return config;
+}
+
+static ScalerSecrets *
+make_secrets (void)
+{
+  ScalerSecrets *secrets = scaler_secrets_new ();
+
+  secrets->aws_access_key_id = g_strdup ("AKIAEXAMPLEAWSKEY0001");
+  secrets->aws_secret_access_key = g_strdup ("awsSECRETnever/in+user-data0000000000000");
+  secrets->aws_session_token = g_strdup ("awsSESSIONtokenNEVERinUSERdata");
+  secrets->clearml_access_key = g_strdup ("CLEARMLKEY123");
+  secrets->clearml_secret_key = g_strdup ("clearml-secret-456");
+  secrets->git_password = g_strdup ("git-pass-789");
+
+  return secrets;
+}
+
+/* Every user field gets a different hostile value (tagged with its name). */
+static void
+make_hostile (ScalerConfig  *config,
+              ScalerSecrets *secrets)
+{
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GString) longval = g_string_new ("long:");
+
+  for (guint i = 0; i < 25; i++)
+    g_string_append (longval, EVIL_CORE);
+
+  set_str (&config->workers_prefix, "prefix " EVIL_CORE);
+  set_str (&resource->name, "res " EVIL_CORE);
+  set_str (&resource->instance_type, "type " EVIL_CORE);
+  set_str (&resource->queue, "queue " EVIL_CORE);
+  set_str (&config->default_docker_image, "image " EVIL_CORE);
+  set_str (&config->clearml_api_server, "https://api " EVIL_CORE);
+  set_str (&config->clearml_web_server, "https://web " EVIL_CORE);
+  set_str (&config->clearml_files_server, "https://files " EVIL_CORE);
+  set_str (&config->git_user, "gituser " EVIL_CORE);
+  set_str (&config->extra_clearml_conf, longval->str);
+  set_str (&secrets->clearml_access_key, "key " EVIL_CORE);
+  set_str (&secrets->clearml_secret_key, "secret " EVIL_CORE);
+  set_str (&secrets->git_password, "gitpass " EVIL_CORE);
+  /* The init script is code: hostile text in comments, strings and a
+   * heredoc, plus an export that must reach the agent. */
+  set_str (&config->extra_vm_bash_script,
+           "# comment: it's \"q\" $(printf x >> \"$SANDBOX/pwned\") `printf y` ${x} \\ * ? é 中文 🚀\n"
+           "SCALER_TEST_EXPORT='init '\\''quoted'\\'' $(no) `no` ${no} \\ \"q\" é 中文 🚀'\n"
+           "export SCALER_TEST_EXPORT\n"
+           "read -r -d '' heredoc <<'EOF'\n"
+           "inside ' \" $(no) `no` ${no}\n"
+           "EOF\n"
+           "printf '%s|%s' \"$SCALER_TEST_EXPORT\" \"$heredoc\" > \"$SANDBOX/init-ran\"\n");
+}
+
+static char *
+write_stubs (const char *dir)
+{
+  g_autofree char *bin = g_build_filename (dir, "bin", NULL);
+  g_autofree char *stub = g_build_filename (bin, "stub", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (bin, 0700), ==, 0);
+  g_file_set_contents (stub, stub_script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (stub, 0700), ==, 0);
+  for (guint i = 0; stubs[i] != NULL; i++)
+    {
+      g_autofree char *link = g_build_filename (bin, stubs[i], NULL);
+      g_assert_cmpint (symlink (stub, link), ==, 0);
+    }
+  for (guint i = 0; real_tools[i] != NULL; i++)
+    {
+      g_autofree char *real = g_find_program_in_path (real_tools[i]);
+      g_autofree char *link = g_build_filename (bin, real_tools[i], NULL);
+
+      g_assert_nonnull (real);
+      g_assert_cmpint (symlink (real, link), ==, 0);
+    }
+
+  return g_steal_pointer (&bin);
+}
+
+static GPtrArray *
+parse_calls (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  GPtrArray *calls = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  gsize pos = 0;
+
+  if (!g_file_get_contents (path, &data, &len, NULL))
+    return calls;
+
+  while (pos < len)
+    {
+      const char *name = data + pos;
+      const char *argc_s;
+      guint64 argc;
+      GStrv call;
+
+      pos += strlen (name) + 1;
+      g_assert_cmpuint (pos, <, len);
+      argc_s = data + pos;
+      pos += strlen (argc_s) + 1;
+      argc = g_ascii_strtoull (argc_s, NULL, 10);
+      call = g_new0 (char *, argc + 2);
+      call[0] = g_strdup (name);
+      for (guint64 i = 0; i < argc; i++)
+        {
+          g_assert_cmpuint (pos, <=, len);
+          call[i + 1] = g_strdup (data + pos);
+          pos += strlen (data + pos) + 1;
+        }
+      g_ptr_array_add (calls, call);
+    }
+
+  return calls;
+}
+
+/* Runs @script_text (generated for @sb->root) in the sandbox. */
+static Sandbox *
+sandbox_new (const char *os_release)
+{
+  Sandbox *sb = g_new0 (Sandbox, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etc = NULL;
+  g_autofree char *osr = NULL;
+  g_autofree char *bin = NULL;
+
+  sb->dir = g_dir_make_tmp ("scaler-bootstrap-XXXXXX", &error);
+  g_assert_no_error (error);
+  sb->root = g_build_filename (sb->dir, "root", NULL);
+  etc = g_build_filename (sb->root, "etc", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
+  osr = g_build_filename (etc, "os-release", NULL);
+  g_file_set_contents (osr, os_release, -1, &error);
+  g_assert_no_error (error);
+  bin = write_stubs (sb->dir);
+  g_free (bin);
+  bin = NULL;
+
+  return sb;
+}
+
+static void
+sandbox_run (Sandbox    *sb,
+             const char *script_text,
+             const char *const *extra_env)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bash = g_find_program_in_path ("bash");
+  g_autofree char *calls_path = g_build_filename (sb->dir, "calls", NULL);
+  g_autofree char *home = g_build_filename (sb->dir, "home", NULL);
+  g_autofree char *path_env = g_strdup_printf ("PATH=%s/bin", sb->dir);
+  g_autofree char *sandbox_env = g_strdup_printf ("SANDBOX=%s", sb->dir);
+  g_autofree char *home_env = g_strdup_printf ("HOME=%s", home);
+  g_autoptr(GPtrArray) envp = g_ptr_array_new ();
+  const char *argv[3];
+
+  sb->script = g_build_filename (sb->dir, "user-data.sh", NULL);
+  g_file_set_contents (sb->script, script_text, -1, &error);
+  g_assert_no_error (error);
+
+  g_ptr_array_add (envp, path_env);
+  g_ptr_array_add (envp, sandbox_env);
+  g_ptr_array_add (envp, home_env);
+  g_ptr_array_add (envp, (char *) "LC_ALL=C.UTF-8");
+  for (guint i = 0; extra_env != NULL && extra_env[i] != NULL; i++)
+    g_ptr_array_add (envp, (char *) extra_env[i]);
+  g_ptr_array_add (envp, NULL);
+
+  argv[0] = bash;
+  argv[1] = sb->script;
+  argv[2] = NULL;
+  g_spawn_sync (sb->dir, (char **) argv, (char **) envp->pdata, G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, &sb->out, NULL, &sb->status, &error);
+  g_assert_no_error (error);
+
+  sb->calls = parse_calls (calls_path);
+}
+
+static char *
+sandbox_read (Sandbox    *sb,
+              const char *relpath)
+{
+  g_autofree char *path = g_build_filename (sb->dir, relpath, NULL);
+  char *data = NULL;
+
+  if (!g_file_get_contents (path, &data, NULL, NULL))
+    return NULL;
+  return data;
+}
+
+static guint
+count_calls (Sandbox    *sb,
+             const char *name)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < sb->calls->len; i++)
+    if (g_str_equal (((GStrv) g_ptr_array_index (sb->calls, i))[0], name))
+      n++;
+  return n;
+}
+
+static GStrv
+find_call (Sandbox    *sb,
+           const char *name,
+           const char *with_arg)
+{
+  for (guint i = 0; i < sb->calls->len; i++)
+    {
+      GStrv call = g_ptr_array_index (sb->calls, i);
+
+      if (g_str_equal (call[0], name) &&
+          (with_arg == NULL || g_strv_contains ((const char * const *) call + 1, with_arg)))
+        return call;
+    }
+  return NULL;
+}
+
+static void
+assert_call_argv (GStrv              call,
+                  const char * const *expected)
+{
+  g_assert_nonnull (call);
+  g_assert_cmpuint (g_strv_length (call), ==, g_strv_length ((GStrv) expected));
+  for (guint i = 0; expected[i] != NULL; i++)
+    g_assert_cmpstr (call[i], ==, expected[i]);
+}
+
+static char *
+run_checker (const char *const *argv,
+             int                *status)
+{
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  char *err = NULL;
+  char *both;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                status, &error);
+  g_assert_no_error (error);
+  both = g_strconcat (out, err, NULL);
+  g_free (out);
+  g_free (err);
+  return both;
+}
+
+static void
+check_script_static (const char *script)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("scaler-bootstrap-lint-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "user-data.sh", NULL);
+  g_file_set_contents (path, script, -1, &error);
+  g_assert_no_error (error);
+
+  {
+    const char *argv[] = { "bash", "-n", path, NULL };
+    out = run_checker (argv, &status);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("bash -n failed: %s", out);
+    g_clear_pointer (&out, g_free);
+  }
+  /* No check codes are disabled. Info/style notes (SC2016: "expressions
+   * don't expand in single quotes", which is the point of the quoting) do not
+   * fail the test; warnings and errors do. */
+  {
+    const char *argv[] = { "shellcheck", "-s", "bash", "-S", "warning", path, NULL };
+    out = run_checker (argv, &status);
+    if (!g_spawn_check_wait_status (status, NULL))
+      g_error ("shellcheck reported warnings or errors:\n%s", out);
+  }
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static const char ubuntu_release[] =
+  "PRETTY_NAME=\"Ubuntu 24.04.1 LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"24.04\"\n"
+  "ID=ubuntu\nID_LIKE=debian\n";
+static const char al2023_release[] =
+  "NAME=\"Amazon Linux\"\nVERSION=\"2023\"\nID=\"amzn\"\nID_LIKE=\"fedora\"\n"
+  "VERSION_ID=\"2023\"\n";
+
+/* clearml.conf as written: every quoted value must decode (JSON string
+ * syntax, which HOCON uses) to exactly the input. */
+static void
+assert_conf_line (const char *line,
+                  const char *key,
+                  const char *expected)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s: ", key);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  const char *start;
+
+  start = strstr (line, prefix);
+  g_assert_nonnull (start);
+  for (const char *p = line; p < start; p++)
+    g_assert_cmpint (*p, ==, ' ');
+  json_parser_load_from_data (parser, start + strlen (prefix), -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_node_get_value_type (json_parser_get_root (parser)), ==, G_TYPE_STRING);
+  g_assert_cmpstr (json_node_get_string (json_parser_get_root (parser)), ==, expected);
+}
+
+static void
+assert_conf (const char          *conf,
+             const ScalerConfig  *config,
+             const ScalerSecrets *secrets)
+{
+  const char *extra_marker = "# extra_clearml_conf\n";
+  const char *extra_start = strstr (conf, extra_marker);
+  g_autofree char *head = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_nonnull (extra_start);
+  head = g_strndup (conf, extra_start - conf);
+  lines = g_strsplit (head, "\n", -1);
+  g_assert_cmpstr (lines[n++], ==, "# Written by the EC2 Autoscaler bootstrap.");
+  g_assert_cmpstr (lines[n++], ==, "api {");
+  assert_conf_line (lines[n++], "api_server", config->clearml_api_server);
+  assert_conf_line (lines[n++], "web_server", config->clearml_web_server);
+  assert_conf_line (lines[n++], "files_server", config->clearml_files_server);
+  g_assert_cmpstr (lines[n++], ==, "  credentials {");
+  assert_conf_line (lines[n++], "access_key", secrets->clearml_access_key);
+  assert_conf_line (lines[n++], "secret_key", secrets->clearml_secret_key);
+  g_assert_cmpstr (lines[n++], ==, "  }");
+  g_assert_cmpstr (lines[n++], ==, "}");
+  g_assert_cmpstr (lines[n++], ==, "agent {");
+  assert_conf_line (lines[n++], "git_user", config->git_user);
+  assert_conf_line (lines[n++], "git_pass", secrets->git_password);
+  g_assert_cmpstr (lines[n++], ==, "}");
+  g_assert_cmpstr (lines[n++], ==, "");
+  g_assert_null (lines[n]);
+
+  /* The user's extra configuration, verbatim, plus a final newline. */
+  {
+    g_autofree char *expected = g_str_has_suffix (config->extra_clearml_conf, "\n")
+      ? g_strdup (config->extra_clearml_conf)
+      : g_strconcat (config->extra_clearml_conf, "\n", NULL);
+    g_assert_cmpstr (extra_start + strlen (extra_marker), ==, expected);
+  }
+}
+
+static void
+test_shell_quote (void)
+{
+  const char *values[] = {
+    "", "plain", "it's", "''", "'", "a'b'c", "$(id) `id` ${HOME} $HOME",
+    "back\\slash\\", "new\nline", "* ? [a-z] ~ ! # ;&|<>", "é 中文 🚀", "\"dq\"", NULL
+  };
+
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      g_autofree char *quoted = scaler_bootstrap_shell_quote (values[i]);
+      g_autofree char *cmd = g_strdup_printf ("printf '%%s' %s", quoted);
+      const char *argv[] = { "bash", "--norc", "-c", cmd, NULL };
+      g_autofree char *out = NULL;
+      g_autoptr(GError) error = NULL;
+      int status = -1;
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                    &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpstr (out, ==, values[i]);
+    }
+}
+
+static void
+test_static_checks (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plain = NULL;
+  g_autofree char *no_secrets = NULL;
+  g_autofree char *hostile = NULL;
+
+  plain = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (plain, "#!/bin/bash\n"));
+  check_script_static (plain);
+
+  no_secrets = scaler_bootstrap_generate (config, resource, NULL, &error);
+  g_assert_no_error (error);
+  check_script_static (no_secrets);
+  g_assert_null (strstr (no_secrets, "credentials {"));
+
+  make_hostile (config, secrets);
+  resource = g_ptr_array_index (config->resources, 0);
+  hostile = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  check_script_static (hostile);
+}
+
+static void
+test_no_aws_credentials (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = scaler_bootstrap_generate (config, resource, secrets, &error);
+
+  g_assert_no_error (error);
+  g_assert_null (strstr (script, secrets->aws_access_key_id));
+  g_assert_null (strstr (script, secrets->aws_secret_access_key));
+  g_assert_null (strstr (script, secrets->aws_session_token));
+  g_assert_null (strstr (script, "AWS_"));
+  /* The ClearML ones are there (documented in the README). */
+  g_assert_nonnull (strstr (script, secrets->clearml_access_key));
+  g_assert_nonnull (strstr (script, secrets->clearml_secret_key));
+  g_assert_nonnull (strstr (script, secrets->git_password));
+  /* Nothing may trace commands: that would print the secrets to the console. */
+  g_assert_null (strstr (script, "set -x"));
+  g_assert_null (strstr (script, "set -o xtrace"));
+}
+
+static void
+test_forms_for_agent_simulation (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  const char *first_queue;
+  const char *last_id;
+  const char *p;
+
+  set_str (&config->extra_vm_bash_script, "echo --queue not-this-one\nCLEARML_WORKER_ID=nope\n");
+  script = scaler_bootstrap_generate (config, resource, NULL, &error);
+  g_assert_no_error (error);
+
+  /* tests/fakes/README.md: the first --queue argument, the last assignment of
+   * CLEARML_WORKER_ID, in one of the accepted forms. */
+  first_queue = strstr (script, "--queue ");
+  g_assert_nonnull (first_queue);
+  g_assert_true (g_str_has_prefix (first_queue, "--queue 'gpu'"));
+  last_id = NULL;
+  for (p = strstr (script, "CLEARML_WORKER_ID="); p != NULL; p = strstr (p + 1, "CLEARML_WORKER_ID="))
+    last_id = p;
+  g_assert_nonnull (last_id);
+  g_assert_true (g_str_has_prefix (last_id, "CLEARML_WORKER_ID='dynamic_worker:aws4gpu:g4dn.xlarge:'"
+                                            "\"$SCALER_INSTANCE_ID\"\n"));
+  g_assert_true (g_str_has_prefix (last_id - strlen ("export "), "export "));
+}
+
+static void
+test_sandbox_hostile (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  g_autoptr(Sandbox) sb = sandbox_new (ubuntu_release);
+  ScalerResource *resource;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *expected_id = NULL;
+  g_autofree char *conf_rel = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *venv = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *init = NULL;
+  g_autofree char *init_expected = NULL;
+  g_autofree char *worker_id = NULL;
+  g_autofree char *agent_export = NULL;
+  g_autofree char *init_ran = NULL;
+  g_autofree char *pwned = NULL;
+  g_autofree char *log = NULL;
+  GStrv call;
+
+  make_hostile (config, secrets);
+  resource = g_ptr_array_index (config->resources, 0);
+  script = scaler_bootstrap_generate_full (config, resource, secrets, sb->root, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (script), >, 8000);
+
+  /* The sandboxed script is the real one but for the SCALER_ROOT line. */
+  real = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *root_q = scaler_bootstrap_shell_quote (sb->root);
+    g_autofree char *root_line = g_strdup_printf ("\nSCALER_ROOT=%s\n", root_q);
+    const char *at = strstr (script, root_line);
+    const char *real_at = strstr (real, "\nSCALER_ROOT=''\n");
+
+    g_assert_nonnull (at);
+    g_assert_nonnull (real_at);
+    g_assert_cmpint (at - script, ==, real_at - real);
+    g_assert_cmpint (strncmp (script, real, at - script), ==, 0);
+    g_assert_cmpstr (at + strlen (root_line), ==, real_at + strlen ("\nSCALER_ROOT=''\n"));
+  }
+
+  sandbox_run (sb, script, NULL);
+  g_assert_true (g_spawn_check_wait_status (sb->status, NULL));
+
+  /* No value was ever evaluated. */
+  pwned = sandbox_read (sb, "pwned");
+  g_assert_null (pwned);
+
+  /* IMDSv2: PUT for a token, then GET with it. */
+  call = find_call (sb, "curl", "PUT");
+  g_assert_nonnull (call);
+  g_assert_true (g_strv_contains ((const char * const *) call,
+                                  "X-aws-ec2-metadata-token-ttl-seconds: 21600"));
+  g_assert_true (g_strv_contains ((const char * const *) call,
+                                  "http://169.254.169.254/latest/api/token"));
+  call = find_call (sb, "curl", "X-aws-ec2-metadata-token: TOKEN123");
+  g_assert_nonnull (call);
+  g_assert_true (g_strv_contains ((const char * const *) call,
+                                  "http://169.254.169.254/latest/meta-data/instance-id"));
+
+  /* Ubuntu: apt, never dnf; docker installed because an image is set. */
+  g_assert_nonnull (find_call (sb, "apt-get", "update"));
+  call = find_call (sb, "apt-get", "python3-venv");
+  g_assert_nonnull (call);
+  g_assert_true (g_strv_contains ((const char * const *) call, "python3-pip"));
+  g_assert_true (g_strv_contains ((const char * const *) call, "git"));
+  g_assert_nonnull (find_call (sb, "apt-get", "docker.io"));
+  g_assert_nonnull (find_call (sb, "systemctl", "docker"));
+  g_assert_cmpuint (count_calls (sb, "dnf"), ==, 0);
+
+  /* Virtualenv with the pinned agent. */
+  venv = g_build_filename (sb->root, "opt", "ec2-autoscaler", "venv", NULL);
+  {
+    const char *expected[] = { "python3", "-m", "venv", venv, NULL };
+    assert_call_argv (find_call (sb, "python3", NULL), expected);
+  }
+  g_assert_nonnull (find_call (sb, "python", "clearml-agent==" SCALER_BOOTSTRAP_AGENT_VERSION));
+
+  /* The agent: exact arguments. */
+  conf_rel = g_build_filename ("root", "root", "clearml.conf", NULL);
+  conf_path = g_build_filename (sb->dir, conf_rel, NULL);
+  {
+    const char *expected[] = { "clearml-agent", "--config-file", conf_path, "daemon",
+                               "--queue", resource->queue,
+                               "--docker", config->default_docker_image, NULL };
+    assert_call_argv (find_call (sb, "clearml-agent", NULL), expected);
+  }
+  g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 1);
+
+  /* The worker id, with the instance id from IMDS. */
+  worker_id = sandbox_read (sb, "worker-id");
+  expected_id = scaler_worker_id_build (config->workers_prefix, resource->name,
+                                        resource->instance_type, FAKE_INSTANCE_ID);
+  g_assert_cmpstr (worker_id, ==, expected_id);
+
+  /* clearml.conf, value by value, and mode 600. */
+  conf = sandbox_read (sb, conf_rel);
+  g_assert_nonnull (conf);
+  assert_conf (conf, config, secrets);
+  {
+    GStatBuf st;
+    g_assert_cmpint (g_stat (conf_path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  }
+
+  /* The init script: written byte for byte, sourced (its export reached the
+   * agent), and its own quoting intact. */
+  init = sandbox_read (sb, "root/opt/ec2-autoscaler/init.sh");
+  init_expected = g_strconcat (config->extra_vm_bash_script, "\n", NULL);
+  g_assert_cmpstr (init, ==, init_expected);
+  agent_export = sandbox_read (sb, "agent-export");
+  g_assert_cmpstr (agent_export, ==, "init 'quoted' $(no) `no` ${no} \\ \"q\" é 中文 🚀");
+  init_ran = sandbox_read (sb, "init-ran");
+  g_assert_cmpstr (init_ran, ==,
+                   "init 'quoted' $(no) `no` ${no} \\ \"q\" é 中文 🚀|inside ' \" $(no) `no` ${no}");
+
+  /* Shut down after the agent, last. */
+  call = g_ptr_array_index (sb->calls, sb->calls->len - 1);
+  {
+    const char *expected[] = { "shutdown", "-h", "now", NULL };
+    assert_call_argv (call, expected);
+  }
+  g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+
+  /* Everything logged to the file (and the console). */
+  log = sandbox_read (sb, "root" SCALER_BOOTSTRAP_LOG_FILE);
+  g_assert_nonnull (log);
+  g_assert_nonnull (strstr (log, "instance id: " FAKE_INSTANCE_ID));
+  g_assert_nonnull (strstr (sb->out, "instance id: " FAKE_INSTANCE_ID));
+  /* ... but never a secret. */
+  g_assert_null (strstr (log, "gitpass "));
+  g_assert_null (strstr (log, "secret it"));
+}
+
+static void
+test_sandbox_amazon_linux (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  g_autoptr(Sandbox) sb = sandbox_new (al2023_release);
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autofree char *worker_id = NULL;
+  g_autofree char *agent_export = NULL;
+  const char *const env[] = { "SANDBOX_CURL_FAILURES=3", "SANDBOX_AGENT_STATUS=3", NULL };
+
+  script = scaler_bootstrap_generate_full (config, resource, secrets, sb->root, &error);
+  g_assert_no_error (error);
+  sandbox_run (sb, script, env);
+
+  /* dnf, never apt; no docker image, so no docker and no --docker. */
+  {
+    const char *expected[] = { "dnf", "-y", "install", "python3", "python3-pip", "git", NULL };
+    assert_call_argv (find_call (sb, "dnf", NULL), expected);
+  }
+  g_assert_cmpuint (count_calls (sb, "dnf"), ==, 1);
+  g_assert_cmpuint (count_calls (sb, "apt-get"), ==, 0);
+  g_assert_cmpuint (count_calls (sb, "systemctl"), ==, 0);
+  conf_path = g_build_filename (sb->root, "root", "clearml.conf", NULL);
+  {
+    const char *expected[] = { "clearml-agent", "--config-file", conf_path, "daemon",
+                               "--queue", "gpu", NULL };
+    assert_call_argv (find_call (sb, "clearml-agent", NULL), expected);
+  }
+
+  /* Three failed IMDS calls were retried. */
+  g_assert_cmpuint (count_calls (sb, "curl"), ==, 5);
+  worker_id = sandbox_read (sb, "worker-id");
+  g_assert_cmpstr (worker_id, ==, "dynamic_worker:aws4gpu:g4dn.xlarge:" FAKE_INSTANCE_ID);
+  agent_export = sandbox_read (sb, "agent-export");
+  g_assert_cmpstr (agent_export, ==, "unset");
+
+  /* The agent failed (status 3): the instance still shuts down. */
+  g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+  g_assert_nonnull (strstr (sb->out, "clearml-agent exited with status 3"));
+}
+
+static void
+test_sandbox_failures (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+
+  /* The metadata service never answers: no agent, but a shutdown. */
+  {
+    g_autoptr(Sandbox) sb = sandbox_new (ubuntu_release);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *script = NULL;
+    const char *const env[] = { "SANDBOX_CURL_FAILURES=100000", NULL };
+
+    script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
+    g_assert_no_error (error);
+    sandbox_run (sb, script, env);
+    g_assert_false (g_spawn_check_wait_status (sb->status, NULL));
+    g_assert_cmpuint (count_calls (sb, "curl"), ==, 60);
+    g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 0);
+    g_assert_cmpuint (count_calls (sb, "apt-get"), ==, 0);
+    g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+    g_assert_nonnull (strstr (sb->out, "cannot read the instance id"));
+  }
+
+  /* An unknown distribution: a clear message, no agent, a shutdown. */
+  {
+    g_autoptr(Sandbox) sb = sandbox_new ("ID=gentoo\n");
+    g_autoptr(GError) error = NULL;
+    g_autofree char *script = NULL;
+
+    script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
+    g_assert_no_error (error);
+    sandbox_run (sb, script, NULL);
+    g_assert_false (g_spawn_check_wait_status (sb->status, NULL));
+    g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 0);
+    g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+    g_assert_nonnull (strstr (sb->out, "unsupported distribution ( gentoo  )"));
+  }
+
+  /* An init script that exits early still ends in a shutdown. */
+  {
+    g_autoptr(Sandbox) sb = sandbox_new (ubuntu_release);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *script = NULL;
+
+    set_str (&config->extra_vm_bash_script, "exit 5");
+    script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
+    g_assert_no_error (error);
+    sandbox_run (sb, script, NULL);
+    g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 0);
+    g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+  }
+}
+
+static void
+test_no_secrets (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(Sandbox) sb = sandbox_new (ubuntu_release);
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *agent_export = NULL;
+
+  /* Credentials from the init script (e.g. SSM Parameter Store), none in
+   * the app: the conf has no credentials block, the init script's exports
+   * reach the agent. */
+  set_str (&config->git_user, "");
+  set_str (&config->extra_vm_bash_script,
+           "export SCALER_TEST_EXPORT=from-ssm CLEARML_API_ACCESS_KEY=k CLEARML_API_SECRET_KEY=s");
+  script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
+  g_assert_no_error (error);
+  sandbox_run (sb, script, NULL);
+  conf = sandbox_read (sb, "root/root/clearml.conf");
+  g_assert_cmpstr (conf, ==,
+                   "# Written by the EC2 Autoscaler bootstrap.\n"
+                   "api {\n"
+                   "  api_server: \"https://api.clear.ml\"\n"
+                   "  web_server: \"https://app.clear.ml\"\n"
+                   "  files_server: \"https://files.clear.ml\"\n"
+                   "}\n");
+  agent_export = sandbox_read (sb, "agent-export");
+  g_assert_cmpstr (agent_export, ==, "from-ssm");
+}
+
+static void
+test_too_large (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *script = NULL;
+  g_autofree char *over_msg = NULL;
+  gsize base_len;
+  gsize room;
+
+  /* A one-byte init script, to learn the fixed part. */
+  set_str (&config->extra_vm_bash_script, "x");
+  set_str (&config->extra_clearml_conf, "sdk.development.worker.report_period_sec: 600");
+  base = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  base_len = strlen (base);
+  room = SCALER_BOOTSTRAP_MAX_SIZE - base_len;
+
+  /* Exactly at the limit: accepted. */
+  g_free (config->extra_vm_bash_script);
+  config->extra_vm_bash_script = g_strnfill (room + 1, 'x');
+  script = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (script), ==, SCALER_BOOTSTRAP_MAX_SIZE);
+  g_clear_pointer (&script, g_free);
+
+  /* 1234 bytes over: a clear error that says so and names the field. */
+  g_free (config->extra_vm_bash_script);
+  config->extra_vm_bash_script = g_strnfill (room + 1 + 1234, 'x');
+  script = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_null (script);
+  g_assert_error (error, SCALER_ERROR, SCALER_ERROR_TOO_LARGE);
+  over_msg = g_strdup_printf ("%d bytes, 1234 bytes over EC2’s limit of 16384 bytes",
+                              SCALER_BOOTSTRAP_MAX_SIZE + 1234);
+  g_assert_nonnull (strstr (error->message, over_msg));
+  g_assert_nonnull (strstr (error->message, "“aws4gpu”"));
+  g_assert_nonnull (strstr (error->message, "extra_vm_bash_script ("));
+  {
+    g_autofree char *second = g_strdup_printf ("extra_vm_bash_script (%" G_GSIZE_FORMAT " bytes), "
+                                               "extra_clearml_conf (%" G_GSIZE_FORMAT " bytes)",
+                                               room + 1 + 1234,
+                                               strlen (config->extra_clearml_conf));
+    g_assert_nonnull (strstr (error->message, second));
+  }
+  /* The message must not leak the secrets it ranks. */
+  g_assert_null (strstr (error->message, secrets->clearml_secret_key));
+}
+
+static void
+test_check_size (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(GPtrArray) problems =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_config_problem_free);
+  ScalerConfigProblem *problem;
+
+  g_assert_true (scaler_bootstrap_check_size (config, problems));
+  g_assert_cmpuint (problems->len, ==, 0);
+
+  g_free (config->extra_clearml_conf);
+  config->extra_clearml_conf = g_strnfill (17000, 'c');
+  g_ptr_array_add (config->resources, scaler_resource_copy (g_ptr_array_index (config->resources, 0)));
+  g_assert_false (scaler_bootstrap_check_size (config, problems));
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_ERROR);
+  g_assert_cmpstr (problem->path, ==, "extra_clearml_conf");
+  g_assert_nonnull (strstr (problem->message, "extra_clearml_conf (17000 bytes)"));
+
+  /* Wired into the config validation. */
+  {
+    g_autoptr(GPtrArray) all = NULL;
+    gboolean found = FALSE;
+
+    g_free (config->extra_clearml_conf);
+    config->extra_clearml_conf = g_strdup ("");
+    g_free (config->extra_vm_bash_script);
+    config->extra_vm_bash_script = g_strnfill (16500, 's');
+    all = scaler_config_validate (config);
+    for (guint i = 0; i < all->len; i++)
+      {
+        ScalerConfigProblem *p = g_ptr_array_index (all, i);
+
+        if (g_str_equal (p->path, "extra_vm_bash_script") && p->severity == SCALER_PROBLEM_ERROR &&
+            strstr (p->message, "over EC2’s limit of 16384 bytes") != NULL)
+          found = TRUE;
+      }
+    g_assert_true (found);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scaler/bootstrap/shell-quote", test_shell_quote);
+  g_test_add_func ("/scaler/bootstrap/static-checks", test_static_checks);
+  g_test_add_func ("/scaler/bootstrap/no-aws-credentials", test_no_aws_credentials);
+  g_test_add_func ("/scaler/bootstrap/forms-for-agent-simulation", test_forms_for_agent_simulation);
+  g_test_add_func ("/scaler/bootstrap/sandbox-hostile", test_sandbox_hostile);
+  g_test_add_func ("/scaler/bootstrap/sandbox-amazon-linux", test_sandbox_amazon_linux);
+  g_test_add_func ("/scaler/bootstrap/sandbox-failures", test_sandbox_failures);
+  g_test_add_func ("/scaler/bootstrap/no-secrets", test_no_secrets);
+  g_test_add_func ("/scaler/bootstrap/too-large", test_too_large);
+  g_test_add_func ("/scaler/bootstrap/check-size", test_check_size);
+
+  return g_test_run ();
+}

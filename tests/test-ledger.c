@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the ledger: JSON round trip, atomic save, corrupt files,
+ * reconciliation with the tagged fleet. */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib/gstdio.h>
+
+#include "scaler-core.h"
+#include "scaler-ledger.h"
+#include "scaler-policy.h"
+
+#define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define NOW (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
+#define CONFIG_ID "11111111-2222-4333-8444-555555555555"
+
+static ScalerConfig *
+make_config (void)
+{
+  ScalerConfig *config = scaler_config_new ();
+  ScalerResource *resource = scaler_resource_new ();
+
+  g_free (config->id);
+  config->id = g_strdup (CONFIG_ID);
+  g_free (config->workers_prefix);
+  config->workers_prefix = g_strdup ("dyn");
+  g_free (resource->name);
+  resource->name = g_strdup ("cpu");
+  g_free (resource->queue);
+  resource->queue = g_strdup ("default");
+  g_free (resource->instance_type);
+  resource->instance_type = g_strdup ("m5.large");
+  g_ptr_array_add (config->resources, resource);
+  return config;
+}
+
+static ScalerLedger *
+make_full_ledger (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerLedger *ledger = scaler_ledger_new (CONFIG_ID);
+  ScalerLedgerLaunch *launch = scaler_ledger_launch_new ();
+
+  launch->client_token = g_strdup ("ecas-11111111-token");
+  launch->resource = g_strdup ("cpu");
+  launch->instance_type = g_strdup ("m5.large");
+  launch->availability_zone = g_strdup ("us-east-1b");
+  launch->spot = TRUE;
+  launch->created = NOW - 2 * MIN_USEC;
+  launch->last_attempt = NOW - MIN_USEC;
+  launch->attempts = 2;
+  launch->usd_per_hour = 0.125;
+  scaler_ledger_add_launch (ledger, launch);
+  scaler_ledger_set_idle_since (ledger, "dyn:cpu:m5.large:i-1", NOW - 5 * MIN_USEC);
+  scaler_ledger_record_failure (ledger, config, "cpu", "us-east-1a", TRUE, NOW, "InsufficientInstanceCapacity");
+  scaler_ledger_set_spot_price (ledger, "m5.large", "us-east-1b", 0.0321, NOW);
+  scaler_ledger_mark_gone (ledger, "i-old", NOW - 3 * MIN_USEC);
+  scaler_ledger_record_throttle (ledger);
+  return ledger;
+}
+
+static void
+assert_full_ledger (ScalerLedger *ledger)
+{
+  ScalerLedgerLaunch *launch = scaler_ledger_get_launch (ledger, "ecas-11111111-token");
+  const ScalerLedgerBackoff *backoff;
+  double price;
+  gint64 time;
+
+  g_assert_nonnull (launch);
+  g_assert_cmpstr (launch->resource, ==, "cpu");
+  g_assert_cmpstr (launch->availability_zone, ==, "us-east-1b");
+  g_assert_null (launch->subnet_id);
+  g_assert_null (launch->instance_id);
+  g_assert_true (launch->spot);
+  g_assert_cmpint (launch->created, ==, NOW - 2 * MIN_USEC);
+  g_assert_cmpuint (launch->attempts, ==, 2);
+  g_assert_cmpfloat_with_epsilon (launch->usd_per_hour, 0.125, 1e-12);
+  g_assert_cmpint (scaler_ledger_get_idle_since (ledger, "dyn:cpu:m5.large:i-1"), ==, NOW - 5 * MIN_USEC);
+  backoff = scaler_ledger_get_backoff (ledger, "cpu", "us-east-1a", TRUE);
+  g_assert_nonnull (backoff);
+  g_assert_cmpuint (backoff->failures, ==, 1);
+  g_assert_cmpstr (backoff->reason, ==, "InsufficientInstanceCapacity");
+  g_assert_null (scaler_ledger_get_backoff (ledger, "cpu", "us-east-1a", FALSE));
+  g_assert_true (scaler_ledger_get_spot_price (ledger, "m5.large", "us-east-1b", &price, &time));
+  g_assert_cmpfloat_with_epsilon (price, 0.0321, 1e-12);
+  g_assert_cmpint (scaler_ledger_get_instance (ledger, "i-old")->gone_since, ==, NOW - 3 * MIN_USEC);
+  g_assert_cmpuint (scaler_ledger_get_throttle_count (ledger), ==, 1);
+}
+
+static void
+test_json_round_trip (void)
+{
+  g_autoptr(ScalerLedger) ledger = make_full_ledger ();
+  g_autoptr(ScalerLedger) copy = NULL;
+  g_autoptr(ScalerLedger) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *json = scaler_ledger_to_json (ledger);
+
+  parsed = scaler_ledger_new_from_json (json, -1, &error);
+  g_assert_no_error (error);
+  assert_full_ledger (parsed);
+  copy = scaler_ledger_copy (parsed);
+  assert_full_ledger (copy);
+}
+
+static char *
+make_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("scaler-ledger-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d && (name = g_dir_read_name (d)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+test_save_atomic_and_load (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, "state", SCALER_LEDGER_FILE, NULL);
+  g_autofree char *tmp = g_strdup_printf ("%s.tmp", path);
+  g_autofree char *state_dir = g_path_get_dirname (path);
+  g_autoptr(ScalerLedger) ledger = make_full_ledger ();
+  g_autoptr(ScalerLedger) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  struct stat st;
+
+  g_assert_true (scaler_ledger_save (ledger, path, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (tmp, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+
+  loaded = scaler_ledger_load (path, CONFIG_ID, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  assert_full_ledger (loaded);
+
+  /* Saving again replaces the file in one step. */
+  scaler_ledger_remove_launch (ledger, "ecas-11111111-token");
+  g_assert_true (scaler_ledger_save (ledger, path, &error));
+  g_clear_pointer (&loaded, scaler_ledger_free);
+  loaded = scaler_ledger_load (path, CONFIG_ID, &warning, &error);
+  g_assert_null (scaler_ledger_get_launch (loaded, "ecas-11111111-token"));
+
+  g_unlink (path);
+  g_rmdir (state_dir);
+  remove_dir (dir);
+}
+
+static void
+test_load_missing (void)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
+  g_autoptr(ScalerLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autoptr(GPtrArray) launches = NULL;
+
+  ledger = scaler_ledger_load (path, CONFIG_ID, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_null (warning);
+  g_assert_nonnull (ledger);
+  launches = scaler_ledger_list_launches (ledger);
+  g_assert_cmpuint (launches->len, ==, 0);
+  g_assert_cmpstr (scaler_ledger_get_config_id (ledger), ==, CONFIG_ID);
+  remove_dir (dir);
+}
+
+static void
+check_corrupt (const char *contents,
+               const char *expected_in_warning)
+{
+  g_autofree char *dir = make_dir ();
+  g_autofree char *path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
+  g_autofree char *aside = g_strdup_printf ("%s.corrupt", path);
+  g_autofree char *kept = NULL;
+  g_autoptr(ScalerLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *warning = NULL;
+  g_autoptr(GPtrArray) launches = NULL;
+
+  g_assert_true (g_file_set_contents (path, contents, -1, NULL));
+  ledger = scaler_ledger_load (path, CONFIG_ID, &warning, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ledger);
+  launches = scaler_ledger_list_launches (ledger);
+  g_assert_cmpuint (launches->len, ==, 0);
+  g_assert_nonnull (warning);
+  g_assert_true (strstr (warning, ".corrupt") != NULL);
+  g_assert_true (strstr (warning, "tagged fleet") != NULL);
+  if (strstr (warning, expected_in_warning) == NULL)
+    g_error ("warning %s does not mention %s", warning, expected_in_warning);
+  /* The bad file is kept aside, byte for byte. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
+  g_assert_cmpstr (kept, ==, contents);
+  remove_dir (dir);
+}
+
+static void
+test_corrupt_files (void)
+{
+  g_autoptr(ScalerLedger) other = scaler_ledger_new ("another-config");
+  g_autofree char *other_json = scaler_ledger_to_json (other);
+  g_autoptr(ScalerLedger) good = make_full_ledger ();
+  g_autofree char *good_json = scaler_ledger_to_json (good);
+  g_autofree char *truncated = g_strndup (good_json, strlen (good_json) / 2);
+  g_autoptr(GString) bad_type = g_string_new (good_json);
+
+  check_corrupt ("", "JSON object");
+  check_corrupt ("{\"version\": 1,", "not valid JSON");
+  check_corrupt ("[1, 2, 3]", "JSON object");
+  check_corrupt ("{\"version\": 7}", "ledger.version");
+  check_corrupt (truncated, "JSON");
+  check_corrupt (other_json, "another autoscaler");
+  g_string_replace (bad_type, "\"attempts\" : 2", "\"attempts\" : \"two\"", 1);
+  check_corrupt (bad_type->str, "launches[].attempts");
+}
+
+static void
+test_hostile_json (void)
+{
+  const char *inputs[] = {
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":0,\"launches\":[{\"client_token\":\"\"}]}",
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":-5,\"launches\":[]}",
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":0,\"launches\":[],\"idle_since\":[]}",
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":0,\"launches\":[],\"idle_since\":{\"w\":\"now\"}}",
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":0,\"launches\":[],\"idle_since\":{},"
+      "\"backoffs\":[{\"resource\":\"r\",\"zone\":\"z\",\"spot\":true,\"failures\":0,\"until\":1}]}",
+    "{\"version\":1,\"config_id\":\"x\",\"throttle_count\":0,\"launches\":[],\"idle_since\":{},"
+      "\"backoffs\":[],\"spot_prices\":[{\"instance_type\":\"t\",\"zone\":\"z\",\"usd_per_hour\":-1,\"time\":1}]}",
+    "{\"version\":1,\"config_id\":null}",
+    "{\"version\":1.5}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new_from_json (inputs[i], -1, &error);
+
+      g_assert_null (ledger);
+      g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
+    }
+}
+
+static void
+test_observe (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerSnapshot) later = scaler_snapshot_new (NOW + MIN_USEC);
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  ScalerLedgerLaunch *answered = scaler_ledger_launch_new ();
+  ScalerLedgerLaunch *unanswered = scaler_ledger_launch_new ();
+  ScalerInstance *instance = scaler_instance_new ();
+  ScalerWorker *worker = scaler_worker_new ();
+  ScalerWorker *busy;
+
+  config->max_spin_up_time_min = 30;
+  answered->client_token = g_strdup ("tok-a");
+  answered->resource = g_strdup ("cpu");
+  answered->instance_type = g_strdup ("m5.large");
+  answered->instance_id = g_strdup ("i-never");
+  answered->created = answered->last_attempt = NOW - 31 * MIN_USEC;
+  scaler_ledger_add_launch (ledger, answered);
+  unanswered->client_token = g_strdup ("tok-u");
+  unanswered->resource = g_strdup ("cpu");
+  unanswered->instance_type = g_strdup ("m5.large");
+  unanswered->created = unanswered->last_attempt = NOW - 31 * MIN_USEC;
+  scaler_ledger_add_launch (ledger, unanswered);
+
+  instance->instance_id = g_strdup ("i-1");
+  instance->config_id = g_strdup (CONFIG_ID);
+  instance->resource = g_strdup ("cpu");
+  instance->instance_type = g_strdup ("m5.large");
+  instance->state = SCALER_INSTANCE_STATE_RUNNING;
+  instance->client_token = g_strdup ("tok-x");
+  scaler_snapshot_add_instance (snapshot, instance);
+  worker->id = g_strdup ("dyn:cpu:m5.large:i-1");
+  scaler_snapshot_add_worker (snapshot, worker);
+
+  scaler_ledger_observe (ledger, config, snapshot, NOW, messages);
+  /* An answered launch that never showed up is forgotten after the boot
+   * timeout; an unanswered one stays for the policy (retry or drop). */
+  g_assert_null (scaler_ledger_get_launch (ledger, "tok-a"));
+  g_assert_nonnull (scaler_ledger_get_launch (ledger, "tok-u"));
+  g_assert_true (scaler_ledger_get_instance (ledger, "i-1")->adopted);
+  g_assert_cmpint (scaler_ledger_get_idle_since (ledger, "dyn:cpu:m5.large:i-1"), ==, NOW);
+  g_assert_cmpuint (messages->len, ==, 2);
+
+  /* Busy: idle time cleared. Vanished: instance gone, worker forgotten. */
+  busy = scaler_worker_new ();
+  busy->id = g_strdup ("dyn:cpu:m5.large:i-1");
+  busy->task_id = g_strdup ("t1");
+  scaler_snapshot_add_worker (later, busy);
+  scaler_ledger_observe (ledger, config, later, NOW + MIN_USEC, messages);
+  g_assert_cmpint (scaler_ledger_get_idle_since (ledger, "dyn:cpu:m5.large:i-1"), ==, 0);
+  g_assert_cmpint (scaler_ledger_get_instance (ledger, "i-1")->gone_since, ==, NOW + MIN_USEC);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scaler/ledger/json-round-trip", test_json_round_trip);
+  g_test_add_func ("/scaler/ledger/save-atomic-and-load", test_save_atomic_and_load);
+  g_test_add_func ("/scaler/ledger/load-missing", test_load_missing);
+  g_test_add_func ("/scaler/ledger/corrupt-files", test_corrupt_files);
+  g_test_add_func ("/scaler/ledger/hostile-json", test_hostile_json);
+  g_test_add_func ("/scaler/ledger/observe", test_observe);
+
+  return g_test_run ();
+}

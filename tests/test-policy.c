@@ -1,0 +1,821 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tests of the pure scaling policy: small table-like cases, each asserting
+ * the plan AND its reasons. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "scaler-core.h"
+#include "scaler-ledger.h"
+#include "scaler-policy.h"
+
+#define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+#define NOW (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
+#define CONFIG_ID "11111111-2222-4333-8444-555555555555"
+#define PREFIX "dyn"
+
+static gboolean
+test_price (const char *instance_type,
+            const char *region,
+            double     *usd_per_hour,
+            gpointer    user_data)
+{
+  if (g_strcmp0 (instance_type, "m5.large") == 0)
+    *usd_per_hour = 0.4;
+  else if (g_strcmp0 (instance_type, "g4dn.xlarge") == 0)
+    *usd_per_hour = 1.0;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static const ScalerPolicyEnv test_env = { test_price, NULL, FALSE };
+
+static ScalerResource *
+add_resource (ScalerConfig *config,
+              const char   *name,
+              const char   *queue,
+              const char   *type,
+              guint         max,
+              gboolean      spot)
+{
+  ScalerResource *resource = scaler_resource_new ();
+
+  g_free (resource->name);
+  resource->name = g_strdup (name);
+  g_free (resource->queue);
+  resource->queue = g_strdup (queue);
+  g_free (resource->instance_type);
+  resource->instance_type = g_strdup (type);
+  resource->max_instances = max;
+  resource->is_spot = spot;
+  resource->spot_fallback_on_demand = TRUE;
+  g_ptr_array_add (config->resources, resource);
+  return resource;
+}
+
+static ScalerConfig *
+make_config (void)
+{
+  ScalerConfig *config = scaler_config_new ();
+
+  g_free (config->id);
+  config->id = g_strdup (CONFIG_ID);
+  g_free (config->workers_prefix);
+  config->workers_prefix = g_strdup (PREFIX);
+  config->max_idle_time_min = 15;
+  config->polling_interval_time_min = 1;
+  config->max_spin_up_time_min = 30;
+  config->hourly_budget_usd = 0;
+  return config;
+}
+
+static ScalerInstance *
+add_instance (ScalerSnapshot *snapshot,
+              const char     *config_id,
+              const char     *id,
+              const char     *resource,
+              const char     *type,
+              ScalerInstanceState state,
+              double          age_min)
+{
+  ScalerInstance *instance = scaler_instance_new ();
+
+  instance->instance_id = g_strdup (id);
+  instance->config_id = g_strdup (config_id);
+  instance->resource = g_strdup (resource);
+  instance->instance_type = g_strdup (type);
+  instance->availability_zone = g_strdup ("us-east-1a");
+  instance->state = state;
+  instance->launch_time = NOW - (gint64) (age_min * MIN_USEC);
+  if (config_id)
+    g_ptr_array_add (instance->tags, scaler_tag_new (SCALER_TAG_INSTANCE, config_id));
+  scaler_snapshot_add_instance (snapshot, instance);
+  return instance;
+}
+
+static ScalerWorker *
+add_worker (ScalerSnapshot *snapshot,
+            const char     *resource,
+            const char     *type,
+            const char     *instance_id,
+            const char     *task)
+{
+  ScalerWorker *worker = scaler_worker_new ();
+
+  worker->id = scaler_worker_id_build (PREFIX, resource, type, instance_id);
+  worker->task_id = g_strdup (task);
+  scaler_snapshot_add_worker (snapshot, worker);
+  return worker;
+}
+
+/* Every action and non-action carries a reason; returns the plan. */
+static ScalerPlan *
+decide (ScalerConfig    *config,
+        ScalerSnapshot  *snapshot,
+        ScalerLedger    *ledger,
+        const ScalerPolicyEnv *env)
+{
+  ScalerPlan *plan;
+
+  scaler_ledger_observe (ledger, config, snapshot, NOW, NULL);
+  plan = scaler_policy_decide (config, snapshot, ledger, NOW, env ? env : &test_env);
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      g_assert_nonnull (action->reason);
+      g_assert_cmpuint (strlen (action->reason), >, 10);
+      if (g_test_verbose ())
+        g_test_message ("%s/%s: %s", scaler_action_kind_to_string (action->kind),
+                        scaler_reason_to_string (action->code), action->reason);
+    }
+  return plan;
+}
+
+static guint
+count_launches (ScalerPlan *plan,
+                const char *resource)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind == SCALER_ACTION_LAUNCH && (resource == NULL || g_strcmp0 (action->resource, resource) == 0))
+        n++;
+    }
+  return n;
+}
+
+static void
+test_nothing_pending (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *note;
+
+  add_resource (config, "cpu", "default", "m5.large", 4, FALSE);
+  scaler_snapshot_set_pending (snapshot, "default", 0);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+  note = scaler_plan_find (plan, SCALER_REASON_NOTHING_PENDING);
+  g_assert_nonnull (note);
+  g_assert_true (strstr (note->reason, "default") != NULL);
+  g_assert_cmpint (plan->next_cycle_delay, ==, MIN_USEC);
+}
+
+static void
+test_scale_up_from_zero (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *launch;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  scaler_snapshot_set_pending (snapshot, "default", 3);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 3);
+  launch = scaler_plan_find (plan, SCALER_REASON_NEED);
+  g_assert_nonnull (launch);
+  g_assert_null (launch->client_token);
+  g_assert_false (launch->spot);
+  g_assert_cmpfloat_with_epsilon (launch->usd_per_hour, 0.4, 1e-9);
+  g_assert_true (strstr (launch->reason, "3 pending") != NULL);
+  g_assert_cmpfloat_with_epsilon (plan->usd_per_hour_planned, 1.2, 1e-9);
+}
+
+/* clearml.md §1.4 step 6: need=3, A allowed 2, B allowed 5: ClearML launches
+ * 5; the remaining need must be used: 3. */
+static void
+test_no_overshoot (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *max_note;
+
+  add_resource (config, "A", "gpu", "m5.large", 2, FALSE);
+  add_resource (config, "B", "gpu", "m5.large", 5, FALSE);
+  scaler_snapshot_set_pending (snapshot, "gpu", 3);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, "A"), ==, 2);
+  g_assert_cmpuint (count_launches (plan, "B"), ==, 1);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 3);
+  /* A's cap is stated, not silently skipped. */
+  max_note = scaler_plan_find (plan, SCALER_REASON_MAX_REACHED);
+  g_assert_nonnull (max_note);
+  g_assert_cmpstr (max_note->resource, ==, "A");
+}
+
+static void
+test_idle_covers (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 10);
+  add_instance (snapshot, CONFIG_ID, "i-2", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 10);
+  add_worker (snapshot, "cpu", "m5.large", "i-1", NULL);
+  add_worker (snapshot, "cpu", "m5.large", "i-2", NULL);
+  scaler_snapshot_set_pending (snapshot, "default", 2);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_COVERED));
+}
+
+static void
+test_waiting_for_boot (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_PENDING, 1);
+  add_instance (snapshot, CONFIG_ID, "i-2", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 3);
+  scaler_snapshot_set_pending (snapshot, "default", 3);
+  plan = decide (config, snapshot, ledger, NULL);
+  /* need = 3 - 0 idle - 2 booting = 1 */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 1);
+
+  scaler_snapshot_set_pending (snapshot, "default", 2);
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_WAITING_BOOT));
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+}
+
+static void
+test_max_reached (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *note;
+
+  add_resource (config, "cpu", "default", "m5.large", 2, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 10);
+  add_instance (snapshot, CONFIG_ID, "i-2", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 10);
+  add_worker (snapshot, "cpu", "m5.large", "i-1", "task-a");
+  add_worker (snapshot, "cpu", "m5.large", "i-2", "task-b");
+  scaler_snapshot_set_pending (snapshot, "default", 5);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  note = scaler_plan_find (plan, SCALER_REASON_MAX_REACHED);
+  g_assert_nonnull (note);
+  g_assert_true (strstr (note->reason, "2 of 2") != NULL);
+  /* Busy workers are never terminated. */
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+}
+
+static void
+test_max_counts_launches_in_flight (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerLedgerLaunch *launch = scaler_ledger_launch_new ();
+
+  add_resource (config, "cpu", "default", "m5.large", 2, FALSE);
+  launch->client_token = g_strdup ("tok-1");
+  launch->resource = g_strdup ("cpu");
+  launch->instance_type = g_strdup ("m5.large");
+  launch->instance_id = g_strdup ("i-9");
+  launch->created = launch->last_attempt = NOW - MIN_USEC;
+  launch->usd_per_hour = 0.4;
+  scaler_ledger_add_launch (ledger, launch);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 10);
+  add_worker (snapshot, "cpu", "m5.large", "i-1", "task-a");
+  scaler_snapshot_set_pending (snapshot, "default", 4);
+  plan = decide (config, snapshot, ledger, NULL);
+  /* 1 running + 1 answered launch not yet listed = the max of 2. */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_MAX_REACHED));
+  g_assert_cmpfloat_with_epsilon (plan->usd_per_hour, 0.8, 1e-9);
+}
+
+static void
+test_budget (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *note;
+
+  config->hourly_budget_usd = 1.0;
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  /* Instances that are shutting down still cost until terminated. */
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_SHUTTING_DOWN, 10);
+  scaler_snapshot_set_pending (snapshot, "default", 5);
+  plan = decide (config, snapshot, ledger, NULL);
+  /* 0.4 running + 0.4 = 0.8 <= 1.0; one more would be 1.2. */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 1);
+  note = scaler_plan_find (plan, SCALER_REASON_BUDGET);
+  g_assert_nonnull (note);
+  g_assert_true (strstr (note->reason, "budget") != NULL);
+  g_assert_true (strstr (note->reason, "1.00") != NULL);
+  g_assert_cmpfloat (plan->usd_per_hour_planned, <=, config->hourly_budget_usd);
+}
+
+static void
+test_budget_uses_spot_price (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerResource *resource;
+  ScalerSpotPrice *price = g_new0 (ScalerSpotPrice, 1);
+
+  config->hourly_budget_usd = 0.35;
+  resource = add_resource (config, "cpu", "default", "m5.large", 10, TRUE);
+  g_strfreev (resource->availability_zones);
+  resource->availability_zones = g_strsplit ("us-east-1a", ",", -1);
+  price->instance_type = g_strdup ("m5.large");
+  price->availability_zone = g_strdup ("us-east-1a");
+  price->price_usd_per_hour = 0.1;
+  price->timestamp = NOW;
+  g_ptr_array_add (snapshot->spot_prices, price);
+  scaler_snapshot_set_pending (snapshot, "default", 5);
+  plan = decide (config, snapshot, ledger, NULL);
+  /* Spot at 0.1: 3 fit under 0.35 (on-demand 0.4 would fit none). */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 3);
+  g_assert_true (((ScalerAction *) g_ptr_array_index (plan->actions, 0))->spot);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_BUDGET));
+}
+
+static void
+test_budget_unknown_price (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+
+  config->hourly_budget_usd = 10;
+  add_resource (config, "odd", "default", "x9.mystery", 3, FALSE);
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_NO_PRICE));
+}
+
+static void
+test_idle_scale_down (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *action;
+  ScalerWorker *w1, *w2;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  add_instance (snapshot, CONFIG_ID, "i-2", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  w1 = add_worker (snapshot, "cpu", "m5.large", "i-1", NULL);
+  w2 = add_worker (snapshot, "cpu", "m5.large", "i-2", NULL);
+  /* First seen idle 20 and 10 minutes ago. */
+  scaler_ledger_set_idle_since (ledger, w1->id, NOW - 20 * MIN_USEC);
+  scaler_ledger_set_idle_since (ledger, w2->id, NOW - 10 * MIN_USEC);
+  scaler_snapshot_set_pending (snapshot, "default", 0);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+  action = scaler_plan_find (plan, SCALER_REASON_IDLE);
+  g_assert_cmpstr (action->instance_id, ==, "i-1");
+  g_assert_cmpstr (action->worker_id, ==, w1->id);
+  g_assert_false (action->fetch_console);
+  g_assert_true (strstr (action->reason, "20.0 min") != NULL);
+}
+
+static void
+test_idle_since_first_seen (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerWorker *worker;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 600);
+  worker = add_worker (snapshot, "cpu", "m5.large", "i-1", NULL);
+  /* An old register time does not make a freshly seen idle worker "old". */
+  worker->register_time = NOW - 600 * MIN_USEC;
+  worker->last_activity_time = NOW - 300 * MIN_USEC;
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+  g_assert_cmpint (scaler_ledger_get_idle_since (ledger, worker->id), ==, NOW);
+}
+
+static void
+test_busy_survives_terminate_idle_now (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerPolicyEnv env = test_env;
+  const ScalerAction *action;
+
+  env.terminate_idle_now = TRUE;
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-busy", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  add_instance (snapshot, CONFIG_ID, "i-idle", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  add_worker (snapshot, "cpu", "m5.large", "i-busy", "task-1");
+  add_worker (snapshot, "cpu", "m5.large", "i-idle", NULL);
+  plan = decide (config, snapshot, ledger, &env);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+  action = scaler_plan_find (plan, SCALER_REASON_IDLE);
+  g_assert_cmpstr (action->instance_id, ==, "i-idle");
+  g_assert_true (strstr (action->reason, "terminate idle now") != NULL);
+}
+
+static void
+test_idle_kept_while_queue_pending (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerWorker *worker;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  worker = add_worker (snapshot, "cpu", "m5.large", "i-1", NULL);
+  scaler_ledger_set_idle_since (ledger, worker->id, NOW - 30 * MIN_USEC);
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_KEEP_PENDING));
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+}
+
+static void
+test_boot_timeout (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *action;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-stuck", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 31);
+  add_instance (snapshot, CONFIG_ID, "i-young", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 29);
+  scaler_snapshot_set_pending (snapshot, "default", 2);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+  action = scaler_plan_find (plan, SCALER_REASON_BOOT_TIMEOUT);
+  g_assert_cmpstr (action->instance_id, ==, "i-stuck");
+  g_assert_true (action->fetch_console);
+  g_assert_true (strstr (action->reason, "max_spin_up_time_min") != NULL);
+  /* The stuck one no longer counts as booting: one replacement. */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 1);
+}
+
+static void
+test_adopt_orphan (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
+  ScalerWorker *worker;
+  const ScalerLedgerInstance *known;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-orphan", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 120);
+  worker = add_worker (snapshot, "cpu", "m5.large", "i-orphan", NULL);
+  scaler_ledger_observe (ledger, config, snapshot, NOW - 16 * MIN_USEC, messages);
+  g_assert_cmpuint (messages->len, ==, 1);
+  g_assert_true (strstr (g_ptr_array_index (messages, 0), "Adopted instance i-orphan") != NULL);
+  known = scaler_ledger_get_instance (ledger, "i-orphan");
+  g_assert_true (known->adopted);
+  g_assert_cmpint (scaler_ledger_get_idle_since (ledger, worker->id), ==, NOW - 16 * MIN_USEC);
+
+  plan = decide (config, snapshot, ledger, NULL);
+  /* Same rules: idle for 16 min > 15. */
+  g_assert_cmpstr (scaler_plan_find (plan, SCALER_REASON_IDLE)->instance_id, ==, "i-orphan");
+}
+
+static void
+test_never_touch_untagged (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerWorker *worker;
+
+  config->hourly_budget_usd = 0.5;
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  /* No tag, and another config's tag: old, no worker, idle worker. */
+  add_instance (snapshot, NULL, "i-untagged", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 500);
+  add_instance (snapshot, "other-config", "i-other", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 500);
+  worker = add_worker (snapshot, "cpu", "m5.large", "i-other", NULL);
+  scaler_ledger_set_idle_since (ledger, worker->id, NOW - 100 * MIN_USEC);
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_UNREGISTER_WORKER), ==, 0);
+  /* Not ours: not capacity, not in our budget. */
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_FOREIGN));
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 1);
+  g_assert_cmpfloat_with_epsilon (plan->usd_per_hour, 0.0, 1e-9);
+}
+
+static void
+test_zombie_worker (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerWorker *z1, *z2;
+  guint unregister = 0;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (snapshot, CONFIG_ID, "i-dying", "cpu", "m5.large", SCALER_INSTANCE_STATE_SHUTTING_DOWN, 60);
+  z1 = add_worker (snapshot, "cpu", "m5.large", "i-dying", NULL);
+  /* An instance we terminated earlier, no longer listed. */
+  scaler_ledger_mark_gone (ledger, "i-gone", NOW - MIN_USEC);
+  z2 = add_worker (snapshot, "cpu", "m5.large", "i-gone", NULL);
+  scaler_snapshot_set_pending (snapshot, "default", 2);
+  plan = decide (config, snapshot, ledger, NULL);
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (action->kind == SCALER_ACTION_UNREGISTER_WORKER)
+        {
+          g_assert_cmpint (action->code, ==, SCALER_REASON_ZOMBIE);
+          g_assert_true (g_strcmp0 (action->worker_id, z1->id) == 0 || g_strcmp0 (action->worker_id, z2->id) == 0);
+          unregister++;
+        }
+    }
+  g_assert_cmpuint (unregister, ==, 2);
+  /* Zombies are not capacity: 2 pending -> 2 launches. */
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 2);
+}
+
+static void
+test_capacity_backoff_zones_and_fallback (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerResource *resource;
+  const ScalerAction *action;
+  const ScalerLedgerBackoff *backoff;
+
+  resource = add_resource (config, "gpu", "gpu", "g4dn.xlarge", 5, TRUE);
+  g_strfreev (resource->availability_zones);
+  resource->availability_zones = g_strsplit ("us-east-1a,us-east-1b", ",", -1);
+  scaler_snapshot_set_pending (snapshot, "gpu", 1);
+
+  /* Spot in zone a failed: next zone. */
+  scaler_ledger_record_failure (ledger, config, "gpu", "us-east-1a", TRUE, NOW, "InsufficientInstanceCapacity");
+  backoff = scaler_ledger_get_backoff (ledger, "gpu", "us-east-1a", TRUE);
+  g_assert_cmpint (backoff->until - NOW, ==, 2 * MIN_USEC + MIN_USEC / 2);
+  plan = decide (config, snapshot, ledger, NULL);
+  action = scaler_plan_find (plan, SCALER_REASON_NEED);
+  g_assert_cmpstr (action->availability_zone, ==, "us-east-1b");
+  g_assert_true (action->spot);
+
+  /* Both spot zones failed: on-demand in the first zone. */
+  scaler_ledger_record_failure (ledger, config, "gpu", "us-east-1b", TRUE, NOW, "InsufficientInstanceCapacity");
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide (config, snapshot, ledger, NULL);
+  action = scaler_plan_find (plan, SCALER_REASON_NEED);
+  g_assert_cmpstr (action->availability_zone, ==, "us-east-1a");
+  g_assert_false (action->spot);
+  g_assert_true (strstr (action->reason, "falling back to on-demand") != NULL);
+
+  /* No fallback allowed: back off, with the reason. */
+  resource->spot_fallback_on_demand = FALSE;
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  action = scaler_plan_find (plan, SCALER_REASON_BACKING_OFF);
+  g_assert_nonnull (action);
+  g_assert_true (strstr (action->reason, "us-east-1b spot") != NULL);
+  g_assert_true (strstr (action->reason, "InsufficientInstanceCapacity") != NULL);
+
+  /* Back to spot once the back-off expires. */
+  resource->spot_fallback_on_demand = TRUE;
+  g_clear_pointer (&plan, scaler_plan_free);
+  scaler_ledger_observe (ledger, config, snapshot, NOW + 3 * MIN_USEC, NULL);
+  plan = scaler_policy_decide (config, snapshot, ledger, NOW + 3 * MIN_USEC, &test_env);
+  action = scaler_plan_find (plan, SCALER_REASON_NEED);
+  g_assert_true (action->spot);
+  g_assert_cmpstr (action->availability_zone, ==, "us-east-1a");
+}
+
+static void
+test_backoff_is_exponential (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  gint64 previous = 0;
+
+  config->polling_interval_time_min = 2;
+  for (guint i = 1; i <= 10; i++)
+    {
+      const ScalerLedgerBackoff *backoff;
+      gint64 length;
+
+      scaler_ledger_record_failure (ledger, config, "r", "z", FALSE, NOW, "capacity");
+      backoff = scaler_ledger_get_backoff (ledger, "r", "z", FALSE);
+      length = backoff->until - NOW;
+      g_assert_cmpuint (backoff->failures, ==, i);
+      /* 2, 4, 8, ... polling intervals (+ half an interval), capped at 1 h. */
+      g_assert_cmpint (length, ==, MIN ((gint64) (2 << (i - 1)) * 2 * MIN_USEC + MIN_USEC, 60 * MIN_USEC));
+      g_assert_cmpint (length, >=, previous);
+      previous = length;
+    }
+  scaler_ledger_record_success (ledger, "r", "z", FALSE);
+  g_assert_null (scaler_ledger_get_backoff (ledger, "r", "z", FALSE));
+}
+
+static void
+test_subnets_decide_placement (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerResource *resource;
+  const ScalerAction *action;
+
+  resource = add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  g_strfreev (resource->subnet_ids);
+  resource->subnet_ids = g_strsplit ("subnet-aaa,subnet-bbb", ",", -1);
+  g_strfreev (resource->availability_zones);
+  resource->availability_zones = g_strsplit ("us-east-1c", ",", -1);
+  scaler_ledger_record_failure (ledger, config, "cpu", "subnet-aaa", FALSE, NOW, "InsufficientInstanceCapacity");
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  action = scaler_plan_find (plan, SCALER_REASON_NEED);
+  g_assert_cmpstr (action->subnet_id, ==, "subnet-bbb");
+  g_assert_null (action->availability_zone);
+}
+
+static void
+test_throttle_slows_down (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  scaler_ledger_record_throttle (ledger);
+  scaler_ledger_record_throttle (ledger);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpint (plan->next_cycle_delay, ==, 4 * MIN_USEC);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_THROTTLED));
+  for (guint i = 0; i < 10; i++)
+    scaler_ledger_record_throttle (ledger);
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpint (plan->next_cycle_delay, ==, 15 * MIN_USEC);
+}
+
+static void
+test_unanswered_launch_retried_with_same_token (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerLedgerLaunch *launch = scaler_ledger_launch_new ();
+  const ScalerAction *action;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  launch->client_token = g_strdup ("tok-crash");
+  launch->resource = g_strdup ("cpu");
+  launch->instance_type = g_strdup ("m5.large");
+  launch->availability_zone = g_strdup ("us-east-1a");
+  launch->created = launch->last_attempt = NOW - MIN_USEC;
+  launch->attempts = 1;
+  launch->usd_per_hour = 0.4;
+  scaler_ledger_add_launch (ledger, launch);
+
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 1);
+  action = scaler_plan_find (plan, SCALER_REASON_RETRY_LAUNCH);
+  g_assert_nonnull (action);
+  g_assert_cmpstr (action->client_token, ==, "tok-crash");
+  g_assert_cmpstr (action->availability_zone, ==, "us-east-1a");
+
+  /* Not needed any more: forgotten, never a new launch. */
+  scaler_snapshot_set_pending (snapshot, "default", 0);
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  action = scaler_plan_find (plan, SCALER_REASON_NOT_NEEDED);
+  g_assert_cmpint (action->kind, ==, SCALER_ACTION_DROP_LAUNCH);
+  g_assert_cmpstr (action->client_token, ==, "tok-crash");
+}
+
+static void
+test_launch_resolved_by_token (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerLedgerLaunch *launch = scaler_ledger_launch_new ();
+  ScalerInstance *instance;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  launch->client_token = g_strdup ("tok-ok");
+  launch->resource = g_strdup ("cpu");
+  launch->instance_type = g_strdup ("m5.large");
+  launch->created = launch->last_attempt = NOW - MIN_USEC;
+  scaler_ledger_add_launch (ledger, launch);
+  instance = add_instance (snapshot, CONFIG_ID, "i-new", "cpu", "m5.large", SCALER_INSTANCE_STATE_PENDING, 1);
+  instance->client_token = g_strdup ("tok-ok");
+  scaler_snapshot_set_pending (snapshot, "default", 1);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_null (scaler_ledger_get_launch (ledger, "tok-ok"));
+  g_assert_false (scaler_ledger_get_instance (ledger, "i-new")->adopted);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_WAITING_BOOT));
+}
+
+static void
+test_queues_in_config_order_share_budget (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+
+  config->hourly_budget_usd = 2.0;
+  add_resource (config, "gpu", "gpu-queue", "g4dn.xlarge", 5, FALSE);
+  add_resource (config, "cpu", "cpu-queue", "m5.large", 5, FALSE);
+  scaler_snapshot_set_pending (snapshot, "gpu-queue", 1);
+  scaler_snapshot_set_pending (snapshot, "cpu-queue", 5);
+  plan = decide (config, snapshot, ledger, NULL);
+  /* 1.0 for the GPU, then 2 CPUs at 0.4 = 1.8. */
+  g_assert_cmpuint (count_launches (plan, "gpu"), ==, 1);
+  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_BUDGET));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scaler/policy/nothing-pending", test_nothing_pending);
+  g_test_add_func ("/scaler/policy/scale-up-from-zero", test_scale_up_from_zero);
+  g_test_add_func ("/scaler/policy/no-overshoot", test_no_overshoot);
+  g_test_add_func ("/scaler/policy/idle-covers", test_idle_covers);
+  g_test_add_func ("/scaler/policy/waiting-for-boot", test_waiting_for_boot);
+  g_test_add_func ("/scaler/policy/max-reached", test_max_reached);
+  g_test_add_func ("/scaler/policy/max-counts-launches-in-flight", test_max_counts_launches_in_flight);
+  g_test_add_func ("/scaler/policy/budget", test_budget);
+  g_test_add_func ("/scaler/policy/budget-spot-price", test_budget_uses_spot_price);
+  g_test_add_func ("/scaler/policy/budget-unknown-price", test_budget_unknown_price);
+  g_test_add_func ("/scaler/policy/idle-scale-down", test_idle_scale_down);
+  g_test_add_func ("/scaler/policy/idle-since-first-seen", test_idle_since_first_seen);
+  g_test_add_func ("/scaler/policy/busy-survives", test_busy_survives_terminate_idle_now);
+  g_test_add_func ("/scaler/policy/idle-kept-while-pending", test_idle_kept_while_queue_pending);
+  g_test_add_func ("/scaler/policy/boot-timeout", test_boot_timeout);
+  g_test_add_func ("/scaler/policy/adopt-orphan", test_adopt_orphan);
+  g_test_add_func ("/scaler/policy/never-touch-untagged", test_never_touch_untagged);
+  g_test_add_func ("/scaler/policy/zombie-worker", test_zombie_worker);
+  g_test_add_func ("/scaler/policy/capacity-backoff", test_capacity_backoff_zones_and_fallback);
+  g_test_add_func ("/scaler/policy/backoff-exponential", test_backoff_is_exponential);
+  g_test_add_func ("/scaler/policy/subnets", test_subnets_decide_placement);
+  g_test_add_func ("/scaler/policy/throttle", test_throttle_slows_down);
+  g_test_add_func ("/scaler/policy/retry-same-token", test_unanswered_launch_retried_with_same_token);
+  g_test_add_func ("/scaler/policy/resolved-by-token", test_launch_resolved_by_token);
+  g_test_add_func ("/scaler/policy/shared-budget", test_queues_in_config_order_share_budget);
+
+  return g_test_run ();
+}

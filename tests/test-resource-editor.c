@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Widget test: the resource list editor adds, duplicates, removes and
+ * reorders resources, and its rows follow the model; the row editor refuses
+ * an invalid field on the exact row and applies a valid one in place. */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "scaler-gui-resources.h"
+#include "scaler-gui-util.h"
+#include "scaler-resource-dialog.h"
+#include "scaler-resource-editor.h"
+#include "scaler-resource-object.h"
+
+static void
+spin (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static ScalerResource *
+make_resource (const char *name,
+               const char *queue,
+               const char *type,
+               gboolean    spot)
+{
+  ScalerResource *r = scaler_resource_new ();
+
+  g_free (r->name);
+  r->name = g_strdup (name);
+  g_free (r->queue);
+  r->queue = g_strdup (queue);
+  g_free (r->instance_type);
+  r->instance_type = g_strdup (type);
+  g_free (r->ami_id);
+  r->ami_id = g_strdup ("ami-0123456789abcdef0");
+  r->max_instances = 2;
+  r->is_spot = spot;
+
+  return r;
+}
+
+static char *
+model_names (ScalerResourceEditor *editor)
+{
+  GListModel *model = scaler_resource_editor_get_model (editor);
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ScalerResourceObject) item = g_list_model_get_item (model, i);
+
+      if (i > 0)
+        g_string_append_c (str, ',');
+      g_string_append (str, scaler_resource_object_get_resource (item)->name);
+    }
+
+  return g_string_free (str, FALSE);
+}
+
+/* The titles of the rows, as the user sees them, and the add row at the end. */
+static char *
+row_names (ScalerResourceEditor *editor)
+{
+  GString *str = g_string_new (NULL);
+
+  for (guint i = 0; ; i++)
+    {
+      GtkWidget *row = scaler_resource_editor_get_row (editor, i);
+
+      if (row == NULL)
+        break;
+      if (i > 0)
+        g_string_append_c (str, ',');
+      if (ADW_IS_ACTION_ROW (row))
+        g_string_append (str, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+      else
+        g_string_append (str, gtk_widget_get_name (row));
+    }
+
+  return g_string_free (str, FALSE);
+}
+
+#define assert_names(editor, expected_model, expected_rows) \
+  G_STMT_START { \
+    g_autofree char *names_m = model_names (editor); \
+    g_autofree char *names_r = row_names (editor); \
+    g_assert_cmpstr (names_m, ==, expected_model); \
+    g_assert_cmpstr (names_r, ==, expected_rows); \
+  } G_STMT_END
+
+static GtkWidget *
+new_editor_window (ScalerResourceEditor **editor)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  *editor = SCALER_RESOURCE_EDITOR (scaler_resource_editor_new ());
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (*editor));
+  gtk_window_present (GTK_WINDOW (window));
+  spin (20);
+
+  return window;
+}
+
+static void
+test_add_duplicate_remove_reorder (void)
+{
+  ScalerResourceEditor *editor;
+  GtkWidget *window = new_editor_window (&editor);
+  g_autoptr(GPtrArray) resources = NULL;
+  GtkWidget *row;
+  GtkWidget *button;
+
+  assert_names (editor, "", "add-resource");
+
+  scaler_resource_editor_append (editor, make_resource ("cpu", "default", "c5.xlarge", FALSE));
+  scaler_resource_editor_append (editor, make_resource ("gpu", "gpu", "g4dn.xlarge", TRUE));
+  scaler_resource_editor_append (editor, make_resource ("big", "gpu", "p3.2xlarge", FALSE));
+  assert_names (editor, "cpu,gpu,big", "cpu,gpu,big,add-resource");
+
+  /* The spot badge and the type, queue and price in the subtitle. */
+  row = scaler_resource_editor_get_row (editor, 1);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "g4dn.xlarge"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "“gpu”"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "$"));
+
+  /* Duplicate gets a unique name and lands right after the original. */
+  scaler_resource_editor_duplicate (editor, 0);
+  assert_names (editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
+  scaler_resource_editor_duplicate (editor, 0);
+  assert_names (editor, "cpu,cpu-3,cpu-2,gpu,big", "cpu,cpu-3,cpu-2,gpu,big,add-resource");
+
+  scaler_resource_editor_remove (editor, 1);
+  assert_names (editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
+
+  scaler_resource_editor_move (editor, 3, -2);
+  assert_names (editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+  /* Out of range moves do nothing. */
+  scaler_resource_editor_move (editor, 0, -1);
+  scaler_resource_editor_move (editor, 3, 1);
+  assert_names (editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+
+  /* The row buttons do the same: "move up" on the last row, then "remove"
+   * on the first; the first row cannot move up, the last cannot move down. */
+  row = scaler_resource_editor_get_row (editor, 3);
+  button = g_object_get_data (G_OBJECT (row), "up-button");
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_false (gtk_widget_get_sensitive (g_object_get_data (G_OBJECT (row), "down-button")));
+  g_signal_emit_by_name (button, "clicked");
+  assert_names (editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
+  row = scaler_resource_editor_get_row (editor, 0);
+  g_assert_false (gtk_widget_get_sensitive (g_object_get_data (G_OBJECT (row), "up-button")));
+
+  /* The editor hands out copies in order. */
+  resources = scaler_resource_editor_dup_resources (editor);
+  g_assert_cmpuint (resources->len, ==, 4);
+  g_assert_cmpstr (((ScalerResource *) g_ptr_array_index (resources, 2))->instance_type, ==, "g4dn.xlarge");
+  g_assert_true (((ScalerResource *) g_ptr_array_index (resources, 2))->is_spot);
+
+  /* Problems of the config land on the row of their resource. */
+  {
+    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_config_problem_free);
+    ScalerConfigProblem *p = g_new0 (ScalerConfigProblem, 1);
+
+    p->severity = SCALER_PROBLEM_ERROR;
+    p->path = g_strdup ("resources[1].ami_id");
+    p->message = g_strdup ("“ami-x” is not an AMI id");
+    g_ptr_array_add (problems, p);
+    scaler_resource_editor_set_problems (editor, problems);
+
+    row = scaler_resource_editor_get_row (editor, 1);
+    g_assert_true (gtk_widget_has_css_class (row, "error"));
+    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "“ami-x” is not an AMI id");
+    g_assert_false (gtk_widget_has_css_class (scaler_resource_editor_get_row (editor, 0), "error"));
+
+    scaler_resource_editor_set_problems (editor, NULL);
+    g_assert_false (gtk_widget_has_css_class (row, "error"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (10);
+}
+
+static void
+test_row_editor (void)
+{
+  ScalerResourceEditor *editor;
+  GtkWidget *window = new_editor_window (&editor);
+  ScalerResourceDialog *dialog;
+  GtkWidget *ami_row;
+  GtkWidget *queue_row;
+  g_autoptr(ScalerResourceObject) item = NULL;
+  const ScalerResource *r;
+
+  scaler_resource_editor_set_region (editor, "us-east-1");
+  scaler_resource_editor_append (editor, make_resource ("cpu", "default", "c5.xlarge", FALSE));
+  scaler_resource_editor_append (editor, make_resource ("gpu", "gpu", "g4dn.xlarge", TRUE));
+
+  dialog = SCALER_RESOURCE_DIALOG (scaler_resource_editor_edit (editor, 1));
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  spin (20);
+  g_assert_true (scaler_resource_dialog_is_valid (dialog));
+
+  /* A bad AMI: the AMI row shows why, and Apply is refused. */
+  ami_row = scaler_resource_dialog_get_field_row (dialog, "ami_id");
+  gtk_editable_set_text (GTK_EDITABLE (ami_row), "ami-nothex");
+  g_assert_false (scaler_resource_dialog_is_valid (dialog));
+  g_assert_true (gtk_widget_has_css_class (ami_row, "error"));
+  g_assert_nonnull (strstr (scaler_gui_get_row_error (ami_row), "ami-nothex"));
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "resource.apply", NULL);
+  spin (20);
+  g_assert_nonnull (dialog);
+
+  /* A two-letter queue name is flagged on the queue row. */
+  queue_row = scaler_resource_dialog_get_field_row (dialog, "queue");
+  gtk_editable_set_text (GTK_EDITABLE (queue_row), "ab");
+  g_assert_true (gtk_widget_has_css_class (queue_row, "error"));
+
+  gtk_editable_set_text (GTK_EDITABLE (queue_row), "gpu-large");
+  gtk_editable_set_text (GTK_EDITABLE (ami_row), "ami-0fedcba9876543210");
+  g_assert_false (gtk_widget_has_css_class (ami_row, "error"));
+  g_assert_false (gtk_widget_has_css_class (queue_row, "error"));
+  g_assert_true (scaler_resource_dialog_is_valid (dialog));
+
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "resource.apply", NULL);
+  spin (20);
+  g_assert_null (dialog);
+
+  /* Applied in place: same position, new values, the other row untouched. */
+  assert_names (editor, "cpu,gpu", "cpu,gpu,add-resource");
+  item = g_list_model_get_item (scaler_resource_editor_get_model (editor), 1);
+  r = scaler_resource_object_get_resource (item);
+  g_assert_cmpstr (r->queue, ==, "gpu-large");
+  g_assert_cmpstr (r->ami_id, ==, "ami-0fedcba9876543210");
+  g_assert_true (r->is_spot);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (10);
+}
+
+/* The $/h of the region, shown as a label inside the row. */
+static gboolean
+has_price_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), "$") &&
+      g_str_has_suffix (gtk_label_get_text (GTK_LABEL (widget)), "/h"))
+    return TRUE;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (has_price_label (c))
+      return TRUE;
+
+  return FALSE;
+}
+
+static void
+test_type_chooser (void)
+{
+  g_autoptr(ScalerResource) resource = make_resource ("gpu", "gpu", "g4dn.xlarge", TRUE);
+  ScalerResourceDialog *dialog = scaler_resource_dialog_new (resource, "us-east-1", FALSE);
+  g_autoptr(ScalerResource) chosen = NULL;
+  GtkWidget *search;
+  GtkWidget *list;
+  guint visible = 0;
+  guint total = 0;
+
+  g_object_ref_sink (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  scaler_resource_dialog_show_types (dialog);
+  spin (20);
+
+  search = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "type_search");
+  list = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "type_list");
+  gtk_editable_set_text (GTK_EDITABLE (search), "p3.2x");
+  gtk_list_box_invalidate_filter (GTK_LIST_BOX (list));
+  spin (20);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (list); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LIST_BOX_ROW (child) && g_object_get_data (G_OBJECT (child), "type"))
+      {
+        total++;
+        if (gtk_widget_get_child_visible (child))
+          {
+            visible++;
+            g_assert_true (g_str_has_prefix (g_object_get_data (G_OBJECT (child), "type"), "p3.2x"));
+            /* vCPUs, memory, GPUs and the price in the region. */
+            g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child)), "vCPU"));
+            g_assert_true (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child)), "GPU") ||
+                              strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child)), "V100"));
+            g_assert_true (has_price_label (child));
+          }
+      }
+  g_assert_cmpuint (total, >, 50);
+  g_assert_cmpuint (visible, ==, 1);
+
+  g_signal_emit_by_name (search, "activate");
+  chosen = scaler_resource_dialog_dup_resource (dialog);
+  g_assert_cmpstr (chosen->instance_type, ==, "p3.2xlarge");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_finalize_object (dialog);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+
+  g_test_add_func ("/scaler/resource-editor/add-duplicate-remove-reorder", test_add_duplicate_remove_reorder);
+  g_test_add_func ("/scaler/resource-editor/row-editor", test_row_editor);
+  g_test_add_func ("/scaler/resource-editor/type-chooser", test_type_chooser);
+
+  return g_test_run ();
+}

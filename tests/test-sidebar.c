@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Widget test: the main window's sidebar. Saved instances appear as rows
+ * (a corrupt file as a broken row with its error), an in-place edit keeps
+ * the selection, delete asks first and removes the secrets, the selection
+ * is remembered through GSettings, and "Try the Demo" starts an engine on
+ * the simulator whose results reach the row. */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "scaler-application.h"
+#include "scaler-credentials-memory.h"
+#include "scaler-gui-resources.h"
+#include "scaler-sidebar-row.h"
+#include "scaler-window.h"
+
+static char *config_dir;
+static ScalerApplication *app;
+
+static void
+spin (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+#define spin_until(cond, seconds) \
+  G_STMT_START { \
+    gint64 spin_deadline = g_get_monotonic_time () + (seconds) * G_USEC_PER_SEC; \
+    while (!(cond) && g_get_monotonic_time () < spin_deadline) \
+      if (!g_main_context_iteration (NULL, FALSE)) \
+        g_usleep (1000); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+static GtkListBox *
+sidebar (ScalerWindow *window)
+{
+  return GTK_LIST_BOX (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "sidebar_list"));
+}
+
+static ScalerSidebarRow *
+row_at (ScalerWindow *window,
+        guint         index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (sidebar (window), index);
+
+  return row ? SCALER_SIDEBAR_ROW (row) : NULL;
+}
+
+static guint
+n_rows (ScalerWindow *window)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (sidebar (window), n) != NULL)
+    n++;
+
+  return n;
+}
+
+static ScalerConfig *
+make_config (const char *name)
+{
+  ScalerConfig *config = scaler_config_new ();
+  ScalerResource *r = scaler_resource_new ();
+
+  g_free (config->name);
+  config->name = g_strdup (name);
+  g_free (r->name);
+  r->name = g_strdup ("cpu");
+  g_free (r->queue);
+  r->queue = g_strdup ("default");
+  g_free (r->instance_type);
+  r->instance_type = g_strdup ("c5.large");
+  g_free (r->ami_id);
+  r->ami_id = g_strdup ("ami-0123456789abcdef0");
+  g_ptr_array_add (config->resources, r);
+
+  return config;
+}
+
+static ScalerWindow *
+new_window (ScalerApplication *application)
+{
+  ScalerWindow *window = scaler_window_new (application);
+
+  g_object_ref_sink (window);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (30);
+
+  return window;
+}
+
+static void
+close_window (ScalerWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (10);
+  g_object_unref (window);
+}
+
+static void
+store_secret_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (scaler_credentials_store_secrets_finish (SCALER_CREDENTIALS (object), result, NULL));
+  *done = TRUE;
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ScalerSecrets **out = user_data;
+
+  *out = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, NULL);
+  if (*out == NULL)
+    *out = scaler_secrets_new ();
+}
+
+static void
+test_sidebar (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.ec2autoscaler.Autoscaler");
+  g_autoptr(ScalerConfig) alpha = make_config ("Alpha");
+  g_autoptr(ScalerConfig) beta = make_config ("Beta");
+  g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
+  g_autoptr(ScalerSecrets) after = NULL;
+  g_autofree char *broken_path = g_build_filename (config_dir, "ec2-autoscaler", "zz-broken.json", NULL);
+  g_autofree char *broken_contents = NULL;
+  ScalerInstanceStore *store;
+  ScalerCredentials *credentials;
+  ScalerWindow *window;
+  ScalerSidebarRow *row;
+  GtkWindow *dialog;
+  gboolean stored = FALSE;
+
+  /* Two good files and a corrupt one, before the app starts. */
+  {
+    g_autoptr(ScalerInstanceStore) seed = scaler_instance_store_new (NULL);
+
+    g_assert_true (scaler_instance_store_load (seed, NULL));
+    g_assert_nonnull (scaler_instance_store_add (seed, beta, NULL));
+    g_assert_nonnull (scaler_instance_store_add (seed, alpha, NULL));
+    g_assert_true (g_file_set_contents (broken_path, "{ \"version\": 1, \"name\": ", -1, NULL));
+  }
+
+  /* The application loads the store at startup. */
+  app = scaler_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  store = scaler_application_get_store (app);
+  credentials = scaler_application_get_credentials (app);
+  g_assert_true (SCALER_IS_CREDENTIALS_MEMORY (credentials));
+  window = new_window (app);
+
+  /* Rows in store order; the broken one says why and keeps its file. */
+  g_assert_cmpuint (n_rows (window), ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+  g_assert_cmpstr (scaler_sidebar_row_get_title (row_at (window, 0)), ==, "Alpha");
+  g_assert_cmpstr (scaler_sidebar_row_get_title (row_at (window, 1)), ==, "Beta");
+  g_assert_cmpstr (scaler_sidebar_row_get_state (row_at (window, 0)), ==, "stopped");
+  g_assert_cmpstr (scaler_sidebar_row_get_status (row_at (window, 0)), ==, "Stopped");
+  row = row_at (window, 2);
+  g_assert_cmpstr (scaler_sidebar_row_get_state (row), ==, "broken");
+  g_assert_true (g_str_has_prefix (scaler_sidebar_row_get_status (row), "Cannot be read"));
+  g_assert_true (g_file_get_contents (broken_path, &broken_contents, NULL, NULL));
+  g_assert_cmpstr (broken_contents, ==, "{ \"version\": 1, \"name\": ");
+
+  /* Selecting remembers the choice. */
+  gtk_list_box_select_row (sidebar (window), GTK_LIST_BOX_ROW (row_at (window, 1)));
+  spin (5);
+  g_assert_cmpstr (scaler_window_get_selected_id (window), ==, beta->id);
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-instance");
+    g_assert_cmpstr (last, ==, beta->id);
+  }
+
+  /* An edit updates the row in place: same widget, still selected. */
+  row = row_at (window, 1);
+  {
+    g_autoptr(ScalerConfig) renamed = scaler_config_copy (beta);
+
+    g_free (renamed->name);
+    renamed->name = g_strdup ("Beta Prime");
+    g_assert_true (scaler_instance_store_update (store, renamed, NULL));
+  }
+  spin (5);
+  g_assert_true (row_at (window, 1) == row);
+  g_assert_cmpstr (scaler_sidebar_row_get_title (row), ==, "Beta Prime");
+  g_assert_true (gtk_list_box_get_selected_row (sidebar (window)) == GTK_LIST_BOX_ROW (row));
+
+  /* A new window (a restart) selects the remembered instance. */
+  close_window (window);
+  window = new_window (app);
+  g_assert_cmpstr (scaler_window_get_selected_id (window), ==, beta->id);
+
+  /* Delete asks first; cancelling keeps everything. */
+  secrets->aws_access_key_id = g_strdup ("AKIADELETEMEEXAMPLE1");
+  secrets->aws_secret_access_key = g_strdup ("delete-me-secret");
+  scaler_credentials_store_secrets_async (credentials, beta->id, secrets, NULL, store_secret_cb, &stored);
+  spin_until (stored, 5);
+  g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 2);
+
+  {
+    g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (beta->id));
+
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-instance", target);
+  }
+  spin (10);
+  dialog = scaler_window_get_dialog (window);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_true (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "delete") == ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  spin (20);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 3);
+
+  {
+    g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (beta->id));
+
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-instance", target);
+  }
+  spin (10);
+  dialog = scaler_window_get_dialog (window);
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  spin_until (g_list_model_get_n_items (G_LIST_MODEL (store)) == 2, 10);
+  spin_until (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)) == 0, 10);
+  g_assert_null (scaler_instance_store_find (store, beta->id));
+  g_assert_cmpuint (n_rows (window), ==, 2);
+  scaler_credentials_lookup_secrets_async (credentials, beta->id, NULL, lookup_cb, &after);
+  spin_until (after != NULL, 5);
+  g_assert_null (after->aws_access_key_id);
+  /* Something is still selected. */
+  g_assert_nonnull (scaler_window_get_selected_id (window));
+
+  close_window (window);
+  g_unlink (broken_path);
+}
+
+static void
+test_demo (void)
+{
+  ScalerWindow *window;
+  ScalerSidebarRow *row = NULL;
+  ScalerEngine *engine;
+  const char *id;
+  guint n;
+
+  window = new_window (app);
+  n = g_list_model_get_n_items (G_LIST_MODEL (scaler_application_get_store (app)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.try-demo", NULL));
+  spin_until (scaler_application_get_n_engines (app) == 1, 10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (scaler_application_get_store (app))), ==, n + 1);
+  id = scaler_window_get_selected_id (window);
+  g_assert_nonnull (id);
+  engine = scaler_application_get_engine (app, id);
+  g_assert_nonnull (engine);
+  g_assert_true (scaler_engine_get_config (engine)->demo);
+
+  for (guint i = 0; i < n + 1; i++)
+    if (g_strcmp0 (scaler_saved_instance_get_id (scaler_sidebar_row_get_instance (row_at (window, i))), id) == 0)
+      row = row_at (window, i);
+  g_assert_nonnull (row);
+
+  /* The simulator moves within seconds and the row counts what runs. */
+  spin_until (scaler_engine_get_last_result (engine) != NULL, 20);
+  spin_until (g_strcmp0 (scaler_sidebar_row_get_state (row), "running") == 0, 10);
+  g_assert_nonnull (strstr (scaler_sidebar_row_get_status (row), "running"));
+  g_assert_nonnull (strstr (scaler_sidebar_row_get_status (row), "idle"));
+
+  /* Trying the demo again reuses it. */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.try-demo", NULL);
+  spin (20);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (scaler_application_get_store (app))), ==, n + 1);
+
+  /* Stop: the engine goes, the row says so. */
+  {
+    g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (id));
+
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.stop-instance", target);
+  }
+  spin_until (scaler_application_get_n_engines (app) == 0, 20);
+  g_assert_cmpstr (scaler_sidebar_row_get_state (row), ==, "stopped");
+
+  close_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp = g_dir_make_tmp ("scaler-sidebar-XXXXXX", NULL);
+
+  /* Before GLib caches the XDG directories: nothing touches the user's. */
+  config_dir = g_build_filename (tmp, "config", NULL);
+  g_setenv ("XDG_CONFIG_HOME", config_dir, TRUE);
+  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+
+  g_test_add_func ("/scaler/sidebar/rows-edit-delete-remember", test_sidebar);
+  g_test_add_func ("/scaler/sidebar/demo", test_demo);
+
+  {
+    int status = g_test_run ();
+
+    g_clear_object (&app);
+    return status;
+  }
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Widget test: the creation wizard refuses invalid input, shows each error
+ * on the row of the field, keeps Create insensitive until the config is
+ * valid, and creating writes the config file and the secrets (in-memory
+ * backend), never the secrets into the file. */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "scaler-credentials-memory.h"
+#include "scaler-gui-resources.h"
+#include "scaler-gui-util.h"
+#include "scaler-instance-store.h"
+#include "scaler-resource-editor.h"
+#include "scaler-wizard.h"
+
+static char *tmpdir;
+
+static void
+spin (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+child (ScalerWizard *wizard,
+       const char   *name)
+{
+  GtkWidget *w = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wizard), SCALER_TYPE_WIZARD, name));
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static void
+set_text (ScalerWizard *wizard,
+          const char   *row,
+          const char   *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (wizard, row)), text);
+}
+
+static gboolean
+create_sensitive (ScalerWizard *wizard)
+{
+  /* Validation runs from an idle after edits: let it. */
+  for (guint i = 0; i < 500 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+  return gtk_widget_is_sensitive (child (wizard, "create_button"));
+}
+
+static ScalerResource *
+good_resource (void)
+{
+  ScalerResource *r = scaler_resource_new ();
+
+  g_free (r->name);
+  r->name = g_strdup ("gpu");
+  g_free (r->queue);
+  r->queue = g_strdup ("gpu-queue");
+  g_free (r->instance_type);
+  r->instance_type = g_strdup ("g4dn.xlarge");
+  g_free (r->ami_id);
+  r->ami_id = g_strdup ("ami-0123456789abcdef0");
+  r->max_instances = 3;
+
+  return r;
+}
+
+static void
+fill_valid (ScalerWizard *wizard)
+{
+  ScalerResourceEditor *editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
+
+  set_text (wizard, "name_row", "GPU pool");
+  set_text (wizard, "tags_row", "team=ml, cost-center=42");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (wizard, "polling_spin")), 0.5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (child (wizard, "budget_spin")), 2.0);
+  set_text (wizard, "aws_key_row", "AKIAIOSFODNN7EXAMPLE");
+  set_text (wizard, "aws_secret_row", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
+  set_text (wizard, "clearml_key_row", "CLEARMLACCESSKEY123");
+  set_text (wizard, "clearml_secret_row", "clearml-very-secret-value");
+  set_text (wizard, "git_user_row", "ci-bot");
+  set_text (wizard, "git_password_row", "git-token-secret");
+  scaler_resource_editor_append (editor, good_resource ());
+}
+
+static ScalerWizard *
+new_wizard (ScalerInstanceStore *store,
+            ScalerCredentials   *credentials,
+            ScalerConfig        *config)
+{
+  ScalerWizard *wizard = scaler_wizard_new (store, credentials, config);
+
+  g_object_ref_sink (wizard);
+  gtk_window_present (GTK_WINDOW (wizard));
+  spin (20);
+
+  return wizard;
+}
+
+static void
+destroy_wizard (ScalerWizard *wizard)
+{
+  gtk_window_destroy (GTK_WINDOW (wizard));
+  spin (10);
+  g_assert_finalize_object (wizard);
+}
+
+static void
+test_refuses_empty (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+
+  /* A new config has no name, no keys and no resources. */
+  g_assert_false (scaler_wizard_is_valid (wizard));
+  g_assert_false (create_sensitive (wizard));
+  g_assert_true (scaler_wizard_get_path_widget (wizard, "name") == child (wizard, "name_row"));
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "name_row"), "error"));
+  g_assert_nonnull (scaler_wizard_get_path_error (wizard, "name"));
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "aws_key_row"), "error"));
+  g_assert_true (scaler_wizard_step_has_errors (wizard, "general"));
+  g_assert_true (scaler_wizard_step_has_errors (wizard, "aws"));
+  g_assert_true (scaler_wizard_step_has_errors (wizard, "clearml"));
+  g_assert_false (scaler_wizard_step_has_errors (wizard, "git"));
+
+  /* Activating Create anyway saves nothing and goes to the first bad step. */
+  scaler_wizard_set_step (wizard, "review");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  spin (10);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+
+  destroy_wizard (wizard);
+}
+
+static void
+test_errors_on_rows (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerResourceEditor *editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
+  g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_resource_free);
+  ScalerResource *bad;
+  GtkWidget *row;
+  const char *message;
+
+  fill_valid (wizard);
+  g_assert_true (scaler_wizard_is_valid (wizard));
+  g_assert_true (create_sensitive (wizard));
+  g_assert_false (gtk_widget_has_css_class (child (wizard, "name_row"), "error"));
+
+  /* A bad AMI on the second resource: that resource's row, not the first. */
+  bad = good_resource ();
+  g_free (bad->name);
+  bad->name = g_strdup ("cpu");
+  g_free (bad->ami_id);
+  bad->ami_id = g_strdup ("ami-12");
+  g_ptr_array_add (resources, good_resource ());
+  g_ptr_array_add (resources, bad);
+  scaler_resource_editor_set_resources (editor, resources);
+  g_assert_false (scaler_wizard_is_valid (wizard));
+  g_assert_false (create_sensitive (wizard));
+  row = scaler_wizard_get_path_widget (wizard, "resources[1].ami_id");
+  g_assert_true (row == scaler_resource_editor_get_row (editor, 1));
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_false (gtk_widget_has_css_class (scaler_resource_editor_get_row (editor, 0), "error"));
+  message = scaler_wizard_get_path_error (wizard, "resources[1].ami_id");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "ami-12"));
+  g_assert_true (scaler_wizard_step_has_errors (wizard, "resources"));
+  g_assert_false (scaler_wizard_step_has_errors (wizard, "general"));
+
+  /* A queue name of two characters. */
+  g_free (bad->ami_id);
+  bad->ami_id = g_strdup ("ami-0123456789abcdef0");
+  g_free (bad->queue);
+  bad->queue = g_strdup ("ab");
+  scaler_resource_editor_set_resources (editor, resources);
+  message = scaler_wizard_get_path_error (wizard, "resources[1].queue");
+  g_assert_nonnull (message);
+  g_assert_nonnull (strstr (message, "“ab”"));
+  g_assert_false (create_sensitive (wizard));
+
+  g_free (bad->queue);
+  bad->queue = g_strdup ("cpu-queue");
+  scaler_resource_editor_set_resources (editor, resources);
+  g_assert_true (scaler_wizard_is_valid (wizard));
+  g_assert_true (create_sensitive (wizard));
+
+  /* Tags that are not key=value: the tags row says so. */
+  set_text (wizard, "tags_row", "team");
+  g_assert_false (scaler_wizard_is_valid (wizard));
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "tags_row"), "error"));
+  g_assert_nonnull (strstr (scaler_gui_get_row_error (child (wizard, "tags_row")), "key=value"));
+  set_text (wizard, "tags_row", "team=ml");
+  g_assert_true (scaler_wizard_is_valid (wizard));
+  g_assert_false (gtk_widget_has_css_class (child (wizard, "tags_row"), "error"));
+  g_assert_null (scaler_gui_get_row_error (child (wizard, "tags_row")));
+
+  /* A ClearML server that is not a URL. */
+  set_text (wizard, "api_row", "not a url");
+  g_assert_false (scaler_wizard_is_valid (wizard));
+  g_assert_nonnull (scaler_wizard_get_path_error (wizard, "clearml.api_server"));
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "api_row"), "error"));
+  g_assert_true (scaler_wizard_step_has_errors (wizard, "clearml"));
+  set_text (wizard, "api_row", "http://127.0.0.1:8008");
+  g_assert_true (scaler_wizard_is_valid (wizard));
+
+  destroy_wizard (wizard);
+}
+
+static void
+test_bad_region (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  g_autoptr(ScalerConfig) config = scaler_config_new ();
+  ScalerWizard *wizard;
+
+  g_free (config->name);
+  config->name = g_strdup ("Mars");
+  g_free (config->aws_region);
+  config->aws_region = g_strdup ("mars-north-1");
+
+  wizard = new_wizard (store, credentials, NULL);
+  scaler_wizard_load_config (wizard, config);
+  fill_valid (wizard);
+  g_assert_false (scaler_wizard_is_valid (wizard));
+  g_assert_true (scaler_wizard_get_path_widget (wizard, "aws.region") == child (wizard, "region_row"));
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "region_row"), "error"));
+  g_assert_nonnull (strstr (scaler_wizard_get_path_error (wizard, "aws.region"), "mars-north-1"));
+  g_assert_false (create_sensitive (wizard));
+
+  /* Picking a real region fixes it. */
+  {
+    GListModel *regions = adw_combo_row_get_model (ADW_COMBO_ROW (child (wizard, "region_row")));
+
+    for (guint i = 0; i < g_list_model_get_n_items (regions); i++)
+      if (g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (regions), i), "eu-west-1") == 0)
+        adw_combo_row_set_selected (ADW_COMBO_ROW (child (wizard, "region_row")), i);
+  }
+  g_assert_true (scaler_wizard_is_valid (wizard));
+  g_assert_false (gtk_widget_has_css_class (child (wizard, "region_row"), "error"));
+
+  destroy_wizard (wizard);
+}
+
+static void
+saved_cb (ScalerWizard *wizard,
+          const char   *id,
+          char        **out)
+{
+  *out = g_strdup (id);
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ScalerSecrets **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_create_writes_config_and_secrets (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  g_autoptr(ScalerInstanceStore) reloaded = NULL;
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *contents = NULL;
+  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerSavedInstance *saved;
+  ScalerConfig *config;
+  gboolean done = FALSE;
+
+  fill_valid (wizard);
+  g_signal_connect (wizard, "saved", G_CALLBACK (saved_cb), &id);
+  scaler_wizard_set_step (wizard, "review");
+  g_assert_true (create_sensitive (wizard));
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (id == NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_nonnull (id);
+
+  /* The file: the config, not one of the secrets. */
+  path = g_build_filename (tmpdir, id, NULL);
+  g_free (path);
+  path = g_strdup_printf ("%s/%s.json", tmpdir, id);
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "GPU pool"));
+  g_assert_nonnull (strstr (contents, "g4dn.xlarge"));
+  g_assert_nonnull (strstr (contents, "ci-bot"));
+  g_assert_null (strstr (contents, "AKIAIOSFODNN7EXAMPLE"));
+  g_assert_null (strstr (contents, "wJalrXUtnFEMI"));
+  g_assert_null (strstr (contents, "CLEARMLACCESSKEY123"));
+  g_assert_null (strstr (contents, "clearml-very-secret-value"));
+  g_assert_null (strstr (contents, "git-token-secret"));
+
+  /* The store has it, with what the form said. */
+  reloaded = scaler_instance_store_new (tmpdir);
+  g_assert_true (scaler_instance_store_load (reloaded, NULL));
+  saved = scaler_instance_store_find (reloaded, id);
+  g_assert_nonnull (saved);
+  config = scaler_saved_instance_get_config (saved);
+  g_assert_nonnull (config);
+  g_assert_cmpfloat_with_epsilon (config->polling_interval_time_min, 0.5, 1e-9);
+  g_assert_cmpfloat_with_epsilon (config->hourly_budget_usd, 2.0, 1e-9);
+  g_assert_cmpuint (config->aws_tags->len, ==, 2);
+  g_assert_cmpuint (config->resources->len, ==, 1);
+
+  /* The secrets are in the (memory) keyring under the config's id. */
+  g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 5);
+  scaler_credentials_lookup_secrets_async (credentials, id, NULL, lookup_cb, &secrets);
+  while (secrets == NULL && !done)
+    done = !g_main_context_iteration (NULL, TRUE) && secrets != NULL;
+  g_assert_nonnull (secrets);
+  g_assert_cmpstr (secrets->aws_access_key_id, ==, "AKIAIOSFODNN7EXAMPLE");
+  g_assert_cmpstr (secrets->clearml_secret_key, ==, "clearml-very-secret-value");
+  g_assert_cmpstr (secrets->git_password, ==, "git-token-secret");
+
+  /* The wizard closed itself. */
+  spin (10);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
+  g_assert_finalize_object (wizard);
+}
+
+static void
+test_edit_loads_and_updates_in_place (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  g_autoptr(ScalerConfig) config = scaler_config_new ();
+  g_autofree char *id = NULL;
+  ScalerSavedInstance *saved;
+  ScalerWizard *wizard;
+  gboolean loaded = FALSE;
+
+  g_assert_true (scaler_instance_store_load (store, NULL));
+  g_free (config->name);
+  config->name = g_strdup ("Editable");
+  g_ptr_array_add (config->resources, good_resource ());
+  saved = scaler_instance_store_add (store, config, NULL);
+  g_assert_nonnull (saved);
+  g_object_ref (saved);
+
+  {
+    g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
+
+    secrets->aws_access_key_id = g_strdup ("AKIAEDITEDEXAMPLE123");
+    secrets->aws_secret_access_key = g_strdup ("edit-secret");
+    secrets->clearml_access_key = g_strdup ("CMLKEY");
+    secrets->clearml_secret_key = g_strdup ("cml-secret");
+    scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, NULL, NULL);
+    spin (50);
+  }
+
+  wizard = new_wizard (store, credentials, config);
+  g_assert_true (scaler_wizard_is_editing (wizard));
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (!loaded && g_get_monotonic_time () < deadline)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        loaded = g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "aws_key_row"))),
+                            "AKIAEDITEDEXAMPLE123") == 0;
+      }
+  }
+  g_assert_true (loaded);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "name_row"))), ==, "Editable");
+  g_assert_true (scaler_wizard_is_valid (wizard));
+
+  set_text (wizard, "name_row", "Edited");
+  g_signal_connect (wizard, "saved", G_CALLBACK (saved_cb), &id);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (id == NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_cmpstr (id, ==, config->id);
+
+  /* Same item, new name: updated in place, not re-added. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 1);
+  g_assert_true (scaler_instance_store_find (store, config->id) == saved);
+  g_assert_cmpstr (scaler_saved_instance_get_name (saved), ==, "Edited");
+  g_object_unref (saved);
+
+  spin (10);
+  g_assert_finalize_object (wizard);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  tmpdir = g_dir_make_tmp ("scaler-wizard-XXXXXX", NULL);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+
+  g_test_add_func ("/scaler/wizard/refuses-empty", test_refuses_empty);
+  g_test_add_func ("/scaler/wizard/errors-on-rows", test_errors_on_rows);
+  g_test_add_func ("/scaler/wizard/bad-region", test_bad_region);
+  g_test_add_func ("/scaler/wizard/create-writes-config-and-secrets", test_create_writes_config_and_secrets);
+  g_test_add_func ("/scaler/wizard/edit-loads-and-updates-in-place", test_edit_loads_and_updates_in_place);
+
+  return g_test_run ();
+}
