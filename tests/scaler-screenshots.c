@@ -173,6 +173,9 @@ main (int   argc,
   adw_init ();
 
   app = scaler_application_new ();
+  /* Tests run in parallel on one session bus: never become a remote
+   * instance of another test's application. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, NULL))
     return 1;
 
@@ -258,6 +261,11 @@ main (int   argc,
   seconds = g_getenv ("SCALER_SCREENSHOT_SECONDS") ? atoi (g_getenv ("SCALER_SCREENSHOT_SECONDS")) : 40;
   wait_ms (seconds * 1000);
   capture (GTK_WIDGET (window), "dashboard-demo");
+
+  /* Narrow: the leaflet folds to the content, with a back button. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 420, 760);
+  wait_ms (800);
+  capture (GTK_WIDGET (window), "dashboard-narrow");
 
   scaler_application_stop_all (app, 10);
   gtk_window_destroy (GTK_WINDOW (window));

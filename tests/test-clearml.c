@@ -985,7 +985,7 @@ test_test_connection (void)
     g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
 
     g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
-    g_assert_nonnull (strstr (msg, "no ClearML access key and secret key are set"));
+    g_assert_cmpstr (msg, ==, "The server is a ClearML server, but no access key and secret key are set");
   }
   {
     g_autoptr(ScalerClearmlClient) client = new_client ();

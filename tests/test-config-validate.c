@@ -345,6 +345,40 @@ test_typo_without_suggestion (void)
 }
 
 static void
+test_deep_nesting (void)
+{
+  /* json-glib recurses: a deeply nested file must be refused, not crash. */
+  g_autoptr(GString) deep = g_string_new ("{\"version\": 1, \"aws\": ");
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  const ScalerConfigProblem *problem;
+
+  for (guint i = 0; i < 200000; i++)
+    g_string_append_c (deep, '[');
+  problems = scaler_config_validate_json (deep->str, deep->len);
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpstr (problem->path, ==, "");
+  g_assert_nonnull (strstr (problem->message, "nested more than 64 levels deep"));
+  g_assert_nonnull (strstr (problem->message, "line 1, column 86"));
+
+  config = scaler_config_new_from_json (deep->str, deep->len, &error);
+  g_assert_null (config);
+  g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
+
+  /* Brackets inside strings do not count. */
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  g_string_assign (deep, "{\"name\": \"");
+  for (guint i = 0; i < 100; i++)
+    g_string_append (deep, "[{\\\"");
+  g_string_append (deep, "\"}");
+  problems = scaler_config_validate_json (deep->str, deep->len);
+  g_assert_null (find_problem (problems, ""));
+  g_assert_null (find_problem (problems, "name"));
+}
+
+static void
 test_problem_messages_translatable (void)
 {
   /* Messages go through gettext with our domain: with no catalogue they come
@@ -465,6 +499,7 @@ main (int   argc,
   g_test_add_func ("/scaler/config-validate/invalid-utf8", test_invalid_utf8_struct);
   g_test_add_func ("/scaler/config-validate/typo-without-suggestion", test_typo_without_suggestion);
   g_test_add_func ("/scaler/config-validate/messages", test_problem_messages_translatable);
+  g_test_add_func ("/scaler/config-validate/deep-nesting", test_deep_nesting);
   g_test_add_func ("/scaler/config-validate/check-cli", test_check_cli);
 
   return g_test_run ();

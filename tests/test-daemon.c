@@ -12,6 +12,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -135,6 +136,13 @@ run_new (const Options *options)
   return run;
 }
 
+/* In the child: die with the test, so an aborted test never leaks a daemon. */
+static void
+child_setup (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 run_spawn (Run        *run,
            const char *extra)
@@ -155,7 +163,7 @@ run_spawn (Run        *run,
 
   fd = g_open (run->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD, child_setup, NULL,
                                          &run->pid, -1, fd, fd, &error));
   g_assert_no_error (error);
   close (fd);
@@ -233,6 +241,38 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+/* Secrets must never reach a file the daemon writes (ledger, state) nor its
+ * log, even at debug level (G_MESSAGES_DEBUG=all is set for every run). */
+static void
+assert_no_secrets_in_tree (const char *path)
+{
+  static const char * const secrets[] = {
+    "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "FAKESECRET",
+    "AKIDEXAMPLE",
+  };
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize length = 0;
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        {
+          assert_no_secrets_in_tree (child);
+          continue;
+        }
+      if (!g_file_get_contents (child, &contents, &length, NULL))
+        continue;
+      for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
+        if (g_strstr_len (contents, length, secrets[i]) != NULL)
+          g_error ("secret %u found in %s", i, child);
+    }
+}
+
 static void
 run_free (Run *run)
 {
@@ -241,6 +281,7 @@ run_free (Run *run)
       kill (run->pid, SIGKILL);
       run_wait (run, 5);
     }
+  assert_no_secrets_in_tree (run->dir);
   if (g_test_failed () || g_test_verbose ())
     {
       g_autofree char *log = run_log (run);
@@ -438,6 +479,27 @@ test_once (void)
   g_assert_cmpuint (count_ours (state, run->id, TRUE), ==, 2);
   g_assert_cmpint (request_count (state, "ec2", "RunInstances"), ==, 2);
   assert_log_contains (run, "One cycle done");
+}
+
+/* --once exits non-zero when the cycle could not complete, and launches
+ * nothing on a partial view. */
+static void
+test_once_fails (void)
+{
+  g_autoptr(Run) run = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  Options options = { RESOURCE_CPU (3, "false", "[]") };
+
+  if (!require_fake ())
+    return;
+  control ("/_fake/fault", "{\"service\":\"clearml\",\"action\":\"workers.get_all\",\"kind\":\"auth\",\"count\":10}");
+  enqueue (2, 30);
+  run = run_new (&options);
+  run_spawn (run, "--once");
+  g_assert_cmpint (run_wait (run, 20), ==, 1);
+  state = state_node ();
+  g_assert_cmpint (request_count (state, "ec2", "RunInstances"), ==, 0);
+  assert_log_contains (run, "could not complete");
 }
 
 /* Scale up from zero, tags at launch, idle down, workers unregistered. */
@@ -775,7 +837,9 @@ test_capacity_fallback (void)
   g_autoptr(JsonNode) spot = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) full = NULL;
-  Options options = { RESOURCE_CPU (3, "true", "[\"us-east-1a\",\"us-east-1b\"]") };
+  /* Polling 1.8 s: the back-off (2.5 intervals) outlasts two cycles even on a
+   * loaded machine. */
+  Options options = { RESOURCE_CPU (3, "true", "[\"us-east-1a\",\"us-east-1b\"]"), 0.03 };
   MarketWatch watch = { NULL, FALSE };
   JsonArray *requests;
   GString *sequence = g_string_new (NULL);
@@ -787,16 +851,16 @@ test_capacity_fallback (void)
                            "\"zone\":\"us-east-1a\",\"market\":\"spot\"}");
   control ("/_fake/fault", "{\"service\":\"ec2\",\"action\":\"RunInstances\",\"kind\":\"capacity\",\"count\":1,"
                            "\"zone\":\"us-east-1b\",\"market\":\"spot\"}");
-  enqueue (1, 12);
+  enqueue (1, 30);
   run = run_new (&options);
   watch.id = run->id;
   run_spawn (run, NULL);
-  od = wait_for (launched_market_cb, &watch, 20, "an on-demand fallback instance");
-  /* The back-off (2.5 polling intervals) expires: the next launch is spot. */
-  g_usleep (3000000);
+  od = wait_for (launched_market_cb, &watch, 30, "an on-demand fallback instance");
+  /* The back-offs (2.5 polling intervals) expire: the next launch is spot. */
+  g_usleep (5000000);
   enqueue (1, 5);
   watch.spot = TRUE;
-  spot = wait_for (launched_market_cb, &watch, 20, "back to spot");
+  spot = wait_for (launched_market_cb, &watch, 30, "back to spot");
 
   full = scaler_fake_get_state (fake, &error);
   g_assert_no_error (error);
@@ -821,6 +885,9 @@ test_capacity_fallback (void)
   /* Back to spot in the preferred zone once the back-off expired. */
   g_assert_true (g_str_has_suffix (seq, "us-east-1a/spot/ok "));
   g_assert_cmpuint (count_ours (spot, run->id, FALSE), ==, 2);
+  /* Spot prices come from a cache refreshed every 10 minutes, not every cycle. */
+  g_assert_cmpint (request_count (spot, "ec2", "DescribeSpotPriceHistory"), ==, 1);
+  g_assert_cmpint (request_count (spot, "ec2", "DescribeInstances"), >, 5);
   g_assert_cmpint (run_stop (run), ==, 0);
   assert_log_contains (run, "falling back to on-demand");
 }
@@ -931,6 +998,7 @@ main (int   argc,
 
   g_test_add_func ("/scaler/daemon/invalid-config", test_invalid_config);
   g_test_add_func ("/scaler/daemon/once", test_once);
+  g_test_add_func ("/scaler/daemon/once-fails", test_once_fails);
   g_test_add_func ("/scaler/daemon/scale-up-idle-down", test_scale_up_and_idle_down);
   g_test_add_func ("/scaler/daemon/cap-at-max", test_cap_at_max);
   g_test_add_func ("/scaler/daemon/busy-survives", test_busy_survives);

@@ -10,6 +10,7 @@
 
 #include "scaler-dashboard.h"
 #include "scaler-dashboard-row.h"
+#include "scaler-policy.h"
 #include "scaler-sim.h"
 
 #define START ((gint64) 1800000000 * G_USEC_PER_SEC)
@@ -156,6 +157,9 @@ test_updates_from_engine (Fixture       *f,
 
   scaler_dashboard_set_engine (f->dashboard, f->engine);
   g_assert_true (scaler_dashboard_get_engine (f->dashboard) == f->engine);
+  /* Before the first cycle the configured resources are listed, idle. */
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 1);
+  g_assert_cmpstr (scaler_dashboard_row_get_cell (row_at (resources, 0), 4), ==, "0 / 4");
   g_assert_cmpuint (scaler_plot_get_n_series (workers), ==, 3);   /* busy, idle, pending */
   g_assert_cmpuint (scaler_plot_get_n_series (usage), ==, 1);
   g_assert_cmpuint (scaler_plot_get_n_series (cost), ==, 1);
@@ -230,7 +234,7 @@ test_updates_from_engine (Fixture       *f,
   /* Letting go of the engine empties everything and drops every reference
    * (the teardown asserts the engine finalizes). */
   scaler_dashboard_set_engine (f->dashboard, NULL);
-  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (resources), ==, 0);   /* no config set: nothing */
   g_assert_cmpuint (g_list_model_get_n_items (instances), ==, 0);
   g_assert_cmpuint (n_samples (f->dashboard, SCALER_DASHBOARD_PLOT_USAGE, 0), ==, 0);
 
@@ -311,6 +315,183 @@ test_start_stop_attention (Fixture       *f,
   scaler_dashboard_set_engine (f->dashboard, NULL);
 }
 
+static void
+count_cycle_cb (guint *cycles)
+{
+  (*cycles)++;
+}
+
+static void
+wait_cycles (guint *cycles,
+             guint  n)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (*cycles < n && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_cmpuint (*cycles, >=, n);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWindow *
+find_toplevel (GType       type,
+               const char *title_prefix)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      const char *title = gtk_window_get_title (window);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) &&
+          (title_prefix == NULL || (title != NULL && g_str_has_prefix (title, title_prefix))))
+        return window;
+    }
+  return NULL;
+}
+
+static gboolean
+toast_cb (ScalerDashboard *dashboard,
+          const char      *title,
+          GPtrArray       *toasts)
+{
+  g_ptr_array_add (toasts, g_strdup (title));
+  return TRUE;
+}
+
+static void
+test_instance_actions (Fixture       *f,
+                       gconstpointer  data)
+{
+  GListModel *instances = scaler_dashboard_get_instances_model (f->dashboard);
+  g_autoptr(GPtrArray) toasts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *boot_title = NULL;
+  GdkContentProvider *content;
+  GValue value = G_VALUE_INIT;
+  GtkWindow *boot_log, *dialog;
+  GtkTextView *text_view;
+  gboolean gone = TRUE;
+  guint terminate_cycles = 0;
+  gulong terminate_handler;
+
+  scaler_dashboard_set_engine (f->dashboard, f->engine);
+  g_signal_connect (f->dashboard, "toast", G_CALLBACK (toast_cb), toasts);
+  scaler_sim_enqueue (f->sim, "default", 2, 60.0);
+  scaler_cycle_result_unref (run_cycle (f));
+  scaler_sim_advance (f->sim, 5 * G_TIME_SPAN_MINUTE);
+  scaler_cycle_result_unref (run_cycle (f));
+  g_assert_cmpuint (g_list_model_get_n_items (instances), >, 0);
+  id = g_strdup (scaler_dashboard_row_get_key (row_at (instances, 0)));
+  g_assert_cmpstr (scaler_dashboard_row_get_cell (row_at (instances, 0), 5), ==, "Running");
+
+  /* Copy id: the clipboard holds it, and a toast says so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.copy-id", "s", id));
+  content = gdk_clipboard_get_content (gtk_widget_get_clipboard (GTK_WIDGET (f->dashboard)));
+  g_assert_nonnull (content);
+  g_value_init (&value, G_TYPE_STRING);
+  g_assert_true (gdk_content_provider_get_value (content, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&value), ==, id);
+  g_value_unset (&value);
+  g_assert_cmpuint (toasts->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (toasts, 0), id));
+
+  /* Boot log: a window whose text view fills with the console output. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.show-boot-log", "s", id));
+  boot_title = g_strdup_printf ("Boot Log of %s", id);
+  boot_log = find_toplevel (ADW_TYPE_WINDOW, boot_title);
+  g_assert_nonnull (boot_log);
+  text_view = GTK_TEXT_VIEW (find_descendant (GTK_WIDGET (boot_log), GTK_TYPE_TEXT_VIEW));
+  g_assert_nonnull (text_view);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    g_autofree char *expected = g_strdup_printf ("cloud-init: running user-data for %s", id);
+    g_autofree char *text = NULL;
+
+    while (g_get_monotonic_time () < deadline)
+      {
+        GtkTextIter start, end;
+
+        g_clear_pointer (&text, g_free);
+        gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (text_view), &start, &end);
+        text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (text_view), &start, &end, FALSE);
+        if (strstr (text, expected) != NULL)
+          break;
+        g_main_context_iteration (NULL, TRUE);
+      }
+    g_assert_nonnull (strstr (text, expected));
+  }
+  gtk_window_destroy (boot_log);
+
+  /* Terminate: only while the engine runs. */
+  gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.terminate-instance", "s", id);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
+  {
+    guint cycles = 0;
+    gulong handler = g_signal_connect_swapped (f->engine, "cycle-finished", G_CALLBACK (count_cycle_cb), &cycles);
+
+    scaler_engine_start (f->engine);
+    wait_cycles (&cycles, 1);
+    g_signal_handler_disconnect (f->engine, handler);
+  }
+
+  /* It asks first (destructive response), then the engine does it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.terminate-instance", "s", id));
+  dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL);
+  g_assert_nonnull (dialog);
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (ADW_MESSAGE_DIALOG (dialog), "terminate"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  g_assert_cmpstr (adw_message_dialog_get_default_response (ADW_MESSAGE_DIALOG (dialog)), ==, "cancel");
+  terminate_cycles = 0;
+  terminate_handler = g_signal_connect_swapped (f->engine, "cycle-finished",
+                                                G_CALLBACK (count_cycle_cb), &terminate_cycles);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "terminate");
+  spin ();
+  g_assert_cmpuint (toasts->len, ==, 2);
+  g_assert_nonnull (strstr (g_ptr_array_index (toasts, 1), "Terminating"));
+  if (find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL) != NULL)
+    gtk_window_destroy (find_toplevel (ADW_TYPE_MESSAGE_DIALOG, NULL));
+
+  /* The request starts a cycle at once; wait for it. */
+  wait_cycles (&terminate_cycles, 1);
+  g_signal_handler_disconnect (f->engine, terminate_handler);
+  spin ();
+  for (guint i = 0; i < g_list_model_get_n_items (instances); i++)
+    {
+      ScalerDashboardRow *row = row_at (instances, i);
+
+      if (g_strcmp0 (scaler_dashboard_row_get_key (row), id) == 0 &&
+          g_strcmp0 (scaler_dashboard_row_get_cell (row, 5), "Running") == 0)
+        gone = FALSE;
+    }
+  g_assert_true (gone);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.stop", NULL));
+  wait_state (f, SCALER_ENGINE_STATE_STOPPED);
+  scaler_dashboard_set_engine (f->dashboard, NULL);
+}
+
 /* A few virtual hours of a demo-like workload, then the window rendered to
  * PNG in light and dark (into SCALER_SCREENSHOT_DIR when set, for a human
  * look; a temporary directory otherwise). */
@@ -328,7 +509,8 @@ test_screenshot (Fixture       *f,
   AdwStyleManager *style = adw_style_manager_get_default ();
   g_autoptr(GdkTexture) texture = NULL;
   g_autoptr(GError) error = NULL;
-  guint cycles = g_getenv ("SCALER_SCREENSHOT_DIR") ? 240 : 60;
+  guint cycles = g_getenv ("SCALER_SCREENSHOT_CYCLES") ? (guint) atoi (g_getenv ("SCALER_SCREENSHOT_CYCLES"))
+                 : g_getenv ("SCALER_SCREENSHOT_DIR") ? 240 : 60;
 
   /* The application loads style.css by itself; a bare test does not. */
   {
@@ -383,6 +565,71 @@ test_screenshot (Fixture       *f,
 }
 
 static void
+test_budget_attention (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(ScalerCycleResult) r1 = NULL;
+  g_autoptr(ScalerCycleResult) r2 = NULL;
+  g_autoptr(ScalerCycleResult) r3 = NULL;
+  g_autoptr(ScalerConfig) tight = scaler_config_copy (f->config);
+  double price = 0;
+
+  /* Room for two m5.large on-demand, not three; five long tasks wait. */
+  g_assert_true (scaler_policy_default_price ("m5.large", tight->aws_region, &price, NULL));
+  tight->hourly_budget_usd = price * 2.5;
+  g_clear_object (&f->engine);
+  f->engine = scaler_engine_new (tight, SCALER_CLOUD (f->sim), SCALER_QUEUE_SOURCE (f->sim), NULL);
+  scaler_engine_set_clock (f->engine, scaler_sim_now, g_object_ref (f->sim), g_object_unref);
+  scaler_engine_set_autorun (f->engine, FALSE);
+  scaler_dashboard_set_engine (f->dashboard, f->engine);
+  g_signal_connect (f->dashboard, "attention-needed", G_CALLBACK (attention_cb), seen);
+
+  scaler_sim_enqueue (f->sim, "default", 5, 120.0);
+  r1 = run_cycle (f);
+  g_assert_cmpuint (r1->launched, ==, 2);
+  g_assert_cmpuint (seen->len, ==, 0);           /* still booting for them */
+
+  scaler_sim_advance (f->sim, 5 * G_TIME_SPAN_MINUTE);
+  r2 = run_cycle (f);
+  g_assert_cmpuint (r2->launched, ==, 0);
+  g_assert_cmpuint (seen->len, ==, 1);           /* blocked by the budget */
+  g_assert_nonnull (strstr (g_ptr_array_index (seen, 0), "budget"));
+
+  scaler_sim_advance (f->sim, 5 * G_TIME_SPAN_MINUTE);
+  r3 = run_cycle (f);
+  g_assert_cmpuint (seen->len, ==, 1);           /* once, not every cycle */
+
+  scaler_dashboard_set_engine (f->dashboard, NULL);
+}
+
+static void
+test_boot_timeout_attention (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(ScalerCycleResult) r1 = NULL;
+  g_autoptr(ScalerCycleResult) r2 = NULL;
+
+  scaler_dashboard_set_engine (f->dashboard, f->engine);
+  g_signal_connect (f->dashboard, "attention-needed", G_CALLBACK (attention_cb), seen);
+
+  /* Two instances whose agent never registers, past the boot timeout. */
+  scaler_sim_set_never_register (f->sim, "cpu", TRUE);
+  scaler_sim_enqueue (f->sim, "default", 2, 60.0);
+  r1 = run_cycle (f);
+  g_assert_cmpuint (r1->launched, ==, 2);
+  g_assert_cmpuint (seen->len, ==, 0);
+  scaler_sim_advance (f->sim, (gint64) ((f->config->max_spin_up_time_min + 1) * G_TIME_SPAN_MINUTE));
+  r2 = run_cycle (f);
+  g_assert_cmpuint (r2->terminated, ==, 2);
+  g_assert_cmpuint (seen->len, ==, 1);   /* one notification for both */
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (seen, 0), "2 instances of “Test pool” failed to boot|"));
+
+  scaler_dashboard_set_engine (f->dashboard, NULL);
+}
+
+static void
 test_finalize (void)
 {
   GtkWidget *dashboard = scaler_dashboard_new ();
@@ -406,6 +653,12 @@ main (int   argc,
               fixture_setup, test_updates_from_engine, fixture_teardown);
   g_test_add ("/scaler/dashboard/start-stop-attention", Fixture, NULL,
               fixture_setup, test_start_stop_attention, fixture_teardown);
+  g_test_add ("/scaler/dashboard/budget-attention", Fixture, NULL,
+              fixture_setup, test_budget_attention, fixture_teardown);
+  g_test_add ("/scaler/dashboard/boot-timeout-attention", Fixture, NULL,
+              fixture_setup, test_boot_timeout_attention, fixture_teardown);
+  g_test_add ("/scaler/dashboard/instance-actions", Fixture, NULL,
+              fixture_setup, test_instance_actions, fixture_teardown);
   g_test_add ("/scaler/dashboard/screenshot", Fixture, NULL,
               fixture_setup, test_screenshot, fixture_teardown);
   g_test_add_func ("/scaler/dashboard/finalize", test_finalize);

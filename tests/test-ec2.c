@@ -13,6 +13,7 @@
 #include "scaler-ec2.h"
 #include "scaler-ec2-cloud.h"
 #include "scaler-fake.h"
+#include "support/scaler-test-server.h"
 
 #define AK "AKIDEXAMPLE"
 #define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -190,7 +191,7 @@ make_config (void)
   return config;
 }
 
-static const char user_data[] =
+static const char bootstrap_script[] =
   "#!/bin/bash\n"
   "echo 'hello from the bootstrap: + / = & ~ %'\n"
   "export CLEARML_WORKER_ID=\"dynamic_worker:aws4gpu:g4dn.xlarge:$INSTANCE_ID\"\n";
@@ -246,7 +247,7 @@ test_launch_on_demand (void)
   spec.resource = g_ptr_array_index (config->resources, 0);
   spec.availability_zone = "us-east-1b";
   spec.client_token = "launch-on-demand-0001";
-  spec.user_data = user_data;
+  spec.user_data = bootstrap_script;
 
   instance = scaler_ec2_run_instance (client, &spec, NULL, &error);
   g_assert_no_error (error);
@@ -271,7 +272,7 @@ test_launch_on_demand (void)
   g_assert_cmpstr (json_object_get_string_member (o, "market"), ==, "on-demand");
   g_assert_cmpstr (json_object_get_string_member (o, "shutdown_behavior"), ==, "terminate");
   g_assert_cmpstr (json_object_get_string_member (o, "client_token"), ==, "launch-on-demand-0001");
-  g_assert_cmpstr (json_object_get_string_member (o, "user_data"), ==, user_data);
+  g_assert_cmpstr (json_object_get_string_member (o, "user_data"), ==, bootstrap_script);
   sgs = json_object_get_array_member (o, "security_group_ids");
   g_assert_cmpuint (json_array_get_length (sgs), ==, 2);
   g_assert_cmpstr (json_array_get_string_element (sgs, 0), ==, "sg-0123456789abcdef0");
@@ -1105,7 +1106,7 @@ test_console_output (void)
   reset_fake ();
   spec.config = config;
   spec.resource = g_ptr_array_index (config->resources, 0);
-  spec.user_data = user_data;
+  spec.user_data = bootstrap_script;
   instance = scaler_ec2_run_instance (client, &spec, NULL, &error);
   g_assert_no_error (error);
 
@@ -1220,6 +1221,78 @@ test_connection (void)
   assert_no_signature_failures ();
 }
 
+/* The sleep moves the signer's clock forward instead of sleeping. */
+static gboolean
+advance_clock_sleep (gint64         usec,
+                     GCancellable  *cancellable,
+                     gpointer       user_data,
+                     GError       **error)
+{
+  ScalerEc2Client *client = user_data;
+  ScalerSigner *signer = scaler_ec2_client_get_signer (client);
+
+  scaler_signer_set_clock_offset (signer, scaler_signer_get_clock_offset (signer) + usec);
+  return TRUE;
+}
+
+static void
+test_retry_after_and_resign (void)
+{
+  g_autoptr(ScalerTestServer) server = scaler_test_server_new ();
+  g_autoptr(ScalerAwsCredentials) creds = scaler_aws_credentials_new (AK, SK, NULL);
+  g_autoptr(ScalerEc2Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first_date = NULL;
+  g_autofree char *first_auth = NULL;
+  static const char body[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>Throttling</Code>"
+    "<Message>Rate exceeded</Message></Error></Errors><RequestID>req-1</RequestID></Response>";
+  GPtrArray *instances;
+
+  /* A local server that always throttles with a Retry-After hint. */
+  scaler_test_server_set_response (server, 503, "Content-Type: text/xml\r\nRetry-After: 3\r\n", body, strlen (body));
+  client = scaler_ec2_client_new ("us-east-1", scaler_test_server_get_url (server), creds, &error);
+  g_assert_no_error (error);
+  scaler_aws_retry_set_sleep_func (scaler_ec2_client_get_retry (client), advance_clock_sleep, client);
+  scaler_aws_retry_set_random_func (scaler_ec2_client_get_retry (client), half, NULL);
+
+  instances = describe_all (client, NULL, &error);
+  g_assert_null (instances);
+  g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_THROTTLED);
+  g_assert_cmpstr (scaler_aws_error_get_request_id (error), ==, "req-1");
+  g_assert_cmpuint (scaler_test_server_get_n_requests (server), ==, 3);
+  /* Two backoffs of max(3 s hint, computed) = 3 s each. */
+  g_assert_cmpint (scaler_signer_get_clock_offset (scaler_ec2_client_get_signer (client)), ==, 6 * G_USEC_PER_SEC);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(ScalerTestRequest) request = scaler_test_server_get_request (server, i);
+      const char *auth = g_hash_table_lookup (request->headers, "authorization");
+      const char *date = g_hash_table_lookup (request->headers, "x-amz-date");
+
+      g_assert_cmpstr (request->method, ==, "POST");
+      g_assert_cmpstr (request->path, ==, "/");
+      g_assert_cmpstr (g_hash_table_lookup (request->headers, "content-type"), ==, SCALER_EC2_CONTENT_TYPE);
+      g_assert_nonnull (strstr (auth, "SignedHeaders=content-type;host;x-amz-date, Signature="));
+      g_assert_true (g_str_has_prefix (auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"));
+      g_assert_true (g_str_has_prefix ((const char *) g_bytes_get_data (request->body, NULL),
+                                       "Action=DescribeInstances&Version=2016-11-15&MaxResults=1000"));
+      if (i == 0)
+        {
+          first_date = g_strdup (date);
+          first_auth = g_strdup (auth);
+        }
+      else
+        {
+          /* Every attempt is signed afresh, with a later date. */
+          g_assert_cmpstr (date, >, first_date);
+          g_assert_cmpstr (auth, !=, first_auth);
+        }
+    }
+  /* All attempts went over one kept-alive connection. */
+  g_assert_cmpuint (scaler_test_server_get_n_connections (server), ==, 1);
+}
+
 static void
 test_client_new_errors (void)
 {
@@ -1303,6 +1376,7 @@ main (int   argc,
   g_test_add_func ("/scaler/ec2/spot-prices", test_spot_prices);
   g_test_add_func ("/scaler/ec2/console-output", test_console_output);
   g_test_add_func ("/scaler/ec2/test-connection", test_connection);
+  g_test_add_func ("/scaler/ec2/retry-after-and-resign", test_retry_after_and_resign);
   g_test_add_func ("/scaler/ec2/client-new-errors", test_client_new_errors);
 
   status = g_test_run ();

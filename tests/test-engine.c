@@ -214,6 +214,31 @@ test_cycles_on_virtual_clock (void)
   g_assert_cmpuint (r2->instances->len, ==, 3);
   g_assert_cmpint (((ScalerInstanceRow *) g_ptr_array_index (r2->instances, 0))->worker_state, ==,
                    SCALER_WORKER_STATE_BUSY);
+  {
+    ScalerResourceRow *res = g_ptr_array_index (r2->resources, 0);
+    ScalerQueueRow *queue = g_ptr_array_index (r2->queues, 0);
+    ScalerInstanceRow *row = g_ptr_array_index (r2->instances, 0);
+
+    g_assert_cmpstr (res->resource, ==, "cpu");
+    g_assert_cmpuint (res->running, ==, 3);
+    g_assert_cmpuint (res->booting, ==, 0);
+    g_assert_cmpuint (res->max_instances, ==, 3);
+    g_assert_cmpuint (res->pending, ==, 2);
+    g_assert_cmpstr (queue->queue, ==, "default");
+    g_assert_cmpuint (queue->busy_workers, ==, 3);
+    g_assert_cmpuint (queue->pending, ==, 2);
+    g_assert_nonnull (row->task_id);
+    g_assert_cmpfloat (row->uptime_s, ==, 120.0);
+    g_assert_cmpfloat (row->cost_usd, >, 0.0);
+    g_assert_cmpuint (r2->instances_by_state[SCALER_INSTANCE_STATE_RUNNING], ==, 3);
+  }
+  {
+    ScalerResourceRow *res = g_ptr_array_index (r1->resources, 0);
+
+    /* Launched this cycle: counted as booting from the ledger. */
+    g_assert_cmpuint (res->running, ==, 3);
+    g_assert_cmpuint (res->booting, ==, 3);
+  }
 
   /* All tasks done after ~8 min; then idle for 5+ min: scale down to 0. */
   for (guint i = 0; i < 16; i++)
@@ -240,12 +265,6 @@ test_cycles_on_virtual_clock (void)
   g_assert_cmpuint (scaler_history_get_capacity (history), ==, 7 * 24 * 60);
 }
 
-static gboolean
-quit_after_cycles (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
 /* Autorun on a realtime simulator: cycles happen by themselves, state and
  * signals on the main thread, stop returns promptly. */
 static void
@@ -264,7 +283,6 @@ test_autorun_and_stop (void)
   scaler_engine_set_time_scale (engine, 3000.0);
   g_signal_connect (engine, "cycle-finished", G_CALLBACK (cycle_finished_cb), &counters);
   g_signal_connect (engine, "state-changed", G_CALLBACK (state_changed_cb), &counters);
-  (void) quit_after_cycles;
 
   scaler_engine_start (engine);
   g_assert_cmpint (scaler_engine_get_state (engine), ==, SCALER_ENGINE_STATE_STARTING);
@@ -283,10 +301,10 @@ test_autorun_and_stop (void)
   /* on_stop keep: nothing terminated by the stop. */
   {
     ScalerSimStats stats;
-    guint live = scaler_sim_count_live (sim, NULL);
 
     scaler_sim_get_stats (sim, &stats);
-    g_assert_cmpuint (live, >, 0);
+    g_assert_cmpuint (stats.launches, >, 0);
+    g_assert_cmpuint (scaler_sim_count_live (sim, NULL), ==, stats.launches - stats.terminations);
   }
 }
 
@@ -356,7 +374,7 @@ test_on_stop (gconstpointer data)
   /* One more instance, idle: a third task arrives and we launch, then the
    * task is gone (simulated by never registering it as busy): add an idle
    * worker instance instead. */
-  scaler_sim_add_instance (sim, CONFIG_ID, "dyn", "cpu", "idle-queue", "m5.large", 0);
+  g_free (scaler_sim_add_instance (sim, CONFIG_ID, "dyn", "cpu", "idle-queue", "m5.large", 0));
   scaler_sim_advance (sim, 2 * MIN_USEC);
   scaler_engine_start (engine);
   r2 = run_cycle (engine);
@@ -493,6 +511,16 @@ test_corrupt_ledger_rebuilt (void)
 }
 
 static void
+user_line_cb (ScalerEngine   *engine,
+              ScalerLogLevel  level,
+              const char     *text,
+              guint          *count)
+{
+  if (strstr (text, "asked for by the user") != NULL)
+    (*count)++;
+}
+
+static void
 test_boot_timeout_and_user_terminate (void)
 {
   g_autoptr(ScalerConfig) config = make_config (2, SCALER_ON_STOP_KEEP);
@@ -519,7 +547,53 @@ test_boot_timeout_and_user_terminate (void)
 
   g_assert_false (scaler_engine_terminate_instance (engine, foreign, &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
+  g_clear_error (&error);
   g_assert_cmpuint (scaler_sim_count_live (sim, NULL), ==, 2);
+
+  /* Our own instance, on request: only while started, in the next cycle. */
+  {
+    g_autoptr(ScalerCycleResult) r3 = run_cycle (engine);
+    g_autoptr(ScalerCycleResult) r4 = NULL;
+    ScalerInstanceRow *row = NULL;
+    const char *ours = NULL;
+    guint user_lines = 0;
+
+    for (guint i = 0; i < r3->instances->len; i++)
+      {
+        row = g_ptr_array_index (r3->instances, i);
+        if (scaler_instance_state_is_live (row->state))
+          ours = row->instance_id;
+      }
+    g_assert_nonnull (ours);
+    g_assert_false (scaler_engine_terminate_instance (engine, ours, &error));
+    g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
+    g_clear_error (&error);
+    scaler_engine_set_autorun (engine, FALSE);
+    scaler_engine_start (engine);
+    r4 = run_cycle (engine);
+    g_signal_connect (engine, "log-line", G_CALLBACK (user_line_cb), &user_lines);
+    g_assert_true (scaler_engine_terminate_instance (engine, ours, &error));
+    g_assert_no_error (error);
+    /* That started a cycle at once; the next one comes after it. */
+    g_assert_true (scaler_engine_is_cycle_running (engine));
+    g_clear_pointer (&r4, scaler_cycle_result_unref);
+    r4 = run_cycle (engine);
+    g_assert_cmpuint (user_lines, ==, 1);
+    {
+      g_autoptr(GPtrArray) all = scaler_sim_dup_instances (sim);
+
+      for (guint i = 0; i < all->len; i++)
+        {
+          ScalerInstance *instance = g_ptr_array_index (all, i);
+
+          if (g_strcmp0 (instance->instance_id, ours) == 0)
+            g_assert_false (scaler_instance_state_is_live (instance->state));
+          if (instance->config_id == NULL)
+            g_assert_true (scaler_instance_state_is_live (instance->state));
+        }
+    }
+    stop_engine (engine);
+  }
 }
 
 static void
@@ -567,6 +641,9 @@ test_capacity_fallback_cycle (void)
   r1 = run_cycle (engine);  /* spot a fails */
   g_assert_cmpuint (r1->launched, ==, 0);
   g_assert_true (result_logged (r1, "backing off"));
+  g_assert_cmpint (((ScalerResourceRow *) g_ptr_array_index (r1->resources, 0))->backoff_until, >, START);
+  g_assert_true (strstr (((ScalerResourceRow *) g_ptr_array_index (r1->resources, 0))->backoff_reason,
+                         "us-east-1a spot: InsufficientInstanceCapacity") != NULL);
   r2 = run_cycle (engine);  /* spot b fails */
   g_assert_cmpuint (r2->launched, ==, 0);
   g_clear_pointer (&r1, scaler_cycle_result_unref);
@@ -583,6 +660,53 @@ test_capacity_fallback_cycle (void)
   g_clear_pointer (&instances, g_ptr_array_unref);
   instances = scaler_sim_dup_instances (sim);
   g_assert_true (((ScalerInstance *) g_ptr_array_index (instances, 1))->is_spot);
+}
+
+static void
+console_cb (GObject      *object,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  GError **error = user_data;
+  char *text = scaler_engine_get_console_output_finish (SCALER_ENGINE (object), res, error);
+
+  if (text != NULL)
+    {
+      g_assert_true (strstr (text, "simulated boot") != NULL);
+      g_free (text);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS, "got the console output");
+    }
+}
+
+static void
+test_console_output (void)
+{
+  g_autoptr(ScalerConfig) config = make_config (2, SCALER_ON_STOP_KEEP);
+  g_autoptr(ScalerSim) sim = scaler_sim_new (5, START);
+  g_autoptr(ScalerEngine) engine = make_engine (config, sim, NULL);
+  g_autoptr(ScalerCycleResult) r1 = NULL;
+  g_autoptr(ScalerCycleResult) r2 = NULL;
+  g_autofree char *foreign = scaler_sim_add_instance (sim, NULL, NULL, NULL, NULL, "m5.large", 0);
+  GError *error = NULL;
+
+  scaler_sim_enqueue (sim, "default", 1, 30);
+  r1 = run_cycle (engine);
+  r2 = run_cycle (engine);
+  g_assert_cmpuint (r2->instances->len, ==, 1);
+
+  scaler_engine_get_console_output_async (engine, ((ScalerInstanceRow *) g_ptr_array_index (r2->instances, 0))->instance_id,
+                                          NULL, console_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+
+  /* Not ours: refused, the cloud is not even asked. */
+  scaler_engine_get_console_output_async (engine, foreign, NULL, console_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
+  g_clear_error (&error);
 }
 
 static void
@@ -629,6 +753,7 @@ main (int   argc,
   g_test_add_func ("/scaler/engine/boot-timeout", test_boot_timeout_and_user_terminate);
   g_test_add_func ("/scaler/engine/throttle", test_throttle_slows_cycle);
   g_test_add_func ("/scaler/engine/capacity-fallback", test_capacity_fallback_cycle);
+  g_test_add_func ("/scaler/engine/console-output", test_console_output);
   g_test_add_func ("/scaler/engine/demo", test_demo_engine);
 
   return g_test_run ();

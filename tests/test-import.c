@@ -292,6 +292,33 @@ test_configurations_as_text (void)
 }
 
 static void
+test_yaml_keys_and_aliases (void)
+{
+  /* Keys stay text even when they look like numbers or booleans; aliases
+   * are expanded. */
+  const char *yaml =
+    "base: &base {instance_type: m5.large, ami_id: ami-12345678, is_spot: no}\n"
+    "hyper_params: {cloud_credentials_region: us-east-1}\n"
+    "configurations:\n"
+    "  queues:\n"
+    "    '123': [['yes', 1], [r2, 2]]\n"
+    "  resource_configurations:\n"
+    "    yes: *base\n"
+    "    r2: *base\n";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) report = NULL;
+  g_autoptr(ScalerConfig) config = scaler_config_import_clearml (yaml, -1, NULL, NULL, &report, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (config->resources->len, ==, 2);
+  g_assert_cmpstr (resource_at (config, 0)->name, ==, "yes");
+  g_assert_cmpstr (resource_at (config, 0)->queue, ==, "123");
+  g_assert_cmpstr (resource_at (config, 0)->instance_type, ==, "m5.large");
+  g_assert_cmpstr (resource_at (config, 1)->ami_id, ==, "ami-12345678");
+  g_assert_true (report_has (report, "base: unknown key"));
+}
+
+static void
 test_errors (void)
 {
   const char *files[] = { "broken.yaml", "broken.json", "not-clearml.yaml" };
@@ -335,6 +362,26 @@ test_errors (void)
     g_clear_error (&error);
     g_string_free (bomb, TRUE);
   }
+
+  /* Deep nesting: refused quickly (libyaml's scanner is quadratic in it). */
+  {
+    GString *deep = g_string_new ("hyper_params: ");
+
+    for (guint i = 0; i < 200000; i++)
+      g_string_append_c (deep, '[');
+    config = scaler_config_import_clearml (deep->str, -1, NULL, NULL, NULL, &error);
+    g_assert_null (config);
+    g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
+    g_assert_nonnull (strstr (error->message, "nested too deeply"));
+    g_clear_error (&error);
+    g_string_free (deep, TRUE);
+  }
+
+  /* A recursive alias refers to an anchor that is not complete yet. */
+  config = scaler_config_import_clearml ("a: &a [*a]\nhyper_params: *a\n", -1, NULL, NULL, NULL, &error);
+  g_assert_null (config);
+  g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
+  g_clear_error (&error);
 
   /* Odd shapes are reported, not fatal. */
   {
@@ -413,6 +460,7 @@ main (int   argc,
   g_test_add_func ("/scaler/import/task-json", test_task_json);
   g_test_add_func ("/scaler/import/yaml-and-json-agree", test_yaml_and_json_agree);
   g_test_add_func ("/scaler/import/configurations-as-text", test_configurations_as_text);
+  g_test_add_func ("/scaler/import/yaml-keys-and-aliases", test_yaml_keys_and_aliases);
   g_test_add_func ("/scaler/import/errors", test_errors);
   g_test_add_func ("/scaler/import/export", test_export);
 

@@ -326,9 +326,21 @@ test_save_and_clear (void)
   g_assert_cmpuint (scaler_log_view_get_n_lines (view), ==, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.copy", NULL));
 
+  /* Save opens a file chooser (kept alive until it responds); closing the
+   * view closes it too. */
+  {
+    guint before = g_list_model_get_n_items (gtk_window_get_toplevels ());
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.save", NULL));
+    spin (5);
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), >, before);
+    gtk_window_destroy (window);
+    spin (5);
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), <, before);
+  }
+
   g_unlink (path);
   g_rmdir (dir);
-  gtk_window_destroy (window);
 }
 
 static void

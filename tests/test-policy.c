@@ -785,6 +785,43 @@ test_queues_in_config_order_share_budget (void)
   g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_BUDGET));
 }
 
+/* With busy workers, new demand must persist before it launches. */
+static void
+test_scale_up_confirmation (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) before = scaler_snapshot_new (NOW - 2 * MIN_USEC);
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *note;
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  add_instance (before, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  add_worker (before, "cpu", "m5.large", "i-1", "task-a");
+  add_instance (snapshot, CONFIG_ID, "i-1", "cpu", "m5.large", SCALER_INSTANCE_STATE_RUNNING, 60);
+  add_worker (snapshot, "cpu", "m5.large", "i-1", "task-a");
+
+  scaler_snapshot_set_pending (before, "default", 0);
+  scaler_ledger_observe (ledger, config, before, NOW - 2 * MIN_USEC, NULL);
+  scaler_snapshot_set_pending (before, "default", 2);
+  scaler_ledger_observe (ledger, config, before, NOW - MIN_USEC, NULL);
+  scaler_snapshot_set_pending (snapshot, "default", 2);
+  scaler_ledger_observe (ledger, config, snapshot, NOW, NULL);
+  plan = scaler_policy_decide (config, snapshot, ledger, NOW, &test_env);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  note = scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM);
+  g_assert_nonnull (note);
+  g_assert_true (strstr (note->reason, "1 busy worker") != NULL);
+
+  /* Still there one cycle later: the demand is confirmed. */
+  g_clear_pointer (&plan, scaler_plan_free);
+  scaler_ledger_observe (ledger, config, snapshot, NOW + MIN_USEC, NULL);
+  plan = scaler_policy_decide (config, snapshot, ledger, NOW + MIN_USEC, &test_env);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 2);
+  g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -816,6 +853,7 @@ main (int   argc,
   g_test_add_func ("/scaler/policy/retry-same-token", test_unanswered_launch_retried_with_same_token);
   g_test_add_func ("/scaler/policy/resolved-by-token", test_launch_resolved_by_token);
   g_test_add_func ("/scaler/policy/shared-budget", test_queues_in_config_order_share_budget);
+  g_test_add_func ("/scaler/policy/scale-up-confirmation", test_scale_up_confirmation);
 
   return g_test_run ();
 }

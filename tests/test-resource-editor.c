@@ -153,6 +153,35 @@ test_add_duplicate_remove_reorder (void)
   row = scaler_resource_editor_get_row (editor, 0);
   g_assert_false (gtk_widget_get_sensitive (g_object_get_data (G_OBJECT (row), "up-button")));
 
+  /* Drag and drop: dropping the last row's item on the first row moves it
+   * to the top. */
+  {
+    g_autoptr(GListModel) controllers = NULL;
+    g_autoptr(ScalerResourceObject) dragged = g_list_model_get_item (scaler_resource_editor_get_model (editor), 3);
+    GtkDropTarget *target = NULL;
+    GValue value = G_VALUE_INIT;
+    gboolean accepted = FALSE;
+
+    row = scaler_resource_editor_get_row (editor, 0);
+    controllers = gtk_widget_observe_controllers (row);
+    for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
+      {
+        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (GTK_IS_DROP_TARGET (controller))
+          target = GTK_DROP_TARGET (controller);
+      }
+    g_assert_nonnull (target);
+    g_value_init (&value, SCALER_TYPE_RESOURCE_OBJECT);
+    g_value_set_object (&value, dragged);
+    g_signal_emit_by_name (target, "drop", &value, 1.0, 1.0, &accepted);
+    g_value_unset (&value);
+    g_assert_true (accepted);
+    assert_names (editor, "cpu-2,cpu,big,gpu", "cpu-2,cpu,big,gpu,add-resource");
+    scaler_resource_editor_move (editor, 0, 3);
+    assert_names (editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
+  }
+
   /* The editor hands out copies in order. */
   resources = scaler_resource_editor_dup_resources (editor);
   g_assert_cmpuint (resources->len, ==, 4);

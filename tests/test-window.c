@@ -9,6 +9,7 @@
 #include "scaler-gui-resources.h"
 #include "scaler-preferences-window.h"
 #include "scaler-window.h"
+#include "scaler-wizard.h"
 
 static void
 wait_for_draw (GtkWidget *widget)
@@ -28,7 +29,11 @@ test_window_lifecycle (void)
   ScalerWindow *window;
   GtkWidget *empty;
 
-  g_application_register (G_APPLICATION (app), NULL, NULL);
+  /* Tests run in parallel on one session bus: never become a remote
+   * instance of another test's application. */
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  g_assert_false (g_application_get_is_remote (G_APPLICATION (app)));
   window = scaler_window_new (app);
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
@@ -41,6 +46,25 @@ test_window_lifecycle (void)
   g_assert_true (gtk_widget_get_visible (empty));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Autoscalers");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-instance", NULL));
+  wait_for_draw (GTK_WIDGET (window));
+  /* It opens the creation wizard, modal over the window. */
+  {
+    GtkWindow *dialog = scaler_window_get_dialog (window);
+
+    g_assert_true (SCALER_IS_WIZARD (dialog));
+    g_assert_false (scaler_wizard_is_editing (SCALER_WIZARD (dialog)));
+    g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+    g_assert_true (gtk_window_get_modal (dialog));
+    gtk_window_destroy (dialog);
+  }
+
+  /* The second way in: the demo, wired to its action. */
+  {
+    GtkWidget *demo = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "demo_button"));
+
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (demo)), ==, "win.try-demo");
+    g_assert_true (gtk_widget_is_sensitive (demo));
+  }
 
   /* The size comes from GSettings (memory backend in tests). */
   {
@@ -84,6 +108,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *tmp = g_dir_make_tmp ("scaler-window-XXXXXX", NULL);
+
+  /* Hermetic: an empty store, no keyring. */
+  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
+  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());

@@ -15,6 +15,7 @@
 #include "scaler-instance-store.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
+#include "support/scaler-fake.h"
 
 static char *tmpdir;
 
@@ -408,6 +409,157 @@ test_edit_loads_and_updates_in_place (void)
   g_assert_finalize_object (wizard);
 }
 
+static AdwMessageDialog *
+find_message_dialog (GtkWindow *parent)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_window_get_transient_for (l->data) == parent &&
+        gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}
+
+/* Closing after edits asks first; "Keep Editing" keeps the window. */
+static void
+test_close_asks_first (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  AdwMessageDialog *dialog;
+
+  /* Untouched: closes at once. */
+  gtk_window_close (GTK_WINDOW (wizard));
+  spin (10);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
+  g_assert_null (find_message_dialog (GTK_WINDOW (wizard)));
+  destroy_wizard (wizard);
+
+  wizard = new_wizard (store, credentials, NULL);
+  set_text (wizard, "name_row", "Half done");
+  spin (10);
+  gtk_window_close (GTK_WINDOW (wizard));
+  spin (10);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
+  dialog = find_message_dialog (GTK_WINDOW (wizard));
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "keep");
+  spin (10);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "name_row"))), ==, "Half done");
+
+  gtk_window_close (GTK_WINDOW (wizard));
+  spin (10);
+  dialog = find_message_dialog (GTK_WINDOW (wizard));
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "discard");
+  spin (10);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  destroy_wizard (wizard);
+}
+
+static gboolean
+row_has_verdict (ScalerWizard *wizard,
+                 const char   *row)
+{
+  return gtk_widget_has_css_class (child (wizard, row), "success") ||
+         gtk_widget_has_css_class (child (wizard, row), "error");
+}
+
+static void
+wait_verdict (ScalerWizard *wizard,
+              const char   *row)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (!row_has_verdict (wizard, row) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (row_has_verdict (wizard, row));
+}
+
+/* "Test connection" over real HTTP to the fake EC2 and ClearML servers: a
+ * good key says so inline, a wrong one says what is wrong. */
+static void
+test_test_connection (void)
+{
+  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  g_autoptr(ScalerConfig) config = scaler_config_new ();
+  g_autoptr(ScalerFake) fake = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *reason = NULL;
+  ScalerWizard *wizard;
+  const char *subtitle;
+
+  if (!scaler_fake_available (&reason))
+    {
+      g_test_skip (reason);
+      return;
+    }
+  fake = scaler_fake_start (&error);
+  g_assert_no_error (error);
+
+  g_free (config->name);
+  config->name = g_strdup ("Fake");
+  config->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
+  g_free (config->clearml_api_server);
+  config->clearml_api_server = g_strdup (scaler_fake_get_clearml_url (fake));
+  wizard = new_wizard (store, credentials, NULL);
+  scaler_wizard_load_config (wizard, config);
+
+  set_text (wizard, "aws_key_row", "AKIDEXAMPLE");
+  set_text (wizard, "aws_secret_row", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
+  wait_verdict (wizard, "aws_test_row");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row")));
+  g_test_message ("AWS verdict: %s", subtitle);
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "aws_test_row"), "success"));
+
+  set_text (wizard, "aws_secret_row", "not-the-secret");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
+  spin (5);
+  wait_verdict (wizard, "aws_test_row");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row")));
+  g_test_message ("AWS verdict: %s", subtitle);
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "aws_test_row"), "error"));
+  g_assert_nonnull (strstr (subtitle, "ecret"));
+
+  set_text (wizard, "clearml_key_row", "FAKEKEY");
+  set_text (wizard, "clearml_secret_row", "FAKESECRET");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-clearml", NULL);
+  wait_verdict (wizard, "clearml_test_row");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "clearml_test_row")));
+  g_test_message ("ClearML verdict: %s", subtitle);
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "clearml_test_row"), "success"));
+
+  set_text (wizard, "clearml_secret_row", "WRONG");
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-clearml", NULL);
+  spin (5);
+  wait_verdict (wizard, "clearml_test_row");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "clearml_test_row")));
+  g_test_message ("ClearML verdict: %s", subtitle);
+  g_assert_true (gtk_widget_has_css_class (child (wizard, "clearml_test_row"), "error"));
+
+  /* Closing while a test runs cancels it quietly; the window goes once
+   * the job has returned. */
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-clearml", NULL);
+  g_object_add_weak_pointer (G_OBJECT (wizard), (gpointer *) &wizard);
+  gtk_window_close (GTK_WINDOW (wizard));
+  gtk_window_destroy (GTK_WINDOW (wizard));
+  g_object_unref (wizard);
+  {
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+    while (wizard != NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_null (wizard);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +575,8 @@ main (int   argc,
   g_test_add_func ("/scaler/wizard/bad-region", test_bad_region);
   g_test_add_func ("/scaler/wizard/create-writes-config-and-secrets", test_create_writes_config_and_secrets);
   g_test_add_func ("/scaler/wizard/edit-loads-and-updates-in-place", test_edit_loads_and_updates_in_place);
+  g_test_add_func ("/scaler/wizard/test-connection", test_test_connection);
+  g_test_add_func ("/scaler/wizard/close-asks-first", test_close_asks_first);
 
   return g_test_run ();
 }

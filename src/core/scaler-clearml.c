@@ -1468,6 +1468,13 @@ scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
       goto out;
     }
 
+  if (self->access_key[0] == '\0' || self->secret_key[0] == '\0')
+    {
+      v = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
+      message = g_strdup (_("The server is a ClearML server, but no access key and secret key are set"));
+      goto out;
+    }
+
   info = call_locked (self, "server.info", "{}", TRUE, cancellable, &error);
   if (info == NULL &&
       !g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_UNSUPPORTED) &&

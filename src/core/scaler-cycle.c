@@ -217,8 +217,15 @@ scaler_cycle_new_client_token (const ScalerConfig *config)
   return g_strdup_printf ("ecas-%.8s-%s", config->id, uuid);
 }
 
+/* Spot prices are fetched again after this long (DescribeSpotPriceHistory
+ * is not needed every cycle). */
+#define SPOT_PRICE_TTL (10 * USEC_PER_MIN)
+
+/* The spot instance types whose cached price is missing or old. */
 static GStrv
-spot_types (const ScalerConfig *config)
+spot_types_to_refresh (const ScalerConfig *config,
+                       const ScalerLedger *ledger,
+                       gint64              now)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -226,9 +233,14 @@ spot_types (const ScalerConfig *config)
   for (guint i = 0; i < config->resources->len; i++)
     {
       const ScalerResource *resource = g_ptr_array_index (config->resources, i);
+      gint64 fetched = 0;
 
-      if (resource->is_spot && g_hash_table_add (seen, resource->instance_type))
-        g_strv_builder_add (builder, resource->instance_type);
+      if (!resource->is_spot || !g_hash_table_add (seen, resource->instance_type))
+        continue;
+      if (scaler_ledger_get_spot_price (ledger, resource->instance_type, NULL, NULL, &fetched)
+          && now - fetched < SPOT_PRICE_TTL && fetched <= now)
+        continue;
+      g_strv_builder_add (builder, resource->instance_type);
     }
   return g_strv_builder_end (builder);
 }
@@ -242,7 +254,7 @@ take_snapshot (Run     *run,
   g_autoptr(GPtrArray) instances = NULL;
   g_autoptr(GPtrArray) workers = NULL;
   g_auto(GStrv) queues = scaler_config_dup_queues (ctx->config);
-  g_auto(GStrv) types = spot_types (ctx->config);
+  g_auto(GStrv) types = spot_types_to_refresh (ctx->config, ctx->ledger, run->now);
   g_autofree guint *counts = g_new0 (guint, g_strv_length (queues) + 1);
   g_autoptr(GError) local_error = NULL;
 
@@ -327,6 +339,7 @@ note_level (const ScalerAction *action)
     case SCALER_REASON_KEEP_BUSY:
     case SCALER_REASON_KEEP_PENDING:
     case SCALER_REASON_ADOPTED:
+    case SCALER_REASON_WAITING_CONFIRM:
     default:
       return SCALER_LOG_LEVEL_INFO;
     }
@@ -597,7 +610,17 @@ execute_plan (Run            *run,
       const ScalerAction *action = g_ptr_array_index (plan->actions, i);
 
       if (action->kind == SCALER_ACTION_NONE)
-        cycle_log (run, note_level (action), "%s", action->reason);
+        {
+          ScalerLogLevel level = note_level (action);
+          g_autofree char *key = g_strdup_printf ("%s|%s|%s", scaler_reason_to_string (action->code),
+                                                  action->queue ? action->queue : "",
+                                                  action->worker_id ? action->worker_id : "");
+
+          /* Routine notes reach the log at INFO when they change, then DEBUG. */
+          if (scaler_ledger_note_changed (ctx->ledger, key, action->reason) && level == SCALER_LOG_LEVEL_DEBUG)
+            level = SCALER_LOG_LEVEL_INFO;
+          cycle_log (run, level, "%s", action->reason);
+        }
       if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_IDLE)
         need_recheck = TRUE;
     }
@@ -709,7 +732,7 @@ fill_rows (Run            *run,
 {
   ScalerCycleContext *ctx = run->ctx;
   ScalerCycleResult *result = run->result;
-  g_autoptr(GHashTable) worker_of = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) worker_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GHashTable) terminated = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (ctx->ledger);
   g_auto(GStrv) queues = scaler_config_dup_queues (ctx->config);
@@ -784,76 +807,98 @@ fill_rows (Run            *run,
   /* Launched this cycle: not in the snapshot yet. */
   result->usd_per_hour = cost;
 
-  for (guint i = 0; i < ctx->config->resources->len; i++)
-    {
-      const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
-      ScalerResourceRow *row = g_new0 (ScalerResourceRow, 1);
-      g_autoptr(GPtrArray) backoffs = scaler_ledger_list_backoffs (ctx->ledger);
+  {
+    g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(GPtrArray) backoffs = scaler_ledger_list_backoffs (ctx->ledger);
 
-      row->resource = g_strdup (resource->name);
-      row->queue = g_strdup (resource->queue);
-      row->instance_type = g_strdup (resource->instance_type);
-      row->spot = resource->is_spot;
-      row->max_instances = resource->max_instances;
-      row->pending = scaler_snapshot_get_pending (snapshot, resource->queue);
-      for (guint k = 0; k < result->instances->len; k++)
-        {
-          ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+    for (guint i = 0; i < ctx->config->resources->len; i++)
+      {
+        const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
+        ScalerResourceRow *row = g_new0 (ScalerResourceRow, 1);
 
-          if (g_strcmp0 (irow->resource, resource->name) != 0 || !scaler_instance_state_is_live (irow->state))
-            continue;
-          row->running++;
-          if (irow->worker_state == SCALER_WORKER_STATE_NONE)
+        row->resource = g_strdup (resource->name);
+        row->queue = g_strdup (resource->queue);
+        row->instance_type = g_strdup (resource->instance_type);
+        row->spot = resource->is_spot;
+        row->max_instances = resource->max_instances;
+        row->pending = scaler_snapshot_get_pending (snapshot, resource->queue);
+        g_ptr_array_add (result->resources, row);
+        g_hash_table_insert (by_name, row->resource, row);
+      }
+    for (guint k = 0; k < result->instances->len; k++)
+      {
+        ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+        ScalerResourceRow *row = irow->resource ? g_hash_table_lookup (by_name, irow->resource) : NULL;
+
+        if (row == NULL || !scaler_instance_state_is_live (irow->state))
+          continue;
+        row->running++;
+        if (irow->worker_state == SCALER_WORKER_STATE_NONE)
+          row->booting++;
+      }
+    for (guint k = 0; k < launches->len; k++)
+      {
+        ScalerLedgerLaunch *launch = g_ptr_array_index (launches, k);
+        ScalerResourceRow *row = g_hash_table_lookup (by_name, launch->resource);
+
+        if (row != NULL)
+          {
+            row->running++;
             row->booting++;
-        }
-      for (guint k = 0; k < launches->len; k++)
-        {
-          ScalerLedgerLaunch *launch = g_ptr_array_index (launches, k);
+          }
+      }
+    for (guint k = 0; k < backoffs->len; k++)
+      {
+        ScalerLedgerBackoff *backoff = g_ptr_array_index (backoffs, k);
+        ScalerResourceRow *row = g_hash_table_lookup (by_name, backoff->resource);
 
-          if (g_strcmp0 (launch->resource, resource->name) == 0)
-            {
-              row->running++;
-              row->booting++;
-            }
-        }
-      for (guint k = 0; k < backoffs->len; k++)
-        {
-          ScalerLedgerBackoff *backoff = g_ptr_array_index (backoffs, k);
+        if (row != NULL && backoff->until > run->now && backoff->until > row->backoff_until)
+          {
+            row->backoff_until = backoff->until;
+            g_free (row->backoff_reason);
+            row->backoff_reason = g_strdup_printf ("%s %s: %s",
+                                                   backoff->zone[0] ? backoff->zone : "default placement",
+                                                   backoff->spot ? "spot" : "on-demand",
+                                                   backoff->reason ? backoff->reason : "");
+          }
+      }
+  }
 
-          if (g_strcmp0 (backoff->resource, resource->name) == 0 && backoff->until > run->now
-              && backoff->until > row->backoff_until)
-            {
-              row->backoff_until = backoff->until;
-              g_free (row->backoff_reason);
-              row->backoff_reason = g_strdup_printf ("%s %s: %s",
-                                                     backoff->zone[0] ? backoff->zone : "default placement",
-                                                     backoff->spot ? "spot" : "on-demand",
-                                                     backoff->reason ? backoff->reason : "");
-            }
-        }
-      g_ptr_array_add (result->resources, row);
-    }
+  /* One pass over the instance rows, through hash tables: this also runs
+   * for fleets of thousands of instances. */
+  {
+    g_autoptr(GHashTable) queue_of = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
 
-  for (guint i = 0; queues[i] != NULL; i++)
-    {
-      ScalerQueueRow *row = g_new0 (ScalerQueueRow, 1);
+    for (guint i = 0; i < ctx->config->resources->len; i++)
+      {
+        const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
 
-      row->queue = g_strdup (queues[i]);
-      row->pending = scaler_snapshot_get_pending (snapshot, queues[i]);
-      for (guint k = 0; k < result->instances->len; k++)
-        {
-          ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
-          const ScalerResource *resource = irow->resource ? scaler_config_find_resource (ctx->config, irow->resource) : NULL;
+        g_hash_table_insert (queue_of, resource->name, resource->queue);
+      }
+    for (guint i = 0; queues[i] != NULL; i++)
+      {
+        ScalerQueueRow *row = g_new0 (ScalerQueueRow, 1);
 
-          if (resource == NULL || g_strcmp0 (resource->queue, queues[i]) != 0)
-            continue;
-          if (irow->worker_state == SCALER_WORKER_STATE_IDLE)
-            row->idle_workers++;
-          else if (irow->worker_state == SCALER_WORKER_STATE_BUSY)
-            row->busy_workers++;
-        }
-      g_ptr_array_add (result->queues, row);
-    }
+        row->queue = g_strdup (queues[i]);
+        row->pending = scaler_snapshot_get_pending (snapshot, queues[i]);
+        g_ptr_array_add (result->queues, row);
+        g_hash_table_insert (rows, row->queue, row);
+      }
+    for (guint k = 0; k < result->instances->len; k++)
+      {
+        ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+        const char *queue = irow->resource ? g_hash_table_lookup (queue_of, irow->resource) : NULL;
+        ScalerQueueRow *row = queue ? g_hash_table_lookup (rows, queue) : NULL;
+
+        if (row == NULL)
+          continue;
+        if (irow->worker_state == SCALER_WORKER_STATE_IDLE)
+          row->idle_workers++;
+        else if (irow->worker_state == SCALER_WORKER_STATE_BUSY)
+          row->busy_workers++;
+      }
+  }
 }
 
 static void

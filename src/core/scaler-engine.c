@@ -6,22 +6,13 @@
 #include "config.h"
 
 #include "scaler-bootstrap.h"
+#include "scaler-clearml-source.h"
 #include "scaler-cycle.h"
+#include "scaler-ec2-cloud.h"
 #include "scaler-engine.h"
 #include "scaler-error.h"
 #include "scaler-ledger.h"
 #include "scaler-sim.h"
-
-#if defined(__has_include)
-# if __has_include("scaler-ec2-cloud.h") && __has_include("scaler-clearml-source.h")
-#  include "scaler-ec2-cloud.h"
-#  include "scaler-clearml-source.h"
-#  define HAVE_REAL_BACKENDS 1
-# endif
-#endif
-#ifndef HAVE_REAL_BACKENDS
-# define HAVE_REAL_BACKENDS 0
-#endif
 
 /* The demo runs the simulator this many times faster than real time. */
 #define DEMO_SPEED 60.0
@@ -392,6 +383,10 @@ cycle_done_cb (GObject      *object,
       return;
     }
 
+  /* Nobody holds the engine any more but this cycle: do not run on alone. */
+  if (G_OBJECT (self)->ref_count <= 1)
+    self->started = FALSE;
+
   if (result != NULL && self->started)
     {
       if (result->ok)
@@ -671,7 +666,6 @@ scaler_engine_new_for_config (ScalerConfig        *config,
       return self;
     }
 
-#if HAVE_REAL_BACKENDS
   {
     g_autoptr(GObject) cloud = NULL;
     g_autoptr(GObject) queues = NULL;
@@ -692,13 +686,6 @@ scaler_engine_new_for_config (ScalerConfig        *config,
     self->user_data_destroy = user_data_closure_free;
     return self;
   }
-#else
-  (void) bootstrap_user_data;
-  (void) user_data_closure_free;
-  g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
-               "This build has no EC2 or ClearML support (scaler-ec2-cloud.h / scaler-clearml-source.h missing)");
-  return NULL;
-#endif
 }
 
 void
@@ -960,9 +947,15 @@ scaler_engine_terminate_instance (ScalerEngine  *self,
                    "%s is not an instance of this autoscaler's tagged fleet", instance_id);
       return FALSE;
     }
+  if (!self->started)
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   "The autoscaler is not running: start it to terminate %s", instance_id);
+      return FALSE;
+    }
   g_ptr_array_add (self->terminate_ids, g_strdup (instance_id));
   emit_log (self, SCALER_LOG_LEVEL_INFO, "Termination of %s requested", instance_id);
-  if (!self->cycle_running && self->stop_task == NULL)
+  if (!self->cycle_running)
     start_cycle (self, FALSE);
   return TRUE;
 }
@@ -1010,12 +1003,22 @@ scaler_engine_get_console_output_async (ScalerEngine        *self,
 {
   g_autoptr(GTask) task = NULL;
   ConsoleData *data;
+  gboolean found = FALSE;
 
   g_return_if_fail (SCALER_IS_ENGINE (self));
   g_return_if_fail (instance_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, scaler_engine_get_console_output_async);
+  for (guint i = 0; self->last_result != NULL && i < self->last_result->instances->len && !found; i++)
+    found = g_strcmp0 (((ScalerInstanceRow *) g_ptr_array_index (self->last_result->instances, i))->instance_id,
+                       instance_id) == 0;
+  if (!found)
+    {
+      g_task_return_new_error (task, SCALER_ERROR, SCALER_ERROR_FAILED,
+                               "%s is not an instance of this autoscaler's tagged fleet", instance_id);
+      return;
+    }
   data = g_new0 (ConsoleData, 1);
   data->cloud = g_object_ref (self->cloud);
   data->instance_id = g_strdup (instance_id);

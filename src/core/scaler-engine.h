@@ -226,12 +226,14 @@ ScalerCycleResult *scaler_engine_run_cycle_finish (ScalerEngine        *self,
  * are still never touched); starts that cycle now if none is running. */
 void               scaler_engine_terminate_idle_now (ScalerEngine      *self);
 /* Queues the termination of one instance of OUR fleet (checked against the
- * last cycle's tagged fleet, and again in the cycle that executes it).
- * FALSE + error if the id is not one of ours. */
+ * last cycle's tagged fleet, and again in the cycle that executes it, which
+ * starts now if none is running). FALSE + error if the id is not one of ours
+ * or the engine is not started. */
 gboolean           scaler_engine_terminate_instance (ScalerEngine      *self,
                                                      const char        *instance_id,
                                                      GError           **error);
-/* Decoded console output of one of our instances (runs on a thread). */
+/* Decoded console output of one of our instances (checked against the last
+ * cycle's fleet; runs on a thread, after the cycle in flight). */
 void               scaler_engine_get_console_output_async  (ScalerEngine        *self,
                                                             const char          *instance_id,
                                                             GCancellable        *cancellable,

@@ -35,8 +35,19 @@ struct _ScalerLedger
   GHashTable *backoffs;    /* key -> ScalerLedgerBackoff */
   GHashTable *spot_prices; /* "type|zone" -> SpotPrice */
   GHashTable *instances;   /* id -> ScalerLedgerInstance */
+  GHashTable *pending_cur; /* queue -> PendingSeen (recent observations) */
+  GHashTable *notes;       /* key -> last text (memory only) */
   guint       throttle_count;
 };
+
+#define PENDING_HISTORY 4
+
+typedef struct
+{
+  guint  count[PENDING_HISTORY];   /* [0] = latest */
+  gint64 time[PENDING_HISTORY];
+  guint  n;
+} PendingSeen;
 
 ScalerLedgerLaunch *
 scaler_ledger_launch_new (void)
@@ -132,6 +143,8 @@ scaler_ledger_new (const char *config_id)
   self->spot_prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->instances = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                            (GDestroyNotify) instance_free);
+  self->pending_cur = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->notes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -146,6 +159,8 @@ scaler_ledger_free (ScalerLedger *self)
   g_hash_table_unref (self->backoffs);
   g_hash_table_unref (self->spot_prices);
   g_hash_table_unref (self->instances);
+  g_hash_table_unref (self->pending_cur);
+  g_hash_table_unref (self->notes);
   g_free (self);
 }
 
@@ -179,6 +194,9 @@ scaler_ledger_copy (const ScalerLedger *self)
 
       g_hash_table_insert (copy->instances, instance->instance_id, instance);
     }
+  g_hash_table_iter_init (&iter, self->pending_cur);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->pending_cur, g_strdup (key), g_memdup2 (value, sizeof (PendingSeen)));
   return copy;
 }
 
@@ -452,6 +470,57 @@ scaler_ledger_get_spot_price (const ScalerLedger *self,
   return TRUE;
 }
 
+/* ---- pending history ---- */
+
+gboolean
+scaler_ledger_get_previous_pending (const ScalerLedger *self,
+                                    const char         *queue,
+                                    guint              *count,
+                                    gint64             *time)
+{
+  const PendingSeen *seen;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  seen = queue ? g_hash_table_lookup (self->pending_cur, queue) : NULL;
+  if (seen == NULL)
+    return FALSE;
+  /* The minimum over the earlier observations since *time (the latest one is
+   * the current snapshot); *time becomes the oldest one used. */
+  for (guint i = 1; i < seen->n; i++)
+    {
+      if (seen->time[i] < *time)
+        break;
+      if (!found || seen->count[i] < *count)
+        *count = seen->count[i];
+      found = TRUE;
+    }
+  for (guint i = seen->n; found && i > 1; i--)
+    if (seen->time[i - 1] >= *time)
+      {
+        *time = seen->time[i - 1];
+        break;
+      }
+  return found;
+}
+
+gboolean
+scaler_ledger_note_changed (ScalerLedger *self,
+                            const char   *key,
+                            const char   *text)
+{
+  const char *old;
+
+  g_return_val_if_fail (self != NULL, TRUE);
+  g_return_val_if_fail (key != NULL && text != NULL, TRUE);
+
+  old = g_hash_table_lookup (self->notes, key);
+  if (g_strcmp0 (old, text) == 0)
+    return FALSE;
+  g_hash_table_insert (self->notes, g_strdup (key), g_strdup (text));
+  return TRUE;
+}
+
 /* ---- instances ---- */
 
 const ScalerLedgerInstance *
@@ -630,14 +699,32 @@ scaler_ledger_observe (ScalerLedger         *self,
     if (!g_hash_table_contains (workers, key))
       g_hash_table_iter_remove (&iter);
 
+  /* Pending counts: a short history per queue. */
+  g_hash_table_iter_init (&iter, snapshot->pending);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      PendingSeen *seen = g_hash_table_lookup (self->pending_cur, key);
+
+      if (seen == NULL)
+        {
+          seen = g_new0 (PendingSeen, 1);
+          g_hash_table_insert (self->pending_cur, g_strdup (key), seen);
+        }
+      memmove (&seen->count[1], &seen->count[0], sizeof (guint) * (PENDING_HISTORY - 1));
+      memmove (&seen->time[1], &seen->time[0], sizeof (gint64) * (PENDING_HISTORY - 1));
+      seen->count[0] = GPOINTER_TO_UINT (value);
+      seen->time[0] = now;
+      seen->n = MIN (seen->n + 1, PENDING_HISTORY);
+    }
+
   /* Spot prices. */
   for (guint i = 0; snapshot->spot_prices != NULL && i < snapshot->spot_prices->len; i++)
     {
       ScalerSpotPrice *price = g_ptr_array_index (snapshot->spot_prices, i);
 
+      /* The time we fetched it (AWS's timestamp is the last price change). */
       scaler_ledger_set_spot_price (self, price->instance_type, price->availability_zone,
-                                    price->price_usd_per_hour,
-                                    price->timestamp ? price->timestamp : now);
+                                    price->price_usd_per_hour, now);
     }
 
   /* Expired back-offs are kept (their failure count makes the next one

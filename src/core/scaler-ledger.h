@@ -145,6 +145,22 @@ gboolean      scaler_ledger_get_spot_price (const ScalerLedger *self,
                                             double             *usd_per_hour,
                                             gint64             *time);
 
+/* Pending tasks of a queue over the last few observations (kept in memory,
+ * not saved): the minimum count of the observations BEFORE the latest one
+ * made at or after *time (in: the window start; out: the oldest observation
+ * used). The policy launches for demand that persisted while busy workers
+ * could have absorbed it. FALSE if there is no such observation. */
+gboolean      scaler_ledger_get_previous_pending (const ScalerLedger *self,
+                                                  const char         *queue,
+                                                  guint              *count,
+                                                  gint64             *time);
+
+/* Remembers text under key (memory only); TRUE if it differs from the text
+ * remembered before (or none was): lets repeated notes drop to DEBUG. */
+gboolean      scaler_ledger_note_changed   (ScalerLedger       *self,
+                                            const char         *key,
+                                            const char         *text);
+
 /* Instances seen in the fleet (NULL if never seen). */
 const ScalerLedgerInstance *scaler_ledger_get_instance (const ScalerLedger *self,
                                                         const char         *instance_id);

@@ -160,7 +160,7 @@ scaler_reason_to_string (ScalerReason code)
     "need", "retry-launch", "idle", "boot-timeout", "user", "zombie", "not-needed",
     "nothing-pending", "covered", "waiting-boot", "max-reached", "budget", "no-price",
     "backing-off", "keep-busy", "keep-pending", "throttled", "no-resource", "foreign",
-    "adopted",
+    "adopted", "waiting-confirm",
   };
 
   if ((guint) code >= G_N_ELEMENTS (names))
@@ -249,6 +249,7 @@ typedef struct
 typedef struct
 {
   guint      idle;
+  guint      busy;
   guint      booting;
   GPtrArray *unanswered;      /* ScalerLedgerLaunch*: sent, no answer */
 } QueueStats;
@@ -325,6 +326,8 @@ instance_price (Decide               *d,
   return price;
 }
 
+static const char *instance_resource (const ScalerInstance *instance);
+
 static const char *
 queue_of_resource (Decide     *d,
                    const char *resource)
@@ -371,6 +374,8 @@ collect_queue_stats (Decide    *d,
         queue_stats (d, queue)->booting++;
       else if (worker->task_id == NULL)
         queue_stats (d, queue)->idle++;
+      else
+        queue_stats (d, queue)->busy++;
     }
   for (guint i = 0; i < launches->len; i++)
     {
@@ -599,6 +604,11 @@ choose_placement (Decide               *d,
   return FALSE;
 }
 
+/* New demand must persist this many polling intervals before it launches an
+ * instance while busy workers of the queue may absorb it (bench-policy: 1
+ * launches for blips, 3 raises the p95 wait above ClearML's). */
+#define CONFIRM_CYCLES 2
+
 static void
 plan_queue (Decide     *d,
             const char *queue)
@@ -615,6 +625,32 @@ plan_queue (Decide     *d,
   ScalerAction *action;
 
   need = (gint64) pending - idle - booting;
+
+  /* Scale-up confirmation: while busy workers may take newly queued tasks
+   * soon, only demand that persisted over the last CONFIRM_CYCLES cycles
+   * launches an instance. From zero (no busy worker) nothing waits. */
+  if (need > 0 && stats->busy > 0)
+    {
+      guint previous = 0;
+      gint64 poll = usec_of_min (config->polling_interval_time_min);
+      gint64 seen = d->now - CONFIRM_CYCLES * poll - poll / 2;
+
+      if (scaler_ledger_get_previous_pending (d->ledger, queue, &previous, &seen)
+          && previous < pending)
+        {
+          gint64 confirmed = (gint64) previous - idle - booting;
+
+          if (confirmed < need)
+            {
+              action = add_action (d, SCALER_ACTION_NONE, SCALER_REASON_WAITING_CONFIRM,
+                                   "Queue %s: %" G_GINT64_FORMAT " newly queued task(s) wait up to %d "
+                                   "cycles before a launch: %u busy worker(s) may take them first",
+                                   queue, need - MAX (confirmed, 0), CONFIRM_CYCLES, stats->busy);
+              action->queue = g_strdup (queue);
+              need = confirmed;
+            }
+        }
+    }
 
   /* Launches sent but never answered (crash, timeout): retry them with the
    * SAME client token while they are needed (EC2 returns the original
@@ -891,15 +927,13 @@ scaler_policy_decide (const ScalerConfig    *config,
   if (throttles > 0)
     {
       gint64 slow = poll << MIN (throttles, 4);
-      ScalerAction *action;
 
       slow = MIN (slow, MAX (poll, usec_of_min (15)));
       d.plan->next_cycle_delay = MAX (slow, poll);
-      action = add_action (&d, SCALER_ACTION_NONE, SCALER_REASON_THROTTLED,
-                           "AWS throttled %u cycle(s) in a row: next cycle in %.2f min instead of %g",
-                           throttles, minutes (d.plan->next_cycle_delay),
-                           config->polling_interval_time_min);
-      (void) action;
+      add_action (&d, SCALER_ACTION_NONE, SCALER_REASON_THROTTLED,
+                  "AWS throttled %u cycle(s) in a row: next cycle in %.2f min instead of %g",
+                  throttles, minutes (d.plan->next_cycle_delay),
+                  config->polling_interval_time_min);
     }
   d.plan->usd_per_hour_planned = d.cost;
 

@@ -671,6 +671,16 @@ scaler_sim_add_workload (ScalerSim               *self,
 }
 
 void
+scaler_sim_clear_workloads (ScalerSim *self)
+{
+  g_return_if_fail (SCALER_IS_SIM (self));
+  g_mutex_lock (&self->mutex);
+  sync_locked (self);
+  g_ptr_array_set_size (self->workloads, 0);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
 scaler_sim_enqueue (ScalerSim  *self,
                     const char *queue,
                     guint       count,

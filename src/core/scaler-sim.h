@@ -103,6 +103,8 @@ void        scaler_sim_set_delays          (ScalerSim           *self,
                                             double               shutdown_min);
 void        scaler_sim_add_workload        (ScalerSim           *self,
                                             const ScalerSimWorkload *workload);
+/* Stops every workload (no more arrivals); queued tasks stay. */
+void        scaler_sim_clear_workloads     (ScalerSim           *self);
 void        scaler_sim_enqueue             (ScalerSim           *self,
                                             const char          *queue,
                                             guint                count,

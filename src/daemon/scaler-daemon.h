@@ -7,11 +7,11 @@
 
 G_BEGIN_DECLS
 
-/* Exit codes of the run mode. */
+/* Exit codes of the run mode (data/ec2-autoscalerd.1, EXIT STATUS). */
 #define SCALER_DAEMON_EXIT_OK             0
 #define SCALER_DAEMON_EXIT_INVALID_CONFIG 1
-#define SCALER_DAEMON_EXIT_CYCLE_FAILED   3
-#define SCALER_DAEMON_EXIT_SETUP_FAILED   4
+#define SCALER_DAEMON_EXIT_CYCLE_FAILED   1
+#define SCALER_DAEMON_EXIT_SETUP_FAILED   1
 
 /* Runs CONFIG until SIGINT/SIGTERM, or one full cycle with once. state_dir
  * NULL = $XDG_STATE_HOME/ec2-autoscaler/<id>. Returns the exit code. */

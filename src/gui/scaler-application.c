@@ -458,18 +458,16 @@ stop_engine_cb (GObject      *object,
     g_task_return_boolean (task, TRUE);
 }
 
-void
-scaler_application_stop_instance_async (ScalerApplication   *self,
-                                        const char          *instance_id,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
+static void
+stop_instance_with_timeout (ScalerApplication   *self,
+                            const char          *instance_id,
+                            double               timeout_s,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   ScalerEngine *engine;
-
-  g_return_if_fail (SCALER_IS_APPLICATION (self));
-  g_return_if_fail (instance_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, scaler_application_stop_instance_async);
@@ -482,7 +480,20 @@ scaler_application_stop_instance_async (ScalerApplication   *self,
       return;
     }
 
-  scaler_engine_stop_async (engine, 20.0, cancellable, stop_engine_cb, g_steal_pointer (&task));
+  scaler_engine_stop_async (engine, timeout_s, cancellable, stop_engine_cb, g_steal_pointer (&task));
+}
+
+void
+scaler_application_stop_instance_async (ScalerApplication   *self,
+                                        const char          *instance_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_return_if_fail (SCALER_IS_APPLICATION (self));
+  g_return_if_fail (instance_id != NULL);
+
+  stop_instance_with_timeout (self, instance_id, 20.0, cancellable, callback, user_data);
 }
 
 gboolean
@@ -528,7 +539,8 @@ scaler_application_stop_all (ScalerApplication *self,
     {
       g_autofree char *id = g_strdup (ids[i]);
 
-      scaler_application_stop_instance_async (self, id, NULL, stop_all_cb, pending);
+      /* The engines honour on_stop within a little less than our bound. */
+      stop_instance_with_timeout (self, id, MAX (1.0, timeout_s - 2.0), NULL, stop_all_cb, pending);
     }
 
   deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);

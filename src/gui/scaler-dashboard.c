@@ -90,6 +90,7 @@ struct _ScalerDashboard
   /* Engine clock minus wall clock at the last result; see log_line_cb. */
   GTimeSpan      clock_offset;
   gconstpointer  log_result;       /* not a reference: identity only */
+  gboolean       have_result;      /* the tables show an engine result */
   guint          log_result_index;
   gboolean       error_notified;
   gboolean       budget_notified;
@@ -571,6 +572,37 @@ instance_row_new (const ScalerInstanceRow *r)
   return row;
 }
 
+/* Before the first result: the configured resources, nothing running. */
+static void
+show_configured_resources (ScalerDashboard *self)
+{
+  ScalerConfig *config = scaler_dashboard_get_config (self);
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (self->have_result)
+    return;
+
+  for (guint i = 0; config != NULL && i < config->resources->len; i++)
+    {
+      const ScalerResource *r = g_ptr_array_index (config->resources, i);
+      ScalerDashboardRow *row = scaler_dashboard_row_new (r->name);
+      GStrv cells = g_new0 (char *, N_RES_COLUMNS + 1);
+
+      cells[RES_NAME] = g_strdup (r->name);
+      cells[RES_QUEUE] = g_strdup (r->queue);
+      cells[RES_TYPE] = g_strdup (r->instance_type);
+      cells[RES_MARKET] = g_strdup (r->is_spot ? _("Spot") : _("On-demand"));
+      cells[RES_RUNNING] = g_strdup_printf (_("%u / %u"), 0, r->max_instances);
+      cells[RES_PENDING] = g_strdup ("–");
+      cells[RES_STATUS] = g_strdup (_("Not polled yet"));
+      scaler_dashboard_row_set_cells (row, cells, NULL);
+      g_ptr_array_add (rows, row);
+    }
+
+  sync_store (self->resources_store, rows);
+  gtk_stack_set_visible_child_name (self->resources_stack, rows->len > 0 ? "table" : "empty");
+}
+
 /* --- derived series -------------------------------------------------------- */
 
 static double
@@ -750,36 +782,75 @@ check_attention (ScalerDashboard   *self,
   for (guint i = 0; i < result->queues->len; i++)
     pending += ((const ScalerQueueRow *) g_ptr_array_index (result->queues, i))->pending;
 
-  /* Budget reached while tasks wait: once, until the cost drops again. */
-  if (config != NULL && config->hourly_budget_usd > 0 &&
-      result->usd_per_hour >= config->hourly_budget_usd - 1e-9 && pending > 0)
+  /* Budget reached: tasks wait, nothing is booting for them, and one more
+   * instance (at the cheapest price in the fleet) would not fit. Once, until
+   * the cost drops again. */
+  if (config != NULL && config->hourly_budget_usd > 0)
     {
-      if (!self->budget_notified)
+      double cheapest = G_MAXDOUBLE;
+      guint booting = 0;
+      gboolean blocked;
+
+      for (guint i = 0; i < result->instances->len; i++)
+        {
+          const ScalerInstanceRow *row = g_ptr_array_index (result->instances, i);
+
+          if (row->usd_per_hour > 0)
+            cheapest = MIN (cheapest, row->usd_per_hour);
+        }
+      for (guint i = 0; i < result->resources->len; i++)
+        booting += ((const ScalerResourceRow *) g_ptr_array_index (result->resources, i))->booting;
+
+      blocked = pending > 0 && booting == 0 &&
+                (result->usd_per_hour >= config->hourly_budget_usd - 1e-9 ||
+                 (cheapest < G_MAXDOUBLE && result->usd_per_hour + cheapest > config->hourly_budget_usd + 1e-9));
+      if (blocked && !self->budget_notified)
         {
           g_autofree char *title = g_strdup_printf (_("“%s” reached its budget"), config_name (self));
           g_autofree char *body =
-            g_strdup_printf (_("The fleet costs $%.2f/h of its $%.2f/h budget; %u pending tasks wait."),
+            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "The fleet costs $%.2f/h of its $%.2f/h budget; %u task waits.",
+                                          "The fleet costs $%.2f/h of its $%.2f/h budget; %u tasks wait.",
+                                          pending),
                              result->usd_per_hour, config->hourly_budget_usd, pending);
 
           self->budget_notified = TRUE;
           scaler_dashboard_attention (self, title, body);
         }
+      else if (!blocked && result->usd_per_hour < config->hourly_budget_usd * 0.9)
+        self->budget_notified = FALSE;
     }
-  else if (config == NULL || result->usd_per_hour < config->hourly_budget_usd * 0.95)
-    self->budget_notified = FALSE;
 
-  /* Instances that never registered a worker. */
-  for (guint i = 0; result->actions != NULL && i < result->actions->len; i++)
-    {
-      const ScalerAction *action = g_ptr_array_index (result->actions, i);
+  /* Instances that never registered a worker: one notification per cycle. */
+  {
+    const ScalerAction *first = NULL;
+    guint n_failed = 0;
 
-      if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_BOOT_TIMEOUT)
-        {
-          g_autofree char *title = g_strdup_printf (_("An instance of “%s” failed to boot"), config_name (self));
+    for (guint i = 0; result->actions != NULL && i < result->actions->len; i++)
+      {
+        const ScalerAction *action = g_ptr_array_index (result->actions, i);
 
-          scaler_dashboard_attention (self, title, action->reason ? action->reason : action->instance_id);
-        }
-    }
+        if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_BOOT_TIMEOUT)
+          {
+            if (first == NULL)
+              first = action;
+            n_failed++;
+          }
+      }
+
+    if (first != NULL)
+      {
+        g_autofree char *title = NULL;
+        const char *reason = first->reason ? first->reason : first->instance_id;
+
+        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                              "%u instance of “%s” failed to boot",
+                                              "%u instances of “%s” failed to boot",
+                                              n_failed),
+                                 n_failed, config_name (self));
+        scaler_dashboard_attention (self, title, reason ? reason : "");
+      }
+  }
 }
 
 /* --- engine signals -------------------------------------------------------- */
@@ -885,6 +956,9 @@ scaler_dashboard_update_header (ScalerDashboard *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.start", can_start);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.stop", can_stop);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-idle", self->engine != NULL && active);
+  /* The engine terminates only while it runs (it checks again itself). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-instance", self->engine != NULL && active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.show-boot-log", self->engine != NULL);
 
   if (state == SCALER_ENGINE_STATE_STOPPED)
     {
@@ -1420,6 +1494,8 @@ scaler_dashboard_set_engine (ScalerDashboard *self,
   setup_plots (self);
   update_limits (self);
 
+  self->have_result = FALSE;
+
   /* What it last saw, so a stopped instance still shows its data. */
   last = engine ? scaler_engine_get_last_result (engine) : NULL;
   if (last != NULL)
@@ -1432,6 +1508,7 @@ scaler_dashboard_set_engine (ScalerDashboard *self,
         }
       scaler_dashboard_apply_result (self, last);
     }
+  show_configured_resources (self);
 
   scaler_dashboard_update_header (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
@@ -1464,6 +1541,7 @@ scaler_dashboard_set_config (ScalerDashboard *self,
     self->config = scaler_config_ref (config);
 
   update_limits (self);
+  show_configured_resources (self);
   scaler_dashboard_update_header (self);
 }
 
@@ -1501,6 +1579,8 @@ scaler_dashboard_apply_result (ScalerDashboard   *self,
 
   g_return_if_fail (SCALER_IS_DASHBOARD (self));
   g_return_if_fail (result != NULL);
+
+  self->have_result = TRUE;
 
   /* Resources and queues. */
   rows = g_ptr_array_new_with_free_func (g_object_unref);

@@ -30,7 +30,8 @@
  * the window can show it in its AdwToastOverlay (if nobody handles "toast",
  * the dashboard adds it to the nearest AdwToastOverlay ancestor itself).
  *
- * Screenshots (build-aux/screenshot, owned by gui-shell): present the window
+ * Screenshots (build-aux/screenshot -> tests/scaler-screenshots.c, owned by
+ * gui-shell, which already does this): present the window
  * with a demo engine that has run for a while (scaler_engine_new_for_config()
  * on a config with demo = TRUE, then wait for a few "cycle-finished"), then
  * call scaler_dashboard_save_png (GTK_WIDGET (window), "OUTDIR/dashboard-demo.png",

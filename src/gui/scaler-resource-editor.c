@@ -137,6 +137,55 @@ row_button (ScalerResourceEditor *self,
   return button;
 }
 
+/* Drag and drop: a row carries its item; dropping it on another row moves
+ * it to that row's position. */
+static GdkContentProvider *
+drag_prepare_cb (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 GtkWidget     *row)
+{
+  GValue value = G_VALUE_INIT;
+  GdkContentProvider *provider;
+
+  g_value_init (&value, SCALER_TYPE_RESOURCE_OBJECT);
+  g_value_set_object (&value, g_object_get_data (G_OBJECT (row), "item"));
+  provider = gdk_content_provider_new_for_value (&value);
+  g_value_unset (&value);
+
+  return provider;
+}
+
+static void
+drag_begin_cb (GtkDragSource *source,
+               GdkDrag       *drag,
+               GtkWidget     *row)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (row);
+
+  gtk_drag_source_set_icon (source, paintable, 0, 0);
+}
+
+static gboolean
+drop_cb (GtkDropTarget        *target,
+         const GValue         *value,
+         double                x,
+         double                y,
+         ScalerResourceEditor *self)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  gpointer dragged = g_value_get_object (value);
+  guint from, to;
+
+  if (!find_item (self, dragged, &from) ||
+      !find_item (self, g_object_get_data (G_OBJECT (row), "item"), &to))
+    return FALSE;
+
+  scaler_resource_editor_move (self, from, (int) to - (int) from);
+
+  return TRUE;
+}
+
 static GtkWidget *
 create_row_cb (gpointer item,
                gpointer user_data)
@@ -200,6 +249,18 @@ create_row_cb (gpointer item,
   gtk_box_append (GTK_BOX (box), row_button (self, item, "duplicate", "edit-copy-symbolic", _("Duplicate")));
   gtk_box_append (GTK_BOX (box), row_button (self, item, "remove", "user-trash-symbolic", _("Remove")));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
+
+  {
+    GtkDragSource *source = gtk_drag_source_new ();
+    GtkDropTarget *target = gtk_drop_target_new (SCALER_TYPE_RESOURCE_OBJECT, GDK_ACTION_MOVE);
+
+    gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+    g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), row, 0);
+    g_signal_connect_object (source, "drag-begin", G_CALLBACK (drag_begin_cb), row, 0);
+    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (source));
+    g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, 0);
+    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (target));
+  }
 
   find_item (self, item, &position);
   apply_row_problem (self, row, position);
@@ -588,6 +649,11 @@ scaler_resource_editor_edit (ScalerResourceEditor *self,
              ? g_strdup ("default") : unique_name (self, "resource");
       g_free (fresh->name);
       fresh->name = g_steal_pointer (&name);
+      /* Sensible starting points; the AMI is always the user's. */
+      g_free (fresh->queue);
+      fresh->queue = g_strdup ("default");
+      g_free (fresh->instance_type);
+      fresh->instance_type = g_strdup ("t3.large");
       resource = fresh;
     }
 

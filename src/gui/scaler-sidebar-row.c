@@ -82,12 +82,32 @@ scaler_instance_describe (ScalerSavedInstance *saved,
     return g_strdup (_("Running"));
 
   {
-    guint live = result->instances_by_state[SCALER_INSTANCE_STATE_PENDING] +
-                 result->instances_by_state[SCALER_INSTANCE_STATE_RUNNING];
+    guint live = 0;
+
+    /* Live instances, booting included: the same count as the dashboard. */
+    for (guint i = 0; result->resources != NULL && i < result->resources->len; i++)
+      live += ((const ScalerResourceRow *) g_ptr_array_index (result->resources, i))->running;
 
     /* Translators: e.g. "3 running, 1 idle" (instances, idle workers). */
     return g_strdup_printf (_("%u running, %u idle"), live, result->idle_workers);
   }
+}
+
+static const char *
+state_label (const char *state)
+{
+  if (g_str_equal (state, "starting"))
+    return _("Starting");
+  if (g_str_equal (state, "running"))
+    return _("Running");
+  if (g_str_equal (state, "stopping"))
+    return _("Stopping");
+  if (g_str_equal (state, "error"))
+    return _("Error");
+  if (g_str_equal (state, "broken"))
+    return _("Cannot be read");
+
+  return _("Stopped");
 }
 
 static ScalerEngine *
@@ -127,7 +147,7 @@ update (ScalerSidebarRow *self)
                                 broken ? "dialog-error-symbolic" :
                                 g_str_equal (state, "error") ? "dialog-warning-symbolic" :
                                 "media-record-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), state);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->state_icon), state_label (state));
 
   if (broken || g_str_equal (state, "error"))
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
@@ -236,6 +256,7 @@ scaler_sidebar_row_init (ScalerSidebarRow *self)
 
   self->engine_signals = g_signal_group_new (SCALER_TYPE_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::state", G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::error-message", G_CALLBACK (update), self);
   g_signal_group_connect_swapped (self->engine_signals, "cycle-finished", G_CALLBACK (update), self);
 }
 

@@ -21,6 +21,7 @@ struct _ScalerWindow
   GSignalGroup         *engine_signals; /* the selected instance's engine */
   GSignalGroup         *saved_signals;  /* the selected instance (in-place edits) */
   GHashTable           *watched;        /* engines watched for notifications */
+  GHashTable           *notified;       /* instance id -> monotonic s of the last alert */
   GtkWindow            *dialog;         /* weak: wizard or confirmation */
   GtkFileChooserNative *export_chooser;
   gboolean              restoring;
@@ -31,6 +32,7 @@ struct _ScalerWindow
   GtkListBox           *sidebar_list;
   GtkStack             *content_stack;
   AdwStatusPage        *empty_page;
+  GtkWidget            *demo_button;
   AdwWindowTitle       *content_title;
   GtkWidget            *toggle_button;
   GtkWidget            *edit_button;
@@ -41,6 +43,8 @@ struct _ScalerWindow
 };
 
 G_DEFINE_FINAL_TYPE (ScalerWindow, scaler_window, ADW_TYPE_APPLICATION_WINDOW)
+
+#define NOTIFY_INTERVAL_S 300
 
 static ScalerSavedInstance *
 selected_instance (ScalerWindow *self)
@@ -99,14 +103,23 @@ notify_attention (ScalerWindow *self,
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *notification_id = NULL;
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  gint64 now = g_get_monotonic_time ();
+  gint64 last;
 
   if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
     return;
 
+  /* At most one alert per autoscaler every few minutes: a failing cycle
+   * repeats its error every poll. */
+  last = GPOINTER_TO_SIZE (g_hash_table_lookup (self->notified, id ? id : "")) * G_USEC_PER_SEC;
+  if (last != 0 && now - last < NOTIFY_INTERVAL_S * G_USEC_PER_SEC)
+    return;
+  g_hash_table_insert (self->notified, g_strdup (id ? id : ""),
+                       GSIZE_TO_POINTER (MAX (1, now / G_USEC_PER_SEC)));
+
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
   g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
-  g_notification_set_default_action (notification, "app.activate");
   notification_id = g_strdup_printf ("instance-%s", id ? id : "");
   g_application_send_notification (app, notification_id, notification);
 }
@@ -325,9 +338,9 @@ store_items_changed_cb (ScalerWindow *self)
   update_content (self);
 }
 
+/* "state-changed" comes once the state and its error message are both set. */
 static void
 engine_state_cb (ScalerWindow *self,
-                 GParamSpec   *pspec,
                  ScalerEngine *engine)
 {
   ScalerConfig *config = scaler_engine_get_config (engine);
@@ -356,7 +369,7 @@ engine_log_cb (ScalerWindow  *self,
     return;
 
   config = scaler_engine_get_config (engine);
-  title = g_strdup_printf (_("%s: error"), config->name);
+  title = g_strdup_printf (_("%s needs attention"), config->name);
   notify_attention (self, config->id, title, text);
 }
 
@@ -370,7 +383,7 @@ app_engine_changed_cb (ScalerWindow *self,
     {
       g_hash_table_add (self->watched, engine);
       g_object_weak_ref (G_OBJECT (engine), (GWeakNotify) g_hash_table_remove, self->watched);
-      g_signal_connect_object (engine, "notify::state", G_CALLBACK (engine_state_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "state-changed", G_CALLBACK (engine_state_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (engine, "log-line", G_CALLBACK (engine_log_cb), self, G_CONNECT_SWAPPED);
     }
 
@@ -652,7 +665,7 @@ export_response_cb (ScalerWindow         *self,
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       path = g_file_get_path (file);
-      if (path == NULL || !export_config (scaler_saved_instance_get_config (saved), path, &error))
+      if (path == NULL || !scaler_window_export_instance (self, id, path, &error))
         toast (self, _("Could not export: %s"), error ? error->message : _("not a local file"));
       else
         toast (self, _("Exported to %s (without secrets)"), path);
@@ -821,6 +834,7 @@ scaler_window_dispose (GObject *object)
         g_object_weak_unref (engine, (GWeakNotify) g_hash_table_remove, self->watched);
       g_clear_pointer (&self->watched, g_hash_table_unref);
     }
+  g_clear_pointer (&self->notified, g_hash_table_unref);
   g_clear_weak_pointer (&self->dialog);
   g_clear_object (&self->export_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCALER_TYPE_WINDOW);
@@ -867,6 +881,7 @@ scaler_window_class_init (ScalerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ScalerWindow, demo_button);
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, toggle_button);
   gtk_widget_class_bind_template_child (widget_class, ScalerWindow, edit_button);
@@ -907,8 +922,10 @@ scaler_window_init (ScalerWindow *self)
   }
 
   self->watched = g_hash_table_new (NULL, NULL);
+  self->notified = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->engine_signals = g_signal_group_new (SCALER_TYPE_ENGINE);
   g_signal_group_connect_swapped (self->engine_signals, "notify::state", G_CALLBACK (update_content), self);
+  g_signal_group_connect_swapped (self->engine_signals, "notify::error-message", G_CALLBACK (update_content), self);
   g_signal_group_connect_swapped (self->engine_signals, "cycle-finished", G_CALLBACK (update_content), self);
   self->saved_signals = g_signal_group_new (SCALER_TYPE_SAVED_INSTANCE);
   g_signal_group_connect_swapped (self->saved_signals, "notify::config", G_CALLBACK (update_dashboard), self);
@@ -1018,4 +1035,27 @@ scaler_window_try_demo (ScalerWindow *self)
 
   scaler_window_select_instance (self, scaler_saved_instance_get_id (saved));
   start_instance (self, scaler_saved_instance_get_id (saved));
+}
+
+gboolean
+scaler_window_export_instance (ScalerWindow  *self,
+                               const char    *instance_id,
+                               const char    *path,
+                               GError       **error)
+{
+  ScalerSavedInstance *saved;
+
+  g_return_val_if_fail (SCALER_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (instance_id != NULL, FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  saved = scaler_instance_store_find (self->store, instance_id);
+  if (saved == NULL || scaler_saved_instance_is_broken (saved))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   _("There is no readable autoscaler with the id %s"), instance_id);
+      return FALSE;
+    }
+
+  return export_config (scaler_saved_instance_get_config (saved), path, error);
 }

@@ -24,5 +24,10 @@ gboolean      scaler_window_select_instance (ScalerWindow      *self,
 GtkWindow    *scaler_window_get_dialog      (ScalerWindow      *self);
 /* Creates the demo autoscaler (or reuses it), selects it and starts it. */
 void          scaler_window_try_demo        (ScalerWindow      *self);
+/* What Export… writes: the saved JSON of the instance, never its secrets. */
+gboolean      scaler_window_export_instance (ScalerWindow      *self,
+                                             const char        *instance_id,
+                                             const char        *path,
+                                             GError           **error);
 
 G_END_DECLS

@@ -11,7 +11,7 @@
 #include "scaler-prices.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
-#include "scaler-wizard-test.h"
+#include "scaler-connection-check.h"
 
 struct _ScalerWizard
 {
@@ -23,6 +23,8 @@ struct _ScalerWizard
   gboolean              editing;
   gboolean              loading;
   gboolean              saving;
+  gboolean              dirty;         /* edited since loaded */
+  gboolean              closing;       /* discard confirmed, or saved */
   gboolean              valid;
   guint                 validate_source;
   GCancellable         *cancellable;
@@ -635,6 +637,8 @@ scaler_wizard_changed_cb (ScalerWizard *self)
   if (self->loading)
     return;
 
+  self->dirty = TRUE;
+
   /* Validate once per burst of typing, right after the main loop is idle. */
   if (self->validate_source == 0)
     self->validate_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, validate_idle_cb, self, NULL);
@@ -747,6 +751,7 @@ store_secrets_cb (GObject      *object,
     }
 
   self->saving = FALSE;
+  self->closing = TRUE;
   g_signal_emit (self, signals[SAVED], 0, id);
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -798,20 +803,22 @@ test_finished_cb (GObject      *object,
                   gpointer      user_data)
 {
   ScalerWizard *self = SCALER_WIZARD (object);
-  ScalerWizardTestKind kind = GPOINTER_TO_UINT (user_data);
+  ScalerConnectionCheckKind kind = GPOINTER_TO_UINT (user_data);
   g_autoptr(GError) error = NULL;
-  g_autofree char *verdict = scaler_wizard_test_finish (result, &error);
-  AdwActionRow *row = kind == SCALER_WIZARD_TEST_AWS ? self->aws_test_row : self->clearml_test_row;
-  GtkImage *icon = kind == SCALER_WIZARD_TEST_AWS ? self->aws_test_icon : self->clearml_test_icon;
-  GtkSpinner *spinner = kind == SCALER_WIZARD_TEST_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
+  g_autofree char *verdict = scaler_connection_check_finish (result, &error);
+  AdwActionRow *row = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_row : self->clearml_test_row;
+  GtkImage *icon = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_icon : self->clearml_test_icon;
+  GtkSpinner *spinner = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  /* After close the widgets are gone: the job was cancelled then. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      g_cancellable_is_cancelled (self->cancellable))
     return;
 
   gtk_spinner_stop (spinner);
   gtk_widget_set_visible (GTK_WIDGET (spinner), FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self),
-                                 kind == SCALER_WIZARD_TEST_AWS ? "wizard.test-aws" : "wizard.test-clearml",
+                                 kind == SCALER_CONNECTION_CHECK_AWS ? "wizard.test-aws" : "wizard.test-clearml",
                                  TRUE);
 
   gtk_widget_remove_css_class (GTK_WIDGET (row), "success");
@@ -822,7 +829,7 @@ test_finished_cb (GObject      *object,
       gtk_image_set_from_icon_name (icon, "dialog-error-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (row), "error");
       adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (kind == SCALER_WIZARD_TEST_AWS ? _("AWS connection failed")
+                                   adw_toast_new (kind == SCALER_CONNECTION_CHECK_AWS ? _("AWS connection failed")
                                                                                  : _("ClearML connection failed")));
     }
   else
@@ -831,19 +838,19 @@ test_finished_cb (GObject      *object,
       gtk_image_set_from_icon_name (icon, "emblem-ok-symbolic");
       gtk_widget_add_css_class (GTK_WIDGET (row), "success");
       adw_toast_overlay_add_toast (self->toast_overlay,
-                                   adw_toast_new (kind == SCALER_WIZARD_TEST_AWS ? _("AWS connection works")
+                                   adw_toast_new (kind == SCALER_CONNECTION_CHECK_AWS ? _("AWS connection works")
                                                                                  : _("ClearML connection works")));
     }
 }
 
 static void
 start_test (ScalerWizard         *self,
-            ScalerWizardTestKind  kind)
+            ScalerConnectionCheckKind  kind)
 {
   g_autoptr(ScalerConfig) config = build_config (self, NULL);
   g_autoptr(ScalerSecrets) secrets = build_secrets (self);
-  AdwActionRow *row = kind == SCALER_WIZARD_TEST_AWS ? self->aws_test_row : self->clearml_test_row;
-  GtkSpinner *spinner = kind == SCALER_WIZARD_TEST_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
+  AdwActionRow *row = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_row : self->clearml_test_row;
+  GtkSpinner *spinner = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
 
   gtk_widget_remove_css_class (GTK_WIDGET (row), "success");
   gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
@@ -851,27 +858,27 @@ start_test (ScalerWizard         *self,
   gtk_widget_set_visible (GTK_WIDGET (spinner), TRUE);
   gtk_spinner_start (spinner);
   gtk_widget_action_set_enabled (GTK_WIDGET (self),
-                                 kind == SCALER_WIZARD_TEST_AWS ? "wizard.test-aws" : "wizard.test-clearml",
+                                 kind == SCALER_CONNECTION_CHECK_AWS ? "wizard.test-aws" : "wizard.test-clearml",
                                  FALSE);
 
-  scaler_wizard_test_async (G_OBJECT (self), kind, config, secrets, self->cancellable,
+  scaler_connection_check_async (G_OBJECT (self), kind, config, secrets, self->cancellable,
                             test_finished_cb, GUINT_TO_POINTER (kind));
 }
 
 static void
-scaler_wizard_test_aws_action (GtkWidget  *widget,
+scaler_connection_check_aws_action (GtkWidget  *widget,
                                const char *action_name,
                                GVariant   *parameter)
 {
-  start_test (SCALER_WIZARD (widget), SCALER_WIZARD_TEST_AWS);
+  start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_AWS);
 }
 
 static void
-scaler_wizard_test_clearml_action (GtkWidget  *widget,
+scaler_connection_check_clearml_action (GtkWidget  *widget,
                                    const char *action_name,
                                    GVariant   *parameter)
 {
-  start_test (SCALER_WIZARD (widget), SCALER_WIZARD_TEST_CLEARML);
+  start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_CLEARML);
 }
 
 static void
@@ -899,10 +906,44 @@ lookup_secrets_cb (GObject      *object,
   scaler_wizard_set_secrets (self, secrets);
 }
 
+static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ScalerWizard     *self)
+{
+  if (g_strcmp0 (response, "discard") != 0)
+    return;
+
+  self->closing = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
 static gboolean
 scaler_wizard_close_request (GtkWindow *window)
 {
   ScalerWizard *self = SCALER_WIZARD (window);
+
+  /* Typing into a wizard for minutes and losing it to Escape hurts: ask. */
+  if (self->dirty && !self->closing && !self->saving)
+    {
+      AdwMessageDialog *dialog;
+
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window,
+                                                           self->editing ? _("Discard the Changes?")
+                                                                         : _("Discard the New Autoscaler?"),
+                                                           _("What you entered in this window is lost.")));
+      adw_message_dialog_add_responses (dialog,
+                                        "keep", _("_Keep Editing"),
+                                        "discard", _("_Discard"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (dialog, "keep");
+      adw_message_dialog_set_close_response (dialog, "keep");
+      gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+      g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
 
   /* Abandon tests and lookups in flight; their callbacks see CANCELLED. */
   g_cancellable_cancel (self->cancellable);
@@ -1018,8 +1059,8 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.back", NULL, scaler_wizard_back_action);
   gtk_widget_class_install_action (widget_class, "wizard.next", NULL, scaler_wizard_next_action);
   gtk_widget_class_install_action (widget_class, "wizard.create", NULL, scaler_wizard_create_action);
-  gtk_widget_class_install_action (widget_class, "wizard.test-aws", NULL, scaler_wizard_test_aws_action);
-  gtk_widget_class_install_action (widget_class, "wizard.test-clearml", NULL, scaler_wizard_test_clearml_action);
+  gtk_widget_class_install_action (widget_class, "wizard.test-aws", NULL, scaler_connection_check_aws_action);
+  gtk_widget_class_install_action (widget_class, "wizard.test-clearml", NULL, scaler_connection_check_clearml_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   g_type_ensure (SCALER_TYPE_RESOURCE_EDITOR);
@@ -1156,6 +1197,7 @@ scaler_wizard_load_config (ScalerWizard       *self,
   scaler_resource_editor_set_resources (self->resource_editor, config->resources);
 
   self->loading = FALSE;
+  self->dirty = FALSE;
   validate_now (self);
 }
 

@@ -188,9 +188,25 @@ connection_thread (gpointer data)
         break;
 
       body_len = g_bytes_get_size (body);
-      head = g_strdup_printf ("HTTP/1.1 %u Test\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
-                              "Date: Sun, 30 Aug 2015 12:36:00 GMT\r\n%s\r\n",
-                              status, body_len, headers != NULL ? headers : "");
+      {
+        static const char * const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+        static const char * const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                               "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+        g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+        /* RFC 1123 in English whatever the locale. */
+        g_autofree char *date = g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d GMT",
+                                                 days[g_date_time_get_day_of_week (now) - 1],
+                                                 g_date_time_get_day_of_month (now),
+                                                 months[g_date_time_get_month (now) - 1],
+                                                 g_date_time_get_year (now),
+                                                 g_date_time_get_hour (now),
+                                                 g_date_time_get_minute (now),
+                                                 g_date_time_get_second (now));
+
+        head = g_strdup_printf ("HTTP/1.1 %u Test\r\nContent-Length: %" G_GSIZE_FORMAT "\r\n"
+                                "Date: %s\r\n%s\r\n",
+                                status, body_len, date, headers != NULL ? headers : "");
+      }
       if (!send_all (conn->socket, head, strlen (head), self->cancellable))
         break;
       if (mode == SCALER_TEST_SERVER_TRUNCATE)

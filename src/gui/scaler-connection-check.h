@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-wizard-test.h: the wizard's "Test connection" jobs, run with GTask
+/* scaler-connection-check.h: the wizard's "Test connection" jobs, run with GTask
  * in a thread over copies of the form's config and secrets. */
 
 #pragma once
@@ -12,12 +12,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  SCALER_WIZARD_TEST_AWS,
-  SCALER_WIZARD_TEST_CLEARML,
-} ScalerWizardTestKind;
+  SCALER_CONNECTION_CHECK_AWS,
+  SCALER_CONNECTION_CHECK_CLEARML,
+} ScalerConnectionCheckKind;
 
-void  scaler_wizard_test_async  (GObject              *source,
-                                 ScalerWizardTestKind  kind,
+void  scaler_connection_check_async  (GObject              *source,
+                                 ScalerConnectionCheckKind  kind,
                                  const ScalerConfig   *config,
                                  const ScalerSecrets  *secrets,
                                  GCancellable         *cancellable,
@@ -25,7 +25,7 @@ void  scaler_wizard_test_async  (GObject              *source,
                                  gpointer              user_data);
 /* The verdict to show when it works, or NULL and an error saying what is
  * wrong (which permission is missing, wrong key, clock skew, no network). */
-char *scaler_wizard_test_finish (GAsyncResult         *result,
+char *scaler_connection_check_finish (GAsyncResult         *result,
                                  GError              **error);
 
 G_END_DECLS

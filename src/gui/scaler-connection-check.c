@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-#define G_LOG_DOMAIN "scaler-wizard-test"
+#define G_LOG_DOMAIN "scaler-connection-check"
 
 #include "config.h"
 
@@ -9,7 +9,7 @@
 #include "scaler-aws-credentials.h"
 #include "scaler-clearml.h"
 #include "scaler-ec2.h"
-#include "scaler-wizard-test.h"
+#include "scaler-connection-check.h"
 
 typedef struct
 {
@@ -89,8 +89,8 @@ aws_test_thread (GTask        *task,
 }
 
 void
-scaler_wizard_test_async (GObject              *source,
-                          ScalerWizardTestKind  kind,
+scaler_connection_check_async (GObject              *source,
+                          ScalerConnectionCheckKind  kind,
                           const ScalerConfig   *config,
                           const ScalerSecrets  *secrets,
                           GCancellable         *cancellable,
@@ -104,13 +104,13 @@ scaler_wizard_test_async (GObject              *source,
   g_return_if_fail (secrets != NULL);
 
   task = g_task_new (source, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_wizard_test_async);
+  g_task_set_source_tag (task, scaler_connection_check_async);
   data = g_new0 (TestData, 1);
   data->config = scaler_config_copy (config);
   data->secrets = scaler_secrets_copy (secrets);
   g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
 
-  if (kind == SCALER_WIZARD_TEST_CLEARML)
+  if (kind == SCALER_CONNECTION_CHECK_CLEARML)
     {
       scaler_clearml_test_connection_async (data->config->clearml_api_server,
                                             data->secrets->clearml_access_key ? data->secrets->clearml_access_key : "",
@@ -124,7 +124,7 @@ scaler_wizard_test_async (GObject              *source,
 }
 
 char *
-scaler_wizard_test_finish (GAsyncResult  *result,
+scaler_connection_check_finish (GAsyncResult  *result,
                            GError       **error)
 {
   g_return_val_if_fail (G_IS_TASK (result), NULL);
