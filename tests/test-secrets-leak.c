@@ -3,14 +3,26 @@
  * load / edit / export / check cycle, no secret value may appear in any file
  * written under the (isolated) XDG directories, nor in any log line.
  *
- * TODO (lead): once the engine API is stable, also run a demo/sim cycle here
- * (scaler-engine.h + scaler-sim.h) with these secrets and scan again. */
+ * Then the run part, as the GUI's Start does it: distinct secrets are stored
+ * for a saved config through the credentials API, the config is loaded from
+ * the store, the secrets are looked up, and a real engine
+ * (scaler_engine_new_for_config) runs against the fake EC2 + ClearML servers
+ * (tests/fakes, real HTTP), which accept exactly those credentials, until it
+ * has launched an instance; then it stops (on_stop terminate_all). Every file
+ * under the isolated XDG dirs and the engine's state dir, every log line
+ * (G_MESSAGES_DEBUG=all) and every engine log-line text is searched for each
+ * secret, verbatim and base64-encoded. The ClearML keys and the git password
+ * travel in the instance's user-data by design (README, "Credentials inside
+ * user-data"); the AWS keys must not. */
+
+#define G_LOG_DOMAIN "test-secrets-leak"
 
 #include "config.h"
 
 #include <glib/gstdio.h>
 
 #include "scaler-core.h"
+#include "scaler-fake.h"
 
 static GMutex log_lock;
 static GString *log_text;

@@ -423,11 +423,11 @@ scaler_bootstrap_generate_full (const ScalerConfig   *config,
 
       g_string_free (s, TRUE);
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_TOO_LARGE,
-                   _("The user-data for resource “%s” is %" G_GSIZE_FORMAT " bytes, %"
-                     G_GSIZE_FORMAT " bytes over EC2’s limit of %d bytes. The largest "
+                   _("The user-data for resource “%s” is %zu bytes, %zu bytes over "
+                     "EC2’s limit of %d bytes. The largest "
                      "fields are: %s. Shorten them (a long init script can be "
                      "downloaded by a short one, e.g. from S3)."),
-                   nonnull (resource->name), len, len - SCALER_BOOTSTRAP_MAX_SIZE,
+                   nonnull (resource->name), (size_t) len, (size_t) (len - SCALER_BOOTSTRAP_MAX_SIZE),
                    SCALER_BOOTSTRAP_MAX_SIZE, largest);
       return NULL;
     }

@@ -554,8 +554,8 @@ scaler_clearml_parse_envelope (const char        *endpoint,
     {
       g_set_error (error, SCALER_CLEARML_ERROR,
                    http_status >= 500 ? SCALER_CLEARML_ERROR_SERVER : SCALER_CLEARML_ERROR_BAD_RESPONSE,
-                   _("ClearML %s: the answer (HTTP %u, %" G_GSIZE_FORMAT " bytes) is not valid JSON: %s"),
-                   endpoint, http_status, body_len,
+                   _("ClearML %s: the answer (HTTP %u, %zu bytes) is not valid JSON: %s"),
+                   endpoint, http_status, (size_t) body_len,
                    json_error ? json_error->message : _("invalid text encoding"));
       return NULL;
     }

@@ -466,8 +466,8 @@ send_locked (ScalerHttp          *self,
   if (transfer.too_large)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   _("The answer from %s is larger than the limit of %" G_GSIZE_FORMAT " bytes"),
-                   host, self->max_response_size);
+                   _("The answer from %s is larger than the limit of %zu bytes"),
+                   host, (size_t) self->max_response_size);
       goto fail;
     }
   if (result != CURLE_OK)

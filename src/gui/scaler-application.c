@@ -164,6 +164,9 @@ scaler_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (scaler_application_parent_class)->startup (app);
 
+  /* Created here, not in init: `--version` must work without the schema. */
+  self->settings = g_settings_new (BASE_APP_ID);
+
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
@@ -242,7 +245,6 @@ scaler_application_class_init (ScalerApplicationClass *klass)
 static void
 scaler_application_init (ScalerApplication *self)
 {
-  self->settings = g_settings_new (BASE_APP_ID);
   self->store = scaler_instance_store_new (NULL);
   self->engines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 

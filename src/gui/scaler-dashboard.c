@@ -141,12 +141,12 @@ format_duration (double seconds)
 
   if (d > 0)
     /* TRANSLATORS: an uptime, days and hours */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " d %" G_GUINT64_FORMAT " h"), d, h);
+    return g_strdup_printf (_("%u d %u h"), (guint) d, (guint) h);
   if (h > 0)
     /* TRANSLATORS: an uptime, hours and minutes */
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " h %02" G_GUINT64_FORMAT " min"), h, m);
+    return g_strdup_printf (_("%u h %02u min"), (guint) h, (guint) m);
   /* TRANSLATORS: an uptime in minutes */
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " min"), m);
+  return g_strdup_printf (_("%u min"), (guint) m);
 }
 
 static const char *
