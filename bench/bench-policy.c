@@ -9,7 +9,12 @@
  * launches and peak instances per workload, then the policy's decision time
  * for 10,000 instances and 1,000 queues. Nothing is asserted.
  *
- *   bench-policy [--days N] [--seed N]
+ *   bench-policy [--seed N] [--clearml-polling MIN] [--breakdown]
+ *
+ * --breakdown also prints where the money goes: instance time split into
+ * boot, busy, idle that ended in another task, idle that ended in a
+ * termination (the scale-down tail) and shutting-down, each as a multiple of
+ * the lower bound, so the parts add up to cost / lower bound.
  */
 
 #define G_LOG_DOMAIN "bench-policy"
@@ -67,7 +72,160 @@ typedef struct
   guint  tasks;
   guint  busy_kills;
   gboolean drained;
+  /* --breakdown: instance-seconds by what the instance was doing. */
+  double boot_s;          /* pending, then running until its worker registers */
+  double busy_s;          /* its worker runs a task */
+  double idle_reused_s;   /* idle, then took another task */
+  double idle_tail_s;     /* idle, then terminated (the scale-down tail) */
+  double shutdown_s;      /* shutting-down (billed until terminated) */
+  guint  tails;           /* idle periods that ended in a termination */
+  guint  reuses;          /* idle periods that ended in a task */
+  guint  relaunches;      /* launches within max_idle_time_min of such a termination */
+  guint  idle_first;      /* launches whose worker found no task when it registered */
 } Outcome;
+
+/* ---- --breakdown: a probe that samples the simulator at every tick ---- */
+
+/* The simulator's agents tick every 5 s; the probe steps the clock tick by
+ * tick (the same ticks advance_to would run) and reads the fleet and the
+ * workers through the public seams after each one. */
+#define PROBE_TICK (5 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  gint64   idle_usec;     /* current idle period */
+  gboolean registered;    /* its worker showed up */
+} ProbeInstance;
+
+typedef struct
+{
+  gboolean    enabled;
+  const char *config_id;
+  GHashTable *instances;  /* instance id -> ProbeInstance* */
+  gint64      last_tail;  /* time of the last idle termination, 0 = none */
+  gint64      window;     /* relaunch window, usec */
+  Outcome    *out;
+} Probe;
+
+static void
+probe_init (Probe              *probe,
+            gboolean            enabled,
+            const ScalerConfig *config,
+            Outcome            *out)
+{
+  memset (probe, 0, sizeof *probe);
+  probe->enabled = enabled;
+  probe->config_id = config->id;
+  probe->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  probe->window = (gint64) (config->max_idle_time_min * MIN_USEC);
+  probe->out = out;
+}
+
+static void
+probe_clear (Probe *probe)
+{
+  g_clear_pointer (&probe->instances, g_hash_table_unref);
+}
+
+static void
+probe_sample (Probe     *probe,
+              ScalerSim *sim,
+              gint64     dt)
+{
+  g_autoptr(GPtrArray) instances = scaler_cloud_list_instances (SCALER_CLOUD (sim), probe->config_id, NULL, NULL);
+  g_autoptr(GPtrArray) workers = scaler_queue_source_list_workers (SCALER_QUEUE_SOURCE (sim), "bench", NULL, NULL);
+  g_autoptr(GHashTable) worker_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 now = scaler_sim_get_time (sim);
+  Outcome *out = probe->out;
+  double secs = (double) dt / G_USEC_PER_SEC;
+
+  for (guint i = 0; i < workers->len; i++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (workers, i);
+      char *id = NULL;
+
+      if (scaler_worker_id_parse (worker->id, NULL, NULL, NULL, &id))
+        g_hash_table_insert (worker_of, id, worker);
+      else
+        g_free (id);
+    }
+  for (guint i = 0; i < instances->len; i++)
+    {
+      ScalerInstance *instance = g_ptr_array_index (instances, i);
+      ProbeInstance *track = g_hash_table_lookup (probe->instances, instance->instance_id);
+      ScalerWorker *worker = g_hash_table_lookup (worker_of, instance->instance_id);
+
+      if (track == NULL)
+        {
+          track = g_new0 (ProbeInstance, 1);
+          g_hash_table_insert (probe->instances, g_strdup (instance->instance_id), track);
+          if (probe->last_tail != 0 && now - probe->last_tail <= probe->window)
+            out->relaunches++;
+        }
+      if (!scaler_instance_state_is_live (instance->state))
+        {
+          if (track->idle_usec > 0)
+            {
+              out->idle_tail_s += (double) track->idle_usec / G_USEC_PER_SEC;
+              out->tails++;
+              probe->last_tail = now;
+              track->idle_usec = 0;
+            }
+          out->shutdown_s += secs;
+          continue;
+        }
+      if (worker == NULL || instance->state == SCALER_INSTANCE_STATE_PENDING)
+        {
+          out->boot_s += secs;
+          continue;
+        }
+      if (!track->registered)
+        {
+          track->registered = TRUE;
+          if (worker->task_id == NULL)
+            out->idle_first++;
+        }
+      if (worker->task_id != NULL)
+        {
+          if (track->idle_usec > 0)
+            {
+              out->idle_reused_s += (double) track->idle_usec / G_USEC_PER_SEC;
+              out->reuses++;
+              track->idle_usec = 0;
+            }
+          out->busy_s += secs;
+        }
+      else
+        track->idle_usec += dt;
+    }
+}
+
+/* scaler_sim_advance_to, sampling after every tick when enabled. */
+static void
+probe_advance_to (Probe     *probe,
+                  ScalerSim *sim,
+                  gint64     target)
+{
+  if (!probe->enabled)
+    {
+      scaler_sim_advance_to (sim, target);
+      return;
+    }
+  while (scaler_sim_get_time (sim) + PROBE_TICK <= target)
+    {
+      scaler_sim_advance (sim, PROBE_TICK);
+      probe_sample (probe, sim, PROBE_TICK);
+    }
+  scaler_sim_advance_to (sim, target);
+}
+
+static void
+probe_advance (Probe     *probe,
+               ScalerSim *sim,
+               gint64     usec)
+{
+  probe_advance_to (probe, sim, scaler_sim_get_time (sim) + usec);
+}
 
 static ScalerConfig *
 make_config (const Workload *w,
@@ -142,6 +300,7 @@ finish (ScalerSim      *sim,
 static void
 run_ours (const Workload *w,
           guint32         seed,
+          gboolean        breakdown,
           Outcome        *out)
 {
   g_autoptr(ScalerConfig) config = make_config (w, 1.0);
@@ -151,7 +310,9 @@ run_ours (const Workload *w,
   gint64 end = START + (gint64) (w->days * 24 * HOUR_USEC);
   gint64 t = START;
   gboolean arrivals = TRUE;
+  Probe probe;
 
+  probe_init (&probe, breakdown, config, out);
   ctx.config = config;
   ctx.cloud = SCALER_CLOUD (sim);
   ctx.queues = SCALER_QUEUE_SOURCE (sim);
@@ -163,7 +324,7 @@ run_ours (const Workload *w,
     {
       g_autoptr(ScalerCycleResult) result = NULL;
 
-      scaler_sim_advance_to (sim, t);
+      probe_advance_to (&probe, sim, t);
       if (arrivals && t >= end)
         {
           scaler_sim_clear_workloads (sim);
@@ -177,6 +338,7 @@ run_ours (const Workload *w,
     }
   out->drained = drained (sim);
   finish (sim, w, out);
+  probe_clear (&probe);
 }
 
 /* ---- the ClearML OSS model (clearml.md §1.4) ---- */
@@ -207,6 +369,7 @@ static void
 run_clearml (const Workload *w,
              guint32         seed,
              double          polling_min,
+             gboolean        breakdown,
              Outcome        *out)
 {
   g_autoptr(ScalerConfig) config = make_config (w, polling_min);
@@ -221,7 +384,9 @@ run_clearml (const Workload *w,
   gint64 spin_up = (gint64) (config->max_spin_up_time_min * MIN_USEC);
   gboolean arrivals = TRUE;
   guint token = 0;
+  Probe probe;
 
+  probe_init (&probe, breakdown, config, out);
   for (;;)
     {
       g_autoptr(GPtrArray) workers = NULL;
@@ -326,7 +491,7 @@ run_clearml (const Workload *w,
               g_autoptr(GPtrArray) list = NULL;
               gboolean running = FALSE;
 
-              scaler_sim_advance (sim, 15 * G_USEC_PER_SEC);
+              probe_advance (&probe, sim, 15 * G_USEC_PER_SEC);
               list = scaler_cloud_list_instances (SCALER_CLOUD (sim), config->id, NULL, NULL);
               for (guint k = 0; k < list->len; k++)
                 {
@@ -377,10 +542,11 @@ run_clearml (const Workload *w,
         }
 
       /* 10. Sleep after the work. */
-      scaler_sim_advance (sim, poll);
+      probe_advance (&probe, sim, poll);
     }
   out->drained = drained (sim);
   finish (sim, w, out);
+  probe_clear (&probe);
 }
 
 /* ---- decision time ---- */
@@ -456,10 +622,14 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   gint seed = 42;
   double clearml_poll = 5.0;
+  gboolean breakdown = FALSE;
+  Outcome all_ours[G_N_ELEMENTS (workloads)], all_theirs[G_N_ELEMENTS (workloads)];
   GOptionEntry entries[] = {
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Simulator seed", "N" },
     { "clearml-polling", 0, 0, G_OPTION_ARG_DOUBLE, &clearml_poll,
       "Polling interval of the ClearML model (default 5, its default)", "MIN" },
+    { "breakdown", 0, 0, G_OPTION_ARG_NONE, &breakdown,
+      "Also print where the cost goes (boot, busy, idle reused, idle tail, shutdown)", NULL },
     { NULL }
   };
 
@@ -481,8 +651,10 @@ main (int   argc,
       const Workload *w = &workloads[i];
       Outcome ours = { 0 }, theirs = { 0 };
 
-      run_ours (w, (guint32) seed + i, &ours);
-      run_clearml (w, (guint32) seed + i, clearml_poll, &theirs);
+      run_ours (w, (guint32) seed + i, breakdown, &ours);
+      run_clearml (w, (guint32) seed + i, clearml_poll, breakdown, &theirs);
+      all_ours[i] = ours;
+      all_theirs[i] = theirs;
       printf ("| %s (%u tasks, %.0f d) | ours | %.2f | %.2f | %.1f | %.1f | %u | %u |\n",
               w->name, ours.tasks, w->days, ours.cost, ours.cost / MAX (ours.lower_bound, 1e-9),
               ours.wait_mean, ours.wait_p95, ours.launches, ours.peak);
@@ -493,6 +665,29 @@ main (int   argc,
         printf ("|   note | | drained: ours %s, ClearML %s; busy workers killed: ours %u, ClearML %u | | | | | |\n",
                 ours.drained ? "yes" : "no", theirs.drained ? "yes" : "no", ours.busy_kills, theirs.busy_kills);
       fflush (stdout);
+    }
+
+  if (breakdown)
+    {
+      printf ("\nWhere the cost goes, as multiples of the lower bound (instance time sampled every 5 s):\n\n");
+      printf ("| workload | policy | busy | boot | idle, reused | idle tail | shutting down | sum | idle periods reused | tails | launches <= %g min after a tail | launches that found no task |\n",
+              15.0);
+      printf ("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      for (guint i = 0; i < G_N_ELEMENTS (workloads); i++)
+        for (guint k = 0; k < 2; k++)
+          {
+            const Outcome *o = k == 0 ? &all_ours[i] : &all_theirs[i];
+            double price = 0, lb_s;
+
+            scaler_policy_default_price (workloads[i].instance_type, "us-east-1", &price, NULL);
+            lb_s = MAX (o->lower_bound / MAX (price, 1e-9) * 3600.0, 1e-9);
+            printf ("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %u | %u | %u | %u |\n",
+                    k == 0 ? workloads[i].name : "", k == 0 ? "ours" : "ClearML",
+                    o->busy_s / lb_s, o->boot_s / lb_s, o->idle_reused_s / lb_s, o->idle_tail_s / lb_s,
+                    o->shutdown_s / lb_s,
+                    (o->busy_s + o->boot_s + o->idle_reused_s + o->idle_tail_s + o->shutdown_s) / lb_s,
+                    o->reuses, o->tails, o->relaunches, o->idle_first);
+          }
     }
 
   printf ("\nDecision time of scaler_policy_decide, 10,000 instances and 1,000 queues: %.1f ms (best of 5)\n",

@@ -321,6 +321,71 @@ test_observe (void)
   g_assert_cmpint (scaler_ledger_get_instance (ledger, "i-1")->gone_since, ==, NOW + MIN_USEC);
 }
 
+/* One snapshot with the given workers ("id=task", task empty = idle). */
+static void
+observe_workers (ScalerLedger       *ledger,
+                 const ScalerConfig *config,
+                 gint64              time,
+                 const char * const *workers)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (time);
+
+  for (guint i = 0; workers[i] != NULL; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (workers[i], "=", 2);
+      ScalerWorker *worker = scaler_worker_new ();
+
+      worker->id = g_strdup (parts[0]);
+      worker->task_id = parts[1] && parts[1][0] ? g_strdup (parts[1]) : NULL;
+      scaler_snapshot_add_worker (snapshot, worker);
+    }
+  scaler_ledger_observe (ledger, config, snapshot, time, NULL);
+}
+
+/* Task durations per queue, from the task each worker is seen running:
+ * a task ends when its worker is next seen idle or on another task. */
+static void
+test_task_durations (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerLedger) copy = NULL;
+  const char *t0[] = { "dyn:cpu:m5.large:i-1=a", "dyn:cpu:m5.large:i-2=x", "other:cpu:m5.large:i-9=z", NULL };
+  const char *t1[] = { "dyn:cpu:m5.large:i-1=a", "dyn:cpu:m5.large:i-2=x", "other:cpu:m5.large:i-9=", NULL };
+  const char *t2[] = { "dyn:cpu:m5.large:i-1=", NULL };
+  const char *t3[] = { "dyn:cpu:m5.large:i-1=b", NULL };
+  const char *t4[] = { "dyn:cpu:m5.large:i-1=c", NULL };
+  gint64 mean = 0;
+  guint samples = 0;
+
+  /* Nothing finished yet: no estimate. A foreign prefix never counts. */
+  observe_workers (ledger, config, NOW, t0);
+  observe_workers (ledger, config, NOW + 2 * MIN_USEC, t1);
+  g_assert_false (scaler_ledger_get_task_duration (ledger, "default", &mean, &samples));
+
+  /* Task a: seen from NOW to idle at +10 min. i-2 vanished: no sample. */
+  observe_workers (ledger, config, NOW + 10 * MIN_USEC, t2);
+  g_assert_true (scaler_ledger_get_task_duration (ledger, "default", &mean, &samples));
+  g_assert_cmpuint (samples, ==, 1);
+  g_assert_cmpint (mean, ==, 10 * MIN_USEC);
+
+  /* Task b: +12 to +32 min, ended by task c (no idle observation between);
+   * the moving average moves a tenth of the way towards 20 min. */
+  observe_workers (ledger, config, NOW + 12 * MIN_USEC, t3);
+  observe_workers (ledger, config, NOW + 32 * MIN_USEC, t4);
+  g_assert_true (scaler_ledger_get_task_duration (ledger, "default", &mean, &samples));
+  g_assert_cmpuint (samples, ==, 2);
+  g_assert_cmpint (mean, ==, 11 * MIN_USEC);
+  g_assert_false (scaler_ledger_get_task_duration (ledger, "gpu", NULL, NULL));
+
+  /* Copies keep the estimate and the task in progress. */
+  copy = scaler_ledger_copy (ledger);
+  observe_workers (copy, config, NOW + 42 * MIN_USEC, t2);
+  g_assert_true (scaler_ledger_get_task_duration (copy, "default", &mean, &samples));
+  g_assert_cmpuint (samples, ==, 3);
+  g_assert_cmpint (mean, ==, 11 * MIN_USEC - MIN_USEC / 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -333,6 +398,7 @@ main (int   argc,
   g_test_add_func ("/scaler/ledger/corrupt-files", test_corrupt_files);
   g_test_add_func ("/scaler/ledger/hostile-json", test_hostile_json);
   g_test_add_func ("/scaler/ledger/observe", test_observe);
+  g_test_add_func ("/scaler/ledger/task-durations", test_task_durations);
 
   return g_test_run ();
 }

@@ -822,6 +822,90 @@ test_scale_up_confirmation (void)
   g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
 }
 
+/* A queue "default" whose workers on i-1..i-n were seen finishing tasks of
+ * task_min minutes (5 of them), then running new ones; the decision
+ * snapshot holds those n busy workers, registered 3 minutes after launch,
+ * and `pending` queued tasks that were not there a minute ago. */
+static ScalerPlan *
+decide_with_durations (ScalerConfig *config,
+                       guint         n_busy,
+                       double        task_min,
+                       guint         pending)
+{
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  gint64 start = NOW - MIN_USEC - (gint64) (task_min * MIN_USEC);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(ScalerSnapshot) seen = scaler_snapshot_new (start);
+
+      for (guint k = 1; k <= 5; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("i-%u", k);
+          g_autofree char *task = g_strdup_printf ("%s-%u", round == 0 ? "old" : "new", k);
+
+          add_worker (seen, "cpu", "m5.large", id, task);
+        }
+      scaler_snapshot_set_pending (seen, "default", 0);
+      scaler_ledger_observe (ledger, config, seen, start, NULL);
+      start += (gint64) (task_min * MIN_USEC);
+    }
+
+  for (guint k = 1; k <= n_busy; k++)
+    {
+      g_autofree char *id = g_strdup_printf ("i-%u", k);
+      g_autofree char *task = g_strdup_printf ("new-%u", k);
+      ScalerInstance *instance = add_instance (snapshot, CONFIG_ID, id, "cpu", "m5.large",
+                                               SCALER_INSTANCE_STATE_RUNNING, 60);
+      ScalerWorker *worker = add_worker (snapshot, "cpu", "m5.large", id, task);
+
+      worker->register_time = instance->launch_time + 3 * MIN_USEC;
+    }
+  scaler_snapshot_set_pending (snapshot, "default", pending);
+  return decide (config, snapshot, ledger, NULL);
+}
+
+/* Once task durations are known, only the busy workers expected to finish
+ * before a new instance is ready hold launches back, and the rest of the
+ * demand launches at once (no confirmation wait). */
+static void
+test_expected_frees (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *note;
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+
+  /* 5 busy workers, 15-minute tasks, 3 minutes to be ready: 5 x 3/15 = 1
+   * worker expected to free up; 3 pending launch 2. */
+  plan = decide_with_durations (config, 5, 15.0, 3);
+  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+  note = scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM);
+  g_assert_nonnull (note);
+  g_assert_true (strstr (note->reason, "1 of 5 busy worker(s) expected to finish first") != NULL);
+  g_assert_true (strstr (note->reason, "15.0 min") != NULL);
+  g_assert_true (strstr (note->reason, "3.0 min to be ready") != NULL);
+  g_clear_pointer (&plan, scaler_plan_free);
+
+  /* 1 busy worker: 0.2 expected to free up, so nothing waits (the
+   * confirmation rule of unknown durations would hold all 3 back). */
+  plan = decide_with_durations (config, 1, 15.0, 3);
+  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 3);
+  g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
+  g_clear_pointer (&plan, scaler_plan_free);
+
+  /* 2-minute tasks: all 4 busy workers finish before a new instance would
+   * be ready and take the 3 pending tasks; 6 pending launch 2. */
+  plan = decide_with_durations (config, 4, 2.0, 3);
+  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
+  g_clear_pointer (&plan, scaler_plan_free);
+  plan = decide_with_durations (config, 4, 2.0, 6);
+  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -854,6 +938,7 @@ main (int   argc,
   g_test_add_func ("/scaler/policy/resolved-by-token", test_launch_resolved_by_token);
   g_test_add_func ("/scaler/policy/shared-budget", test_queues_in_config_order_share_budget);
   g_test_add_func ("/scaler/policy/scale-up-confirmation", test_scale_up_confirmation);
+  g_test_add_func ("/scaler/policy/expected-frees", test_expected_frees);
 
   return g_test_run ();
 }

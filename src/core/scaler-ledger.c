@@ -37,8 +37,36 @@ struct _ScalerLedger
   GHashTable *instances;   /* id -> ScalerLedgerInstance */
   GHashTable *pending_cur; /* queue -> PendingSeen (recent observations) */
   GHashTable *notes;       /* key -> last text (memory only) */
+  GHashTable *tasks_cur;   /* worker id -> TaskSeen (memory only) */
+  GHashTable *task_mean;   /* queue -> TaskMean (memory only) */
   guint       throttle_count;
 };
+
+/* The task a worker was last seen running, and since when. */
+typedef struct
+{
+  char  *task_id;
+  char  *queue;
+  gint64 since;
+} TaskSeen;
+
+/* Observed task durations of a queue: a moving average. */
+typedef struct
+{
+  double mean_usec;
+  guint  samples;
+} TaskMean;
+
+/* Weight of a new duration in the moving average. */
+#define TASK_MEAN_WEIGHT 0.1
+
+static void
+task_seen_free (TaskSeen *seen)
+{
+  g_free (seen->task_id);
+  g_free (seen->queue);
+  g_free (seen);
+}
 
 #define PENDING_HISTORY 4
 
@@ -145,6 +173,9 @@ scaler_ledger_new (const char *config_id)
                                            (GDestroyNotify) instance_free);
   self->pending_cur = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->notes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->tasks_cur = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) task_seen_free);
+  self->task_mean = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -161,6 +192,8 @@ scaler_ledger_free (ScalerLedger *self)
   g_hash_table_unref (self->instances);
   g_hash_table_unref (self->pending_cur);
   g_hash_table_unref (self->notes);
+  g_hash_table_unref (self->tasks_cur);
+  g_hash_table_unref (self->task_mean);
   g_free (self);
 }
 
@@ -197,6 +230,20 @@ scaler_ledger_copy (const ScalerLedger *self)
   g_hash_table_iter_init (&iter, self->pending_cur);
   while (g_hash_table_iter_next (&iter, &key, &value))
     g_hash_table_insert (copy->pending_cur, g_strdup (key), g_memdup2 (value, sizeof (PendingSeen)));
+  g_hash_table_iter_init (&iter, self->tasks_cur);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const TaskSeen *seen = value;
+      TaskSeen *dup = g_new0 (TaskSeen, 1);
+
+      dup->task_id = g_strdup (seen->task_id);
+      dup->queue = g_strdup (seen->queue);
+      dup->since = seen->since;
+      g_hash_table_insert (copy->tasks_cur, g_strdup (key), dup);
+    }
+  g_hash_table_iter_init (&iter, self->task_mean);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (copy->task_mean, g_strdup (key), g_memdup2 (value, sizeof (TaskMean)));
   return copy;
 }
 
@@ -504,6 +551,98 @@ scaler_ledger_get_previous_pending (const ScalerLedger *self,
   return found;
 }
 
+/* ---- task durations ---- */
+
+static void
+task_mean_add (ScalerLedger *self,
+               const char   *queue,
+               gint64        duration)
+{
+  TaskMean *mean = g_hash_table_lookup (self->task_mean, queue);
+
+  if (mean == NULL)
+    {
+      mean = g_new0 (TaskMean, 1);
+      g_hash_table_insert (self->task_mean, g_strdup (queue), mean);
+    }
+  if (mean->samples == 0)
+    mean->mean_usec = (double) duration;
+  else
+    mean->mean_usec += TASK_MEAN_WEIGHT * ((double) duration - mean->mean_usec);
+  if (mean->samples < G_MAXUINT)
+    mean->samples++;
+}
+
+gboolean
+scaler_ledger_get_task_duration (const ScalerLedger *self,
+                                 const char         *queue,
+                                 gint64             *mean_usec,
+                                 guint              *samples)
+{
+  const TaskMean *mean;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  mean = queue ? g_hash_table_lookup (self->task_mean, queue) : NULL;
+  if (mean == NULL || mean->samples == 0)
+    return FALSE;
+  if (mean_usec)
+    *mean_usec = (gint64) mean->mean_usec;
+  if (samples)
+    *samples = mean->samples;
+  return TRUE;
+}
+
+/* A task counts as finished when its worker is next seen idle or running
+ * another task; it ran from the observation that first saw it to that one
+ * (both ends are late by up to a polling interval, so the errors cancel out
+ * on average). Tasks that start and end between two observations are not
+ * seen; workers that vanish leave no sample. */
+static void
+observe_tasks (ScalerLedger         *self,
+               const ScalerConfig   *config,
+               const ScalerSnapshot *snapshot,
+               gint64                now)
+{
+  g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; i < snapshot->workers->len; i++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (snapshot->workers, i);
+      TaskSeen *seen = g_hash_table_lookup (self->tasks_cur, worker->id);
+      g_autofree char *prefix = NULL, *resource_name = NULL;
+      const ScalerResource *resource = NULL;
+
+      if (!scaler_worker_id_parse (worker->id, &prefix, &resource_name, NULL, NULL)
+          || g_strcmp0 (prefix, config->workers_prefix) != 0)
+        continue;
+      g_hash_table_add (present, worker->id);
+      if (seen != NULL && g_strcmp0 (seen->task_id, worker->task_id) == 0)
+        continue;
+      if (seen != NULL)
+        {
+          if (now > seen->since)
+            task_mean_add (self, seen->queue, now - seen->since);
+          g_hash_table_remove (self->tasks_cur, worker->id);
+        }
+      if (worker->task_id == NULL)
+        continue;
+      resource = scaler_config_find_resource (config, resource_name);
+      if (resource == NULL || resource->queue == NULL)
+        continue;
+      seen = g_new0 (TaskSeen, 1);
+      seen->task_id = g_strdup (worker->task_id);
+      seen->queue = g_strdup (resource->queue);
+      seen->since = now;
+      g_hash_table_insert (self->tasks_cur, g_strdup (worker->id), seen);
+    }
+  g_hash_table_iter_init (&iter, self->tasks_cur);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (present, key))
+      g_hash_table_iter_remove (&iter);
+}
+
 gboolean
 scaler_ledger_note_changed (ScalerLedger *self,
                             const char   *key,
@@ -698,6 +837,8 @@ scaler_ledger_observe (ScalerLedger         *self,
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!g_hash_table_contains (workers, key))
       g_hash_table_iter_remove (&iter);
+
+  observe_tasks (self, config, snapshot, now);
 
   /* Pending counts: a short history per queue. */
   g_hash_table_iter_init (&iter, snapshot->pending);

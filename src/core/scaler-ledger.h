@@ -155,6 +155,15 @@ gboolean      scaler_ledger_get_previous_pending (const ScalerLedger *self,
                                                   guint              *count,
                                                   gint64             *time);
 
+/* Mean duration of the tasks of a queue, as observed from its workers'
+ * current task across snapshots (memory only, not saved: a moving average
+ * that starts again after a restart). FALSE before the first finished task
+ * was seen. mean_usec and samples may be NULL. */
+gboolean      scaler_ledger_get_task_duration (const ScalerLedger *self,
+                                               const char         *queue,
+                                               gint64             *mean_usec,
+                                               guint              *samples);
+
 /* Remembers text under key (memory only); TRUE if it differs from the text
  * remembered before (or none was): lets repeated notes drop to DEBUG. */
 gboolean      scaler_ledger_note_changed   (ScalerLedger       *self,

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "scaler-ledger.h"
@@ -252,6 +253,8 @@ typedef struct
   guint      busy;
   guint      booting;
   GPtrArray *unanswered;      /* ScalerLedgerLaunch*: sent, no answer */
+  gint64     ready_sum;       /* launch to worker registration, summed over */
+  guint      ready_n;         /* the queue's instances whose worker registered */
 } QueueStats;
 
 static void
@@ -376,6 +379,11 @@ collect_queue_stats (Decide    *d,
         queue_stats (d, queue)->idle++;
       else
         queue_stats (d, queue)->busy++;
+      if (worker != NULL && instance->launch_time > 0 && worker->register_time > instance->launch_time)
+        {
+          queue_stats (d, queue)->ready_sum += worker->register_time - instance->launch_time;
+          queue_stats (d, queue)->ready_n++;
+        }
     }
   for (guint i = 0; i < launches->len; i++)
     {
@@ -606,8 +614,45 @@ choose_placement (Decide               *d,
 
 /* New demand must persist this many polling intervals before it launches an
  * instance while busy workers of the queue may absorb it (bench-policy: 1
- * launches for blips, 3 raises the p95 wait above ClearML's). */
+ * launches for blips, 3 raises the p95 wait above ClearML's). Used until the
+ * queue's task durations are known. */
 #define CONFIRM_CYCLES 2
+
+/* Finished tasks observed before their mean duration is trusted. */
+#define MIN_TASK_SAMPLES 5
+
+/* How many busy workers are expected to finish their task before an instance
+ * launched now would be ready: a busy worker is, on average, at a uniformly
+ * random point of its task, so it finishes within `ready` with probability
+ * ready / mean task duration (1 when tasks are shorter than that); the
+ * expected count, rounded to the nearest whole worker. `ready` is the mean
+ * launch-to-registration time of the queue's instances. FALSE when the
+ * queue's task durations or that time are not known yet. */
+static gboolean
+expected_frees (Decide     *d,
+                const char *queue,
+                QueueStats *stats,
+                guint      *frees,
+                double     *task_min,
+                double     *ready_min)
+{
+  gint64 task_mean = 0, ready;
+  guint samples = 0;
+  double share;
+
+  if (stats->busy == 0 || stats->ready_n == 0
+      || !scaler_ledger_get_task_duration (d->ledger, queue, &task_mean, &samples)
+      || samples < MIN_TASK_SAMPLES || task_mean <= 0)
+    return FALSE;
+  ready = stats->ready_sum / stats->ready_n;
+  ready = CLAMP (ready, usec_of_min (MIN (d->config->polling_interval_time_min, 1.0)),
+                 MAX (usec_of_min (d->config->max_spin_up_time_min), 1));
+  share = MIN (1.0, (double) ready / (double) task_mean);
+  *frees = (guint) floor (stats->busy * share + 0.5);
+  *task_min = minutes (task_mean);
+  *ready_min = minutes (ready);
+  return TRUE;
+}
 
 static void
 plan_queue (Decide     *d,
@@ -623,13 +668,34 @@ plan_queue (Decide     *d,
   gint64 need;
   gboolean budget_stop = FALSE;
   ScalerAction *action;
+  guint frees = 0;
+  double task_min = 0, ready_min = 0;
 
   need = (gint64) pending - idle - booting;
 
-  /* Scale-up confirmation: while busy workers may take newly queued tasks
-   * soon, only demand that persisted over the last CONFIRM_CYCLES cycles
-   * launches an instance. From zero (no busy worker) nothing waits. */
-  if (need > 0 && stats->busy > 0)
+  /* Busy workers that will finish before a new instance could be ready take
+   * the queued tasks sooner than that instance would: launch only for the
+   * tasks beyond them (bench-policy --breakdown: instances launched for a
+   * task that a freed worker took found nothing to do and paid a boot and a
+   * whole idle tail). The rest launches at once. From zero nothing waits. */
+  if (need > 0 && expected_frees (d, queue, stats, &frees, &task_min, &ready_min))
+    {
+      if (frees > 0)
+        {
+          action = add_action (d, SCALER_ACTION_NONE, SCALER_REASON_WAITING_CONFIRM,
+                               "Queue %s: %" G_GINT64_FORMAT " pending task(s) left to %u of %u busy "
+                               "worker(s) expected to finish first (tasks take %.1f min on average, "
+                               "a new instance needs %.1f min to be ready)",
+                               queue, MIN (need, (gint64) frees), frees, stats->busy, task_min,
+                               ready_min);
+          action->queue = g_strdup (queue);
+          need -= MIN (need, (gint64) frees);
+        }
+    }
+  /* Until durations are known, a scale-up confirmation: while busy workers
+   * may take newly queued tasks soon, only demand that persisted over the
+   * last CONFIRM_CYCLES cycles launches an instance. */
+  else if (need > 0 && stats->busy > 0)
     {
       guint previous = 0;
       gint64 poll = usec_of_min (config->polling_interval_time_min);

@@ -99,7 +99,7 @@ typedef enum
   SCALER_REASON_NO_RESOURCE,        /* none: queue has no resource in the config */
   SCALER_REASON_FOREIGN,            /* none: worker whose instance is not ours, ignored */
   SCALER_REASON_ADOPTED,            /* none: a tagged instance we did not start, adopted */
-  SCALER_REASON_WAITING_CONFIRM,    /* none: new tasks wait a cycle, busy workers may take them */
+  SCALER_REASON_WAITING_CONFIRM,    /* none: queued tasks wait, busy workers are expected to take them */
 } ScalerReason;
 
 typedef struct
