@@ -1045,6 +1045,13 @@ read_string (JsonObject  *object,
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, "%s.%s: expected a string", what, name);
       return FALSE;
     }
+  /* json-glib lets some invalid escapes through as raw bytes: a ledger with
+   * text that is not UTF-8 could not be written back, so refuse it here. */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, "%s.%s: not valid UTF-8 text", what, name);
+      return FALSE;
+    }
   *out = g_strdup (json_node_get_string (node));
   return TRUE;
 }
@@ -1237,6 +1244,11 @@ scaler_ledger_new_from_json (const char  *json,
   json_object_iter_init (&oiter, idle);
   while (json_object_iter_next (&oiter, &member, &member_node))
     {
+      if (!g_utf8_validate (member, -1, NULL))
+        {
+          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, "idle_since: a worker id is not valid UTF-8 text");
+          return NULL;
+        }
       if (!read_int (idle, "idle_since", member, 1, &number, error))
         return NULL;
       scaler_ledger_set_idle_since (self, member, number);
