@@ -477,7 +477,8 @@ scaler_bootstrap_check_size (const ScalerConfig *config,
                                      strlen (config->extra_vm_bash_script) >=
                                      strlen (nonnull (config->extra_clearml_conf)))
                                     ? "extra_vm_bash_script" : "extra_clearml_conf");
-          problem->message = g_strdup (error->message);
+          /* The message may quote user text that is not UTF-8. */
+          problem->message = g_utf8_make_valid (error->message, -1);
           g_ptr_array_add (problems, problem);
           /* One problem is enough: the resources differ only slightly. */
           ok = FALSE;

@@ -43,13 +43,18 @@ _scaler_config_problem_add (GPtrArray             *problems,
                             ...)
 {
   ScalerConfigProblem *problem = g_new0 (ScalerConfigProblem, 1);
+  g_autofree char *message = NULL;
   va_list args;
 
   va_start (args, format);
-  problem->severity = severity;
-  problem->path = g_strdup (path != NULL ? path : "");
-  problem->message = g_strdup_vprintf (format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+
+  /* Messages and paths may quote what the user wrote, which need not be
+   * UTF-8; what reaches a label or a terminal must be. */
+  problem->severity = severity;
+  problem->path = g_utf8_make_valid (path != NULL ? path : "", -1);
+  problem->message = g_utf8_make_valid (message, -1);
 
   g_ptr_array_add (problems, problem);
 }

@@ -35,6 +35,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert_nonnull (problem->path);
       g_assert_nonnull (problem->message);
       g_assert_true (g_utf8_validate (problem->message, -1, NULL));
+      g_assert_true (g_utf8_validate (problem->path, -1, NULL));
     }
 
   config = scaler_config_new_from_json (size > 0 ? text : "", size, &error);
