@@ -248,6 +248,11 @@ test_cycles_on_virtual_clock (void)
       scaler_sim_advance (sim, MIN_USEC);
       r = run_cycle (engine);
       g_assert_true (r->ok);
+      /* A worker whose instance this cycle terminated is not counted: the
+       * totals never show more workers than live instances. */
+      g_assert_cmpuint (r->idle_workers + r->busy_workers, <=,
+                        r->instances_by_state[SCALER_INSTANCE_STATE_RUNNING] +
+                        r->instances_by_state[SCALER_INSTANCE_STATE_PENDING]);
     }
   r3 = run_cycle (engine);
   scaler_sim_get_stats (sim, &stats);

@@ -776,7 +776,8 @@ fill_rows (Run            *run,
                    ? SCALER_INSTANCE_STATE_SHUTTING_DOWN : instance->state;
       row->launch_time = instance->launch_time;
       row->adopted = known != NULL && known->adopted;
-      if (worker != NULL && scaler_instance_state_is_live (instance->state))
+      /* An instance this cycle terminated no longer offers its worker. */
+      if (worker != NULL && scaler_instance_state_is_live (row->state))
         {
           row->worker_id = g_strdup (worker->id);
           row->worker_state = worker->task_id ? SCALER_WORKER_STATE_BUSY : SCALER_WORKER_STATE_IDLE;
