@@ -1067,6 +1067,27 @@ throttled_locked (ScalerSim  *self,
   return TRUE;
 }
 
+/* The common start of a simulated cloud call: honour cancellation, take the
+ * lock, bring the world up to the current time and apply throttling. On
+ * TRUE the lock is held; on FALSE it is not and *error is set. */
+static gboolean
+sim_enter (ScalerSim     *self,
+           const char    *action,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  g_mutex_lock (&self->mutex);
+  sync_locked (self);
+  if (throttled_locked (self, action, error))
+    {
+      g_mutex_unlock (&self->mutex);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GPtrArray *
 sim_list_instances (ScalerCloud   *cloud,
                     const char    *config_id,
@@ -1076,15 +1097,8 @@ sim_list_instances (ScalerCloud   *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   GPtrArray *list;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!sim_enter (self, "DescribeInstances", cancellable, error))
     return NULL;
-  g_mutex_lock (&self->mutex);
-  sync_locked (self);
-  if (throttled_locked (self, "DescribeInstances", error))
-    {
-      g_mutex_unlock (&self->mutex);
-      return NULL;
-    }
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
   for (guint i = 0; i < self->instances->len; i++)
     {
@@ -1204,15 +1218,8 @@ sim_terminate (ScalerCloud         *cloud,
 {
   ScalerSim *self = SCALER_SIM (cloud);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!sim_enter (self, "TerminateInstances", cancellable, error))
     return FALSE;
-  g_mutex_lock (&self->mutex);
-  sync_locked (self);
-  if (throttled_locked (self, "TerminateInstances", error))
-    {
-      g_mutex_unlock (&self->mutex);
-      return FALSE;
-    }
   for (guint i = 0; instance_ids[i] != NULL; i++)
     {
       SimInstance *instance = g_hash_table_lookup (self->by_id, instance_ids[i]);
@@ -1237,15 +1244,8 @@ sim_get_spot_prices (ScalerCloud         *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   GPtrArray *list;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!sim_enter (self, "DescribeSpotPriceHistory", cancellable, error))
     return NULL;
-  g_mutex_lock (&self->mutex);
-  sync_locked (self);
-  if (throttled_locked (self, "DescribeSpotPriceHistory", error))
-    {
-      g_mutex_unlock (&self->mutex);
-      return NULL;
-    }
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_spot_price_free);
   for (guint i = 0; instance_types[i] != NULL; i++)
     for (char letter = 'a'; letter <= 'c'; letter++)
