@@ -38,6 +38,12 @@ save (GtkWidget  *widget,
   g_autofree char *path = g_build_filename (outdir, file, NULL);
   g_autoptr(GError) error = NULL;
 
+  /* Snapshot only after a frame was drawn, so every child has its allocation. */
+  if (gtk_widget_get_mapped (widget))
+    {
+      gtk_widget_queue_draw (widget);
+      gtk_test_widget_wait_for_draw (widget);
+    }
   if (!scaler_dashboard_save_png (widget, path, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
@@ -255,6 +261,23 @@ main (int   argc,
       gtk_window_destroy (GTK_WINDOW (wizard));
     }
   wait_ms (200);
+
+  /* Import ClearML Configuration…: the wizard filled from a ClearML
+   * autoscaler's YAML, saying what was not carried over. */
+  if (!scaler_window_import_clearml (window, SCALER_SOURCE_DIR "/tests/data/clearml/wizard.yaml"))
+    {
+      g_printerr ("The sample ClearML configuration did not import\n");
+      failures++;
+    }
+  else
+    {
+      GtkWindow *imported = scaler_window_get_dialog (window);
+
+      wait_ms (600);
+      capture (GTK_WIDGET (imported), "wizard-import");
+      gtk_window_destroy (imported);
+      wait_ms (200);
+    }
 
   /* The demo, running on the simulator for a while. */
   scaler_window_try_demo (window);

@@ -1670,35 +1670,93 @@ scaler_dashboard_get_state_text (ScalerDashboard *self)
   return self->state_text;
 }
 
+typedef struct
+{
+  GtkWidget     *widget;
+  GskRenderNode *node;
+  int            width;
+  int            height;
+  gboolean       done;
+} PaintCapture;
+
+static void
+paint_capture_snapshot (PaintCapture *capture)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (capture->widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+  capture->width = gtk_widget_get_width (capture->widget);
+  capture->height = gtk_widget_get_height (capture->widget);
+  gdk_paintable_snapshot (paintable, snapshot, capture->width, capture->height);
+  capture->node = gtk_snapshot_free_to_node (snapshot);
+  capture->done = TRUE;
+}
+
+static void
+paint_capture_cb (GdkFrameClock *clock,
+                  PaintCapture  *capture)
+{
+  if (!capture->done)
+    paint_capture_snapshot (capture);
+}
+
+static gboolean
+paint_capture_timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
 gboolean
 scaler_dashboard_save_png (GtkWidget   *widget,
                            const char  *path,
                            GError     **error)
 {
-  g_autoptr(GdkPaintable) paintable = NULL;
   g_autoptr(GskRenderer) renderer = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
+  PaintCapture capture = { widget, NULL, 0, 0, FALSE };
   int width, height;
 
   g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  width = gtk_widget_get_width (widget);
-  height = gtk_widget_get_height (widget);
-  if (width <= 0 || height <= 0)
+  if (gtk_widget_get_width (widget) <= 0 || gtk_widget_get_height (widget) <= 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                    "The widget has no size yet: present it and let it draw first");
       return FALSE;
     }
 
-  paintable = gtk_widget_paintable_new (widget);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* Snapshot in the paint phase of a frame, right after GTK's own layout:
+   * at any other moment a child may have a resize queued and no current
+   * allocation (which GTK warns about). Unmapped widgets have no frame
+   * clock; they are snapshotted as they are. */
+  if (gtk_widget_get_mapped (widget) && gtk_widget_get_frame_clock (widget) != NULL)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+      gboolean timed_out = FALSE;
+      guint timeout_id;
+      gulong handler;
+
+      handler = g_signal_connect_after (clock, "paint", G_CALLBACK (paint_capture_cb), &capture);
+      timeout_id = g_timeout_add_seconds (5, paint_capture_timeout_cb, &timed_out);
+      gtk_widget_queue_draw (widget);
+      while (!capture.done && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      g_signal_handler_disconnect (clock, handler);
+      if (!timed_out)
+        g_source_remove (timeout_id);
+    }
+  if (!capture.done)
+    paint_capture_snapshot (&capture);
+
+  node = g_steal_pointer (&capture.node);
+  width = capture.width;
+  height = capture.height;
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "The widget drew nothing");

@@ -36,6 +36,7 @@ struct _ScalerLogView
   char                 *search_text;
   guint                 n_matches;
   guint                 max_lines;
+  guint                 follow_source;
   guint                 following : 1;
   guint                 scrolling : 1;
   guint                 user_dragging : 1;
@@ -114,16 +115,33 @@ scaler_log_view_value_changed_cb (ScalerLogView *self,
     self->following = FALSE;
 }
 
-static void
-scaler_log_view_adjustment_changed_cb (ScalerLogView *self,
-                                       GtkAdjustment *adj)
+static gboolean
+scaler_log_view_follow_cb (gpointer data)
 {
-  if (self->following && !adjustment_at_bottom (adj))
+  ScalerLogView *self = data;
+  GtkAdjustment *adj = self->vadjustment;
+
+  self->follow_source = 0;
+  if (adj != NULL && self->following && !adjustment_at_bottom (adj))
     {
       self->scrolling = TRUE;
       gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
       self->scrolling = FALSE;
     }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scaler_log_view_adjustment_changed_cb (ScalerLogView *self,
+                                       GtkAdjustment *adj)
+{
+  /* The text view changes the adjustment while it lays out and draws; moving
+   * the value right then would queue an allocation of the scroll bar in the
+   * middle of a frame (GTK warns that it snapshots a child without an
+   * allocation). Follow the tail once the frame is done instead. */
+  if (self->following && !adjustment_at_bottom (adj) && self->follow_source == 0)
+    self->follow_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, scaler_log_view_follow_cb, self, NULL);
 }
 
 static gboolean
@@ -424,6 +442,7 @@ scaler_log_view_dispose (GObject *object)
       gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->save_dialog));
       g_clear_object (&self->save_dialog);
     }
+  g_clear_handle_id (&self->follow_source, g_source_remove);
   if (self->vadjustment != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->vadjustment, self);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scaler-config-import.h"
 #include "scaler-dashboard.h"
 #include "scaler-sidebar-row.h"
 #include "scaler-window.h"
@@ -24,6 +25,7 @@ struct _ScalerWindow
   GHashTable           *notified;       /* instance id -> monotonic s of the last alert */
   GtkWindow            *dialog;         /* weak: wizard or confirmation */
   GtkFileChooserNative *export_chooser;
+  GtkFileChooserNative *import_chooser;
   gboolean              restoring;
 
   /* Template children */
@@ -700,6 +702,58 @@ scaler_window_export_instance_action (GtkWidget  *widget,
 }
 
 static void
+import_response_cb (ScalerWindow         *self,
+                    int                   response,
+                    GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      path = g_file_get_path (file);
+      if (path == NULL)
+        toast (self, _("Could not import: not a local file"));
+      else
+        scaler_window_import_clearml (self, path);
+    }
+
+  g_clear_object (&self->import_chooser);
+}
+
+static void
+scaler_window_import_clearml_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  ScalerWindow *self = SCALER_WINDOW (widget);
+  GtkFileFilter *filter;
+
+  g_clear_object (&self->import_chooser);
+  self->import_chooser = gtk_file_chooser_native_new (_("Import ClearML Configuration"), GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_OPEN,
+                                                      _("_Import"), _("_Cancel"));
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("ClearML Configurations (YAML, JSON)"));
+  gtk_file_filter_add_suffix (filter, "yaml");
+  gtk_file_filter_add_suffix (filter, "yml");
+  gtk_file_filter_add_suffix (filter, "json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), filter);
+  g_object_unref (filter);
+
+  filter = gtk_file_filter_new ();
+  gtk_file_filter_set_name (filter, _("All Files"));
+  gtk_file_filter_add_pattern (filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->import_chooser), filter);
+  g_object_unref (filter);
+
+  g_signal_connect_object (self->import_chooser, "response", G_CALLBACK (import_response_cb), self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->import_chooser));
+}
+
+static void
 scaler_window_show_file_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
@@ -837,6 +891,7 @@ scaler_window_dispose (GObject *object)
   g_clear_pointer (&self->notified, g_hash_table_unref);
   g_clear_weak_pointer (&self->dialog);
   g_clear_object (&self->export_chooser);
+  g_clear_object (&self->import_chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCALER_TYPE_WINDOW);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -894,6 +949,7 @@ scaler_window_class_init (ScalerWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.new-instance", NULL, scaler_window_new_instance_action);
   gtk_widget_class_install_action (widget_class, "win.try-demo", NULL, scaler_window_try_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.import-clearml", NULL, scaler_window_import_clearml_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-selected", NULL, scaler_window_toggle_selected_action);
   gtk_widget_class_install_action (widget_class, "win.edit-selected", NULL, scaler_window_edit_selected_action);
   gtk_widget_class_install_action (widget_class, "win.start-instance", "s", scaler_window_start_instance_action);
@@ -1058,4 +1114,48 @@ scaler_window_export_instance (ScalerWindow  *self,
     }
 
   return export_config (scaler_saved_instance_get_config (saved), path, error);
+}
+
+gboolean
+scaler_window_import_clearml (ScalerWindow *self,
+                              const char   *path)
+{
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autoptr(GPtrArray) report = NULL;
+  g_autoptr(GError) error = NULL;
+  ScalerWizard *wizard;
+
+  g_return_val_if_fail (SCALER_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->application == NULL)
+    return FALSE;
+
+  config = scaler_config_import_clearml_file (path, &secrets, &report, &error);
+  if (config == NULL)
+    {
+      g_autofree char *display = g_filename_display_name (path);
+      g_autofree char *body = NULL;
+      AdwMessageDialog *dialog;
+
+      /* Bodies are plain text (body-use-markup is off). */
+      body = g_strdup_printf ("%s\n\n%s", display, error->message);
+      dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                           _("Could Not Import the ClearML Configuration"),
+                                                           body));
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      adw_message_dialog_set_default_response (dialog, "close");
+      adw_message_dialog_set_close_response (dialog, "close");
+      present_dialog (self, GTK_WINDOW (dialog));
+      return FALSE;
+    }
+
+  wizard = scaler_wizard_new_for_import (self->store,
+                                         scaler_application_get_credentials (self->application),
+                                         config, secrets, report);
+  g_signal_connect_object (wizard, "saved", G_CALLBACK (wizard_saved_cb), self, G_CONNECT_SWAPPED);
+  present_dialog (self, GTK_WINDOW (wizard));
+
+  return TRUE;
 }

@@ -30,4 +30,10 @@ gboolean      scaler_window_export_instance (ScalerWindow      *self,
                                              const char        *path,
                                              GError           **error);
 
+/* What Import ClearML Configuration… does with the chosen file: imports it
+ * and opens a new-autoscaler wizard filled with it (nothing is stored before
+ * Create), or shows a dialog with what is wrong. FALSE on failure. */
+gboolean      scaler_window_import_clearml  (ScalerWindow      *self,
+                                             const char        *path);
+
 G_END_DECLS

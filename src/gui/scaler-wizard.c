@@ -26,6 +26,7 @@ struct _ScalerWizard
   gboolean              dirty;         /* edited since loaded */
   gboolean              closing;       /* discard confirmed, or saved */
   gboolean              valid;
+  char                 *import_notice; /* what an import did not carry over */
   guint                 validate_source;
   GCancellable         *cancellable;
   GtkStringList        *regions;
@@ -57,6 +58,7 @@ struct _ScalerWizard
   AdwComboRow          *on_stop_row;
   AdwEntryRow          *aws_key_row;
   AdwPasswordEntryRow  *aws_secret_row;
+  AdwPasswordEntryRow  *aws_token_row;
   AdwActionRow         *aws_test_row;
   GtkImage             *aws_test_icon;
   GtkSpinner           *aws_test_spinner;
@@ -86,6 +88,8 @@ struct _ScalerWizard
   AdwActionRow         *review_budget_row;
   AdwPreferencesGroup  *review_problems_group;
   GtkListBox           *review_problems_list;
+  AdwPreferencesGroup  *import_group;
+  AdwActionRow         *import_row;
 };
 
 G_DEFINE_FINAL_TYPE (ScalerWizard, scaler_wizard, ADW_TYPE_WINDOW)
@@ -132,6 +136,7 @@ static const struct {
   { "on_stop", G_STRUCT_OFFSET (ScalerWizard, on_stop_row), STEP_GENERAL },
   { "secrets.aws_access_key_id", G_STRUCT_OFFSET (ScalerWizard, aws_key_row), STEP_AWS },
   { "secrets.aws_secret_access_key", G_STRUCT_OFFSET (ScalerWizard, aws_secret_row), STEP_AWS },
+  { "secrets.aws_session_token", G_STRUCT_OFFSET (ScalerWizard, aws_token_row), STEP_AWS },
   { "aws.credentials", G_STRUCT_OFFSET (ScalerWizard, aws_key_row), STEP_AWS },
   { "clearml.api_server", G_STRUCT_OFFSET (ScalerWizard, api_row), STEP_CLEARML },
   { "clearml.web_server", G_STRUCT_OFFSET (ScalerWizard, web_row), STEP_CLEARML },
@@ -309,6 +314,7 @@ build_secrets (ScalerWizard *self)
   } fields[] = {
     { self->aws_key_row, &secrets->aws_access_key_id },
     { self->aws_secret_row, &secrets->aws_secret_access_key },
+    { self->aws_token_row, &secrets->aws_session_token },
     { self->clearml_key_row, &secrets->clearml_access_key },
     { self->clearml_secret_row, &secrets->clearml_secret_key },
     { self->git_password_row, &secrets->git_password },
@@ -907,6 +913,16 @@ lookup_secrets_cb (GObject      *object,
 }
 
 static void
+scaler_wizard_dismiss_import_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  ScalerWizard *self = SCALER_WIZARD (widget);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->import_group), FALSE);
+}
+
+static void
 discard_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
                      ScalerWizard     *self)
@@ -975,6 +991,7 @@ scaler_wizard_finalize (GObject *object)
 
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->base, scaler_config_unref);
+  g_clear_pointer (&self->import_notice, g_free);
   g_clear_pointer (&self->step_buttons, g_ptr_array_unref);
   g_clear_pointer (&self->error_steps, g_hash_table_unref);
   g_clear_pointer (&self->shown_errors, g_hash_table_unref);
@@ -1021,6 +1038,7 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   CHILD (on_stop_row);
   CHILD (aws_key_row);
   CHILD (aws_secret_row);
+  CHILD (aws_token_row);
   CHILD (aws_test_row);
   CHILD (aws_test_icon);
   CHILD (aws_test_spinner);
@@ -1050,6 +1068,8 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   CHILD (review_budget_row);
   CHILD (review_problems_group);
   CHILD (review_problems_list);
+  CHILD (import_group);
+  CHILD (import_row);
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_region_changed_cb);
@@ -1061,6 +1081,7 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   gtk_widget_class_install_action (widget_class, "wizard.create", NULL, scaler_wizard_create_action);
   gtk_widget_class_install_action (widget_class, "wizard.test-aws", NULL, scaler_connection_check_aws_action);
   gtk_widget_class_install_action (widget_class, "wizard.test-clearml", NULL, scaler_connection_check_clearml_action);
+  gtk_widget_class_install_action (widget_class, "wizard.dismiss-import", NULL, scaler_wizard_dismiss_import_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 
   g_type_ensure (SCALER_TYPE_RESOURCE_EDITOR);
@@ -1212,6 +1233,7 @@ scaler_wizard_set_secrets (ScalerWizard        *self,
 #define SET(row, value) gtk_editable_set_text (GTK_EDITABLE (self->row), (value) ? (value) : "")
   SET (aws_key_row, secrets->aws_access_key_id);
   SET (aws_secret_row, secrets->aws_secret_access_key);
+  SET (aws_token_row, secrets->aws_session_token);
   SET (clearml_key_row, secrets->clearml_access_key);
   SET (clearml_secret_row, secrets->clearml_secret_key);
   SET (git_password_row, secrets->git_password);
@@ -1315,4 +1337,76 @@ scaler_wizard_get_resource_editor (ScalerWizard *self)
   g_return_val_if_fail (SCALER_IS_WIZARD (self), NULL);
 
   return GTK_WIDGET (self->resource_editor);
+}
+
+/* Creates a wizard for a new autoscaler, filled from an imported ClearML
+ * configuration. Nothing is stored before the user presses Create. */
+ScalerWizard *
+scaler_wizard_new_for_import (ScalerInstanceStore *store,
+                              ScalerCredentials   *credentials,
+                              const ScalerConfig  *config,
+                              const ScalerSecrets *secrets,
+                              GPtrArray           *report)
+{
+  ScalerWizard *self;
+
+  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (store), NULL);
+  g_return_val_if_fail (SCALER_IS_CREDENTIALS (credentials), NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+
+  self = scaler_wizard_new (store, credentials, NULL);
+  scaler_wizard_load_config (self, config);
+  if (secrets != NULL)
+    scaler_wizard_set_secrets (self, secrets);
+
+  if (report != NULL && report->len > 0)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autofree char *escaped = NULL;
+      g_autofree char *subtitle = NULL;
+      guint n_notes = 0;
+
+      /* One line per note; a resource imported twice (for two queues)
+       * repeats its notes, which are shown once. */
+      for (guint i = 0; i < report->len; i++)
+        {
+          const char *note = g_ptr_array_index (report, i);
+          gboolean seen = FALSE;
+
+          for (guint j = 0; j < i && !seen; j++)
+            seen = g_strcmp0 (note, g_ptr_array_index (report, j)) == 0;
+          if (seen)
+            continue;
+          g_string_append_printf (text, "\n• %s", note);
+          n_notes++;
+        }
+      escaped = g_markup_escape_text (text->str, -1);
+      /* Row subtitles are Pango markup. */
+      self->import_notice = g_strdup_printf (_("Not carried over or changed:%s"), text->str);
+      subtitle = g_strdup_printf (_("Not carried over or changed:%s"), escaped);
+      adw_action_row_set_subtitle (self->import_row, subtitle);
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   wizard_toast_new (g_dngettext (GETTEXT_PACKAGE,
+                                                                  "Imported with %u note: see the top of General",
+                                                                  "Imported with %u notes: see the top of General",
+                                                                  n_notes),
+                                                     n_notes));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->import_group), TRUE);
+
+  /* Closing would lose the import: ask first, as after typing. */
+  self->dirty = TRUE;
+
+  return self;
+}
+
+const char *
+scaler_wizard_get_import_notice (ScalerWizard *self)
+{
+  g_return_val_if_fail (SCALER_IS_WIZARD (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->import_group)))
+    return NULL;
+
+  return self->import_notice;
 }

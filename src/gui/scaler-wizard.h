@@ -45,5 +45,17 @@ void          scaler_wizard_set_secrets     (ScalerWizard        *self,
                                              const ScalerSecrets *secrets);
 void          scaler_wizard_load_config     (ScalerWizard        *self,
                                              const ScalerConfig  *config);
+/* A new autoscaler filled from an imported ClearML configuration
+ * (scaler_config_import_clearml*): @secrets and @report (translated strings)
+ * are nullable. The form says what the import did not carry over; nothing is
+ * stored before Create. */
+ScalerWizard *scaler_wizard_new_for_import  (ScalerInstanceStore *store,
+                                             ScalerCredentials   *credentials,
+                                             const ScalerConfig  *config,
+                                             const ScalerSecrets *secrets,
+                                             GPtrArray           *report);
+/* The "not carried over" text shown on the General step, or NULL when none
+ * is shown (not imported, nothing to report, or dismissed). */
+const char   *scaler_wizard_get_import_notice (ScalerWizard      *self);
 
 G_END_DECLS

@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Widget test: Import ClearML Configuration… (the code path behind the file
+ * chooser) opens a new-autoscaler wizard filled with the imported values and
+ * saying what was not carried over; nothing is stored before Create, and
+ * Create writes the config file and puts the secrets (session token
+ * included) in the credentials backend, never in the file. A file that
+ * cannot be imported gives a dialog naming the file and the problem. */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "scaler-application.h"
+#include "scaler-config-import.h"
+#include "scaler-credentials-memory.h"
+#include "scaler-gui-resources.h"
+#include "scaler-resource-editor.h"
+#include "scaler-resource-object.h"
+#include "scaler-window.h"
+#include "scaler-wizard.h"
+
+#define DATA_DIR SCALER_SOURCE_DIR "/tests/data/clearml"
+
+static void
+spin (guint n)
+{
+  for (guint i = 0; i < n; i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+drain (void)
+{
+  for (guint i = 0; i < 500 && g_main_context_pending (NULL); i++)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static GtkWidget *
+child (ScalerWizard *wizard,
+       const char   *name)
+{
+  GtkWidget *w = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wizard), SCALER_TYPE_WIZARD, name));
+
+  g_assert_nonnull (w);
+  return w;
+}
+
+static const char *
+text_of (ScalerWizard *wizard,
+         const char   *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (child (wizard, row)));
+}
+
+/* One application per process: a second one cannot export its actions on
+ * the same bus path. */
+static ScalerApplication *the_app;
+
+static ScalerApplication *
+new_app (void)
+{
+  if (the_app == NULL)
+    {
+      the_app = scaler_application_new ();
+      /* Tests run in parallel on one session bus: stay a primary instance. */
+      g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
+      g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, NULL));
+    }
+
+  return g_object_ref (the_app);
+}
+
+static ScalerWindow *
+new_window (ScalerApplication *app)
+{
+  ScalerWindow *window = scaler_window_new (app);
+
+  g_object_ref_sink (window);
+  gtk_window_present (GTK_WINDOW (window));
+  spin (20);
+
+  return window;
+}
+
+static void
+destroy_window (ScalerWindow *window)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  spin (20);
+  g_assert_finalize_object (window);
+}
+
+static void
+saved_cb (ScalerWizard *wizard,
+          const char   *id,
+          char        **out)
+{
+  *out = g_strdup (id);
+}
+
+static void
+lookup_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ScalerSecrets **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static ScalerSecrets *
+lookup_secrets (ScalerCredentials *credentials,
+                const char        *id)
+{
+  ScalerSecrets *secrets = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  scaler_credentials_lookup_secrets_async (credentials, id, NULL, lookup_cb, &secrets);
+  while (secrets == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (secrets);
+
+  return secrets;
+}
+
+static void
+test_import_yaml_then_create (void)
+{
+  const char *path = DATA_DIR "/wizard.yaml";
+  g_autoptr(ScalerApplication) application = new_app ();
+  ScalerInstanceStore *store = scaler_application_get_store (application);
+  ScalerCredentials *credentials = scaler_application_get_credentials (application);
+  g_autoptr(ScalerConfig) expected = NULL;
+  g_autoptr(ScalerSecrets) expected_secrets = NULL;
+  g_autoptr(GPtrArray) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *contents = NULL;
+  ScalerWindow *window = new_window (application);
+  ScalerResourceEditor *editor;
+  ScalerWizard *wizard;
+  ScalerSavedInstance *saved;
+  GListModel *model;
+  AdwComboRow *region_row;
+  const char *notice;
+  gboolean found = FALSE;
+
+  /* What the core import makes of the file; the form must show the same. */
+  expected = scaler_config_import_clearml_file (path, &expected_secrets, &report, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (expected);
+  g_assert_cmpuint (report->len, >, 0);
+  g_assert_cmpuint (expected->resources->len, >=, 3);
+
+  g_assert_true (scaler_window_import_clearml (window, path));
+  spin (20);
+  wizard = SCALER_WIZARD (scaler_window_get_dialog (window));
+  g_assert_true (SCALER_IS_WIZARD (wizard));
+  g_assert_false (scaler_wizard_is_editing (wizard));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (wizard)) == GTK_WINDOW (window));
+  g_assert_cmpstr (scaler_wizard_get_step (wizard), ==, "general");
+
+  /* General: name and region from the file. */
+  g_assert_cmpstr (text_of (wizard, "name_row"), ==, expected->name);
+  g_assert_cmpstr (text_of (wizard, "name_row"), ==, "wizard");
+  g_assert_cmpstr (text_of (wizard, "prefix_row"), ==, "aws_worker");
+  region_row = ADW_COMBO_ROW (child (wizard, "region_row"));
+  g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (region_row))),
+                   ==, "us-west-2");
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (GTK_SPIN_BUTTON (child (wizard, "idle_spin"))), 20.0, 1e-9);
+
+  /* Secrets, the session token included, are in the form. */
+  g_assert_cmpstr (text_of (wizard, "aws_key_row"), ==, "AKIAWIZARDEXAMPLE01");
+  g_assert_cmpstr (text_of (wizard, "aws_secret_row"), ==, "wizard/secret+EXAMPLE/key");
+  g_assert_cmpstr (text_of (wizard, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
+  g_assert_cmpstr (text_of (wizard, "git_password_row"), ==, "ghp_wizardGitPassword123");
+  g_assert_cmpstr (text_of (wizard, "git_user_row"), ==, "ml-bot");
+
+  /* Resources: as many rows as the import made, with type and queue. */
+  editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
+  model = scaler_resource_editor_get_model (editor);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, expected->resources->len);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(ScalerResourceObject) item = g_list_model_get_item (model, i);
+      const ScalerResource *r = scaler_resource_object_get_resource (item);
+      GtkWidget *row = scaler_resource_editor_get_row (editor, i);
+      const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+
+      if (g_strcmp0 (r->name, "g4dn_spot") != 0)
+        continue;
+      found = TRUE;
+      g_assert_cmpstr (r->instance_type, ==, "g4dn.4xlarge");
+      g_assert_cmpstr (r->queue, ==, "gpu_queue");
+      g_assert_true (r->is_spot);
+      g_assert_cmpuint (r->max_instances, ==, 3);
+      g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "g4dn_spot");
+      g_assert_nonnull (strstr (subtitle, "g4dn.4xlarge"));
+      g_assert_nonnull (strstr (subtitle, "gpu_queue"));
+    }
+  g_assert_true (found);
+
+  /* The notice lists every entry of the report, on the General step. */
+  notice = scaler_wizard_get_import_notice (wizard);
+  g_assert_nonnull (notice);
+  g_assert_true (gtk_widget_get_visible (child (wizard, "import_group")));
+  g_assert_nonnull (strstr (notice, "extra_configurations"));
+  g_assert_nonnull (strstr (notice, "cpu_only"));
+  for (guint i = 0; i < report->len; i++)
+    g_assert_nonnull (strstr (notice, g_ptr_array_index (report, i)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "import_row"))),
+                            "extra_configurations"));
+
+  /* Nothing is stored before Create. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 0);
+
+  /* The file has no ClearML keys: the user types them, then creates. */
+  gtk_editable_set_text (GTK_EDITABLE (child (wizard, "clearml_key_row")), "CLEARMLIMPORTKEY1");
+  gtk_editable_set_text (GTK_EDITABLE (child (wizard, "clearml_secret_row")), "clearml-import-secret");
+  if (!scaler_wizard_is_valid (wizard))
+    {
+      g_autoptr(ScalerConfig) c = scaler_wizard_dup_config (wizard);
+      g_autoptr(GPtrArray) problems = scaler_config_validate (c);
+
+      for (guint i = 0; problems != NULL && i < problems->len; i++)
+        {
+          ScalerConfigProblem *p = g_ptr_array_index (problems, i);
+
+          g_test_message ("%s: %s", p->path, p->message);
+        }
+    }
+  g_assert_true (scaler_wizard_is_valid (wizard));
+
+  /* Dismissing the notice hides it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.dismiss-import", NULL));
+  g_assert_false (gtk_widget_get_visible (child (wizard, "import_group")));
+  g_assert_null (scaler_wizard_get_import_notice (wizard));
+
+  g_signal_connect (wizard, "saved", G_CALLBACK (saved_cb), &id);
+  scaler_wizard_set_step (wizard, "review");
+  drain ();
+  g_assert_true (gtk_widget_is_sensitive (child (wizard, "create_button")));
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (id == NULL && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+  }
+  g_assert_nonnull (id);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  /* The config file: the imported config, and none of the secrets. */
+  saved = scaler_instance_store_find (store, id);
+  g_assert_nonnull (saved);
+  g_assert_true (g_file_get_contents (scaler_saved_instance_get_path (saved), &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "g4dn.4xlarge"));
+  g_assert_nonnull (strstr (contents, "gpu_queue"));
+  g_assert_nonnull (strstr (contents, "us-west-2"));
+  g_assert_null (strstr (contents, "AKIAWIZARDEXAMPLE01"));
+  g_assert_null (strstr (contents, "wizard/secret+EXAMPLE/key"));
+  g_assert_null (strstr (contents, "FwoGZXIvYXdzEXAMPLETOKEN"));
+  g_assert_null (strstr (contents, "ghp_wizardGitPassword123"));
+  g_assert_null (strstr (contents, "clearml-import-secret"));
+
+  /* The secrets are in the credentials backend under the new id. */
+  secrets = lookup_secrets (credentials, id);
+  g_assert_cmpstr (secrets->aws_access_key_id, ==, "AKIAWIZARDEXAMPLE01");
+  g_assert_cmpstr (secrets->aws_secret_access_key, ==, "wizard/secret+EXAMPLE/key");
+  g_assert_cmpstr (secrets->aws_session_token, ==, "FwoGZXIvYXdzEXAMPLETOKEN");
+  g_assert_cmpstr (secrets->git_password, ==, "ghp_wizardGitPassword123");
+  g_assert_cmpstr (secrets->clearml_secret_key, ==, "clearml-import-secret");
+
+  /* Editing loads the session token back. */
+  {
+    ScalerWizard *edit = scaler_wizard_new (store, credentials, scaler_saved_instance_get_config (saved));
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    g_object_ref_sink (edit);
+    while (gtk_editable_get_text (GTK_EDITABLE (child (edit, "aws_token_row")))[0] == '\0' &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_cmpstr (text_of (edit, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
+    g_assert_null (scaler_wizard_get_import_notice (edit));
+    gtk_window_destroy (GTK_WINDOW (edit));
+    spin (10);
+    g_assert_finalize_object (edit);
+  }
+
+  destroy_window (window);
+}
+
+static void
+assert_import_fails (const char *name)
+{
+  g_autofree char *path = g_build_filename (DATA_DIR, name, NULL);
+  g_autoptr(ScalerApplication) application = new_app ();
+  GListModel *store = G_LIST_MODEL (scaler_application_get_store (application));
+  guint n_before = g_list_model_get_n_items (store);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  ScalerWindow *window = new_window (application);
+  GtkWindow *dialog;
+  const char *body;
+
+  /* The core's own message is what the dialog must say. */
+  config = scaler_config_import_clearml_file (path, NULL, NULL, &error);
+  g_assert_null (config);
+  g_assert_nonnull (error);
+
+  g_assert_false (scaler_window_import_clearml (window, path));
+  spin (10);
+  dialog = scaler_window_get_dialog (window);
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_false (SCALER_IS_WIZARD (dialog));
+  g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (window));
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, name));
+  g_assert_nonnull (strstr (body, error->message));
+  g_assert_cmpuint (strlen (error->message), >, 10);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Could Not Import the ClearML Configuration");
+  g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "close"));
+  g_assert_cmpuint (g_list_model_get_n_items (store), ==, n_before);
+
+  /* Escape (the close response) gets rid of it. */
+  gtk_window_close (dialog);
+  spin (10);
+  g_assert_null (scaler_window_get_dialog (window));
+
+  destroy_window (window);
+}
+
+static void
+test_broken_yaml (void)
+{
+  assert_import_fails ("broken.yaml");
+}
+
+static void
+test_broken_json (void)
+{
+  assert_import_fails ("broken.json");
+}
+
+static void
+test_not_clearml (void)
+{
+  assert_import_fails ("not-clearml.yaml");
+}
+
+static void
+test_missing_file (void)
+{
+  assert_import_fails ("no-such-file.yaml");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp = g_dir_make_tmp ("scaler-import-gui-XXXXXX", NULL);
+  int status;
+
+  /* Hermetic: an empty store in a temporary directory, no keyring. */
+  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
+  g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+
+  g_test_add_func ("/scaler/import-gui/yaml-then-create", test_import_yaml_then_create);
+  g_test_add_func ("/scaler/import-gui/broken-yaml", test_broken_yaml);
+  g_test_add_func ("/scaler/import-gui/broken-json", test_broken_json);
+  g_test_add_func ("/scaler/import-gui/not-clearml", test_not_clearml);
+  g_test_add_func ("/scaler/import-gui/missing-file", test_missing_file);
+
+  status = g_test_run ();
+  g_clear_object (&the_app);
+
+  return status;
+}
