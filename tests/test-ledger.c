@@ -263,6 +263,17 @@ test_hostile_json (void)
       g_assert_null (ledger);
       g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
     }
+
+  /* A ledger file of "[[[[…" must be refused, not overflow json-glib's stack. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *deep = g_strnfill (500000, '[');
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new_from_json (deep, -1, &error);
+
+    g_assert_null (ledger);
+    g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
+    g_assert_nonnull (strstr (error->message, "nested more than"));
+  }
 }
 
 static void

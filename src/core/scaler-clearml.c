@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scaler-clearml.h"
+#include "scaler-json.h"
 #include "scaler-http.h"
 #include "scaler-queue-source.h"
 
@@ -355,37 +356,6 @@ scaler_clearml_exact_name_regex (const char *name)
 }
 
 static gboolean
-json_too_deep (const char *body,
-               gsize       len)
-{
-  guint depth = 0;
-  gboolean in_string = FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = body[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            return TRUE;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
-  return FALSE;
-}
-
-static gboolean
 looks_like_html (const char *content_type,
                  const char *body,
                  gsize       len)
@@ -539,7 +509,7 @@ scaler_clearml_parse_envelope (const char        *endpoint,
       return NULL;
     }
 
-  if (json_too_deep (body, body_len))
+  if (!scaler_json_check_depth (body, body_len, MAX_JSON_DEPTH, NULL))
     {
       g_set_error (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_BAD_RESPONSE,
                    _("ClearML %s: the answer (HTTP %u) is nested more than %d levels deep; "

@@ -18,6 +18,7 @@
 
 #include "scaler-config-import.h"
 #include "scaler-config-private.h"
+#include "scaler-json.h"
 #include "scaler-error.h"
 
 #define MAX_DEPTH 64
@@ -376,7 +377,7 @@ parse_json (const char  *data,
   g_autoptr(GError) local_error = NULL;
   JsonNode *root;
 
-  if (!_scaler_json_check_depth (data, length, SCALER_JSON_MAX_DEPTH, error))
+  if (!scaler_json_check_depth (data, length, SCALER_JSON_MAX_DEPTH, error))
     return NULL;
 
   if (!json_parser_load_from_data (parser, length > 0 ? data : "", length, &local_error))

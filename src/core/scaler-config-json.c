@@ -17,6 +17,7 @@
 
 #include "scaler-config.h"
 #include "scaler-config-private.h"
+#include "scaler-json.h"
 #include "scaler-error.h"
 
 /* Accessors that never warn, whatever the JSON holds. */
@@ -396,59 +397,6 @@ _scaler_json_error_message (const GError *error)
   return g_strdup_printf (_("Malformed JSON: %s"), message);
 }
 
-gboolean
-_scaler_json_check_depth (const char  *json,
-                          gsize        length,
-                          guint        max_depth,
-                          GError     **error)
-{
-  gboolean in_string = FALSE;
-  gboolean escaped = FALSE;
-  guint depth = 0;
-  guint line = 1;
-  guint column = 0;
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = json[i];
-
-      column++;
-      if (c == '\n')
-        {
-          line++;
-          column = 0;
-        }
-
-      if (in_string)
-        {
-          if (escaped)
-            escaped = FALSE;
-          else if (c == '\\')
-            escaped = TRUE;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-
-      if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > max_depth)
-            {
-              g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                           _("Malformed JSON at line %u, column %u: nested more than %u levels deep"),
-                           line, column, max_depth);
-              return FALSE;
-            }
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
-
-  return TRUE;
-}
-
 ScalerConfig *
 scaler_config_new_from_json (const char  *json,
                              gssize       length,
@@ -462,7 +410,7 @@ scaler_config_new_from_json (const char  *json,
   if (length < 0)
     length = strlen (json);
 
-  if (!_scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, error))
+  if (!scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, error))
     return NULL;
 
   parser = json_parser_new_immutable ();

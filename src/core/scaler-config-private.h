@@ -27,14 +27,6 @@ void       _scaler_config_problem_add  (GPtrArray             *problems,
 /* "Malformed JSON at line L, column C: ..." from a json-glib parse error. */
 char      *_scaler_json_error_message  (const GError *error);
 
-/* json-glib parses recursively: refuse nesting deeper than @max_depth before
- * handing it text (a file of "[[[[…" would overflow the stack). */
-#define SCALER_JSON_MAX_DEPTH 64
-gboolean   _scaler_json_check_depth    (const char  *json,
-                                        gsize        length,
-                                        guint        max_depth,
-                                        GError     **error);
-
 /* The config from a parsed JSON root (lenient, as scaler_config_new_from_json). */
 ScalerConfig *_scaler_config_new_from_node (JsonNode  *root,
                                             GError   **error);

@@ -16,6 +16,7 @@
 #include "scaler-bootstrap.h"
 #include "scaler-config.h"
 #include "scaler-config-private.h"
+#include "scaler-json.h"
 #include "scaler-prices.h"
 
 #define MAX_EC2_TAGS      50
@@ -953,7 +954,7 @@ scaler_config_validate_json (const char *json,
   if (length < 0)
     length = strlen (json);
 
-  if (!_scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, &error))
+  if (!scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, &error))
     {
       error_at (problems, "", "%s", error->message);
       return g_steal_pointer (&problems);

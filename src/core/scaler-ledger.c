@@ -15,6 +15,7 @@
 
 #include "scaler-error.h"
 #include "scaler-ledger.h"
+#include "scaler-json.h"
 
 /* Vanished instances are remembered this long (their workers are zombies). */
 #define GONE_KEEP_USEC (G_GINT64_CONSTANT (1000000) * 3600 * 24)
@@ -1174,6 +1175,9 @@ scaler_ledger_new_from_json (const char  *json,
 
   g_return_val_if_fail (json != NULL, NULL);
 
+  if (!scaler_json_check_depth (json, length >= 0 ? (gsize) length : strlen (json),
+                                SCALER_JSON_MAX_DEPTH, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, json, length, &local_error))
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, "not valid JSON: %s", local_error->message);
