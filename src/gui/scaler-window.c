@@ -641,17 +641,6 @@ scaler_window_duplicate_instance_action (GtkWidget  *widget,
   toast (self, _("Created “%s”"), scaler_saved_instance_get_name (copy));
 }
 
-/* The saved JSON (it never holds secrets), written atomically. */
-static gboolean
-export_config (ScalerConfig  *config,
-               const char    *path,
-               GError       **error)
-{
-  g_autofree char *json = scaler_config_to_json (config);
-
-  return g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
-}
-
 static void
 export_response_cb (ScalerWindow         *self,
                     int                   response,
@@ -1113,7 +1102,7 @@ scaler_window_export_instance (ScalerWindow  *self,
       return FALSE;
     }
 
-  return export_config (scaler_saved_instance_get_config (saved), path, error);
+  return scaler_config_export (scaler_saved_instance_get_config (saved), path, error);
 }
 
 gboolean
