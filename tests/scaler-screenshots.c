@@ -38,12 +38,6 @@ save (GtkWidget  *widget,
   g_autofree char *path = g_build_filename (outdir, file, NULL);
   g_autoptr(GError) error = NULL;
 
-  /* Snapshot only after a frame was drawn, so every child has its allocation. */
-  if (gtk_widget_get_mapped (widget))
-    {
-      gtk_widget_queue_draw (widget);
-      gtk_test_widget_wait_for_draw (widget);
-    }
   if (!scaler_dashboard_save_png (widget, path, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
