@@ -130,7 +130,7 @@ test_import_yaml_then_create (void)
 {
   const char *path = DATA_DIR "/wizard.yaml";
   g_autoptr(ScalerApplication) application = new_app ();
-  ScalerInstanceStore *store = scaler_application_get_store (application);
+  ScalerAutoscalerStore *store = scaler_application_get_store (application);
   ScalerCredentials *credentials = scaler_application_get_credentials (application);
   g_autoptr(ScalerConfig) expected = NULL;
   g_autoptr(ScalerSecrets) expected_secrets = NULL;
@@ -142,7 +142,7 @@ test_import_yaml_then_create (void)
   ScalerWindow *window = new_window (application);
   ScalerResourceEditor *editor;
   ScalerWizard *wizard;
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
   GListModel *model;
   AdwComboRow *region_row;
   const char *notice;
@@ -255,9 +255,9 @@ test_import_yaml_then_create (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
 
   /* The config file: the imported config, and none of the secrets. */
-  saved = scaler_instance_store_find (store, id);
+  saved = scaler_autoscaler_store_find (store, id);
   g_assert_nonnull (saved);
-  g_assert_true (g_file_get_contents (scaler_saved_instance_get_path (saved), &contents, NULL, NULL));
+  g_assert_true (g_file_get_contents (scaler_autoscaler_get_path (saved), &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "g4dn.4xlarge"));
   g_assert_nonnull (strstr (contents, "gpu_queue"));
   g_assert_nonnull (strstr (contents, "us-west-2"));
@@ -277,7 +277,7 @@ test_import_yaml_then_create (void)
 
   /* Editing loads the session token back. */
   {
-    ScalerWizard *edit = scaler_wizard_new (store, credentials, scaler_saved_instance_get_config (saved));
+    ScalerWizard *edit = scaler_wizard_new (store, credentials, scaler_autoscaler_get_config (saved));
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
     g_object_ref_sink (edit);

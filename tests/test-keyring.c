@@ -201,7 +201,7 @@ static void
 test_store_delete_clears_keyring (void)
 {
   g_autoptr(ScalerCredentials) credentials = NULL;
-  g_autoptr(ScalerInstanceStore) store = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = NULL;
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   ScalerResource *resource = scaler_resource_new ();
   g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
@@ -217,7 +217,7 @@ test_store_delete_clears_keyring (void)
     }
 
   dir = g_dir_make_tmp ("scaler-keyring-XXXXXX", NULL);
-  store = scaler_instance_store_new (dir);
+  store = scaler_autoscaler_store_new (dir);
   credentials = scaler_credentials_secret_new ();
   g_free (config->name);
   config->name = g_strdup ("Keyring");
@@ -230,7 +230,7 @@ test_store_delete_clears_keyring (void)
   g_free (resource->ami_id);
   resource->ami_id = g_strdup ("ami-12345678");
   g_ptr_array_add (config->resources, resource);
-  g_assert_nonnull (scaler_instance_store_add (store, config, &error));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, config, &error));
   g_assert_no_error (error);
 
   secrets->clearml_secret_key = g_strdup ("clearml-secret-to-delete");
@@ -238,8 +238,8 @@ test_store_delete_clears_keyring (void)
   g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
   g_clear_object (&result);
 
-  scaler_instance_store_delete_async (store, config->id, credentials, NULL, result_cb, &result);
-  g_assert_true (scaler_instance_store_delete_finish (store, wait_for (&result), &error));
+  scaler_autoscaler_store_delete_async (store, config->id, credentials, NULL, result_cb, &result);
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 

@@ -201,8 +201,8 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_autoptr(ScalerFake) fake = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) draft = NULL;
-  g_autoptr(ScalerInstanceStore) store = NULL;
-  g_autoptr(ScalerInstanceStore) reloaded = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = NULL;
+  g_autoptr(ScalerAutoscalerStore) reloaded = NULL;
   g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
   g_autoptr(ScalerSecrets) looked_up = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -213,7 +213,7 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_autofree char *json = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *id = g_uuid_string_random ();
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   ScalerConfig *config;
   RunCounters counters = { 0, };
   gboolean timed_out = FALSE;
@@ -257,9 +257,9 @@ run_engine_cycle (ScalerCredentials *credentials,
     scaler_fake_get_clearml_url (fake), scaler_fake_get_clearml_url (fake));
   draft = scaler_config_new_from_json (json, -1, &error);
   g_assert_no_error (error);
-  store = scaler_instance_store_new (NULL);
-  g_assert_true (scaler_instance_store_load (store, &error));
-  item = scaler_instance_store_add (store, draft, &error);
+  store = scaler_autoscaler_store_new (NULL);
+  g_assert_true (scaler_autoscaler_store_load (store, &error));
+  item = scaler_autoscaler_store_add (store, draft, &error);
   g_assert_no_error (error);
   g_assert_nonnull (item);
 
@@ -279,12 +279,12 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_clear_object (&result);
 
   /* Start, as the GUI does it: the saved config, then its secrets. */
-  reloaded = scaler_instance_store_new (NULL);
-  g_assert_true (scaler_instance_store_load (reloaded, &error));
-  item = scaler_instance_store_find (reloaded, id);
+  reloaded = scaler_autoscaler_store_new (NULL);
+  g_assert_true (scaler_autoscaler_store_load (reloaded, &error));
+  item = scaler_autoscaler_store_find (reloaded, id);
   g_assert_nonnull (item);
-  g_assert_false (scaler_saved_instance_is_broken (item));
-  config = scaler_saved_instance_get_config (item);
+  g_assert_false (scaler_autoscaler_is_broken (item));
+  config = scaler_autoscaler_get_config (item);
   g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_KEYRING);
   g_assert_cmpint (config->clearml_credentials, ==, SCALER_CREDENTIALS_SOURCE_KEYRING);
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, result_cb, &result);
@@ -391,8 +391,8 @@ test_no_secret_anywhere (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  g_autoptr(ScalerInstanceStore) store = NULL;
-  g_autoptr(ScalerInstanceStore) reloaded = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = NULL;
+  g_autoptr(ScalerAutoscalerStore) reloaded = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) values = g_ptr_array_new ();
@@ -401,8 +401,8 @@ test_no_secret_anywhere (void)
   g_autofree char *user_data = NULL;
   g_autoptr(GString) engine_lines = NULL;
   g_autoptr(GPtrArray) state_files = g_ptr_array_new_with_free_func (g_free);
-  ScalerSavedInstance *item;
-  ScalerSavedInstance *copy;
+  ScalerAutoscaler *item;
+  ScalerAutoscaler *copy;
   const char *roots[6];
 
   /* Isolated by G_TEST_OPTION_ISOLATE_DIRS: these are fresh temp folders. */
@@ -431,12 +431,12 @@ test_no_secret_anywhere (void)
     g_message ("import report: %s", (const char *) g_ptr_array_index (report, i));
 
   /* 2. Save it and its secrets. */
-  store = scaler_instance_store_new (NULL);
-  g_assert_true (scaler_instance_store_load (store, &error));
-  item = scaler_instance_store_add (store, config, &error);
+  store = scaler_autoscaler_store_new (NULL);
+  g_assert_true (scaler_autoscaler_store_load (store, &error));
+  item = scaler_autoscaler_store_add (store, config, &error);
   g_assert_no_error (error);
   g_assert_nonnull (item);
-  g_assert_true (g_str_has_prefix (scaler_saved_instance_get_path (item), g_get_user_config_dir ()));
+  g_assert_true (g_str_has_prefix (scaler_autoscaler_get_path (item), g_get_user_config_dir ()));
   scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, result_cb, &result);
   g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
   g_clear_object (&result);
@@ -447,13 +447,13 @@ test_no_secret_anywhere (void)
     g_autoptr(ScalerConfig) edited = scaler_config_copy (config);
 
     edited->hourly_budget_usd = 12;
-    g_assert_true (scaler_instance_store_update (store, edited, &error));
-    g_assert_true (scaler_instance_store_rename (store, config->id, "Leak test", &error));
+    g_assert_true (scaler_autoscaler_store_update (store, edited, &error));
+    g_assert_true (scaler_autoscaler_store_rename (store, config->id, "Leak test", &error));
     g_assert_no_error (error);
   }
-  copy = scaler_instance_store_duplicate (store, config->id, &error);
+  copy = scaler_autoscaler_store_duplicate (store, config->id, &error);
   g_assert_no_error (error);
-  scaler_credentials_store_secrets_async (credentials, scaler_saved_instance_get_id (copy), secrets,
+  scaler_credentials_store_secrets_async (credentials, scaler_autoscaler_get_id (copy), secrets,
                                           NULL, result_cb, &result);
   g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
   g_clear_object (&result);
@@ -465,14 +465,14 @@ test_no_secret_anywhere (void)
 
     g_free (bad->workers_prefix);
     bad->workers_prefix = g_strdup ("bad:prefix");
-    g_assert_false (scaler_instance_store_update (store, bad, &error));
+    g_assert_false (scaler_autoscaler_store_update (store, bad, &error));
     g_message ("refused: %s", error->message);
     g_clear_error (&error);
   }
 
   /* 4. Load everything back, with the secrets. */
-  reloaded = scaler_instance_store_new (NULL);
-  g_assert_true (scaler_instance_store_load (reloaded, &error));
+  reloaded = scaler_autoscaler_store_new (NULL);
+  g_assert_true (scaler_autoscaler_store_load (reloaded, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 2);
   scaler_credentials_lookup_secrets_async (credentials, config->id, NULL, result_cb, &result);
   looked_up = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), &error);
@@ -489,16 +489,16 @@ test_no_secret_anywhere (void)
     g_autofree char *err = NULL;
 
     process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
-                                daemon, "--check", scaler_saved_instance_get_path (item), NULL);
+                                daemon, "--check", scaler_autoscaler_get_path (item), NULL);
     g_assert_no_error (error);
     g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
     g_message ("check stdout: %s stderr: %s", out, err);
   }
 
   /* 6. Delete one instance (file and secrets). */
-  scaler_instance_store_delete_async (store, scaler_saved_instance_get_id (copy), credentials, NULL,
+  scaler_autoscaler_store_delete_async (store, scaler_autoscaler_get_id (copy), credentials, NULL,
                                       result_cb, &result);
-  g_assert_true (scaler_instance_store_delete_finish (store, wait_for (&result), &error));
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
   g_clear_object (&result);
 
   /* 7. Run: Start with distinct secrets against the fake clouds. */
@@ -516,7 +516,7 @@ test_no_secret_anywhere (void)
   collect_files (state_dir, files);
   collect_files (state_dir, state_files);
   g_assert_cmpuint (state_files->len, >=, 1);  /* the ledger */
-  g_assert_cmpuint (files->len, >=, 4);  /* the saved instances, the export, the ledger */
+  g_assert_cmpuint (files->len, >=, 4);  /* the saved autoscalers, the export, the ledger */
 
   for (guint f = 0; f < files->len; f++)
     {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Widget test: the main window's sidebar. Saved instances appear as rows
+/* Widget test: the main window's sidebar. Saved autoscalers appear as rows
  * (a corrupt file as a broken row with its error), an in-place edit keeps
  * the selection, delete asks first and removes the secrets, the selection
  * is remembered through GSettings, and "Try the Demo" starts an engine on
@@ -219,7 +219,7 @@ test_sidebar (void)
   g_autoptr(ScalerSecrets) after = NULL;
   g_autofree char *broken_path = g_build_filename (config_dir, "ec2-autoscaler", "zz-broken.json", NULL);
   g_autofree char *broken_contents = NULL;
-  ScalerInstanceStore *store;
+  ScalerAutoscalerStore *store;
   ScalerCredentials *credentials;
   ScalerWindow *window;
   ScalerSidebarRow *row;
@@ -228,11 +228,11 @@ test_sidebar (void)
 
   /* Two good files and a corrupt one, before the app starts. */
   {
-    g_autoptr(ScalerInstanceStore) seed = scaler_instance_store_new (NULL);
+    g_autoptr(ScalerAutoscalerStore) seed = scaler_autoscaler_store_new (NULL);
 
-    g_assert_true (scaler_instance_store_load (seed, NULL));
-    g_assert_nonnull (scaler_instance_store_add (seed, beta, NULL));
-    g_assert_nonnull (scaler_instance_store_add (seed, alpha, NULL));
+    g_assert_true (scaler_autoscaler_store_load (seed, NULL));
+    g_assert_nonnull (scaler_autoscaler_store_add (seed, beta, NULL));
+    g_assert_nonnull (scaler_autoscaler_store_add (seed, alpha, NULL));
     g_assert_true (g_file_set_contents (broken_path, "{ \"version\": 1, \"name\": ", -1, NULL));
   }
 
@@ -266,7 +266,7 @@ test_sidebar (void)
   spin (5);
   g_assert_cmpstr (scaler_window_get_selected_id (window), ==, beta->id);
   {
-    g_autofree char *last = g_settings_get_string (settings, "last-instance");
+    g_autofree char *last = g_settings_get_string (settings, "last-autoscaler");
     g_assert_cmpstr (last, ==, beta->id);
   }
 
@@ -277,7 +277,7 @@ test_sidebar (void)
 
     g_free (renamed->name);
     renamed->name = g_strdup ("Beta Prime");
-    g_assert_true (scaler_instance_store_update (store, renamed, NULL));
+    g_assert_true (scaler_autoscaler_store_update (store, renamed, NULL));
   }
   spin (5);
   g_assert_true (row_at (window, 1) == row);
@@ -299,7 +299,7 @@ test_sidebar (void)
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (beta->id));
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-autoscaler", target);
   }
   spin (10);
   dialog = scaler_window_get_dialog (window);
@@ -312,7 +312,7 @@ test_sidebar (void)
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (beta->id));
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.delete-autoscaler", target);
   }
   spin (10);
   dialog = scaler_window_get_dialog (window);
@@ -320,7 +320,7 @@ test_sidebar (void)
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
   spin_until (g_list_model_get_n_items (G_LIST_MODEL (store)) == 2, 10);
   spin_until (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)) == 0, 10);
-  g_assert_null (scaler_instance_store_find (store, beta->id));
+  g_assert_null (scaler_autoscaler_store_find (store, beta->id));
   g_assert_cmpuint (n_rows (window), ==, 2);
   scaler_credentials_lookup_secrets_async (credentials, beta->id, NULL, lookup_cb, &after);
   spin_until (after != NULL, 5);
@@ -333,7 +333,7 @@ test_sidebar (void)
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (alpha->id));
     GtkWindow *wizard;
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.edit-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.edit-autoscaler", target);
     spin (10);
     wizard = scaler_window_get_dialog (window);
     g_assert_true (SCALER_IS_WIZARD (wizard));
@@ -380,12 +380,12 @@ test_sidebar (void)
     const char *copy_id;
 
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.duplicate-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.duplicate-autoscaler", target);
     spin_until (g_list_model_get_n_items (G_LIST_MODEL (store)) == 3, 5);
     copy_id = scaler_window_get_selected_id (window);
     g_assert_nonnull (copy_id);
     g_assert_cmpstr (copy_id, !=, alpha->id);
-    g_assert_nonnull (strstr (scaler_saved_instance_get_name (scaler_instance_store_find (store, copy_id)), "Alpha"));
+    g_assert_nonnull (strstr (scaler_autoscaler_get_name (scaler_autoscaler_store_find (store, copy_id)), "Alpha"));
     spin_until (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)) == 4, 5);
     scaler_credentials_lookup_secrets_async (credentials, copy_id, NULL, lookup_cb, &copied);
     spin_until (copied != NULL, 5);
@@ -418,7 +418,7 @@ test_demo (void)
   g_assert_true (scaler_engine_get_config (engine)->demo);
 
   for (guint i = 0; i < n + 1; i++)
-    if (g_strcmp0 (scaler_saved_instance_get_id (scaler_sidebar_row_get_instance (row_at (window, i))), id) == 0)
+    if (g_strcmp0 (scaler_autoscaler_get_id (scaler_sidebar_row_get_instance (row_at (window, i))), id) == 0)
       row = row_at (window, i);
   g_assert_nonnull (row);
 
@@ -437,7 +437,7 @@ test_demo (void)
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (id));
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.stop-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.stop-autoscaler", target);
   }
   spin_until (scaler_application_get_n_engines (app) == 0, 20);
   g_assert_cmpstr (scaler_sidebar_row_get_state (row), ==, "stopped");
@@ -450,7 +450,7 @@ test_demo (void)
 static void
 test_error_state (void)
 {
-  ScalerInstanceStore *store = scaler_application_get_store (app);
+  ScalerAutoscalerStore *store = scaler_application_get_store (app);
   ScalerCredentials *credentials = scaler_application_get_credentials (app);
   g_autoptr(ScalerConfig) config = make_config ("Unreachable");
   g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
@@ -464,7 +464,7 @@ test_error_state (void)
   g_free (config->clearml_api_server);
   config->clearml_api_server = g_strdup ("http://127.0.0.1:9");
   config->polling_interval_time_min = 0.02;
-  g_assert_nonnull (scaler_instance_store_add (store, config, NULL));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, config, NULL));
   secrets->aws_access_key_id = g_strdup ("AKIDEXAMPLE");
   secrets->aws_secret_access_key = g_strdup ("not-a-real-secret");
   secrets->clearml_access_key = g_strdup ("KEY");
@@ -486,7 +486,7 @@ test_error_state (void)
   {
     g_autoptr(GVariant) target = g_variant_ref_sink (g_variant_new_string (config->id));
 
-    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.start-instance", target);
+    gtk_widget_activate_action_variant (GTK_WIDGET (window), "win.start-autoscaler", target);
   }
   spin_until (scaler_application_get_engine (app, config->id) != NULL, 10);
   engine = scaler_application_get_engine (app, config->id);

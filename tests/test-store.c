@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of ScalerInstanceStore: files on disk (atomic, 0600, no leftovers),
+/* Tests of ScalerAutoscalerStore: files on disk (atomic, 0600, no leftovers),
  * broken files kept and reported, in-place updates, duplicate/rename/delete. */
 
 #include "config.h"
@@ -125,13 +125,13 @@ items_changed_cb (GListModel *model,
 static void
 test_default_directory (void)
 {
-  g_autofree char *dir = scaler_instance_store_dup_default_directory ();
+  g_autofree char *dir = scaler_autoscaler_store_dup_default_directory ();
   g_autofree char *expected = g_build_filename (g_get_user_config_dir (), "ec2-autoscaler", NULL);
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (NULL);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (NULL);
 
   g_assert_cmpstr (dir, ==, expected);
-  g_assert_cmpstr (scaler_instance_store_get_directory (store), ==, expected);
-  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (store)) == SCALER_TYPE_SAVED_INSTANCE);
+  g_assert_cmpstr (scaler_autoscaler_store_get_directory (store), ==, expected);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (store)) == SCALER_TYPE_AUTOSCALER);
 }
 
 static void
@@ -139,45 +139,45 @@ test_add_and_load (Fixture       *fixture,
                    gconstpointer  data)
 {
   g_autofree char *dir = g_build_filename (fixture->dir, "nested", "ec2-autoscaler", NULL);
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (dir);
-  g_autoptr(ScalerInstanceStore) again = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (dir);
+  g_autoptr(ScalerAutoscalerStore) again = NULL;
   g_autoptr(ScalerConfig) beta = make_config ("Beta");
   g_autoptr(ScalerConfig) alpha = make_config ("Alpha");
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerSavedInstance) first = NULL;
+  g_autoptr(ScalerAutoscaler) first = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_autofree char *expected = NULL;
   g_auto(GStrv) names = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   GStatBuf st;
 
   /* A missing directory is an empty store. */
-  g_assert_true (scaler_instance_store_load (store, &error));
+  g_assert_true (scaler_autoscaler_store_load (store, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
 
   g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), NULL);
   items_changed_count = 0;
-  item = scaler_instance_store_add (store, beta, &error);
+  item = scaler_autoscaler_store_add (store, beta, &error);
   g_assert_no_error (error);
   g_assert_nonnull (item);
   g_assert_cmpuint (items_changed_count, ==, 1);
-  item = scaler_instance_store_add (store, alpha, &error);
+  item = scaler_autoscaler_store_add (store, alpha, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
 
   /* Sorted by name. */
   first = g_list_model_get_item (G_LIST_MODEL (store), 0);
-  g_assert_cmpstr (scaler_saved_instance_get_name (first), ==, "Alpha");
+  g_assert_cmpstr (scaler_autoscaler_get_name (first), ==, "Alpha");
   g_assert_true (first == item);
 
   path = g_strdup_printf ("%s/%s.json", dir, alpha->id);
-  g_assert_cmpstr (scaler_saved_instance_get_path (item), ==, path);
-  g_assert_cmpstr (scaler_saved_instance_get_id (item), ==, alpha->id);
-  g_assert_true (scaler_saved_instance_get_config (item) == alpha);
-  g_assert_null (scaler_saved_instance_get_load_error (item));
-  g_assert_false (scaler_saved_instance_is_broken (item));
+  g_assert_cmpstr (scaler_autoscaler_get_path (item), ==, path);
+  g_assert_cmpstr (scaler_autoscaler_get_id (item), ==, alpha->id);
+  g_assert_true (scaler_autoscaler_get_config (item) == alpha);
+  g_assert_null (scaler_autoscaler_get_load_error (item));
+  g_assert_false (scaler_autoscaler_is_broken (item));
   contents = read_file (path);
   expected = scaler_config_to_json (alpha);
   g_assert_cmpstr (contents, ==, expected);
@@ -192,31 +192,31 @@ test_add_and_load (Fixture       *fixture,
     g_assert_true (g_str_has_suffix (names[i], ".json"));
 
   /* The same id twice is refused. */
-  g_assert_null (scaler_instance_store_add (store, alpha, &error));
+  g_assert_null (scaler_autoscaler_store_add (store, alpha, &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
   g_clear_error (&error);
 
   /* A second store reads them back. */
-  again = scaler_instance_store_new (dir);
-  g_assert_true (scaler_instance_store_load (again, &error));
+  again = scaler_autoscaler_store_new (dir);
+  g_assert_true (scaler_autoscaler_store_load (again, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 2);
-  item = scaler_instance_store_find (again, beta->id);
+  item = scaler_autoscaler_store_find (again, beta->id);
   g_assert_nonnull (item);
   {
-    g_autofree char *a = scaler_config_to_json (scaler_saved_instance_get_config (item));
+    g_autofree char *a = scaler_config_to_json (scaler_autoscaler_get_config (item));
     g_autofree char *b = scaler_config_to_json (beta);
 
     g_assert_cmpstr (a, ==, b);
   }
-  g_assert_null (scaler_instance_store_find (again, "no-such-id"));
+  g_assert_null (scaler_autoscaler_store_find (again, "no-such-id"));
 }
 
 static void
 test_add_invalid_refused (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerConfig) config = make_config ("Broken");
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
@@ -226,7 +226,7 @@ test_add_invalid_refused (Fixture       *fixture,
   resource->ami_id = g_strdup ("ami-nothex");
   config->max_idle_time_min = 0;
 
-  g_assert_null (scaler_instance_store_add (store, config, &error));
+  g_assert_null (scaler_autoscaler_store_add (store, config, &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "resources[0].ami_id: "));
   g_assert_nonnull (strstr (error->message, "max_idle_time_min: "));
@@ -239,8 +239,8 @@ static void
 test_broken_files_kept (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
-  g_autoptr(ScalerInstanceStore) again = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) again = NULL;
   g_autoptr(ScalerConfig) good = make_config ("Good");
   g_autoptr(GError) error = NULL;
   g_autofree char *corrupt = g_build_filename (fixture->dir, "corrupt.json", NULL);
@@ -250,11 +250,11 @@ test_broken_files_kept (Fixture       *fixture,
   const char *corrupt_text = "{ \"version\": 1, \"name\": \"half-written";
   g_autofree char *invalid_text = NULL;
   g_autofree char *after = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   guint n_broken = 0;
   GStatBuf before_st, after_st;
 
-  g_assert_nonnull (scaler_instance_store_add (store, good, &error));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, good, &error));
   g_assert_no_error (error);
 
   /* Truncated JSON, valid JSON that does not validate, and a directory. */
@@ -271,57 +271,57 @@ test_broken_files_kept (Fixture       *fixture,
   g_assert_true (g_file_set_contents (other, "not a config", -1, NULL));
   g_assert_cmpint (g_stat (corrupt, &before_st), ==, 0);
 
-  again = scaler_instance_store_new (fixture->dir);
-  g_assert_true (scaler_instance_store_load (again, &error));
+  again = scaler_autoscaler_store_new (fixture->dir);
+  g_assert_true (scaler_autoscaler_store_load (again, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (again)), ==, 4);
 
   for (guint i = 0; i < 4; i++)
     {
-      g_autoptr(ScalerSavedInstance) it = g_list_model_get_item (G_LIST_MODEL (again), i);
+      g_autoptr(ScalerAutoscaler) it = g_list_model_get_item (G_LIST_MODEL (again), i);
 
-      if (scaler_saved_instance_is_broken (it))
+      if (scaler_autoscaler_is_broken (it))
         {
           n_broken++;
-          g_assert_null (scaler_saved_instance_get_config (it));
-          g_assert_nonnull (scaler_saved_instance_get_load_error (it));
+          g_assert_null (scaler_autoscaler_get_config (it));
+          g_assert_nonnull (scaler_autoscaler_get_load_error (it));
         }
     }
   g_assert_cmpuint (n_broken, ==, 3);
 
   /* The good one still loads. */
-  item = scaler_instance_store_find (again, good->id);
+  item = scaler_autoscaler_store_find (again, good->id);
   g_assert_nonnull (item);
-  g_assert_false (scaler_saved_instance_is_broken (item));
+  g_assert_false (scaler_autoscaler_is_broken (item));
 
   /* The broken ones say why, with the path of the problem. */
-  item = scaler_instance_store_find (again, "corrupt");
+  item = scaler_autoscaler_store_find (again, "corrupt");
   g_assert_nonnull (item);
-  g_assert_nonnull (strstr (scaler_saved_instance_get_load_error (item), "Malformed JSON"));
-  g_assert_cmpstr (scaler_saved_instance_get_name (item), ==, "corrupt.json");
-  item = scaler_instance_store_find (again, "unreadable");
+  g_assert_nonnull (strstr (scaler_autoscaler_get_load_error (item), "Malformed JSON"));
+  g_assert_cmpstr (scaler_autoscaler_get_name (item), ==, "corrupt.json");
+  item = scaler_autoscaler_store_find (again, "unreadable");
   g_assert_nonnull (item);
-  g_assert_nonnull (strstr (scaler_saved_instance_get_load_error (item), "Cannot read"));
+  g_assert_nonnull (strstr (scaler_autoscaler_get_load_error (item), "Cannot read"));
   {
     g_autoptr(ScalerConfig) bad = scaler_config_new_from_json (invalid_text, -1, NULL);
 
-    item = scaler_instance_store_find (again, bad->id);
+    item = scaler_autoscaler_store_find (again, bad->id);
     g_assert_nonnull (item);
-    g_assert_nonnull (strstr (scaler_saved_instance_get_load_error (item), "aws.region"));
+    g_assert_nonnull (strstr (scaler_autoscaler_get_load_error (item), "aws.region"));
 
     /* Updating a broken item is refused and its file stays as it was. */
     g_free (bad->aws_region);
     bad->aws_region = g_strdup ("us-east-1");
-    g_assert_false (scaler_instance_store_update (again, bad, &error));
+    g_assert_false (scaler_autoscaler_store_update (again, bad, &error));
     g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
     g_clear_error (&error);
-    g_assert_null (scaler_instance_store_duplicate (again, bad->id, &error));
+    g_assert_null (scaler_autoscaler_store_duplicate (again, bad->id, &error));
     g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
     g_clear_error (&error);
-    g_assert_false (scaler_instance_store_rename (again, bad->id, "x", &error));
+    g_assert_false (scaler_autoscaler_store_rename (again, bad->id, "x", &error));
     g_clear_error (&error);
     /* Not even through add() with the same id. */
-    g_assert_null (scaler_instance_store_add (again, bad, &error));
+    g_assert_null (scaler_autoscaler_store_add (again, bad, &error));
     g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
     g_clear_error (&error);
     after = read_file (invalid);
@@ -330,7 +330,7 @@ test_broken_files_kept (Fixture       *fixture,
   }
 
   /* Loading again changes nothing on disk. */
-  g_assert_true (scaler_instance_store_load (again, &error));
+  g_assert_true (scaler_autoscaler_store_load (again, &error));
   after = read_file (corrupt);
   g_assert_cmpstr (after, ==, corrupt_text);
   g_assert_cmpint (g_stat (corrupt, &after_st), ==, 0);
@@ -357,23 +357,23 @@ static void
 test_update_in_place (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerConfig) config = make_config ("Pool");
   g_autoptr(ScalerConfig) edited = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerSavedInstance) at0 = NULL;
+  g_autoptr(ScalerAutoscaler) at0 = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) names = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   int old_fd;
   char buffer[64] = { 0 };
   g_autofree char *old_text = NULL;
   GStatBuf before, after;
 
-  item = scaler_instance_store_add (store, config, &error);
+  item = scaler_autoscaler_store_add (store, config, &error);
   g_assert_no_error (error);
-  path = g_strdup (scaler_saved_instance_get_path (item));
+  path = g_strdup (scaler_autoscaler_get_path (item));
   old_text = read_file (path);
   g_assert_cmpint (g_stat (path, &before), ==, 0);
   /* A reader that opened the old file keeps seeing the complete old file. */
@@ -386,14 +386,14 @@ test_update_in_place (Fixture       *fixture,
 
   edited = scaler_config_copy (config);
   edited->max_idle_time_min = 3.5;
-  g_assert_true (scaler_instance_store_update (store, edited, &error));
+  g_assert_true (scaler_autoscaler_store_update (store, edited, &error));
   g_assert_no_error (error);
 
   /* Same object, new config, notified; the model did not remove/insert. */
-  g_assert_true (scaler_instance_store_find (store, config->id) == item);
+  g_assert_true (scaler_autoscaler_store_find (store, config->id) == item);
   at0 = g_list_model_get_item (G_LIST_MODEL (store), 0);
   g_assert_true (at0 == item);
-  g_assert_true (scaler_saved_instance_get_config (item) == edited);
+  g_assert_true (scaler_autoscaler_get_config (item) == edited);
   g_assert_cmpuint (notify_config_count, ==, 1);
   g_assert_cmpuint (notify_name_count, ==, 0);
   g_assert_cmpuint (items_changed_count, ==, 0);
@@ -413,9 +413,9 @@ test_update_in_place (Fixture       *fixture,
   g_assert_cmpuint (g_strv_length (names), ==, 1);
 
   /* Rename: in place too, and "name" is notified. */
-  g_assert_true (scaler_instance_store_rename (store, config->id, "Renamed pool", &error));
+  g_assert_true (scaler_autoscaler_store_rename (store, config->id, "Renamed pool", &error));
   g_assert_no_error (error);
-  g_assert_cmpstr (scaler_saved_instance_get_name (item), ==, "Renamed pool");
+  g_assert_cmpstr (scaler_autoscaler_get_name (item), ==, "Renamed pool");
   g_assert_cmpuint (notify_name_count, ==, 1);
   g_assert_cmpuint (notify_config_count, ==, 2);
   g_assert_cmpuint (items_changed_count, ==, 0);
@@ -427,26 +427,26 @@ test_update_in_place (Fixture       *fixture,
 
   /* An invalid update is refused; the item and the file stay. */
   {
-    g_autoptr(ScalerConfig) bad = scaler_config_copy (scaler_saved_instance_get_config (item));
+    g_autoptr(ScalerConfig) bad = scaler_config_copy (scaler_autoscaler_get_config (item));
     g_autofree char *before_text = read_file (path);
     g_autofree char *after_text = NULL;
 
     g_free (bad->workers_prefix);
     bad->workers_prefix = g_strdup ("a:b");
-    g_assert_false (scaler_instance_store_update (store, bad, &error));
+    g_assert_false (scaler_autoscaler_store_update (store, bad, &error));
     g_assert_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG);
     g_assert_nonnull (strstr (error->message, "workers_prefix"));
     g_clear_error (&error);
     after_text = read_file (path);
     g_assert_cmpstr (before_text, ==, after_text);
-    g_assert_cmpstr (scaler_saved_instance_get_config (item)->workers_prefix, ==, "dynamic_worker");
+    g_assert_cmpstr (scaler_autoscaler_get_config (item)->workers_prefix, ==, "dynamic_worker");
   }
 
   /* Unknown id. */
   {
     g_autoptr(ScalerConfig) stranger = make_config ("Stranger");
 
-    g_assert_false (scaler_instance_store_update (store, stranger, &error));
+    g_assert_false (scaler_autoscaler_store_update (store, stranger, &error));
     g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
   }
 }
@@ -455,48 +455,48 @@ static void
 test_duplicate_rename_delete (Fixture       *fixture,
                               gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerConfig) config = make_config ("Pool");
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) names = NULL;
-  ScalerSavedInstance *copy;
+  ScalerAutoscaler *copy;
   ScalerConfig *copy_config;
   g_autofree char *copy_path = NULL;
   g_autofree char *copy_id = NULL;
 
-  g_assert_nonnull (scaler_instance_store_add (store, config, &error));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, config, &error));
   g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), NULL);
   items_changed_count = 0;
 
-  copy = scaler_instance_store_duplicate (store, config->id, &error);
+  copy = scaler_autoscaler_store_duplicate (store, config->id, &error);
   g_assert_no_error (error);
   g_assert_nonnull (copy);
   g_assert_cmpuint (items_changed_count, ==, 1);
-  copy_config = scaler_saved_instance_get_config (copy);
+  copy_config = scaler_autoscaler_get_config (copy);
   g_assert_cmpstr (copy_config->name, ==, "Pool (copy)");
   g_assert_cmpstr (copy_config->id, !=, config->id);
   g_assert_true (g_uuid_string_is_valid (copy_config->id));
   g_assert_cmpstr (((ScalerResource *) g_ptr_array_index (copy_config->resources, 0))->ami_id, ==,
                    "ami-0123456789abcdef0");
-  copy_path = g_strdup (scaler_saved_instance_get_path (copy));
+  copy_path = g_strdup (scaler_autoscaler_get_path (copy));
   copy_id = g_strdup (copy_config->id);
   g_assert_true (g_file_test (copy_path, G_FILE_TEST_IS_REGULAR));
   assert_mode_0600 (copy_path);
   /* The original is unchanged. */
-  g_assert_cmpstr (scaler_saved_instance_get_name (scaler_instance_store_find (store, config->id)), ==, "Pool");
+  g_assert_cmpstr (scaler_autoscaler_get_name (scaler_autoscaler_store_find (store, config->id)), ==, "Pool");
 
-  g_assert_true (scaler_instance_store_delete (store, copy_id, &error));
+  g_assert_true (scaler_autoscaler_store_delete (store, copy_id, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (items_changed_count, ==, 2);
   g_assert_false (g_file_test (copy_path, G_FILE_TEST_EXISTS));
-  g_assert_null (scaler_instance_store_find (store, copy_id));
+  g_assert_null (scaler_autoscaler_store_find (store, copy_id));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
 
-  g_assert_false (scaler_instance_store_delete (store, copy_id, &error));
+  g_assert_false (scaler_autoscaler_store_delete (store, copy_id, &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
   g_clear_error (&error);
 
-  g_assert_false (scaler_instance_store_rename (store, config->id, "", &error));
+  g_assert_false (scaler_autoscaler_store_rename (store, config->id, "", &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG);
   g_clear_error (&error);
 
@@ -525,7 +525,7 @@ static void
 test_delete_clears_secrets (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) a = make_config ("A");
   g_autoptr(ScalerConfig) b = make_config ("B");
@@ -535,9 +535,9 @@ test_delete_clears_secrets (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  g_assert_nonnull (scaler_instance_store_add (store, a, &error));
-  g_assert_nonnull (scaler_instance_store_add (store, b, &error));
-  path = g_strdup (scaler_saved_instance_get_path (scaler_instance_store_find (store, a->id)));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, a, &error));
+  g_assert_nonnull (scaler_autoscaler_store_add (store, b, &error));
+  path = g_strdup (scaler_autoscaler_get_path (scaler_autoscaler_store_find (store, a->id)));
 
   secrets->aws_access_key_id = g_strdup ("AKIADELETEME");
   secrets->aws_secret_access_key = g_strdup ("delete-me-secret");
@@ -550,13 +550,13 @@ test_delete_clears_secrets (Fixture       *fixture,
   g_clear_object (&result);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 6);
 
-  scaler_instance_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
-  g_assert_true (scaler_instance_store_delete_finish (store, wait_for (&result), &error));
+  scaler_autoscaler_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_null (scaler_instance_store_find (store, a->id));
+  g_assert_null (scaler_autoscaler_store_find (store, a->id));
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 3);
   scaler_credentials_lookup_secrets_async (credentials, b->id, NULL, result_cb, &result);
   left = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), NULL);
@@ -564,8 +564,8 @@ test_delete_clears_secrets (Fixture       *fixture,
   g_clear_object (&result);
 
   /* Unknown id: an error, and nothing cleared. */
-  scaler_instance_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
-  g_assert_false (scaler_instance_store_delete_finish (store, wait_for (&result), &error));
+  scaler_autoscaler_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
+  g_assert_false (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 3);
 }
@@ -574,15 +574,15 @@ static void
 test_delete_broken (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autofree char *corrupt = g_build_filename (fixture->dir, "junk.json", NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_file_set_contents (corrupt, "]]]", -1, NULL));
-  g_assert_true (scaler_instance_store_load (store, &error));
+  g_assert_true (scaler_autoscaler_store_load (store, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
   /* Explicitly deleting a broken item is the user's choice. */
-  g_assert_true (scaler_instance_store_delete (store, "junk", &error));
+  g_assert_true (scaler_autoscaler_store_delete (store, "junk", &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (corrupt, G_FILE_TEST_EXISTS));
 }
@@ -591,31 +591,31 @@ static void
 test_duplicate_ids_on_disk (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerConfig) config = make_config ("Twin");
   g_autofree char *json = scaler_config_to_json (config);
   g_autofree char *first = g_strdup_printf ("%s/%s.json", fixture->dir, config->id);
   g_autofree char *second = g_build_filename (fixture->dir, "zz-copied-by-hand.json", NULL);
   g_autoptr(GError) error = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
 
   g_assert_true (g_file_set_contents (first, json, -1, NULL));
   g_assert_true (g_file_set_contents (second, json, -1, NULL));
-  g_assert_true (scaler_instance_store_load (store, &error));
+  g_assert_true (scaler_autoscaler_store_load (store, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2);
-  item = scaler_instance_store_find (store, config->id);
-  g_assert_cmpstr (scaler_saved_instance_get_path (item), ==, first);
-  g_assert_false (scaler_saved_instance_is_broken (item));
-  item = scaler_instance_store_find (store, "zz-copied-by-hand");
+  item = scaler_autoscaler_store_find (store, config->id);
+  g_assert_cmpstr (scaler_autoscaler_get_path (item), ==, first);
+  g_assert_false (scaler_autoscaler_is_broken (item));
+  item = scaler_autoscaler_store_find (store, "zz-copied-by-hand");
   g_assert_nonnull (item);
-  g_assert_true (scaler_saved_instance_is_broken (item));
+  g_assert_true (scaler_autoscaler_is_broken (item));
 }
 
 static void
 test_properties (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (fixture->dir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (fixture->dir);
   g_autoptr(ScalerConfig) config = make_config ("Props");
   g_autoptr(ScalerConfig) got = NULL;
   g_autofree char *id = NULL;
@@ -623,7 +623,7 @@ test_properties (Fixture       *fixture,
   g_autofree char *path = NULL;
   g_autofree char *load_error = NULL;
   g_autofree char *directory = NULL;
-  ScalerSavedInstance *item = scaler_instance_store_add (store, config, NULL);
+  ScalerAutoscaler *item = scaler_autoscaler_store_add (store, config, NULL);
 
   g_object_get (item, "id", &id, "name", &name, "config", &got, "path", &path,
                 "load-error", &load_error, NULL);

@@ -45,7 +45,7 @@ test_window_lifecycle (void)
   g_assert_true (ADW_IS_STATUS_PAGE (empty));
   g_assert_true (gtk_widget_get_visible (empty));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Autoscalers");
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-instance", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-autoscaler", NULL));
   wait_for_draw (GTK_WIDGET (window));
   /* It opens the creation wizard, modal over the window. */
   {

@@ -12,7 +12,7 @@
 #include "scaler-credentials-memory.h"
 #include "scaler-gui-resources.h"
 #include "scaler-gui-util.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
 #include "support/scaler-fake.h"
@@ -90,7 +90,7 @@ fill_valid (ScalerWizard *wizard)
 }
 
 static ScalerWizard *
-new_wizard (ScalerInstanceStore *store,
+new_wizard (ScalerAutoscalerStore *store,
             ScalerCredentials   *credentials,
             ScalerConfig        *config)
 {
@@ -114,7 +114,7 @@ destroy_wizard (ScalerWizard *wizard)
 static void
 test_refuses_empty (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   ScalerWizard *wizard = new_wizard (store, credentials, NULL);
 
@@ -142,7 +142,7 @@ test_refuses_empty (void)
 static void
 test_errors_on_rows (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   ScalerWizard *wizard = new_wizard (store, credentials, NULL);
   ScalerResourceEditor *editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
@@ -219,7 +219,7 @@ test_errors_on_rows (void)
 static void
 test_bad_region (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   ScalerWizard *wizard;
@@ -275,15 +275,15 @@ lookup_cb (GObject      *object,
 static void
 test_create_writes_config_and_secrets (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  g_autoptr(ScalerInstanceStore) reloaded = NULL;
+  g_autoptr(ScalerAutoscalerStore) reloaded = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
   ScalerWizard *wizard = new_wizard (store, credentials, NULL);
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
   ScalerConfig *config;
   gboolean done = FALSE;
 
@@ -315,11 +315,11 @@ test_create_writes_config_and_secrets (void)
   g_assert_null (strstr (contents, "git-token-secret"));
 
   /* The store has it, with what the form said. */
-  reloaded = scaler_instance_store_new (tmpdir);
-  g_assert_true (scaler_instance_store_load (reloaded, NULL));
-  saved = scaler_instance_store_find (reloaded, id);
+  reloaded = scaler_autoscaler_store_new (tmpdir);
+  g_assert_true (scaler_autoscaler_store_load (reloaded, NULL));
+  saved = scaler_autoscaler_store_find (reloaded, id);
   g_assert_nonnull (saved);
-  config = scaler_saved_instance_get_config (saved);
+  config = scaler_autoscaler_get_config (saved);
   g_assert_nonnull (config);
   g_assert_cmpfloat_with_epsilon (config->polling_interval_time_min, 0.5, 1e-9);
   g_assert_cmpfloat_with_epsilon (config->hourly_budget_usd, 2.0, 1e-9);
@@ -345,19 +345,19 @@ test_create_writes_config_and_secrets (void)
 static void
 test_edit_loads_and_updates_in_place (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autofree char *id = NULL;
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
   ScalerWizard *wizard;
   gboolean loaded = FALSE;
 
-  g_assert_true (scaler_instance_store_load (store, NULL));
+  g_assert_true (scaler_autoscaler_store_load (store, NULL));
   g_free (config->name);
   config->name = g_strdup ("Editable");
   g_ptr_array_add (config->resources, good_resource ());
-  saved = scaler_instance_store_add (store, config, NULL);
+  saved = scaler_autoscaler_store_add (store, config, NULL);
   g_assert_nonnull (saved);
   g_object_ref (saved);
 
@@ -401,8 +401,8 @@ test_edit_loads_and_updates_in_place (void)
 
   /* Same item, new name: updated in place, not re-added. */
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 1);
-  g_assert_true (scaler_instance_store_find (store, config->id) == saved);
-  g_assert_cmpstr (scaler_saved_instance_get_name (saved), ==, "Edited");
+  g_assert_true (scaler_autoscaler_store_find (store, config->id) == saved);
+  g_assert_cmpstr (scaler_autoscaler_get_name (saved), ==, "Edited");
   g_object_unref (saved);
 
   spin (10);
@@ -426,7 +426,7 @@ find_message_dialog (GtkWindow *parent)
 static void
 test_close_asks_first (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   ScalerWizard *wizard = new_wizard (store, credentials, NULL);
   AdwMessageDialog *dialog;
@@ -486,7 +486,7 @@ wait_verdict (ScalerWizard *wizard,
 static void
 test_test_connection (void)
 {
-  g_autoptr(ScalerInstanceStore) store = scaler_instance_store_new (tmpdir);
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autoptr(ScalerFake) fake = NULL;

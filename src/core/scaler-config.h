@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-config.h: the configuration of one autoscaler instance.
+ * scaler-config.h: the configuration of one autoscaler.
  *
  * CONTRACT (shared by config, engine, EC2, ClearML, GUI): a ScalerConfig is a
  * ref-counted plain struct with public fields. Once built (parsed, or filled in

@@ -11,7 +11,7 @@
 #include "scaler-credentials.h"
 #include "scaler-credentials-memory.h"
 #include "scaler-credentials-secret.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 #include "scaler-cloud.h"
 #include "scaler-queue-source.h"
 #include "scaler-aws-error.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-credentials.h: where the secrets of an autoscaler instance live.
+ * scaler-credentials.h: where the secrets of an autoscaler live.
  *
  * CONTRACT (config, GUI, daemon): an abstract GObject with asynchronous
  * store / lookup / clear of one secret, keyed by (instance id, kind). The

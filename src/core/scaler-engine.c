@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-engine.c: one running autoscaler instance (see scaler-engine.h). */
+/* scaler-engine.c: one running autoscaler (see scaler-engine.h). */
 
 #define G_LOG_DOMAIN "scaler-engine"
 

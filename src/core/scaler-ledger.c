@@ -1473,7 +1473,7 @@ scaler_ledger_load (const char  *path,
     {
       g_clear_pointer (&ledger, scaler_ledger_free);
       g_set_error (&local_error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                   "ledger.config_id: belongs to another autoscaler instance, expected %s", config_id);
+                   "ledger.config_id: belongs to another autoscaler, expected %s", config_id);
     }
   if (ledger != NULL)
     return g_steal_pointer (&ledger);

@@ -14,9 +14,9 @@ typedef struct _ScalerTag           ScalerTag;
 typedef struct _ScalerSecrets       ScalerSecrets;
 typedef struct _ScalerConfigProblem ScalerConfigProblem;
 
-/* Saved instances and credentials */
-typedef struct _ScalerInstanceStore ScalerInstanceStore;
-typedef struct _ScalerSavedInstance ScalerSavedInstance;
+/* Saved autoscalers and credentials */
+typedef struct _ScalerAutoscalerStore ScalerAutoscalerStore;
+typedef struct _ScalerAutoscaler ScalerAutoscaler;
 typedef struct _ScalerCredentials   ScalerCredentials;
 
 /* Prices (scaler-prices.h) */

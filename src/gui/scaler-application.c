@@ -18,7 +18,7 @@ struct _ScalerApplication
   AdwApplication       parent_instance;
 
   GSettings           *settings;
-  ScalerInstanceStore *store;
+  ScalerAutoscalerStore *store;
   ScalerCredentials   *credentials;
   GHashTable          *engines;    /* instance id -> ScalerEngine */
 };
@@ -117,7 +117,7 @@ scaler_application_preferences_action (GSimpleAction *action,
 }
 
 static void
-scaler_application_new_instance_action (GSimpleAction *action,
+scaler_application_new_autoscaler_action (GSimpleAction *action,
                                         GVariant      *parameter,
                                         gpointer       user_data)
 {
@@ -127,14 +127,14 @@ scaler_application_new_instance_action (GSimpleAction *action,
   g_application_activate (G_APPLICATION (self));
   window = scaler_application_get_main_window (self);
   if (window != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (window), "win.new-instance", NULL);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.new-autoscaler", NULL);
 }
 
 static const GActionEntry app_actions[] = {
   { "quit", scaler_application_quit_action },
   { "about", scaler_application_about_action },
   { "preferences", scaler_application_preferences_action },
-  { "new-instance", scaler_application_new_instance_action },
+  { "new-autoscaler", scaler_application_new_autoscaler_action },
 };
 
 static int
@@ -171,16 +171,16 @@ scaler_application_startup (GApplication *app)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-instance", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-autoscaler", new_accels);
 
   /* A corrupt file becomes a broken item with its error; it is never
    * overwritten. Only an unreadable directory fails the whole load. */
   {
     g_autoptr(GError) error = NULL;
 
-    if (!scaler_instance_store_load (self->store, &error))
+    if (!scaler_autoscaler_store_load (self->store, &error))
       g_message ("Could not read the saved autoscalers in %s: %s",
-                 scaler_instance_store_get_directory (self->store), error->message);
+                 scaler_autoscaler_store_get_directory (self->store), error->message);
   }
 
   g_settings_bind_with_mapping (self->settings, "color-scheme",
@@ -245,7 +245,7 @@ scaler_application_class_init (ScalerApplicationClass *klass)
 static void
 scaler_application_init (ScalerApplication *self)
 {
-  self->store = scaler_instance_store_new (NULL);
+  self->store = scaler_autoscaler_store_new (NULL);
   self->engines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   /* Secrets only ever go to the keyring; tests and screenshots use memory. */
@@ -275,7 +275,7 @@ scaler_application_get_settings (ScalerApplication *self)
   return self->settings;
 }
 
-ScalerInstanceStore *
+ScalerAutoscalerStore *
 scaler_application_get_store (ScalerApplication *self)
 {
   g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
@@ -368,7 +368,7 @@ start_lookup_cb (GObject      *object,
 }
 
 void
-scaler_application_start_instance_async (ScalerApplication   *self,
+scaler_application_start_autoscaler_async (ScalerApplication   *self,
                                          const char          *instance_id,
                                          GCancellable        *cancellable,
                                          GAsyncReadyCallback  callback,
@@ -376,16 +376,16 @@ scaler_application_start_instance_async (ScalerApplication   *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
   ScalerConfig *config;
 
   g_return_if_fail (SCALER_IS_APPLICATION (self));
   g_return_if_fail (instance_id != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_application_start_instance_async);
+  g_task_set_source_tag (task, scaler_application_start_autoscaler_async);
 
-  saved = scaler_instance_store_find (self->store, instance_id);
+  saved = scaler_autoscaler_store_find (self->store, instance_id);
   if (saved == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
@@ -393,13 +393,13 @@ scaler_application_start_instance_async (ScalerApplication   *self,
       return;
     }
 
-  config = scaler_saved_instance_get_config (saved);
+  config = scaler_autoscaler_get_config (saved);
   if (config == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                                _("The file of “%s” could not be read: %s"),
-                               scaler_saved_instance_get_name (saved),
-                               scaler_saved_instance_get_load_error (saved));
+                               scaler_autoscaler_get_name (saved),
+                               scaler_autoscaler_get_load_error (saved));
       return;
     }
 
@@ -425,7 +425,7 @@ scaler_application_start_instance_async (ScalerApplication   *self,
 }
 
 gboolean
-scaler_application_start_instance_finish (ScalerApplication  *self,
+scaler_application_start_autoscaler_finish (ScalerApplication  *self,
                                           GAsyncResult       *result,
                                           GError            **error)
 {
@@ -472,7 +472,7 @@ stop_instance_with_timeout (ScalerApplication   *self,
   ScalerEngine *engine;
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_application_stop_instance_async);
+  g_task_set_source_tag (task, scaler_application_stop_autoscaler_async);
   g_task_set_task_data (task, g_strdup (instance_id), g_free);
 
   engine = g_hash_table_lookup (self->engines, instance_id);
@@ -486,7 +486,7 @@ stop_instance_with_timeout (ScalerApplication   *self,
 }
 
 void
-scaler_application_stop_instance_async (ScalerApplication   *self,
+scaler_application_stop_autoscaler_async (ScalerApplication   *self,
                                         const char          *instance_id,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
@@ -499,7 +499,7 @@ scaler_application_stop_instance_async (ScalerApplication   *self,
 }
 
 gboolean
-scaler_application_stop_instance_finish (ScalerApplication  *self,
+scaler_application_stop_autoscaler_finish (ScalerApplication  *self,
                                          GAsyncResult       *result,
                                          GError            **error)
 {
@@ -515,7 +515,7 @@ stop_all_cb (GObject      *object,
 {
   guint *pending = user_data;
 
-  scaler_application_stop_instance_finish (SCALER_APPLICATION (object), result, NULL);
+  scaler_application_stop_autoscaler_finish (SCALER_APPLICATION (object), result, NULL);
   (*pending)--;
 }
 

@@ -7,7 +7,7 @@
 #include "scaler-config.h"
 #include "scaler-credentials.h"
 #include "scaler-engine.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 
 G_BEGIN_DECLS
 
@@ -21,8 +21,8 @@ G_DECLARE_FINAL_TYPE (ScalerApplication, scaler_application, SCALER, APPLICATION
 
 ScalerApplication   *scaler_application_new              (void);
 GSettings           *scaler_application_get_settings     (ScalerApplication   *self);
-/* The saved instances, loaded at startup. */
-ScalerInstanceStore *scaler_application_get_store        (ScalerApplication   *self);
+/* The saved autoscalers, loaded at startup. */
+ScalerAutoscalerStore *scaler_application_get_store        (ScalerApplication   *self);
 /* The keyring, or memory when SCALER_CREDENTIALS=memory (tests, screenshots). */
 ScalerCredentials   *scaler_application_get_credentials  (ScalerApplication   *self);
 
@@ -31,21 +31,21 @@ ScalerEngine        *scaler_application_get_engine       (ScalerApplication   *s
                                                           const char          *instance_id);
 guint                scaler_application_get_n_engines    (ScalerApplication   *self);
 /* Looks up the secrets (none for a demo), creates the engine and starts it. */
-void                 scaler_application_start_instance_async  (ScalerApplication   *self,
+void                 scaler_application_start_autoscaler_async  (ScalerApplication   *self,
                                                                const char          *instance_id,
                                                                GCancellable        *cancellable,
                                                                GAsyncReadyCallback  callback,
                                                                gpointer             user_data);
-gboolean             scaler_application_start_instance_finish (ScalerApplication   *self,
+gboolean             scaler_application_start_autoscaler_finish (ScalerApplication   *self,
                                                                GAsyncResult        *result,
                                                                GError             **error);
 /* Stops the engine (honouring on_stop) and forgets it. */
-void                 scaler_application_stop_instance_async   (ScalerApplication   *self,
+void                 scaler_application_stop_autoscaler_async   (ScalerApplication   *self,
                                                                const char          *instance_id,
                                                                GCancellable        *cancellable,
                                                                GAsyncReadyCallback  callback,
                                                                gpointer             user_data);
-gboolean             scaler_application_stop_instance_finish  (ScalerApplication   *self,
+gboolean             scaler_application_stop_autoscaler_finish  (ScalerApplication   *self,
                                                                GAsyncResult        *result,
                                                                GError             **error);
 /* Stops every engine, waiting at most @timeout_s seconds (main loop runs). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-dashboard.h: the live view of one autoscaler instance.
+ * scaler-dashboard.h: the live view of one autoscaler.
  *
  * A self-contained widget for the main window's content stack: a header with
  * the state, start/stop and "Terminate idle now"; summary figures; three plots

@@ -12,7 +12,7 @@ struct _ScalerSidebarRow
 {
   GtkListBoxRow        parent_instance;
 
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
   ScalerApplication   *application;   /* weak */
   GSignalGroup        *engine_signals;
   const char          *state;
@@ -32,18 +32,18 @@ static const char * const state_classes[] = {
 };
 
 char *
-scaler_instance_describe (ScalerSavedInstance *saved,
+scaler_instance_describe (ScalerAutoscaler *saved,
                           ScalerEngine        *engine,
                           const char         **state)
 {
-  ScalerConfig *config = scaler_saved_instance_get_config (saved);
+  ScalerConfig *config = scaler_autoscaler_get_config (saved);
   ScalerCycleResult *result;
   const char *error_message;
 
   if (config == NULL)
     {
       *state = "broken";
-      return g_strdup_printf (_("Cannot be read: %s"), scaler_saved_instance_get_load_error (saved));
+      return g_strdup_printf (_("Cannot be read: %s"), scaler_autoscaler_get_load_error (saved));
     }
 
   if (engine == NULL)
@@ -116,7 +116,7 @@ current_engine (ScalerSidebarRow *self)
   if (self->application == NULL)
     return NULL;
 
-  return scaler_application_get_engine (self->application, scaler_saved_instance_get_id (self->saved));
+  return scaler_application_get_engine (self->application, scaler_autoscaler_get_id (self->saved));
 }
 
 static void
@@ -125,14 +125,14 @@ update (ScalerSidebarRow *self)
   ScalerEngine *engine = current_engine (self);
   g_autofree char *status = NULL;
   const char *state = "stopped";
-  const char *id = scaler_saved_instance_get_id (self->saved);
-  gboolean broken = scaler_saved_instance_is_broken (self->saved);
+  const char *id = scaler_autoscaler_get_id (self->saved);
+  gboolean broken = scaler_autoscaler_is_broken (self->saved);
   gboolean running = engine != NULL;
 
   status = scaler_instance_describe (self->saved, engine, &state);
   self->state = state;
 
-  gtk_label_set_text (self->name_label, scaler_saved_instance_get_name (self->saved));
+  gtk_label_set_text (self->name_label, scaler_autoscaler_get_name (self->saved));
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
 
@@ -160,7 +160,7 @@ update (ScalerSidebarRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggle_button), running ? _("Stop") : _("Start"));
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->toggle_button), "s", id);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->toggle_button),
-                                  running ? "win.stop-instance" : "win.start-instance");
+                                  running ? "win.stop-autoscaler" : "win.start-autoscaler");
 }
 
 static GMenuModel *
@@ -169,7 +169,7 @@ build_menu (ScalerSidebarRow *self)
   GMenu *menu = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
   g_autoptr(GMenu) danger = g_menu_new ();
-  const char *id = scaler_saved_instance_get_id (self->saved);
+  const char *id = scaler_autoscaler_get_id (self->saved);
   g_autoptr(GMenuItem) item = NULL;
 
 #define ADD(m, label, action) \
@@ -179,17 +179,17 @@ build_menu (ScalerSidebarRow *self)
     g_menu_append_item (m, it); \
   } G_STMT_END
 
-  if (scaler_saved_instance_is_broken (self->saved))
+  if (scaler_autoscaler_is_broken (self->saved))
     {
-      ADD (section, _("_Show File"), "win.show-instance-file");
+      ADD (section, _("_Show File"), "win.show-autoscaler-file");
     }
   else
     {
-      ADD (section, _("_Edit…"), "win.edit-instance");
-      ADD (section, _("D_uplicate"), "win.duplicate-instance");
-      ADD (section, _("E_xport…"), "win.export-instance");
+      ADD (section, _("_Edit…"), "win.edit-autoscaler");
+      ADD (section, _("D_uplicate"), "win.duplicate-autoscaler");
+      ADD (section, _("E_xport…"), "win.export-autoscaler");
     }
-  ADD (danger, _("_Delete…"), "win.delete-instance");
+  ADD (danger, _("_Delete…"), "win.delete-autoscaler");
 #undef ADD
 
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
@@ -211,7 +211,7 @@ static void
 engine_changed_cb (ScalerSidebarRow *self,
                    const char        *instance_id)
 {
-  if (g_strcmp0 (instance_id, scaler_saved_instance_get_id (self->saved)) != 0)
+  if (g_strcmp0 (instance_id, scaler_autoscaler_get_id (self->saved)) != 0)
     return;
 
   g_signal_group_set_target (self->engine_signals, current_engine (self));
@@ -261,12 +261,12 @@ scaler_sidebar_row_init (ScalerSidebarRow *self)
 }
 
 GtkWidget *
-scaler_sidebar_row_new (ScalerSavedInstance *saved,
+scaler_sidebar_row_new (ScalerAutoscaler *saved,
                          ScalerApplication   *application)
 {
   ScalerSidebarRow *self;
 
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (saved), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (saved), NULL);
   g_return_val_if_fail (application == NULL || SCALER_IS_APPLICATION (application), NULL);
 
   self = g_object_new (SCALER_TYPE_SIDEBAR_ROW, NULL);
@@ -286,7 +286,7 @@ scaler_sidebar_row_new (ScalerSavedInstance *saved,
   return GTK_WIDGET (self);
 }
 
-ScalerSavedInstance *
+ScalerAutoscaler *
 scaler_sidebar_row_get_instance (ScalerSidebarRow *self)
 {
   g_return_val_if_fail (SCALER_IS_SIDEBAR_ROW (self), NULL);

@@ -5,7 +5,7 @@
 #include <adwaita.h>
 
 #include "scaler-application.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 
 G_BEGIN_DECLS
 
@@ -15,16 +15,16 @@ G_DECLARE_FINAL_TYPE (ScalerSidebarRow, scaler_sidebar_row, SCALER, SIDEBAR_ROW,
 
 /* A sidebar row: follows @saved (in-place edits) and the engine the
  * application runs for it. Keeps no state of its own. */
-GtkWidget           *scaler_sidebar_row_new          (ScalerSavedInstance *saved,
+GtkWidget           *scaler_sidebar_row_new          (ScalerAutoscaler *saved,
                                                        ScalerApplication   *application);
-ScalerSavedInstance *scaler_sidebar_row_get_instance (ScalerSidebarRow   *self);
+ScalerAutoscaler *scaler_sidebar_row_get_instance (ScalerSidebarRow   *self);
 const char          *scaler_sidebar_row_get_title    (ScalerSidebarRow   *self);
 const char          *scaler_sidebar_row_get_status   (ScalerSidebarRow   *self);
 /* "stopped", "starting", "running", "stopping", "error" or "broken". */
 const char          *scaler_sidebar_row_get_state    (ScalerSidebarRow   *self);
 
 /* Words for a state and a result, shared with the window's header. */
-char                *scaler_instance_describe         (ScalerSavedInstance *saved,
+char                *scaler_instance_describe         (ScalerAutoscaler *saved,
                                                        ScalerEngine        *engine,
                                                        const char         **state);
 

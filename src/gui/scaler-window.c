@@ -18,7 +18,7 @@ struct _ScalerWindow
 
   GSettings            *settings;
   ScalerApplication    *application;   /* weak */
-  ScalerInstanceStore  *store;
+  ScalerAutoscalerStore  *store;
   GSignalGroup         *engine_signals; /* the selected instance's engine */
   GSignalGroup         *saved_signals;  /* the selected instance (in-place edits) */
   GHashTable           *watched;        /* engines watched for notifications */
@@ -48,7 +48,7 @@ G_DEFINE_FINAL_TYPE (ScalerWindow, scaler_window, ADW_TYPE_APPLICATION_WINDOW)
 
 #define NOTIFY_INTERVAL_S 300
 
-static ScalerSavedInstance *
+static ScalerAutoscaler *
 selected_instance (ScalerWindow *self)
 {
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar_list);
@@ -134,10 +134,10 @@ static void stop_instance  (ScalerWindow *self,
 static gboolean
 dashboard_start_requested_cb (ScalerWindow *self)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
 
   if (saved != NULL)
-    start_instance (self, scaler_saved_instance_get_id (saved));
+    start_instance (self, scaler_autoscaler_get_id (saved));
 
   return TRUE;
 }
@@ -145,10 +145,10 @@ dashboard_start_requested_cb (ScalerWindow *self)
 static gboolean
 dashboard_stop_requested_cb (ScalerWindow *self)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
 
   if (saved != NULL)
-    stop_instance (self, scaler_saved_instance_get_id (saved));
+    stop_instance (self, scaler_autoscaler_get_id (saved));
 
   return TRUE;
 }
@@ -167,16 +167,16 @@ dashboard_attention_cb (ScalerWindow *self,
                         const char   *title,
                         const char   *body)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
 
-  notify_attention (self, saved ? scaler_saved_instance_get_id (saved) : NULL, title, body);
+  notify_attention (self, saved ? scaler_autoscaler_get_id (saved) : NULL, title, body);
 }
 
 /* The dashboard page follows the selected instance: its config, and its
  * engine while one runs. */
 static void
 scaler_window_dashboard_update (ScalerWindow        *self,
-                                ScalerSavedInstance *saved,
+                                ScalerAutoscaler *saved,
                                 ScalerEngine        *engine)
 {
   ScalerDashboard *dashboard = SCALER_DASHBOARD (adw_bin_get_child (self->dashboard_bin));
@@ -191,13 +191,13 @@ scaler_window_dashboard_update (ScalerWindow        *self,
       adw_bin_set_child (self->dashboard_bin, GTK_WIDGET (dashboard));
     }
 
-  if (saved == NULL || scaler_saved_instance_is_broken (saved))
+  if (saved == NULL || scaler_autoscaler_is_broken (saved))
     {
       scaler_dashboard_set_engine (dashboard, NULL);
       return;
     }
 
-  scaler_dashboard_set_config (dashboard, scaler_saved_instance_get_config (saved));
+  scaler_dashboard_set_config (dashboard, scaler_autoscaler_get_config (saved));
   if (scaler_dashboard_get_engine (dashboard) != engine)
     scaler_dashboard_set_engine (dashboard, engine);
 }
@@ -205,7 +205,7 @@ scaler_window_dashboard_update (ScalerWindow        *self,
 static void
 update_content (ScalerWindow *self)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
   guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   ScalerEngine *engine;
   g_autofree char *status = NULL;
@@ -223,26 +223,26 @@ update_content (ScalerWindow *self)
       return;
     }
 
-  engine = engine_for (self, scaler_saved_instance_get_id (saved));
+  engine = engine_for (self, scaler_autoscaler_get_id (saved));
   status = scaler_instance_describe (saved, engine, &state);
-  adw_window_title_set_title (self->content_title, scaler_saved_instance_get_name (saved));
+  adw_window_title_set_title (self->content_title, scaler_autoscaler_get_name (saved));
   adw_window_title_set_subtitle (self->content_title, status);
 
-  if (scaler_saved_instance_is_broken (saved))
+  if (scaler_autoscaler_is_broken (saved))
     {
       g_autofree char *description = g_strdup_printf (_("%s\n\n%s\n\nThe file is left as it is."),
-                                                      scaler_saved_instance_get_path (saved),
-                                                      scaler_saved_instance_get_load_error (saved));
+                                                      scaler_autoscaler_get_path (saved),
+                                                      scaler_autoscaler_get_load_error (saved));
 
       adw_status_page_set_description (self->broken_page, description);
       gtk_widget_set_visible (self->toggle_button, FALSE);
       gtk_widget_set_visible (self->edit_button, FALSE);
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->broken_show_button), "s",
-                                        scaler_saved_instance_get_id (saved));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->broken_show_button), "win.show-instance-file");
+                                        scaler_autoscaler_get_id (saved));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->broken_show_button), "win.show-autoscaler-file");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (self->broken_delete_button), "s",
-                                        scaler_saved_instance_get_id (saved));
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->broken_delete_button), "win.delete-instance");
+                                        scaler_autoscaler_get_id (saved));
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (self->broken_delete_button), "win.delete-autoscaler");
       gtk_stack_set_visible_child_name (self->content_stack, "broken");
       return;
     }
@@ -269,8 +269,8 @@ update_content (ScalerWindow *self)
 static void
 update_dashboard (ScalerWindow *self)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
-  const char *id = saved ? scaler_saved_instance_get_id (saved) : NULL;
+  ScalerAutoscaler *saved = selected_instance (self);
+  const char *id = saved ? scaler_autoscaler_get_id (saved) : NULL;
 
   g_signal_group_set_target (self->engine_signals, engine_for (self, id));
   g_signal_group_set_target (self->saved_signals, saved);
@@ -282,10 +282,10 @@ static void
 scaler_window_row_selected_cb (ScalerWindow  *self,
                                GtkListBoxRow *row)
 {
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
 
   if (saved != NULL && !self->restoring)
-    g_settings_set_string (self->settings, "last-instance", scaler_saved_instance_get_id (saved));
+    g_settings_set_string (self->settings, "last-autoscaler", scaler_autoscaler_get_id (saved));
 
   update_dashboard (self);
 
@@ -313,7 +313,7 @@ row_for_id (ScalerWindow *self,
       if (row == NULL)
         return NULL;
       if (SCALER_IS_SIDEBAR_ROW (row) &&
-          g_strcmp0 (scaler_saved_instance_get_id (scaler_sidebar_row_get_instance (SCALER_SIDEBAR_ROW (row))), id) == 0)
+          g_strcmp0 (scaler_autoscaler_get_id (scaler_sidebar_row_get_instance (SCALER_SIDEBAR_ROW (row))), id) == 0)
         return row;
     }
 }
@@ -324,7 +324,7 @@ store_items_changed_cb (ScalerWindow *self)
   /* Keep something selected: the remembered instance, else the first. */
   if (gtk_list_box_get_selected_row (self->sidebar_list) == NULL)
     {
-      g_autofree char *last = g_settings_get_string (self->settings, "last-instance");
+      g_autofree char *last = g_settings_get_string (self->settings, "last-autoscaler");
       GtkListBoxRow *row = row_for_id (self, last);
 
       if (row == NULL)
@@ -390,9 +390,9 @@ app_engine_changed_cb (ScalerWindow *self,
     }
 
   {
-    ScalerSavedInstance *saved = selected_instance (self);
+    ScalerAutoscaler *saved = selected_instance (self);
 
-    if (saved != NULL && g_strcmp0 (scaler_saved_instance_get_id (saved), id) == 0)
+    if (saved != NULL && g_strcmp0 (scaler_autoscaler_get_id (saved), id) == 0)
       update_dashboard (self);
   }
 }
@@ -419,7 +419,7 @@ wizard_saved_cb (ScalerWindow *self,
                  const char   *id,
                  ScalerWizard *wizard)
 {
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, id);
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, id);
 
   scaler_window_select_instance (self, id);
   if (saved == NULL)
@@ -428,10 +428,10 @@ wizard_saved_cb (ScalerWindow *self,
   /* A running engine keeps the config it started with. */
   if (scaler_wizard_is_editing (wizard) && engine_for (self, id) != NULL)
     toast (self, _("Saved “%s”: stop and start it to apply the changes"),
-           scaler_saved_instance_get_name (saved));
+           scaler_autoscaler_get_name (saved));
   else
     toast (self, scaler_wizard_is_editing (wizard) ? _("Saved “%s”") : _("Created “%s”"),
-           scaler_saved_instance_get_name (saved));
+           scaler_autoscaler_get_name (saved));
 }
 
 static void
@@ -451,7 +451,7 @@ open_wizard (ScalerWindow *self,
 }
 
 static void
-scaler_window_new_instance_action (GtkWidget  *widget,
+scaler_window_new_autoscaler_action (GtkWidget  *widget,
                                    const char *action_name,
                                    GVariant   *parameter)
 {
@@ -466,7 +466,7 @@ start_cb (GObject      *object,
   g_autoptr(ScalerWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_application_start_instance_finish (SCALER_APPLICATION (object), result, &error))
+  if (!scaler_application_start_autoscaler_finish (SCALER_APPLICATION (object), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, _("Could not start: %s"), error->message);
@@ -484,7 +484,7 @@ start_instance (ScalerWindow *self,
   if (self->application == NULL)
     return;
 
-  scaler_application_start_instance_async (self->application, id, NULL, start_cb, g_object_ref (self));
+  scaler_application_start_autoscaler_async (self->application, id, NULL, start_cb, g_object_ref (self));
 }
 
 static void
@@ -495,7 +495,7 @@ stop_cb (GObject      *object,
   g_autoptr(ScalerWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_application_stop_instance_finish (SCALER_APPLICATION (object), result, &error))
+  if (!scaler_application_stop_autoscaler_finish (SCALER_APPLICATION (object), result, &error))
     toast (self, _("Stopped with an error: %s"), error->message);
   else
     toast (self, "%s", _("Stopped"));
@@ -509,11 +509,11 @@ stop_instance (ScalerWindow *self,
   if (self->application == NULL)
     return;
 
-  scaler_application_stop_instance_async (self->application, id, NULL, stop_cb, g_object_ref (self));
+  scaler_application_stop_autoscaler_async (self->application, id, NULL, stop_cb, g_object_ref (self));
 }
 
 static void
-scaler_window_start_instance_action (GtkWidget  *widget,
+scaler_window_start_autoscaler_action (GtkWidget  *widget,
                                      const char *action_name,
                                      GVariant   *parameter)
 {
@@ -521,7 +521,7 @@ scaler_window_start_instance_action (GtkWidget  *widget,
 }
 
 static void
-scaler_window_stop_instance_action (GtkWidget  *widget,
+scaler_window_stop_autoscaler_action (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter)
 {
@@ -534,13 +534,13 @@ scaler_window_toggle_selected_action (GtkWidget  *widget,
                                       GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
   const char *id;
 
   if (saved == NULL)
     return;
 
-  id = scaler_saved_instance_get_id (saved);
+  id = scaler_autoscaler_get_id (saved);
   if (engine_for (self, id) != NULL)
     stop_instance (self, id);
   else
@@ -551,16 +551,16 @@ static void
 edit_instance (ScalerWindow *self,
                const char   *id)
 {
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, id);
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, id);
 
-  if (saved == NULL || scaler_saved_instance_is_broken (saved))
+  if (saved == NULL || scaler_autoscaler_is_broken (saved))
     return;
 
-  open_wizard (self, scaler_saved_instance_get_config (saved));
+  open_wizard (self, scaler_autoscaler_get_config (saved));
 }
 
 static void
-scaler_window_edit_instance_action (GtkWidget  *widget,
+scaler_window_edit_autoscaler_action (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter)
 {
@@ -573,10 +573,10 @@ scaler_window_edit_selected_action (GtkWidget  *widget,
                                     GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
-  ScalerSavedInstance *saved = selected_instance (self);
+  ScalerAutoscaler *saved = selected_instance (self);
 
   if (saved != NULL)
-    edit_instance (self, scaler_saved_instance_get_id (saved));
+    edit_instance (self, scaler_autoscaler_get_id (saved));
 }
 
 static void
@@ -614,17 +614,17 @@ duplicate_lookup_cb (GObject      *object,
 }
 
 static void
-scaler_window_duplicate_instance_action (GtkWidget  *widget,
+scaler_window_duplicate_autoscaler_action (GtkWidget  *widget,
                                          const char *action_name,
                                          GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   const char *id = g_variant_get_string (parameter, NULL);
   g_autoptr(GError) error = NULL;
-  ScalerSavedInstance *copy;
+  ScalerAutoscaler *copy;
   ScalerCredentials *credentials;
 
-  copy = scaler_instance_store_duplicate (self->store, id, &error);
+  copy = scaler_autoscaler_store_duplicate (self->store, id, &error);
   if (copy == NULL)
     {
       toast (self, _("Could not duplicate: %s"), error->message);
@@ -634,11 +634,11 @@ scaler_window_duplicate_instance_action (GtkWidget  *widget,
   /* The store copies the file; the secrets are copied here. */
   credentials = scaler_application_get_credentials (self->application);
   g_object_set_data_full (G_OBJECT (self), "duplicate-id",
-                          g_strdup (scaler_saved_instance_get_id (copy)), g_free);
+                          g_strdup (scaler_autoscaler_get_id (copy)), g_free);
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, duplicate_lookup_cb, g_object_ref (self));
 
-  scaler_window_select_instance (self, scaler_saved_instance_get_id (copy));
-  toast (self, _("Created “%s”"), scaler_saved_instance_get_name (copy));
+  scaler_window_select_instance (self, scaler_autoscaler_get_id (copy));
+  toast (self, _("Created “%s”"), scaler_autoscaler_get_name (copy));
 }
 
 static void
@@ -647,12 +647,12 @@ export_response_cb (ScalerWindow         *self,
                     GtkFileChooserNative *chooser)
 {
   const char *id = g_object_get_data (G_OBJECT (chooser), "instance-id");
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, id);
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, id);
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (response == GTK_RESPONSE_ACCEPT && saved != NULL && !scaler_saved_instance_is_broken (saved))
+  if (response == GTK_RESPONSE_ACCEPT && saved != NULL && !scaler_autoscaler_is_broken (saved))
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
       path = g_file_get_path (file);
@@ -666,23 +666,23 @@ export_response_cb (ScalerWindow         *self,
 }
 
 static void
-scaler_window_export_instance_action (GtkWidget  *widget,
+scaler_window_export_autoscaler_action (GtkWidget  *widget,
                                       const char *action_name,
                                       GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   const char *id = g_variant_get_string (parameter, NULL);
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, id);
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, id);
   g_autofree char *name = NULL;
 
-  if (saved == NULL || scaler_saved_instance_is_broken (saved))
+  if (saved == NULL || scaler_autoscaler_is_broken (saved))
     return;
 
   g_clear_object (&self->export_chooser);
   self->export_chooser = gtk_file_chooser_native_new (_("Export Autoscaler"), GTK_WINDOW (self),
                                                       GTK_FILE_CHOOSER_ACTION_SAVE,
                                                       _("_Export"), _("_Cancel"));
-  name = g_strdup_printf ("%s.json", scaler_saved_instance_get_name (saved));
+  name = g_strdup_printf ("%s.json", scaler_autoscaler_get_name (saved));
   g_strdelimit (name, "/\\", '-');
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->export_chooser), name);
   g_object_set_data_full (G_OBJECT (self->export_chooser), "instance-id", g_strdup (id), g_free);
@@ -748,7 +748,7 @@ scaler_window_show_file_action (GtkWidget  *widget,
                                 GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, g_variant_get_string (parameter, NULL));
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, g_variant_get_string (parameter, NULL));
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFile) parent = NULL;
   g_autofree char *uri = NULL;
@@ -756,7 +756,7 @@ scaler_window_show_file_action (GtkWidget  *widget,
   if (saved == NULL)
     return;
 
-  file = g_file_new_for_path (scaler_saved_instance_get_path (saved));
+  file = g_file_new_for_path (scaler_autoscaler_get_path (saved));
   parent = g_file_get_parent (file);
   uri = g_file_get_uri (parent ? parent : file);
   gtk_show_uri (GTK_WINDOW (self), uri, GDK_CURRENT_TIME);
@@ -771,7 +771,7 @@ delete_finish_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *name = g_object_steal_data (G_OBJECT (self), "deleting-name");
 
-  if (!scaler_instance_store_delete_finish (SCALER_INSTANCE_STORE (object), result, &error))
+  if (!scaler_autoscaler_store_delete_finish (SCALER_AUTOSCALER_STORE (object), result, &error))
     toast (self, _("Could not delete: %s"), error->message);
   else
     toast (self, _("Deleted “%s”"), name ? name : "");
@@ -785,8 +785,8 @@ delete_after_stop_cb (GObject      *object,
   g_autoptr(ScalerWindow) self = user_data;
   g_autofree char *id = g_object_steal_data (G_OBJECT (self), "deleting-id");
 
-  scaler_application_stop_instance_finish (SCALER_APPLICATION (object), result, NULL);
-  scaler_instance_store_delete_async (self->store, id,
+  scaler_application_stop_autoscaler_finish (SCALER_APPLICATION (object), result, NULL);
+  scaler_autoscaler_store_delete_async (self->store, id,
                                       scaler_application_get_credentials (SCALER_APPLICATION (object)),
                                       NULL, delete_finish_cb, g_object_ref (self));
 }
@@ -797,40 +797,40 @@ delete_response_cb (AdwMessageDialog *dialog,
                     ScalerWindow     *self)
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "instance-id");
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
 
   if (g_strcmp0 (response, "delete") != 0 || self->application == NULL)
     return;
 
-  saved = scaler_instance_store_find (self->store, id);
+  saved = scaler_autoscaler_store_find (self->store, id);
   if (saved == NULL)
     return;
 
   g_object_set_data_full (G_OBJECT (self), "deleting-name",
-                          g_strdup (scaler_saved_instance_get_name (saved)), g_free);
+                          g_strdup (scaler_autoscaler_get_name (saved)), g_free);
   g_object_set_data_full (G_OBJECT (self), "deleting-id", g_strdup (id), g_free);
 
   /* A running engine stops first (honouring on_stop), then the file and
    * the keyring secrets go. */
-  scaler_application_stop_instance_async (self->application, id, NULL,
+  scaler_application_stop_autoscaler_async (self->application, id, NULL,
                                           delete_after_stop_cb, g_object_ref (self));
 }
 
 static void
-scaler_window_delete_instance_action (GtkWidget  *widget,
+scaler_window_delete_autoscaler_action (GtkWidget  *widget,
                                       const char *action_name,
                                       GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   const char *id = g_variant_get_string (parameter, NULL);
-  ScalerSavedInstance *saved = scaler_instance_store_find (self->store, id);
+  ScalerAutoscaler *saved = scaler_autoscaler_store_find (self->store, id);
   AdwMessageDialog *dialog;
   g_autofree char *heading = NULL;
 
   if (saved == NULL)
     return;
 
-  heading = g_strdup_printf (_("Delete “%s”?"), scaler_saved_instance_get_name (saved));
+  heading = g_strdup_printf (_("Delete “%s”?"), scaler_autoscaler_get_name (saved));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading,
                                                        _("Its configuration file and the secrets it keeps in the keyring are removed. "
                                                          "A running autoscaler is stopped first; what happens to its instances follows its “When Stopped” setting.")));
@@ -902,7 +902,7 @@ scaler_window_set_up (ScalerWindow      *self,
       g_signal_connect_object (app, "engine-changed", G_CALLBACK (app_engine_changed_cb), self, G_CONNECT_SWAPPED);
     }
   else
-    self->store = scaler_instance_store_new (NULL);
+    self->store = scaler_autoscaler_store_new (NULL);
 
   gtk_list_box_bind_model (self->sidebar_list, G_LIST_MODEL (self->store), create_row_cb, self, NULL);
   g_signal_connect_object (self->store, "items-changed", G_CALLBACK (store_items_changed_cb),
@@ -936,18 +936,18 @@ scaler_window_class_init (ScalerWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, scaler_window_back_cb);
   gtk_widget_class_bind_template_callback (widget_class, scaler_window_row_selected_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.new-instance", NULL, scaler_window_new_instance_action);
+  gtk_widget_class_install_action (widget_class, "win.new-autoscaler", NULL, scaler_window_new_autoscaler_action);
   gtk_widget_class_install_action (widget_class, "win.try-demo", NULL, scaler_window_try_demo_action);
   gtk_widget_class_install_action (widget_class, "win.import-clearml", NULL, scaler_window_import_clearml_action);
   gtk_widget_class_install_action (widget_class, "win.toggle-selected", NULL, scaler_window_toggle_selected_action);
   gtk_widget_class_install_action (widget_class, "win.edit-selected", NULL, scaler_window_edit_selected_action);
-  gtk_widget_class_install_action (widget_class, "win.start-instance", "s", scaler_window_start_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.stop-instance", "s", scaler_window_stop_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.edit-instance", "s", scaler_window_edit_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.duplicate-instance", "s", scaler_window_duplicate_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.export-instance", "s", scaler_window_export_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.delete-instance", "s", scaler_window_delete_instance_action);
-  gtk_widget_class_install_action (widget_class, "win.show-instance-file", "s", scaler_window_show_file_action);
+  gtk_widget_class_install_action (widget_class, "win.start-autoscaler", "s", scaler_window_start_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-autoscaler", "s", scaler_window_stop_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-autoscaler", "s", scaler_window_edit_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-autoscaler", "s", scaler_window_duplicate_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.export-autoscaler", "s", scaler_window_export_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-autoscaler", "s", scaler_window_delete_autoscaler_action);
+  gtk_widget_class_install_action (widget_class, "win.show-autoscaler-file", "s", scaler_window_show_file_action);
 
   g_type_ensure (SCALER_TYPE_SIDEBAR_ROW);
   g_type_ensure (SCALER_TYPE_DASHBOARD);
@@ -972,7 +972,7 @@ scaler_window_init (ScalerWindow *self)
   g_signal_group_connect_swapped (self->engine_signals, "notify::state", G_CALLBACK (update_content), self);
   g_signal_group_connect_swapped (self->engine_signals, "notify::error-message", G_CALLBACK (update_content), self);
   g_signal_group_connect_swapped (self->engine_signals, "cycle-finished", G_CALLBACK (update_content), self);
-  self->saved_signals = g_signal_group_new (SCALER_TYPE_SAVED_INSTANCE);
+  self->saved_signals = g_signal_group_new (SCALER_TYPE_AUTOSCALER);
   g_signal_group_connect_swapped (self->saved_signals, "notify::config", G_CALLBACK (update_dashboard), self);
 
   self->settings = g_settings_new (BASE_APP_ID);
@@ -1012,13 +1012,13 @@ scaler_window_add_toast (ScalerWindow *self,
 const char *
 scaler_window_get_selected_id (ScalerWindow *self)
 {
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
 
   g_return_val_if_fail (SCALER_IS_WINDOW (self), NULL);
 
   saved = selected_instance (self);
 
-  return saved ? scaler_saved_instance_get_id (saved) : NULL;
+  return saved ? scaler_autoscaler_get_id (saved) : NULL;
 }
 
 gboolean
@@ -1051,7 +1051,7 @@ scaler_window_try_demo (ScalerWindow *self)
 {
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(GError) error = NULL;
-  ScalerSavedInstance *saved = NULL;
+  ScalerAutoscaler *saved = NULL;
   guint n;
 
   g_return_if_fail (SCALER_IS_WINDOW (self));
@@ -1060,8 +1060,8 @@ scaler_window_try_demo (ScalerWindow *self)
   n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
   for (guint i = 0; i < n && saved == NULL; i++)
     {
-      g_autoptr(ScalerSavedInstance) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      ScalerConfig *c = scaler_saved_instance_get_config (item);
+      g_autoptr(ScalerAutoscaler) item = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+      ScalerConfig *c = scaler_autoscaler_get_config (item);
 
       if (c != NULL && c->demo)
         saved = item;
@@ -1070,7 +1070,7 @@ scaler_window_try_demo (ScalerWindow *self)
   if (saved == NULL)
     {
       config = scaler_application_new_demo_config ();
-      saved = scaler_instance_store_add (self->store, config, &error);
+      saved = scaler_autoscaler_store_add (self->store, config, &error);
       if (saved == NULL)
         {
           toast (self, _("Could not create the demo: %s"), error->message);
@@ -1078,8 +1078,8 @@ scaler_window_try_demo (ScalerWindow *self)
         }
     }
 
-  scaler_window_select_instance (self, scaler_saved_instance_get_id (saved));
-  start_instance (self, scaler_saved_instance_get_id (saved));
+  scaler_window_select_instance (self, scaler_autoscaler_get_id (saved));
+  start_instance (self, scaler_autoscaler_get_id (saved));
 }
 
 gboolean
@@ -1088,21 +1088,21 @@ scaler_window_export_instance (ScalerWindow  *self,
                                const char    *path,
                                GError       **error)
 {
-  ScalerSavedInstance *saved;
+  ScalerAutoscaler *saved;
 
   g_return_val_if_fail (SCALER_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (instance_id != NULL, FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  saved = scaler_instance_store_find (self->store, instance_id);
-  if (saved == NULL || scaler_saved_instance_is_broken (saved))
+  saved = scaler_autoscaler_store_find (self->store, instance_id);
+  if (saved == NULL || scaler_autoscaler_is_broken (saved))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    _("There is no readable autoscaler with the id %s"), instance_id);
       return FALSE;
     }
 
-  return scaler_config_export (scaler_saved_instance_get_config (saved), path, error);
+  return scaler_config_export (scaler_autoscaler_get_config (saved), path, error);
 }
 
 gboolean

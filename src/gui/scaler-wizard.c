@@ -17,7 +17,7 @@ struct _ScalerWizard
 {
   AdwWindow             parent_instance;
 
-  ScalerInstanceStore  *store;
+  ScalerAutoscalerStore  *store;
   ScalerCredentials    *credentials;
   ScalerConfig         *base;          /* id and fields the form does not show */
   gboolean              editing;
@@ -746,8 +746,8 @@ store_secrets_cb (GObject      *object,
   frozen = config;
   id = g_strdup (frozen->id);
 
-  if (self->editing ? !scaler_instance_store_update (self->store, frozen, &error)
-                    : scaler_instance_store_add (self->store, frozen, &error) == NULL)
+  if (self->editing ? !scaler_autoscaler_store_update (self->store, frozen, &error)
+                    : scaler_autoscaler_store_add (self->store, frozen, &error) == NULL)
     {
       self->saving = FALSE;
       adw_toast_overlay_add_toast (self->toast_overlay,
@@ -1130,14 +1130,14 @@ scaler_wizard_init (ScalerWizard *self)
 }
 
 ScalerWizard *
-scaler_wizard_new (ScalerInstanceStore *store,
+scaler_wizard_new (ScalerAutoscalerStore *store,
                    ScalerCredentials   *credentials,
                    ScalerConfig        *config)
 {
   ScalerWizard *self;
   g_autoptr(ScalerConfig) fresh = NULL;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (store), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (store), NULL);
   g_return_val_if_fail (SCALER_IS_CREDENTIALS (credentials), NULL);
 
   self = g_object_new (SCALER_TYPE_WIZARD, NULL);
@@ -1342,7 +1342,7 @@ scaler_wizard_get_resource_editor (ScalerWizard *self)
 /* Creates a wizard for a new autoscaler, filled from an imported ClearML
  * configuration. Nothing is stored before the user presses Create. */
 ScalerWizard *
-scaler_wizard_new_for_import (ScalerInstanceStore *store,
+scaler_wizard_new_for_import (ScalerAutoscalerStore *store,
                               ScalerCredentials   *credentials,
                               const ScalerConfig  *config,
                               const ScalerSecrets *secrets,
@@ -1350,7 +1350,7 @@ scaler_wizard_new_for_import (ScalerInstanceStore *store,
 {
   ScalerWizard *self;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (store), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (store), NULL);
   g_return_val_if_fail (SCALER_IS_CREDENTIALS (credentials), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 

@@ -6,7 +6,7 @@
 
 #include "scaler-config.h"
 #include "scaler-credentials.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_DECLARE_FINAL_TYPE (ScalerWizard, scaler_wizard, SCALER, WIZARD, AdwWindow)
 /* @config: (nullable): the config to edit (its secrets are looked up in
  * @credentials), or NULL to create a new autoscaler. "saved" (id) is emitted
  * once the config and its secrets are stored; then the window closes. */
-ScalerWizard *scaler_wizard_new             (ScalerInstanceStore *store,
+ScalerWizard *scaler_wizard_new             (ScalerAutoscalerStore *store,
                                              ScalerCredentials   *credentials,
                                              ScalerConfig        *config);
 gboolean      scaler_wizard_is_editing      (ScalerWizard        *self);
@@ -49,7 +49,7 @@ void          scaler_wizard_load_config     (ScalerWizard        *self,
  * (scaler_config_import_clearml*): @secrets and @report (translated strings)
  * are nullable. The form says what the import did not carry over; nothing is
  * stored before Create. */
-ScalerWizard *scaler_wizard_new_for_import  (ScalerInstanceStore *store,
+ScalerWizard *scaler_wizard_new_for_import  (ScalerAutoscalerStore *store,
                                              ScalerCredentials   *credentials,
                                              const ScalerConfig  *config,
                                              const ScalerSecrets *secrets,

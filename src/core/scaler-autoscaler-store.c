@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-instance-store.c: saved autoscaler instances, one <id>.json each.
+/* scaler-autoscaler-store.c: saved autoscalers, one <id>.json each.
  *
  * A file that does not load stays where it is, untouched, as a broken item;
  * the store never writes to its path. Edits replace an item's config in place. */
 
-#define G_LOG_DOMAIN "scaler-instance-store"
+#define G_LOG_DOMAIN "scaler-autoscaler-store"
 
 #include "config.h"
 
@@ -15,11 +15,11 @@
 
 #include "scaler-config-private.h"
 #include "scaler-error.h"
-#include "scaler-instance-store.h"
+#include "scaler-autoscaler-store.h"
 
-/* ScalerSavedInstance */
+/* ScalerAutoscaler */
 
-struct _ScalerSavedInstance
+struct _ScalerAutoscaler
 {
   GObject       parent_instance;
 
@@ -30,7 +30,7 @@ struct _ScalerSavedInstance
   char         *file_name;
 };
 
-G_DEFINE_FINAL_TYPE (ScalerSavedInstance, scaler_saved_instance, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (ScalerAutoscaler, scaler_autoscaler, G_TYPE_OBJECT)
 
 enum {
   SAVED_PROP_0,
@@ -44,13 +44,13 @@ enum {
 
 static GParamSpec *saved_properties[N_SAVED_PROPS];
 
-static ScalerSavedInstance *
-saved_instance_new (const char   *id,
+static ScalerAutoscaler *
+autoscaler_new (const char   *id,
                     const char   *path,
                     ScalerConfig *config,
                     const char   *load_error)
 {
-  ScalerSavedInstance *self = g_object_new (SCALER_TYPE_SAVED_INSTANCE, NULL);
+  ScalerAutoscaler *self = g_object_new (SCALER_TYPE_AUTOSCALER, NULL);
 
   self->id = g_strdup (id);
   self->path = g_strdup (path);
@@ -63,7 +63,7 @@ saved_instance_new (const char   *id,
 
 /* Swaps in @config and notifies what changed. */
 static void
-saved_instance_set_config (ScalerSavedInstance *self,
+autoscaler_set_config (ScalerAutoscaler *self,
                            ScalerConfig        *config)
 {
   gboolean name_changed;
@@ -80,9 +80,9 @@ saved_instance_set_config (ScalerSavedInstance *self,
 }
 
 static void
-scaler_saved_instance_finalize (GObject *object)
+scaler_autoscaler_finalize (GObject *object)
 {
-  ScalerSavedInstance *self = SCALER_SAVED_INSTANCE (object);
+  ScalerAutoscaler *self = SCALER_AUTOSCALER (object);
 
   g_free (self->id);
   g_free (self->path);
@@ -90,16 +90,16 @@ scaler_saved_instance_finalize (GObject *object)
   g_free (self->load_error);
   g_free (self->file_name);
 
-  G_OBJECT_CLASS (scaler_saved_instance_parent_class)->finalize (object);
+  G_OBJECT_CLASS (scaler_autoscaler_parent_class)->finalize (object);
 }
 
 static void
-scaler_saved_instance_get_property (GObject    *object,
+scaler_autoscaler_get_property (GObject    *object,
                                     guint       prop_id,
                                     GValue     *value,
                                     GParamSpec *pspec)
 {
-  ScalerSavedInstance *self = SCALER_SAVED_INSTANCE (object);
+  ScalerAutoscaler *self = SCALER_AUTOSCALER (object);
 
   switch (prop_id)
     {
@@ -108,7 +108,7 @@ scaler_saved_instance_get_property (GObject    *object,
       break;
 
     case SAVED_PROP_NAME:
-      g_value_set_string (value, scaler_saved_instance_get_name (self));
+      g_value_set_string (value, scaler_autoscaler_get_name (self));
       break;
 
     case SAVED_PROP_CONFIG:
@@ -129,12 +129,12 @@ scaler_saved_instance_get_property (GObject    *object,
 }
 
 static void
-scaler_saved_instance_class_init (ScalerSavedInstanceClass *klass)
+scaler_autoscaler_class_init (ScalerAutoscalerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = scaler_saved_instance_finalize;
-  object_class->get_property = scaler_saved_instance_get_property;
+  object_class->finalize = scaler_autoscaler_finalize;
+  object_class->get_property = scaler_autoscaler_get_property;
 
   saved_properties[SAVED_PROP_ID] =
     g_param_spec_string ("id", NULL, NULL, NULL,
@@ -156,22 +156,22 @@ scaler_saved_instance_class_init (ScalerSavedInstanceClass *klass)
 }
 
 static void
-scaler_saved_instance_init (ScalerSavedInstance *self)
+scaler_autoscaler_init (ScalerAutoscaler *self)
 {
 }
 
 const char *
-scaler_saved_instance_get_id (ScalerSavedInstance *self)
+scaler_autoscaler_get_id (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), NULL);
 
   return self->id;
 }
 
 const char *
-scaler_saved_instance_get_name (ScalerSavedInstance *self)
+scaler_autoscaler_get_name (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), NULL);
 
   if (self->config != NULL)
     return self->config->name;
@@ -180,50 +180,50 @@ scaler_saved_instance_get_name (ScalerSavedInstance *self)
 }
 
 ScalerConfig *
-scaler_saved_instance_get_config (ScalerSavedInstance *self)
+scaler_autoscaler_get_config (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), NULL);
 
   return self->config;
 }
 
 const char *
-scaler_saved_instance_get_path (ScalerSavedInstance *self)
+scaler_autoscaler_get_path (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), NULL);
 
   return self->path;
 }
 
 const char *
-scaler_saved_instance_get_load_error (ScalerSavedInstance *self)
+scaler_autoscaler_get_load_error (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), NULL);
 
   return self->load_error;
 }
 
 gboolean
-scaler_saved_instance_is_broken (ScalerSavedInstance *self)
+scaler_autoscaler_is_broken (ScalerAutoscaler *self)
 {
-  g_return_val_if_fail (SCALER_IS_SAVED_INSTANCE (self), TRUE);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER (self), TRUE);
 
   return self->config == NULL;
 }
 
-/* ScalerInstanceStore */
+/* ScalerAutoscalerStore */
 
-struct _ScalerInstanceStore
+struct _ScalerAutoscalerStore
 {
   GObject    parent_instance;
 
   char      *directory;
-  GPtrArray *items;  /* of ScalerSavedInstance, sorted by name then id */
+  GPtrArray *items;  /* of ScalerAutoscaler, sorted by name then id */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (ScalerInstanceStore, scaler_instance_store, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (ScalerAutoscalerStore, scaler_autoscaler_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 enum {
@@ -235,22 +235,22 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static GType
-scaler_instance_store_get_item_type (GListModel *model)
+scaler_autoscaler_store_get_item_type (GListModel *model)
 {
-  return SCALER_TYPE_SAVED_INSTANCE;
+  return SCALER_TYPE_AUTOSCALER;
 }
 
 static guint
-scaler_instance_store_get_n_items (GListModel *model)
+scaler_autoscaler_store_get_n_items (GListModel *model)
 {
-  return SCALER_INSTANCE_STORE (model)->items->len;
+  return SCALER_AUTOSCALER_STORE (model)->items->len;
 }
 
 static gpointer
-scaler_instance_store_get_item (GListModel *model,
+scaler_autoscaler_store_get_item (GListModel *model,
                                 guint       position)
 {
-  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (model);
+  ScalerAutoscalerStore *self = SCALER_AUTOSCALER_STORE (model);
 
   if (position >= self->items->len)
     return NULL;
@@ -261,42 +261,42 @@ scaler_instance_store_get_item (GListModel *model,
 static void
 list_model_iface_init (GListModelInterface *iface)
 {
-  iface->get_item_type = scaler_instance_store_get_item_type;
-  iface->get_n_items = scaler_instance_store_get_n_items;
-  iface->get_item = scaler_instance_store_get_item;
+  iface->get_item_type = scaler_autoscaler_store_get_item_type;
+  iface->get_n_items = scaler_autoscaler_store_get_n_items;
+  iface->get_item = scaler_autoscaler_store_get_item;
 }
 
 static int
 compare_items (gconstpointer a,
                gconstpointer b)
 {
-  ScalerSavedInstance *ia = *(ScalerSavedInstance **) a;
-  ScalerSavedInstance *ib = *(ScalerSavedInstance **) b;
-  g_autofree char *ka = g_utf8_collate_key (scaler_saved_instance_get_name (ia), -1);
-  g_autofree char *kb = g_utf8_collate_key (scaler_saved_instance_get_name (ib), -1);
+  ScalerAutoscaler *ia = *(ScalerAutoscaler **) a;
+  ScalerAutoscaler *ib = *(ScalerAutoscaler **) b;
+  g_autofree char *ka = g_utf8_collate_key (scaler_autoscaler_get_name (ia), -1);
+  g_autofree char *kb = g_utf8_collate_key (scaler_autoscaler_get_name (ib), -1);
   int result = strcmp (ka, kb);
 
   return result != 0 ? result : g_strcmp0 (ia->id, ib->id);
 }
 
 static void
-scaler_instance_store_finalize (GObject *object)
+scaler_autoscaler_store_finalize (GObject *object)
 {
-  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+  ScalerAutoscalerStore *self = SCALER_AUTOSCALER_STORE (object);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_free (self->directory);
 
-  G_OBJECT_CLASS (scaler_instance_store_parent_class)->finalize (object);
+  G_OBJECT_CLASS (scaler_autoscaler_store_parent_class)->finalize (object);
 }
 
 static void
-scaler_instance_store_get_property (GObject    *object,
+scaler_autoscaler_store_get_property (GObject    *object,
                                     guint       prop_id,
                                     GValue     *value,
                                     GParamSpec *pspec)
 {
-  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+  ScalerAutoscalerStore *self = SCALER_AUTOSCALER_STORE (object);
 
   switch (prop_id)
     {
@@ -310,12 +310,12 @@ scaler_instance_store_get_property (GObject    *object,
 }
 
 static void
-scaler_instance_store_set_property (GObject      *object,
+scaler_autoscaler_store_set_property (GObject      *object,
                                     guint         prop_id,
                                     const GValue *value,
                                     GParamSpec   *pspec)
 {
-  ScalerInstanceStore *self = SCALER_INSTANCE_STORE (object);
+  ScalerAutoscalerStore *self = SCALER_AUTOSCALER_STORE (object);
 
   switch (prop_id)
     {
@@ -323,7 +323,7 @@ scaler_instance_store_set_property (GObject      *object,
       g_free (self->directory);
       self->directory = g_value_get_string (value) != NULL
                         ? g_value_dup_string (value)
-                        : scaler_instance_store_dup_default_directory ();
+                        : scaler_autoscaler_store_dup_default_directory ();
       break;
 
     default:
@@ -332,13 +332,13 @@ scaler_instance_store_set_property (GObject      *object,
 }
 
 static void
-scaler_instance_store_class_init (ScalerInstanceStoreClass *klass)
+scaler_autoscaler_store_class_init (ScalerAutoscalerStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = scaler_instance_store_finalize;
-  object_class->get_property = scaler_instance_store_get_property;
-  object_class->set_property = scaler_instance_store_set_property;
+  object_class->finalize = scaler_autoscaler_store_finalize;
+  object_class->get_property = scaler_autoscaler_store_get_property;
+  object_class->set_property = scaler_autoscaler_store_set_property;
 
   properties[PROP_DIRECTORY] =
     g_param_spec_string ("directory", NULL, NULL, NULL,
@@ -348,39 +348,39 @@ scaler_instance_store_class_init (ScalerInstanceStoreClass *klass)
 }
 
 static void
-scaler_instance_store_init (ScalerInstanceStore *self)
+scaler_autoscaler_store_init (ScalerAutoscalerStore *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 char *
-scaler_instance_store_dup_default_directory (void)
+scaler_autoscaler_store_dup_default_directory (void)
 {
   return g_build_filename (g_get_user_config_dir (), "ec2-autoscaler", NULL);
 }
 
-ScalerInstanceStore *
-scaler_instance_store_new (const char *directory)
+ScalerAutoscalerStore *
+scaler_autoscaler_store_new (const char *directory)
 {
-  return g_object_new (SCALER_TYPE_INSTANCE_STORE, "directory", directory, NULL);
+  return g_object_new (SCALER_TYPE_AUTOSCALER_STORE, "directory", directory, NULL);
 }
 
 const char *
-scaler_instance_store_get_directory (ScalerInstanceStore *self)
+scaler_autoscaler_store_get_directory (ScalerAutoscalerStore *self)
 {
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), NULL);
 
   return self->directory;
 }
 
 static gboolean
-find_index (ScalerInstanceStore *self,
+find_index (ScalerAutoscalerStore *self,
             const char          *id,
             guint               *index)
 {
   for (guint i = 0; i < self->items->len; i++)
     {
-      ScalerSavedInstance *item = g_ptr_array_index (self->items, i);
+      ScalerAutoscaler *item = g_ptr_array_index (self->items, i);
 
       if (g_strcmp0 (item->id, id) == 0)
         {
@@ -394,11 +394,11 @@ find_index (ScalerInstanceStore *self,
 }
 
 static gboolean
-path_in_use (ScalerInstanceStore *self,
+path_in_use (ScalerAutoscalerStore *self,
              const char          *path)
 {
   for (guint i = 0; i < self->items->len; i++)
-    if (g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (self->items, i))->path, path) == 0)
+    if (g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (self->items, i))->path, path) == 0)
       return TRUE;
 
   return FALSE;
@@ -411,7 +411,7 @@ compare_names (gconstpointer a,
   return strcmp (*(const char **) a, *(const char **) b);
 }
 
-static ScalerSavedInstance *
+static ScalerAutoscaler *
 load_file (const char *path)
 {
   g_autofree char *basename = g_path_get_basename (path);
@@ -426,7 +426,7 @@ load_file (const char *path)
     {
       g_autofree char *message = g_strdup_printf (_("Cannot read the file: %s"), error->message);
 
-      return saved_instance_new (file_id, path, NULL, message);
+      return autoscaler_new (file_id, path, NULL, message);
     }
 
   config = scaler_config_load (contents, length, &problems, &error);
@@ -437,14 +437,14 @@ load_file (const char *path)
       g_autoptr(ScalerConfig) lenient = scaler_config_new_from_json (contents, length, NULL);
       const char *id = lenient != NULL && g_uuid_string_is_valid (lenient->id) ? lenient->id : file_id;
 
-      return saved_instance_new (id, path, NULL, error->message);
+      return autoscaler_new (id, path, NULL, error->message);
     }
 
-  return saved_instance_new (config->id, path, config, NULL);
+  return autoscaler_new (config->id, path, config, NULL);
 }
 
 gboolean
-scaler_instance_store_load (ScalerInstanceStore  *self,
+scaler_autoscaler_store_load (ScalerAutoscalerStore  *self,
                             GError              **error)
 {
   g_autoptr(GDir) dir = NULL;
@@ -454,7 +454,7 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
   const char *name;
   guint removed;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
 
   items = g_ptr_array_new_with_free_func (g_object_unref);
   names = g_ptr_array_new_with_free_func (g_free);
@@ -463,7 +463,7 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
   if (dir == NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
-                   _("Cannot list the saved instances in %s: %s"),
+                   _("Cannot list the saved autoscalers in %s: %s"),
                    self->directory, local_error->message);
       return FALSE;
     }
@@ -476,11 +476,11 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (self->directory, g_ptr_array_index (names, i), NULL);
-      g_autoptr(ScalerSavedInstance) item = load_file (path);
+      g_autoptr(ScalerAutoscaler) item = load_file (path);
       gboolean duplicate = FALSE;
 
       for (guint j = 0; j < items->len && !duplicate; j++)
-        duplicate = g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (items, j))->id, item->id) == 0;
+        duplicate = g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (items, j))->id, item->id) == 0;
 
       if (duplicate)
         {
@@ -490,10 +490,10 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
           g_autofree char *file_id = g_strndup (item->file_name, strlen (item->file_name) - strlen (".json"));
 
           g_clear_object (&item);
-          item = saved_instance_new (file_id, path, NULL, message);
+          item = autoscaler_new (file_id, path, NULL, message);
           duplicate = FALSE;
           for (guint j = 0; j < items->len && !duplicate; j++)
-            duplicate = g_strcmp0 (((ScalerSavedInstance *) g_ptr_array_index (items, j))->id, file_id) == 0;
+            duplicate = g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (items, j))->id, file_id) == 0;
           if (duplicate)
             {
               g_free (item->id);
@@ -502,7 +502,7 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
         }
 
       if (item->load_error != NULL)
-        g_message ("Saved instance %s does not load: %s", path, item->load_error);
+        g_message ("Saved autoscaler %s does not load: %s", path, item->load_error);
 
       g_ptr_array_add (items, g_steal_pointer (&item));
     }
@@ -517,13 +517,13 @@ scaler_instance_store_load (ScalerInstanceStore  *self,
   return TRUE;
 }
 
-ScalerSavedInstance *
-scaler_instance_store_find (ScalerInstanceStore *self,
+ScalerAutoscaler *
+scaler_autoscaler_store_find (ScalerAutoscalerStore *self,
                             const char          *id)
 {
   guint index;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
   if (!find_index (self, id, &index))
@@ -569,8 +569,8 @@ write_config (const char    *path,
 }
 
 static guint
-insert_sorted (ScalerInstanceStore *self,
-               ScalerSavedInstance *item)
+insert_sorted (ScalerAutoscalerStore *self,
+               ScalerAutoscaler *item)
 {
   guint position = 0;
 
@@ -584,16 +584,16 @@ insert_sorted (ScalerInstanceStore *self,
   return position;
 }
 
-ScalerSavedInstance *
-scaler_instance_store_add (ScalerInstanceStore  *self,
+ScalerAutoscaler *
+scaler_autoscaler_store_add (ScalerAutoscalerStore  *self,
                            ScalerConfig         *config,
                            GError              **error)
 {
   g_autofree char *basename = NULL;
   g_autofree char *path = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 
   if (!validate_for_saving (config, error))
@@ -620,25 +620,25 @@ scaler_instance_store_add (ScalerInstanceStore  *self,
   if (!write_config (path, config, error))
     return NULL;
 
-  item = saved_instance_new (config->id, path, config, NULL);
+  item = autoscaler_new (config->id, path, config, NULL);
   insert_sorted (self, item);
 
   return item;
 }
 
-static ScalerSavedInstance *
-find_loaded (ScalerInstanceStore  *self,
+static ScalerAutoscaler *
+find_loaded (ScalerAutoscalerStore  *self,
              const char           *id,
              guint                *index,
              GError              **error)
 {
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   guint position;
 
   if (!find_index (self, id, &position))
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
-                   _("There is no saved instance with the id %s"), id);
+                   _("There is no saved autoscaler with the id %s"), id);
       return NULL;
     }
 
@@ -659,8 +659,8 @@ find_loaded (ScalerInstanceStore  *self,
 /* The item keeps its position after a rename: moving it would remove and
  * re-insert it (STYLE.md pitfall 14). The next load() sorts again. */
 static gboolean
-replace_config (ScalerInstanceStore  *self,
-                ScalerSavedInstance  *item,
+replace_config (ScalerAutoscalerStore  *self,
+                ScalerAutoscaler  *item,
                 ScalerConfig         *config,
                 GError              **error)
 {
@@ -670,19 +670,19 @@ replace_config (ScalerInstanceStore  *self,
   if (!write_config (item->path, config, error))
     return FALSE;
 
-  saved_instance_set_config (item, config);
+  autoscaler_set_config (item, config);
 
   return TRUE;
 }
 
 gboolean
-scaler_instance_store_update (ScalerInstanceStore  *self,
+scaler_autoscaler_store_update (ScalerAutoscalerStore  *self,
                               ScalerConfig         *config,
                               GError              **error)
 {
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
   g_return_val_if_fail (config != NULL, FALSE);
 
   item = find_loaded (self, config->id, NULL, error);
@@ -692,15 +692,15 @@ scaler_instance_store_update (ScalerInstanceStore  *self,
   return replace_config (self, item, config, error);
 }
 
-ScalerSavedInstance *
-scaler_instance_store_duplicate (ScalerInstanceStore  *self,
+ScalerAutoscaler *
+scaler_autoscaler_store_duplicate (ScalerAutoscalerStore  *self,
                                  const char           *id,
                                  GError              **error)
 {
   g_autoptr(ScalerConfig) copy = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), NULL);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), NULL);
   g_return_val_if_fail (id != NULL, NULL);
 
   item = find_loaded (self, id, NULL, error);
@@ -714,19 +714,19 @@ scaler_instance_store_duplicate (ScalerInstanceStore  *self,
   /* Translators: the name of a duplicated instance; %s is the original name. */
   copy->name = g_strdup_printf (_("%s (copy)"), item->config->name);
 
-  return scaler_instance_store_add (self, copy, error);
+  return scaler_autoscaler_store_add (self, copy, error);
 }
 
 gboolean
-scaler_instance_store_rename (ScalerInstanceStore  *self,
+scaler_autoscaler_store_rename (ScalerAutoscalerStore  *self,
                               const char           *id,
                               const char           *name,
                               GError              **error)
 {
   g_autoptr(ScalerConfig) copy = NULL;
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
@@ -742,20 +742,20 @@ scaler_instance_store_rename (ScalerInstanceStore  *self,
 }
 
 gboolean
-scaler_instance_store_delete (ScalerInstanceStore  *self,
+scaler_autoscaler_store_delete (ScalerAutoscalerStore  *self,
                               const char           *id,
                               GError              **error)
 {
-  ScalerSavedInstance *item;
+  ScalerAutoscaler *item;
   guint index;
 
-  g_return_val_if_fail (SCALER_IS_INSTANCE_STORE (self), FALSE);
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
   g_return_val_if_fail (id != NULL, FALSE);
 
   if (!find_index (self, id, &index))
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
-                   _("There is no saved instance with the id %s"), id);
+                   _("There is no saved autoscaler with the id %s"), id);
       return FALSE;
     }
 
@@ -794,7 +794,7 @@ delete_clear_cb (GObject      *object,
 }
 
 void
-scaler_instance_store_delete_async (ScalerInstanceStore *self,
+scaler_autoscaler_store_delete_async (ScalerAutoscalerStore *self,
                                     const char          *id,
                                     ScalerCredentials   *credentials,
                                     GCancellable        *cancellable,
@@ -805,16 +805,16 @@ scaler_instance_store_delete_async (ScalerInstanceStore *self,
   g_autofree char *instance_id = NULL;
   GError *error = NULL;
 
-  g_return_if_fail (SCALER_IS_INSTANCE_STORE (self));
+  g_return_if_fail (SCALER_IS_AUTOSCALER_STORE (self));
   g_return_if_fail (id != NULL);
   g_return_if_fail (credentials == NULL || SCALER_IS_CREDENTIALS (credentials));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_instance_store_delete_async);
+  g_task_set_source_tag (task, scaler_autoscaler_store_delete_async);
 
   /* @id may belong to the item that delete() frees. */
   instance_id = g_strdup (id);
-  if (!scaler_instance_store_delete (self, instance_id, &error))
+  if (!scaler_autoscaler_store_delete (self, instance_id, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -831,7 +831,7 @@ scaler_instance_store_delete_async (ScalerInstanceStore *self,
 }
 
 gboolean
-scaler_instance_store_delete_finish (ScalerInstanceStore  *self,
+scaler_autoscaler_store_delete_finish (ScalerAutoscalerStore  *self,
                                      GAsyncResult         *result,
                                      GError              **error)
 {

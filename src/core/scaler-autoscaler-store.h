@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-instance-store.h: the saved autoscaler instances, one JSON file per
- * instance (<directory>/<id>.json), as a GListModel of ScalerSavedInstance.
+ * scaler-autoscaler-store.h: the saved autoscalers, one JSON file per
+ * autoscaler (<directory>/<id>.json), as a GListModel of ScalerAutoscaler.
  *
  * CONTRACT (GUI sidebar, daemon):
  * - Main-thread objects; the store emits items-changed.
@@ -10,7 +10,7 @@
  * - A file that cannot be read or parsed becomes an item whose config is
  *   NULL and whose load-error says why. The store never writes over it; the
  *   other files still load.
- * - update() and rename() change the existing ScalerSavedInstance in place and
+ * - update() and rename() change the existing ScalerAutoscaler in place and
  *   notify "config" (and "name"): items are never removed and re-inserted for
  *   an edit (STYLE.md pitfall 14).
  * - Configs handed to the store are shared from then on: do not edit them
@@ -27,43 +27,43 @@
 
 G_BEGIN_DECLS
 
-#define SCALER_TYPE_SAVED_INSTANCE (scaler_saved_instance_get_type ())
+#define SCALER_TYPE_AUTOSCALER (scaler_autoscaler_get_type ())
 
-G_DECLARE_FINAL_TYPE (ScalerSavedInstance, scaler_saved_instance, SCALER, SAVED_INSTANCE, GObject)
+G_DECLARE_FINAL_TYPE (ScalerAutoscaler, scaler_autoscaler, SCALER, AUTOSCALER, GObject)
 
 /* Properties: "id", "name", "config" (boxed ScalerConfig, NULL when broken),
  * "path", "load-error" (NULL when the file loaded). All read-only. */
-const char   *scaler_saved_instance_get_id         (ScalerSavedInstance *self);
+const char   *scaler_autoscaler_get_id         (ScalerAutoscaler *self);
 /* The config's name; for a broken file, the file name. */
-const char   *scaler_saved_instance_get_name       (ScalerSavedInstance *self);
+const char   *scaler_autoscaler_get_name       (ScalerAutoscaler *self);
 /* (transfer none) (nullable) */
-ScalerConfig *scaler_saved_instance_get_config     (ScalerSavedInstance *self);
-const char   *scaler_saved_instance_get_path       (ScalerSavedInstance *self);
+ScalerConfig *scaler_autoscaler_get_config     (ScalerAutoscaler *self);
+const char   *scaler_autoscaler_get_path       (ScalerAutoscaler *self);
 /* (nullable) */
-const char   *scaler_saved_instance_get_load_error (ScalerSavedInstance *self);
-gboolean      scaler_saved_instance_is_broken      (ScalerSavedInstance *self);
+const char   *scaler_autoscaler_get_load_error (ScalerAutoscaler *self);
+gboolean      scaler_autoscaler_is_broken      (ScalerAutoscaler *self);
 
-#define SCALER_TYPE_INSTANCE_STORE (scaler_instance_store_get_type ())
+#define SCALER_TYPE_AUTOSCALER_STORE (scaler_autoscaler_store_get_type ())
 
-G_DECLARE_FINAL_TYPE (ScalerInstanceStore, scaler_instance_store, SCALER, INSTANCE_STORE, GObject)
+G_DECLARE_FINAL_TYPE (ScalerAutoscalerStore, scaler_autoscaler_store, SCALER, AUTOSCALER_STORE, GObject)
 
 /* g_get_user_config_dir()/ec2-autoscaler */
-char                *scaler_instance_store_dup_default_directory (void);
+char                *scaler_autoscaler_store_dup_default_directory (void);
 
 /* @directory: (nullable): NULL for the default directory. Nothing is read
- * until scaler_instance_store_load(). The directory is created (0700) on the
+ * until scaler_autoscaler_store_load(). The directory is created (0700) on the
  * first write. */
-ScalerInstanceStore *scaler_instance_store_new           (const char           *directory);
-const char          *scaler_instance_store_get_directory (ScalerInstanceStore  *self);
+ScalerAutoscalerStore *scaler_autoscaler_store_new           (const char           *directory);
+const char          *scaler_autoscaler_store_get_directory (ScalerAutoscalerStore  *self);
 
 /* (Re)reads every *.json of the directory, sorted by name (then id). A
  * missing directory is an empty store. Broken files become broken items.
  * FALSE only when the directory exists but cannot be listed. */
-gboolean             scaler_instance_store_load          (ScalerInstanceStore  *self,
+gboolean             scaler_autoscaler_store_load          (ScalerAutoscalerStore  *self,
                                                           GError              **error);
 
 /* (transfer none) (nullable) */
-ScalerSavedInstance *scaler_instance_store_find          (ScalerInstanceStore  *self,
+ScalerAutoscaler *scaler_autoscaler_store_find          (ScalerAutoscalerStore  *self,
                                                           const char           *id);
 
 /* Validates @config and writes it as <id>.json. Refused with
@@ -71,39 +71,39 @@ ScalerSavedInstance *scaler_instance_store_find          (ScalerInstanceStore  *
  * "<path>: <message>" per line) when it does not validate, and with
  * SCALER_ERROR_FAILED when the id is already in the store.
  * Returns: (transfer none) the new item. */
-ScalerSavedInstance *scaler_instance_store_add           (ScalerInstanceStore  *self,
+ScalerAutoscaler *scaler_autoscaler_store_add           (ScalerAutoscalerStore  *self,
                                                           ScalerConfig         *config,
                                                           GError              **error);
 /* Replaces the config of the item with @config->id, in place (same object,
  * notifies "config" and, if it changed, "name"). Validates like add().
  * Refused for a broken item (its file is never overwritten). */
-gboolean             scaler_instance_store_update        (ScalerInstanceStore  *self,
+gboolean             scaler_autoscaler_store_update        (ScalerAutoscalerStore  *self,
                                                           ScalerConfig         *config,
                                                           GError              **error);
 /* A copy under a new id, named "<name> (copy)". Secrets are not copied:
  * the caller copies them with ScalerCredentials.
  * Returns: (transfer none) the new item. */
-ScalerSavedInstance *scaler_instance_store_duplicate     (ScalerInstanceStore  *self,
+ScalerAutoscaler *scaler_autoscaler_store_duplicate     (ScalerAutoscalerStore  *self,
                                                           const char           *id,
                                                           GError              **error);
-gboolean             scaler_instance_store_rename        (ScalerInstanceStore  *self,
+gboolean             scaler_autoscaler_store_rename        (ScalerAutoscalerStore  *self,
                                                           const char           *id,
                                                           const char           *name,
                                                           GError              **error);
 /* Removes the item and its file (a broken item too: this is an explicit
  * user action). Secrets are left alone; see delete_async(). */
-gboolean             scaler_instance_store_delete        (ScalerInstanceStore  *self,
+gboolean             scaler_autoscaler_store_delete        (ScalerAutoscalerStore  *self,
                                                           const char           *id,
                                                           GError              **error);
-/* delete(), then clears every secret of the instance in @credentials
+/* delete(), then clears every secret of the autoscaler in @credentials
  * (nullable: then only the file). */
-void                 scaler_instance_store_delete_async  (ScalerInstanceStore  *self,
+void                 scaler_autoscaler_store_delete_async  (ScalerAutoscalerStore  *self,
                                                           const char           *id,
                                                           ScalerCredentials    *credentials,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);
-gboolean             scaler_instance_store_delete_finish (ScalerInstanceStore  *self,
+gboolean             scaler_autoscaler_store_delete_finish (ScalerAutoscalerStore  *self,
                                                           GAsyncResult         *result,
                                                           GError              **error);
 
