@@ -1152,7 +1152,9 @@ check_end_to_end (LaunchFunc launch)
   source = scaler_clearml_source_new (config, secrets, &error);
   g_assert_no_error (error);
 
-  /* The queue does not exist yet: the agent waits for it, as the real one. */
+  /* The queue does not exist yet when the instance launches: by the time the
+   * agent looks it up it does (if not, the agent exits and the bootstrap
+   * starts it again after a back-off, as on a real instance). */
   task_id = enqueue ("e2e-queue", 1, 0.5);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
