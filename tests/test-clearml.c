@@ -1364,6 +1364,83 @@ test_end_to_end (void)
   check_end_to_end (launch_by_control);
 }
 
+static JsonObject *
+find_instance (JsonNode  **holder,
+               const char *instance_id)
+{
+  JsonArray *instances = json_object_get_array_member (state_object (holder), "instances");
+
+  for (guint i = 0; i < json_array_get_length (instances); i++)
+    {
+      JsonObject *instance = json_array_get_object_element (instances, i);
+
+      if (g_strcmp0 (json_object_get_string_member (instance, "instance_id"), instance_id) == 0)
+        return instance;
+    }
+  return NULL;
+}
+
+/* The real agent exits when its queue does not exist (clearml-agent
+ * commands/base.py:380-390); the bootstrap restarts it with back-off, then
+ * shuts the instance down, which terminates it. */
+static void
+test_agent_missing_queue (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerSecrets) secrets = make_secrets (KEY, SECRET);
+  g_autofree char *user_data = NULL;
+  g_autofree char *instance_id = NULL;
+  ScalerResource *resource;
+  gint64 deadline;
+  gboolean done = FALSE;
+
+  if (!require_fake ())
+    return;
+  control ("/_fake/config", "{\"boot_delay_s\": 0.2, \"register_delay_s\": 0.1, \"shutdown_delay_s\": 0.2}");
+  config = make_config (scaler_fake_get_clearml_url (fake));
+  resource = g_ptr_array_index (config->resources, 0);
+  g_free (resource->ami_id);
+  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
+  g_free (resource->queue);
+  resource->queue = g_strdup ("no-such-queue");
+  user_data = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  instance_id = launch_by_ec2 (config, resource, user_data);
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!done && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(JsonNode) holder = NULL;
+      JsonObject *instance = find_instance (&holder, instance_id);
+      const char *state = json_object_get_string_member (instance, "state");
+
+      if (g_strcmp0 (state, "shutting-down") == 0 || g_strcmp0 (state, "terminated") == 0)
+        {
+          JsonObject *agent = json_object_get_object_member (instance, "agent");
+          JsonArray *exits = json_object_get_array_member (agent, "exits");
+
+          g_assert_cmpstr (json_object_get_string_member (instance, "state_reason"), ==,
+                           "Client.InstanceInitiatedShutdown");
+          g_assert_cmpuint (json_array_get_length (exits), ==, SCALER_BOOTSTRAP_AGENT_ATTEMPTS);
+          for (guint i = 0; i < json_array_get_length (exits); i++)
+            {
+              JsonObject *exit = json_array_get_object_element (exits, i);
+
+              g_assert_cmpint (json_object_get_int_member (exit, "status"), ==, 1);
+              g_assert_nonnull (strstr (json_object_get_string_member (exit, "message"),
+                                        "Could not find queue with name/id \"no-such-queue\""));
+            }
+          g_assert_true (json_object_get_boolean_member (agent, "shutdown"));
+          done = TRUE;
+        }
+      else
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (done);
+  assert_no_get_next_task ();
+}
+
 static void
 test_end_to_end_ec2 (void)
 {
@@ -1444,6 +1521,7 @@ main (int   argc,
   g_test_add_func ("/scaler/clearml/threads", test_threads);
   g_test_add_func ("/scaler/clearml/end-to-end", test_end_to_end);
   g_test_add_func ("/scaler/clearml/end-to-end-ec2", test_end_to_end_ec2);
+  g_test_add_func ("/scaler/clearml/agent-missing-queue", test_agent_missing_queue);
 
   ret = g_test_run ();
   g_clear_pointer (&fake, scaler_fake_stop);
