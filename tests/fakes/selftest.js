@@ -458,6 +458,24 @@ function parserChecks () {
     ok(p && workerIdFor(p.template, id) === wid && p.queue === queue, `user-data parser: ${JSON.stringify(text.split('\n')[0]).slice(0, 70)}`, p && { wid: workerIdFor(p.template, id), queue: p.queue });
   }
   ok(parseAgentUserData('#!/bin/bash\necho no agent here\n') === null, 'user-data parser: no worker id -> no agent');
+
+  // clearml.conf as the agent's pyhocon reads it.
+  const hocon = require('./lib/hocon');
+  const conf = hocon.parse('# c\napi {\n  api_server: "http://h:8008/v2.20"\n  credentials {\n    access_key: "a\\"b\\\\c"\n    secret_key: "x\\by\\u0041"\n  }\n}\n' +
+    'sdk.aws.s3.key: ""\nagent { git_user: bot }\nagent.worker_id = ${?NOPE}\nagent.home = ${HOME}/x\n', { HOME: '/root' });
+  ok(hocon.lookup(conf, 'api.api_server') === 'http://h:8008/v2.20' && hocon.lookup(conf, 'api.credentials.access_key') === 'a"b\\c' &&
+    hocon.lookup(conf, 'api.credentials.secret_key') === 'x\\by\\u0041' && hocon.lookup(conf, 'sdk.aws.s3.key') === '' &&
+    hocon.lookup(conf, 'agent.git_user') === 'bot' && hocon.lookup(conf, 'agent.worker_id') === undefined && hocon.lookup(conf, 'agent.home') === '/root/x',
+  'hocon: pyhocon escapes only \\\\ \\" (\\b, \\u0041 stay literal); dotted keys merge; ${?x} optional, ${HOME} from the environment', conf);
+  let bad = 0;
+  for (const text of ['a { b: 1', 'a: "x\ny"', 'include "f.conf"', 'a: ${nope}', 'a b c']) {
+    try {
+      hocon.parse(text, {});
+    } catch (e) {
+      if (e instanceof hocon.HoconError) bad++;
+    }
+  }
+  ok(bad === 5, 'hocon: unclosed object, a line break in quotes, include, unresolved ${x}, no separator are errors', bad);
 }
 
 async function clearmlChecks (urls, ctl, state, ec2) {

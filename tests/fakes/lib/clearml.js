@@ -205,15 +205,16 @@ function createClearmlHandler (world, log) {
   // name -> [{ min: 'x.y', auth, key (payload key for missing_fields), fn(body, ctx) }]
   const ENDPOINTS = {
     'debug.ping': [{ min: '1.0', auth: false, key: 'msg', fn: () => ({ msg: 'ClearML server' }) }],
-    // authorize = false (clearml-server apiserver/schema/services/server.conf:44-46); api_version
-    // from 2.12 on (apiserver/services/server/__init__.py:59-77).
+    // authorize = false (clearml-server apiserver/schema/services/server.conf:44-46); uid from
+    // 2.8, then api_version instead from 2.12 (apiserver/services/server/__init__.py:59-77).
     'server.info': [{
       min: '2.1',
       auth: false,
       key: 'version',
       fn: (body, ctx) => {
-        const out = { version: '2.0.0', build: 'fake', commit: 'fake', uid: 'fake-server' };
+        const out = { version: '2.0.0', build: 'fake', commit: 'fake' };
         if (cmpVersion(parseVersion(ctx.requested), [2, 12]) >= 0) out.api_version = world.config.clearml_api_version;
+        else if (cmpVersion(parseVersion(ctx.requested), [2, 8]) >= 0) out.uid = 'fake-server';
         return out;
       },
     }],
