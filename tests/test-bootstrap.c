@@ -6,10 +6,11 @@
  * in a sandbox: every path it touches is under a temporary directory (the
  * generator's sandbox_root, the only difference from the real script), and
  * PATH holds only stub commands (apt-get, dnf, curl, python3, systemctl,
- * shutdown, sleep; the venv's python and clearml-agent) that record their
- * arguments, plus mkdir/chmod/tee/ln. The test then checks byte for byte what
- * arrived: clearml.conf, the init script, CLEARML_WORKER_ID, the agent's
- * --queue/--docker arguments.
+ * shutdown, sleep, gpg; the venv's python and clearml-agent; nvidia-smi and
+ * nvidia-ctk where a test puts them) that record their arguments, plus
+ * mkdir/chmod/tee/sed/ln. The test then checks byte for byte what arrived:
+ * clearml.conf, the init script, CLEARML_WORKER_ID, the agent's arguments,
+ * environment and umask, and what happens after the agent exits.
  */
 
 #include "config.h"
@@ -24,10 +25,11 @@
 #define FAKE_INSTANCE_ID "i-0123456789abcdef0"
 
 /* A value that would create $SANDBOX/pwned if any shell ever evaluated it. */
-#define EVIL_CORE \
+#define EVIL_LINE \
   "it's \"q\" $(printf x >> \"$SANDBOX/pwned\") `printf y >> \"$SANDBOX/pwned\"` " \
-  "${SANDBOX} $SANDBOX \\ \\' \\\" * ? [a-z] ~ ! # ; & | < > {a,b} %s %n\n" \
-  "second line\ttab EOF 'EOF' \"EOF\" é ü 中文 🚀 '\\''"
+  "${SANDBOX} $SANDBOX \\ \\' \\\" * ? [a-z] ~ ! # ; & | < > {a,b} %s %n " \
+  "EOF 'EOF' \"EOF\" é ü 中文 🚀 '\\''"
+#define EVIL_CORE EVIL_LINE "\nsecond line\ttab"
 
 static const char stub_script[] =
   "#!/bin/bash\n"
@@ -42,6 +44,11 @@ static const char stub_script[] =
   "    if ((n <= ${SANDBOX_CURL_FAILURES:-0})); then exit 7; fi\n"
   "    for a in \"$@\"; do\n"
   "      if [[ $a == PUT ]]; then printf 'TOKEN123'; exit 0; fi\n"
+  "      case $a in\n"
+  "        */gpgkey) printf 'NVIDIA KEY'; exit 0 ;;\n"
+  "        */nvidia-container-toolkit.list) printf 'deb https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\\n'; exit 0 ;;\n"
+  "        */nvidia-container-toolkit.repo) printf '[nvidia-container-toolkit]\\n'; exit 0 ;;\n"
+  "      esac\n"
   "    done\n"
   "    for a in \"$@\"; do\n"
   "      if [[ $a == 'X-aws-ec2-metadata-token: TOKEN123' ]]; then\n"
@@ -55,17 +62,30 @@ static const char stub_script[] =
   "        /bin/ln -s \"$SANDBOX/bin/stub\" \"$3/bin/python\" &&\n"
   "        /bin/ln -s \"$SANDBOX/bin/stub\" \"$3/bin/clearml-agent\"\n"
   "    fi ;;\n"
+  "  gpg)\n"
+  "    while (($#)); do if [[ $1 == -o ]]; then /bin/cat > \"$2\"; fi; shift; done ;;\n"
+  "  apt-get|dnf)\n"
+  "    for a in \"$@\"; do\n"
+  "      if [[ $a == nvidia-container-toolkit ]]; then /bin/ln -sf \"$SANDBOX/bin/stub\" \"$SANDBOX/bin/nvidia-ctk\"; fi\n"
+  "    done ;;\n"
   "  clearml-agent)\n"
+  "    n=0\n"
+  "    if [[ -f $SANDBOX/agent-count ]]; then n=$(<\"$SANDBOX/agent-count\"); fi\n"
+  "    n=$((n + 1))\n"
+  "    printf '%s' \"$n\" > \"$SANDBOX/agent-count\"\n"
   "    printf '%s' \"$CLEARML_WORKER_ID\" > \"$SANDBOX/worker-id\"\n"
   "    printf '%s' \"${SCALER_TEST_EXPORT-unset}\" > \"$SANDBOX/agent-export\"\n"
-  "    exit \"${SANDBOX_AGENT_STATUS:-0}\" ;;\n"
+  "    printf '%s' \"${NVIDIA_VISIBLE_DEVICES-unset}\" > \"$SANDBOX/agent-nvidia\"\n"
+  "    umask > \"$SANDBOX/agent-umask\"\n"
+  "    read -ra statuses <<< \"${SANDBOX_AGENT_STATUS:-0}\"\n"
+  "    exit \"${statuses[n - 1]:-${statuses[-1]}}\" ;;\n"
   "esac\n"
   "exit 0\n";
 
 static const char *stubs[] = {
-  "apt-get", "dnf", "curl", "python3", "systemctl", "shutdown", "sleep", NULL
+  "apt-get", "dnf", "curl", "python3", "systemctl", "shutdown", "sleep", "gpg", NULL
 };
-static const char *real_tools[] = { "mkdir", "chmod", "tee", NULL };
+static const char *real_tools[] = { "mkdir", "chmod", "tee", "sed", NULL };
 
 typedef struct
 {
@@ -153,14 +173,16 @@ make_hostile (ScalerConfig  *config,
   set_str (&resource->instance_type, "type " EVIL_CORE);
   set_str (&resource->queue, "queue " EVIL_CORE);
   set_str (&config->default_docker_image, "image " EVIL_CORE);
-  set_str (&config->clearml_api_server, "https://api " EVIL_CORE);
-  set_str (&config->clearml_web_server, "https://web " EVIL_CORE);
-  set_str (&config->clearml_files_server, "https://files " EVIL_CORE);
-  set_str (&config->git_user, "gituser " EVIL_CORE);
+  /* What goes into clearml.conf may not hold control characters (see
+   * test_control_characters); everything else may. */
+  set_str (&config->clearml_api_server, "https://api " EVIL_LINE);
+  set_str (&config->clearml_web_server, "https://web " EVIL_LINE);
+  set_str (&config->clearml_files_server, "https://files " EVIL_LINE);
+  set_str (&config->git_user, "gituser " EVIL_LINE);
   set_str (&config->extra_clearml_conf, longval->str);
-  set_str (&secrets->clearml_access_key, "key " EVIL_CORE);
-  set_str (&secrets->clearml_secret_key, "secret " EVIL_CORE);
-  set_str (&secrets->git_password, "gitpass " EVIL_CORE);
+  set_str (&secrets->clearml_access_key, "key " EVIL_LINE);
+  set_str (&secrets->clearml_secret_key, "secret " EVIL_LINE);
+  set_str (&secrets->git_password, "gitpass " EVIL_LINE);
   /* The init script is code: hostile text in comments, strings and a
    * heredoc, plus an export that must reach the agent. */
   set_str (&config->extra_vm_bash_script,
@@ -453,7 +475,10 @@ assert_conf (const char          *conf,
   lines = g_strsplit (head, "\n", -1);
   g_assert_cmpstr (lines[n++], ==, "# Written by the EC2 Autoscaler bootstrap.");
   g_assert_cmpstr (lines[n++], ==, "api {");
-  assert_conf_line (lines[n++], "api_server", config->clearml_api_server);
+  {
+    g_autofree char *api = scaler_bootstrap_agent_api_server (config->clearml_api_server);
+    assert_conf_line (lines[n++], "api_server", api);
+  }
   assert_conf_line (lines[n++], "web_server", config->clearml_web_server);
   assert_conf_line (lines[n++], "files_server", config->clearml_files_server);
   g_assert_cmpstr (lines[n++], ==, "  credentials {");
@@ -532,7 +557,21 @@ test_static_checks (void)
     docker = scaler_bootstrap_generate (config, resource, secrets, &error);
     g_assert_no_error (error);
     check_script_static (docker, "style");
-    g_assert_nonnull (strstr (docker, "    --docker 'nvidia/cuda:12.4.1-runtime-ubuntu22.04'\n"));
+    g_assert_nonnull (strstr (docker, "    --docker 'nvidia/cuda:12.4.1-runtime-ubuntu22.04' \\\n    --force-current-version\n"));
+    g_assert_nonnull (strstr (docker, "scaler_nvidia_toolkit\n"));
+    g_assert_null (strstr (docker, "--cpu-only"));
+  }
+  {
+    g_autofree char *cpu_docker = NULL;
+
+    /* A CPU type with docker: --cpu-only, no toolkit step. */
+    set_str (&resource->instance_type, "m5.large");
+    cpu_docker = scaler_bootstrap_generate (config, resource, secrets, &error);
+    g_assert_no_error (error);
+    check_script_static (cpu_docker, "style");
+    g_assert_nonnull (strstr (cpu_docker, "    --force-current-version \\\n    --cpu-only\n"));
+    g_assert_null (strstr (cpu_docker, "scaler_nvidia_toolkit"));
+    set_str (&resource->instance_type, "g4dn.xlarge");
   }
 
   make_hostile (config, secrets);
@@ -664,6 +703,8 @@ test_sandbox_hostile (void)
   call = find_call (sb, "apt-get", "python3-venv");
   g_assert_nonnull (call);
   g_assert_true (g_strv_contains ((const char * const *) call, "python3-pip"));
+  g_assert_true (g_strv_contains ((const char * const *) call, "python3-dev"));
+  g_assert_true (g_strv_contains ((const char * const *) call, "build-essential"));
   g_assert_true (g_strv_contains ((const char * const *) call, "git"));
   g_assert_nonnull (find_call (sb, "apt-get", "docker.io"));
   g_assert_nonnull (find_call (sb, "systemctl", "docker"));
@@ -681,9 +722,11 @@ test_sandbox_hostile (void)
   conf_rel = g_build_filename ("root", "root", "clearml.conf", NULL);
   conf_path = g_build_filename (sb->dir, conf_rel, NULL);
   {
+    /* An instance type not in the table, not named like a GPU family: CPU only. */
     const char *expected[] = { "clearml-agent", "--config-file", conf_path, "daemon",
                                "--queue", resource->queue,
-                               "--docker", config->default_docker_image, NULL };
+                               "--docker", config->default_docker_image,
+                               "--force-current-version", "--cpu-only", NULL };
     assert_call_argv (find_call (sb, "clearml-agent", NULL), expected);
   }
   g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 1);
@@ -751,9 +794,11 @@ test_sandbox_amazon_linux (void)
   g_assert_no_error (error);
   sandbox_run (sb, script, env);
 
-  /* dnf, never apt; no docker image, so no docker and no --docker. */
+  /* dnf, never apt, with the build tools; no docker image, so no docker and
+   * no --docker. */
   {
-    const char *expected[] = { "dnf", "-y", "install", "python3", "python3-pip", "git", NULL };
+    const char *expected[] = { "dnf", "-y", "install", "python3", "python3-pip", "python3-devel",
+                               "gcc", "gcc-c++", "make", "git", NULL };
     assert_call_argv (find_call (sb, "dnf", NULL), expected);
   }
   g_assert_cmpuint (count_calls (sb, "dnf"), ==, 1);
@@ -773,9 +818,13 @@ test_sandbox_amazon_linux (void)
   agent_export = sandbox_read (sb, "agent-export");
   g_assert_cmpstr (agent_export, ==, "unset");
 
-  /* The agent failed (status 3): the instance still shuts down. */
+  /* The agent always fails (status 3): restarted with back-off, then the
+   * instance still shuts down. */
+  g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, SCALER_BOOTSTRAP_AGENT_ATTEMPTS);
   g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
   g_assert_nonnull (strstr (sb->out, "clearml-agent exited with status 3"));
+  g_assert_nonnull (strstr (sb->out, "clearml-agent failed 5 times in a row; giving up"));
+  g_assert_nonnull (strstr (sb->out, "bootstrap finished (exit status 3)"));
 }
 
 static void
@@ -958,6 +1007,329 @@ test_check_size (void)
   }
 }
 
+/* Runs @config's first resource in an Ubuntu sandbox; @stubs_on_path are
+ * extra stub commands (e.g. "nvidia-smi") the AMI has. */
+static Sandbox *
+run_resource (ScalerConfig       *config,
+              const char * const *stubs_on_path,
+              const char * const *env)
+{
+  Sandbox *sb = sandbox_new (ubuntu_release);
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  g_autoptr(ScalerSecrets) secrets = make_secrets ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *script = NULL;
+
+  for (guint i = 0; stubs_on_path != NULL && stubs_on_path[i] != NULL; i++)
+    {
+      g_autofree char *stub = g_build_filename (sb->dir, "bin", "stub", NULL);
+      g_autofree char *link = g_build_filename (sb->dir, "bin", stubs_on_path[i], NULL);
+
+      g_assert_cmpint (symlink (stub, link), ==, 0);
+    }
+  script = scaler_bootstrap_generate_full (config, resource, secrets, sb->root, &error);
+  g_assert_no_error (error);
+  sandbox_run (sb, script, env);
+  g_assert_cmpuint (count_calls (sb, "shutdown"), ==, 1);
+  return sb;
+}
+
+static GStrv
+agent_call (Sandbox *sb)
+{
+  GStrv call = find_call (sb, "clearml-agent", NULL);
+
+  g_assert_nonnull (call);
+  return call;
+}
+
+static gboolean
+call_has (GStrv       call,
+          const char *arg)
+{
+  return g_strv_contains ((const char * const *) call + 1, arg);
+}
+
+/* The api_server the agent gets: no version segment, no trailing '/'. */
+static void
+test_agent_api_server (void)
+{
+  const char *cases[][2] = {
+    { "https://api.clear.ml", "https://api.clear.ml" },
+    { "https://api.clear.ml/", "https://api.clear.ml" },
+    { "https://api.clear.ml//", "https://api.clear.ml" },
+    { "https://api.clear.ml/v2.20", "https://api.clear.ml" },
+    { "https://api.clear.ml/v2.20/", "https://api.clear.ml" },
+    { "http://10.0.0.5:8008/V2", "http://10.0.0.5:8008" },
+    { "https://host/clearml-api/v2.31", "https://host/clearml-api" },
+    { "https://host/clearml-api/v2.31//", "https://host/clearml-api" },
+    { "https://host/clearml-api/", "https://host/clearml-api" },
+    /* Not a version segment: kept. */
+    { "https://v2.example.com", "https://v2.example.com" },
+    { "https://v2.20", "https://v2.20" },
+    { "https://host/v2x", "https://host/v2x" },
+    { "https://host/v2.20.1", "https://host/v2.20.1" },
+    { "https://host/api/v2./", "https://host/api/v2." },
+    { " https://api.clear.ml/v2.4 ", "https://api.clear.ml" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = scaler_bootstrap_agent_api_server (cases[i][0]);
+
+      g_assert_cmpstr (out, ==, cases[i][1]);
+    }
+
+  /* ... and that is what clearml.conf holds. */
+  {
+    g_autoptr(ScalerConfig) config = make_config ();
+    g_autoptr(Sandbox) sb = NULL;
+    g_autofree char *conf = NULL;
+
+    set_str (&config->clearml_api_server, "https://api.clear.ml/v2.20/");
+    sb = run_resource (config, NULL, NULL);
+    conf = sandbox_read (sb, "root/root/clearml.conf");
+    g_assert_nonnull (strstr (conf, "\n  api_server: \"https://api.clear.ml\"\n"));
+  }
+}
+
+/* A CPU instance type never gets docker --gpus all: --cpu-only. A GPU type
+ * does not; docker mode always pins the agent inside the container. */
+static void
+test_cpu_only_flags (void)
+{
+  struct {
+    const char    *type;
+    ScalerCpuOnly  cpu_only;
+    const char    *docker;
+    gboolean       expect_cpu_only;
+  } cases[] = {
+    { "m5.large", SCALER_CPU_ONLY_AUTO, "python:3.11", TRUE },
+    { "t3.micro", SCALER_CPU_ONLY_AUTO, "", TRUE },
+    { "g4dn.xlarge", SCALER_CPU_ONLY_AUTO, "nvidia/cuda:12.4.1-runtime-ubuntu22.04", FALSE },
+    { "g4dn.xlarge", SCALER_CPU_ONLY_YES, "nvidia/cuda:12.4.1-runtime-ubuntu22.04", TRUE },
+    { "m5.large", SCALER_CPU_ONLY_NO, "", FALSE },
+    { "g6e.xlarge", SCALER_CPU_ONLY_AUTO, "", FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ScalerConfig) config = make_config ();
+      ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+      const char *have_gpu_tools[] = { "nvidia-smi", "nvidia-ctk", NULL };
+      g_autoptr(Sandbox) sb = NULL;
+      g_autofree char *nvidia = NULL;
+      GStrv call;
+
+      set_str (&resource->instance_type, cases[i].type);
+      resource->cpu_only = cases[i].cpu_only;
+      set_str (&config->default_docker_image, cases[i].docker);
+      sb = run_resource (config, have_gpu_tools, NULL);
+      call = agent_call (sb);
+      g_assert_cmpint (call_has (call, "--cpu-only"), ==, cases[i].expect_cpu_only);
+      g_assert_cmpint (call_has (call, "--docker"), ==, *cases[i].docker != '\0');
+      g_assert_cmpint (call_has (call, "--force-current-version"), ==, *cases[i].docker != '\0');
+      g_assert_false (call_has (call, "--gpus"));
+      /* The script itself leaves NVIDIA_VISIBLE_DEVICES to the agent. */
+      nvidia = sandbox_read (sb, "agent-nvidia");
+      g_assert_cmpstr (nvidia, ==, "unset");
+      /* The toolkit step exists only for a GPU resource with docker. */
+      g_assert_cmpint (find_call (sb, "nvidia-ctk", NULL) != NULL, ==,
+                       *cases[i].docker != '\0' && !cases[i].expect_cpu_only);
+    }
+}
+
+/* GPU + docker: the NVIDIA container toolkit is installed from NVIDIA's
+ * repository when missing, or a NOTE says why tasks will fail. */
+static void
+test_nvidia_toolkit (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+
+  set_str (&config->default_docker_image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
+
+  /* Driver present, toolkit missing: installed, then docker configured. */
+  {
+    const char *on_path[] = { "nvidia-smi", NULL };
+    g_autoptr(Sandbox) sb = run_resource (config, on_path, NULL);
+    g_autofree char *list = sandbox_read (sb, "root/etc/apt/sources.list.d/nvidia-container-toolkit.list");
+    g_autofree char *key = sandbox_read (sb, "root/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg");
+    g_autofree char *key_path = g_build_filename (sb->root, "usr", "share", "keyrings",
+                                                  "nvidia-container-toolkit-keyring.gpg", NULL);
+    GStatBuf st;
+
+    g_assert_nonnull (find_call (sb, "curl", "https://nvidia.github.io/libnvidia-container/gpgkey"));
+    g_assert_nonnull (find_call (sb, "gpg", "--dearmor"));
+    g_assert_cmpstr (key, ==, "NVIDIA KEY");
+    /* apt reads the keyring as the _apt user. */
+    g_assert_cmpint (g_stat (key_path, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0644);
+    g_assert_cmpstr (list, ==,
+                     "deb [signed-by=/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg] "
+                     "https://nvidia.github.io/libnvidia-container/stable/deb/$(ARCH) /\n");
+    g_assert_nonnull (find_call (sb, "apt-get", "nvidia-container-toolkit"));
+    {
+      const char *expected[] = { "nvidia-ctk", "runtime", "configure", "--runtime=docker", NULL };
+      assert_call_argv (find_call (sb, "nvidia-ctk", NULL), expected);
+    }
+    g_assert_nonnull (find_call (sb, "systemctl", "restart"));
+    g_assert_null (strstr (sb->out, "NOTE:"));
+    g_assert_false (call_has (agent_call (sb), "--cpu-only"));
+  }
+
+  /* Toolkit already on the AMI: only configured. */
+  {
+    const char *on_path[] = { "nvidia-smi", "nvidia-ctk", NULL };
+    g_autoptr(Sandbox) sb = run_resource (config, on_path, NULL);
+
+    g_assert_null (find_call (sb, "apt-get", "nvidia-container-toolkit"));
+    g_assert_null (find_call (sb, "gpg", NULL));
+    g_assert_nonnull (find_call (sb, "nvidia-ctk", "configure"));
+  }
+
+  /* No driver: nothing installed, a clear NOTE, and the agent still runs. */
+  {
+    g_autoptr(Sandbox) sb = run_resource (config, NULL, NULL);
+    g_autofree char *log = sandbox_read (sb, "root" SCALER_BOOTSTRAP_LOG_FILE);
+
+    g_assert_null (find_call (sb, "apt-get", "nvidia-container-toolkit"));
+    g_assert_nonnull (strstr (log, "NOTE: this AMI has no NVIDIA driver (nvidia-smi)"));
+    g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, 1);
+  }
+
+  /* Amazon Linux: the rpm repository. */
+  {
+    g_autoptr(Sandbox) sb = sandbox_new (al2023_release);
+    ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+    g_autofree char *stub = g_build_filename (sb->dir, "bin", "stub", NULL);
+    g_autofree char *link = g_build_filename (sb->dir, "bin", "nvidia-smi", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *script = NULL;
+    g_autofree char *repo = NULL;
+
+    g_assert_cmpint (symlink (stub, link), ==, 0);
+    script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
+    g_assert_no_error (error);
+    sandbox_run (sb, script, NULL);
+    repo = sandbox_read (sb, "root/etc/yum.repos.d/nvidia-container-toolkit.repo");
+    g_assert_cmpstr (repo, ==, "[nvidia-container-toolkit]\n");
+    g_assert_nonnull (find_call (sb, "dnf", "nvidia-container-toolkit"));
+    g_assert_nonnull (find_call (sb, "nvidia-ctk", "configure"));
+  }
+}
+
+/* After the agent exits: status 0 ends it; failures are retried with
+ * back-off (15, 30, 60, 120 s), then the instance shuts down. */
+static void
+test_agent_restarts (void)
+{
+  struct {
+    const char *statuses;
+    guint       calls;
+    const char *sleeps;
+  } cases[] = {
+    { "SANDBOX_AGENT_STATUS=0", 1, "" },
+    { "SANDBOX_AGENT_STATUS=1 1 0", 3, "15 30 " },
+    { "SANDBOX_AGENT_STATUS=1", 5, "15 30 60 120 " },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ScalerConfig) config = make_config ();
+      const char *env[] = { cases[i].statuses, NULL };
+      g_autoptr(Sandbox) sb = run_resource (config, NULL, env);
+      g_autoptr(GString) sleeps = g_string_new (NULL);
+      GStrv last;
+
+      g_assert_cmpuint (count_calls (sb, "clearml-agent"), ==, cases[i].calls);
+      for (guint j = 0; j < sb->calls->len; j++)
+        {
+          GStrv call = g_ptr_array_index (sb->calls, j);
+
+          if (g_str_equal (call[0], "sleep"))
+            g_string_append_printf (sleeps, "%s ", call[1]);
+        }
+      g_assert_cmpstr (sleeps->str, ==, cases[i].sleeps);
+      last = g_ptr_array_index (sb->calls, sb->calls->len - 1);
+      g_assert_cmpstr (last[0], ==, "shutdown");
+      g_assert_nonnull (strstr (sb->out, "(attempt 1 of 5)"));
+      g_assert_cmpint (strstr (sb->out, "giving up") != NULL, ==, cases[i].calls == 5);
+    }
+}
+
+/* clearml.conf is written 0600; the agent (and its tasks) run with umask
+ * 022; the init script with 077. */
+static void
+test_umask (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(Sandbox) sb = NULL;
+  g_autofree char *agent_umask = NULL;
+  g_autofree char *init_umask = NULL;
+  g_autofree char *conf_path = NULL;
+  GStatBuf st;
+
+  set_str (&config->extra_vm_bash_script, "umask > \"$SANDBOX/init-umask\"");
+  sb = run_resource (config, NULL, NULL);
+  agent_umask = sandbox_read (sb, "agent-umask");
+  g_assert_cmpstr (agent_umask, ==, "0022\n");
+  init_umask = sandbox_read (sb, "init-umask");
+  g_assert_cmpstr (init_umask, ==, "0077\n");
+  conf_path = g_build_filename (sb->root, "root", "clearml.conf", NULL);
+  g_assert_cmpint (g_stat (conf_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+/* A control character in a clearml.conf value is refused, not escaped: the
+ * agent's pyhocon would not decode it. The message names the field only. */
+static void
+test_control_characters (void)
+{
+  const char *bad[] = { "\x01", "\b", "\f", "\x7f", "\t", "\n", "\r", NULL };
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    for (guint field = 0; field < 7; field++)
+      {
+        g_autoptr(ScalerConfig) config = make_config ();
+        g_autoptr(ScalerSecrets) secrets = make_secrets ();
+        ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+        char **targets[] = {
+          &config->clearml_api_server, &config->clearml_web_server, &config->clearml_files_server,
+          &config->git_user, &secrets->clearml_access_key, &secrets->clearml_secret_key,
+          &secrets->git_password,
+        };
+        const char *names[] = {
+          "clearml.api_server", "clearml.web_server", "clearml.files_server", "git_user",
+          "the ClearML access key", "the ClearML secret key", "the git password",
+        };
+        g_autofree char *value = g_strconcat ("TOP", bad[i], "SECRET", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *script = NULL;
+
+        set_str (targets[field], value);
+        script = scaler_bootstrap_generate (config, resource, secrets, &error);
+        g_assert_null (script);
+        g_assert_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG);
+        g_assert_nonnull (strstr (error->message, names[field]));
+        g_assert_null (strstr (error->message, "TOP"));
+      }
+
+  /* The same values without the control character are fine, escaped for
+   * HOCON (only " and \). */
+  {
+    g_autoptr(ScalerConfig) config = make_config ();
+    g_autoptr(ScalerSecrets) secrets = make_secrets ();
+    ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+    g_autoptr(GError) error = NULL;
+    g_autofree char *script = NULL;
+
+    set_str (&secrets->clearml_secret_key, "a\"b\\c é");
+    script = scaler_bootstrap_generate (config, resource, secrets, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (script, "secret_key: \"a\\\"b\\\\c é\""));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -974,6 +1346,12 @@ main (int   argc,
   g_test_add_func ("/scaler/bootstrap/no-secrets", test_no_secrets);
   g_test_add_func ("/scaler/bootstrap/too-large", test_too_large);
   g_test_add_func ("/scaler/bootstrap/check-size", test_check_size);
+  g_test_add_func ("/scaler/bootstrap/agent-api-server", test_agent_api_server);
+  g_test_add_func ("/scaler/bootstrap/cpu-only-flags", test_cpu_only_flags);
+  g_test_add_func ("/scaler/bootstrap/nvidia-toolkit", test_nvidia_toolkit);
+  g_test_add_func ("/scaler/bootstrap/agent-restarts", test_agent_restarts);
+  g_test_add_func ("/scaler/bootstrap/umask", test_umask);
+  g_test_add_func ("/scaler/bootstrap/control-characters", test_control_characters);
 
   return g_test_run ();
 }

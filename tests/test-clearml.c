@@ -726,6 +726,103 @@ test_unregister (void)
   assert_no_get_next_task ();
 }
 
+/* 403 is a permission error: its own code, no new login; only 401 logs in
+ * again. */
+static void
+test_forbidden (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_fake ())
+    return;
+  client = new_client ();
+  {
+    g_autoptr(GPtrArray) workers = scaler_clearml_client_get_workers (client, "dyn", NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (request_count ("auth.login"), ==, 1);
+
+  control ("/_fake/fault", "{\"service\": \"clearml\", \"action\": \"workers.unregister\", \"kind\": \"error\", "
+                           "\"status\": 403, \"subcode\": 21, \"message\": \"forbidden (modification not allowed)\"}");
+  g_assert_false (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-1", NULL, &error));
+  g_assert_error (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_PERMISSION);
+  g_assert_nonnull (strstr (error->message, "403/21"));
+  g_assert_nonnull (strstr (error->message, "modification not allowed"));
+  g_clear_error (&error);
+  g_assert_cmpint (request_count ("auth.login"), ==, 1);
+  g_assert_cmpint (request_count ("workers.unregister"), ==, 1);
+
+  /* A 401 on the same call: one new login and a retry that works. */
+  add_fault ("workers.unregister", "auth", 1);
+  g_assert_true (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-1", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (request_count ("auth.login"), ==, 2);
+  g_assert_cmpint (request_count ("workers.unregister"), ==, 3);
+  assert_no_get_next_task ();
+}
+
+/* workers.unregister removes only the caller's own workers and says 200 either
+ * way: the client notices, once, and names both users. */
+static void
+test_unregister_not_own (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) workers = NULL;
+
+  if (!require_fake ())
+    return;
+  control ("/_fake/config", "{\"clearml_users\": [{\"key\": \"AGENTKEY\", \"secret\": \"AGENTSECRET\", \"name\": \"agents\"}]}");
+  control ("/_fake/workers", "{\"id\": \"dyn:res:t3.micro:i-0000000000000001\", \"user\": \"agents\"}");
+  control ("/_fake/workers", "{\"id\": \"dyn:res:t3.micro:i-0000000000000002\", \"user\": \"agents\"}");
+  control ("/_fake/workers", "{\"id\": \"dyn:res:t3.micro:i-0000000000000003\"}");
+  client = new_client ();
+
+  /* Our own worker: removed, no complaint. */
+  g_assert_true (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-0000000000000003", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (request_count ("users.get_current_user"), ==, 0);
+
+  /* Another user's: still there, and said so once. */
+  g_assert_false (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-0000000000000001", NULL, &error));
+  g_assert_error (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_PERMISSION);
+  g_assert_nonnull (strstr (error->message, "dyn:res:t3.micro:i-0000000000000001"));
+  g_assert_nonnull (strstr (error->message, "“agents”"));
+  g_assert_nonnull (strstr (error->message, "“autoscaler”"));
+  g_assert_nonnull (strstr (error->message, "only its own workers"));
+  g_assert_null (strstr (error->message, "AGENTSECRET"));
+  g_clear_error (&error);
+  g_assert_true (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-0000000000000002", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (request_count ("users.get_current_user"), ==, 1);
+
+  workers = scaler_clearml_client_get_workers (client, "dyn", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (workers->len, ==, 2);
+  assert_no_get_next_task ();
+}
+
+/* Listed again after an unregister, by the same user (its live agent
+ * reported once more): not an error. */
+static void
+test_unregister_relisted (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!require_fake ())
+    return;
+  control ("/_fake/workers", "{\"id\": \"dyn:res:t3.micro:i-0000000000000001\"}");
+  client = new_client ();
+  /* A 200 that removed nothing. */
+  add_fault ("workers.unregister", "missing_fields", 1);
+  g_assert_true (scaler_clearml_client_unregister_worker (client, "dyn:res:t3.micro:i-0000000000000001", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (request_count ("users.get_current_user"), ==, 1);
+  assert_no_get_next_task ();
+}
+
 static void
 test_tasks (void)
 {
@@ -981,6 +1078,58 @@ test_test_connection (void)
     g_assert_true (g_str_has_prefix (msg, "Wrong access key or secret key"));
   }
   {
+    /* The credentials are checked by a call that needs them, before
+     * server.info (which needs none): the order of the calls. */
+    g_autoptr(JsonNode) holder = NULL;
+    JsonArray *log = json_object_get_array_member (state_object (&holder), "clearml_requests");
+    g_autoptr(GString) order = g_string_new (NULL);
+
+    for (guint i = 0; i < json_array_get_length (log); i++)
+      {
+        JsonObject *entry = json_array_get_object_element (log, i);
+
+        g_string_append_printf (order, "%s %" G_GINT64_FORMAT ", ",
+                                json_object_get_string_member_with_default (entry, "endpoint", "?"),
+                                json_object_get_int_member_with_default (entry, "status", 0));
+      }
+    g_assert_cmpstr (order->str, ==,
+                     "debug.ping 200, auth.login 200, server.info 200, "
+                     "debug.ping 200, auth.login 401, ");
+  }
+  {
+    /* Basic mode: wrong keys are found by workers.get_all. */
+    g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_clearml_url (fake),
+                                                            KEY, "wrong");
+    g_autofree char *msg = NULL;
+
+    scaler_clearml_client_set_use_token (client, FALSE);
+    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+    g_assert_true (g_str_has_prefix (msg, "Wrong access key or secret key"));
+    g_assert_nonnull (strstr (msg, "workers.get_all"));
+  }
+  {
+    g_autoptr(ScalerClearmlClient) client = new_client ();
+    g_autofree char *msg = NULL;
+
+    scaler_clearml_client_set_use_token (client, FALSE);
+    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_OK);
+    g_assert_cmpstr (msg, ==, "Connected to ClearML server 2.0.0 (API 2.31)");
+  }
+  {
+    /* A key whose user may not log in (403): its own message. */
+    g_autoptr(ScalerClearmlClient) client = new_client ();
+    g_autofree char *msg = NULL;
+
+    control ("/_fake/fault", "{\"service\": \"clearml\", \"action\": \"auth.login\", \"kind\": \"error\", "
+                             "\"status\": 403, \"subcode\": 20, \"message\": \"forbidden (not allowed for role)\"}");
+    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+    g_assert_true (g_str_has_prefix (msg, "The key works but its user is not allowed to do this"));
+    g_assert_nonnull (strstr (msg, "403/20"));
+  }
+  {
     g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_clearml_url (fake), "", "");
     g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
 
@@ -1152,7 +1301,9 @@ check_end_to_end (LaunchFunc launch)
   source = scaler_clearml_source_new (config, secrets, &error);
   g_assert_no_error (error);
 
-  /* The queue does not exist yet: the agent waits for it, as the real one. */
+  /* The queue does not exist yet when the instance launches: by the time the
+   * agent looks it up it does (if not, the agent exits and the bootstrap
+   * starts it again after a back-off, as on a real instance). */
   task_id = enqueue ("e2e-queue", 1, 0.5);
 
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -1211,6 +1362,83 @@ static void
 test_end_to_end (void)
 {
   check_end_to_end (launch_by_control);
+}
+
+static JsonObject *
+find_instance (JsonNode  **holder,
+               const char *instance_id)
+{
+  JsonArray *instances = json_object_get_array_member (state_object (holder), "instances");
+
+  for (guint i = 0; i < json_array_get_length (instances); i++)
+    {
+      JsonObject *instance = json_array_get_object_element (instances, i);
+
+      if (g_strcmp0 (json_object_get_string_member (instance, "instance_id"), instance_id) == 0)
+        return instance;
+    }
+  return NULL;
+}
+
+/* The real agent exits when its queue does not exist (clearml-agent
+ * commands/base.py:380-390); the bootstrap restarts it with back-off, then
+ * shuts the instance down, which terminates it. */
+static void
+test_agent_missing_queue (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerSecrets) secrets = make_secrets (KEY, SECRET);
+  g_autofree char *user_data = NULL;
+  g_autofree char *instance_id = NULL;
+  ScalerResource *resource;
+  gint64 deadline;
+  gboolean done = FALSE;
+
+  if (!require_fake ())
+    return;
+  control ("/_fake/config", "{\"boot_delay_s\": 0.2, \"register_delay_s\": 0.1, \"shutdown_delay_s\": 0.2}");
+  config = make_config (scaler_fake_get_clearml_url (fake));
+  resource = g_ptr_array_index (config->resources, 0);
+  g_free (resource->ami_id);
+  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
+  g_free (resource->queue);
+  resource->queue = g_strdup ("no-such-queue");
+  user_data = scaler_bootstrap_generate (config, resource, secrets, &error);
+  g_assert_no_error (error);
+  instance_id = launch_by_ec2 (config, resource, user_data);
+
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!done && g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(JsonNode) holder = NULL;
+      JsonObject *instance = find_instance (&holder, instance_id);
+      const char *state = json_object_get_string_member (instance, "state");
+
+      if (g_strcmp0 (state, "shutting-down") == 0 || g_strcmp0 (state, "terminated") == 0)
+        {
+          JsonObject *agent = json_object_get_object_member (instance, "agent");
+          JsonArray *exits = json_object_get_array_member (agent, "exits");
+
+          g_assert_cmpstr (json_object_get_string_member (instance, "state_reason"), ==,
+                           "Client.InstanceInitiatedShutdown");
+          g_assert_cmpuint (json_array_get_length (exits), ==, SCALER_BOOTSTRAP_AGENT_ATTEMPTS);
+          for (guint i = 0; i < json_array_get_length (exits); i++)
+            {
+              JsonObject *exit = json_array_get_object_element (exits, i);
+
+              g_assert_cmpint (json_object_get_int_member (exit, "status"), ==, 1);
+              g_assert_nonnull (strstr (json_object_get_string_member (exit, "message"),
+                                        "Could not find queue with name/id \"no-such-queue\""));
+            }
+          g_assert_true (json_object_get_boolean_member (agent, "shutdown"));
+          done = TRUE;
+        }
+      else
+        g_usleep (100 * 1000);
+    }
+  g_assert_true (done);
+  assert_no_get_next_task ();
 }
 
 static void
@@ -1281,6 +1509,9 @@ main (int   argc,
   g_test_add_func ("/scaler/clearml/workers-pattern", test_workers_pattern);
   g_test_add_func ("/scaler/clearml/workers-fallback", test_workers_fallback);
   g_test_add_func ("/scaler/clearml/unregister", test_unregister);
+  g_test_add_func ("/scaler/clearml/unregister-not-own", test_unregister_not_own);
+  g_test_add_func ("/scaler/clearml/unregister-relisted", test_unregister_relisted);
+  g_test_add_func ("/scaler/clearml/forbidden", test_forbidden);
   g_test_add_func ("/scaler/clearml/tasks", test_tasks);
   g_test_add_func ("/scaler/clearml/token-flow", test_token_flow);
   g_test_add_func ("/scaler/clearml/wrong-credentials", test_wrong_credentials);
@@ -1290,6 +1521,7 @@ main (int   argc,
   g_test_add_func ("/scaler/clearml/threads", test_threads);
   g_test_add_func ("/scaler/clearml/end-to-end", test_end_to_end);
   g_test_add_func ("/scaler/clearml/end-to-end-ec2", test_end_to_end_ec2);
+  g_test_add_func ("/scaler/clearml/agent-missing-queue", test_agent_missing_queue);
 
   ret = g_test_run ();
   g_clear_pointer (&fake, scaler_fake_stop);

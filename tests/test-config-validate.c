@@ -238,6 +238,182 @@ test_no_price_in_region_is_warning (void)
   g_assert_nonnull (strstr (problem->message, "eu-west-1"));
 }
 
+static const ScalerConfigProblem *
+find_problem_with (GPtrArray  *problems,
+                   const char *path,
+                   const char *fragment)
+{
+  for (guint i = 0; i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+
+      if (g_strcmp0 (problem->path, path) == 0 && strstr (problem->message, fragment) != NULL)
+        return problem;
+    }
+
+  return NULL;
+}
+
+/* Values that go into the instance's clearml.conf: no control character
+ * (the agent's pyhocon would not unescape \b, \f or \u00XX). */
+static void
+test_clearml_conf_control_characters (void)
+{
+  const char *bad[] = { "\x01", "\b", "\f", "\x7f", "\t", "\n", NULL };
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(ScalerConfig) config = good_config ();
+      g_autoptr(GPtrArray) problems = NULL;
+      const char *paths[] = { "clearml.api_server", "clearml.web_server", "clearml.files_server", "git_user" };
+
+      g_free (config->clearml_api_server);
+      config->clearml_api_server = g_strconcat ("https://api.clear.ml/", bad[i], NULL);
+      g_free (config->clearml_web_server);
+      config->clearml_web_server = g_strconcat ("https://app", bad[i], ".clear.ml", NULL);
+      g_free (config->clearml_files_server);
+      config->clearml_files_server = g_strconcat (bad[i], "https://files.clear.ml", NULL);
+      g_free (config->git_user);
+      config->git_user = g_strconcat ("bot", bad[i], NULL);
+      problems = scaler_config_validate (config);
+      for (guint j = 0; j < G_N_ELEMENTS (paths); j++)
+        {
+          const ScalerConfigProblem *problem = find_problem_with (problems, paths[j], "control character");
+
+          g_assert_nonnull (problem);
+          g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_ERROR);
+          /* The message never quotes the control character itself. */
+          g_assert_null (strstr (problem->message, bad[i]));
+        }
+    }
+
+  /* Plain non-ASCII text is fine. */
+  {
+    g_autoptr(ScalerConfig) config = good_config ();
+    g_autoptr(GPtrArray) problems = NULL;
+
+    g_free (config->git_user);
+    config->git_user = g_strdup ("José Müller 中文");
+    problems = scaler_config_validate (config);
+    g_assert_null (find_problem (problems, "git_user"));
+  }
+}
+
+/* cpu_only: true/false/null in JSON, AUTO from the instance type. */
+static void
+test_cpu_only (void)
+{
+  g_autoptr(ScalerConfig) config = good_config ();
+  ScalerResource *r = resource0 (config);
+  struct { const char *type; gboolean cpu_only; } types[] = {
+    { "m5.large", TRUE }, { "t3.micro", TRUE }, { "g4dn.xlarge", FALSE }, { "p5.48xlarge", FALSE },
+    /* Not in the bundled table: by family name. */
+    { "g6e.xlarge", FALSE }, { "gr6.4xlarge", FALSE }, { "p4de.24xlarge", FALSE }, { "g5g.xlarge", FALSE },
+    { "g4ad.xlarge", TRUE }, { "c7i.large", TRUE }, { "m7g.medium", TRUE }, { "inf2.xlarge", TRUE },
+    { "", TRUE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      g_free (r->instance_type);
+      r->instance_type = g_strdup (types[i].type);
+      r->cpu_only = SCALER_CPU_ONLY_AUTO;
+      g_assert_cmpint (scaler_resource_is_cpu_only (r), ==, types[i].cpu_only);
+      r->cpu_only = SCALER_CPU_ONLY_YES;
+      g_assert_true (scaler_resource_is_cpu_only (r));
+      r->cpu_only = SCALER_CPU_ONLY_NO;
+      g_assert_false (scaler_resource_is_cpu_only (r));
+    }
+
+  /* JSON: true, false, null (= AUTO), absent (= AUTO); anything else is an error. */
+  {
+    const char *values[] = { "true", "false", "null", NULL };
+    const ScalerCpuOnly expected[] = { SCALER_CPU_ONLY_YES, SCALER_CPU_ONLY_NO, SCALER_CPU_ONLY_AUTO };
+
+    for (guint i = 0; values[i] != NULL; i++)
+      {
+        g_autofree char *json = g_strdup_printf ("{\"version\":1,\"resources\":[{\"name\":\"a\",\"cpu_only\":%s}]}",
+                                                 values[i]);
+        g_autoptr(ScalerConfig) parsed = scaler_config_new_from_json (json, -1, NULL);
+        g_autoptr(ScalerConfig) again = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_cmpint (resource0 (parsed)->cpu_only, ==, expected[i]);
+        out = scaler_config_to_json (parsed);
+        again = scaler_config_new_from_json (out, -1, NULL);
+        g_assert_cmpint (resource0 (again)->cpu_only, ==, expected[i]);
+      }
+  }
+  {
+    g_autoptr(GPtrArray) problems =
+      scaler_config_validate_json ("{\"version\":1,\"id\":\"x\",\"resources\":[{\"cpu_only\":\"yes\"}]}", -1);
+
+    g_assert_nonnull (find_problem_with (problems, "resources[0].cpu_only", "Expected true, false or null"));
+  }
+}
+
+/* Warnings about what the agent on the instance would do. */
+static void
+test_agent_warnings (void)
+{
+  /* cpu_only false on a type without GPU, with docker: --gpus all fails. */
+  {
+    g_autoptr(ScalerConfig) config = good_config ();
+    g_autoptr(GPtrArray) problems = NULL;
+    const ScalerConfigProblem *problem;
+
+    g_free (resource0 (config)->instance_type);
+    resource0 (config)->instance_type = g_strdup ("m5.large");
+    resource0 (config)->cpu_only = SCALER_CPU_ONLY_NO;
+    problems = scaler_config_validate (config);
+    problem = find_problem_with (problems, "resources[0].cpu_only", "--gpus all");
+    g_assert_nonnull (problem);
+    g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+
+    /* Without docker it does not matter. */
+    g_clear_pointer (&problems, g_ptr_array_unref);
+    g_free (config->default_docker_image);
+    config->default_docker_image = g_strdup ("");
+    problems = scaler_config_validate (config);
+    g_assert_null (find_problem (problems, "resources[0].cpu_only"));
+  }
+
+  /* A type not in the table, with docker: say what was guessed. */
+  {
+    g_autoptr(ScalerConfig) config = good_config ();
+    g_autoptr(GPtrArray) problems = NULL;
+
+    g_free (resource0 (config)->instance_type);
+    resource0 (config)->instance_type = g_strdup ("c7i.large");
+    problems = scaler_config_validate (config);
+    g_assert_nonnull (find_problem_with (problems, "resources[0].cpu_only", "no GPU"));
+    g_clear_pointer (&problems, g_ptr_array_unref);
+    resource0 (config)->cpu_only = SCALER_CPU_ONLY_YES;
+    problems = scaler_config_validate (config);
+    g_assert_null (find_problem (problems, "resources[0].cpu_only"));
+  }
+
+  /* A queue name the agent would take for an id, or one ClearML strips. */
+  {
+    const char *names[] = { "0123456789abcdef0123456789abcdef", "5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab", " gpu", "gpu ", NULL };
+
+    for (guint i = 0; names[i] != NULL; i++)
+      {
+        g_autoptr(ScalerConfig) config = good_config ();
+        g_autoptr(GPtrArray) problems = NULL;
+        const ScalerConfigProblem *problem;
+
+        g_free (resource0 (config)->queue);
+        resource0 (config)->queue = g_strdup (names[i]);
+        problems = scaler_config_validate (config);
+        problem = find_problem (problems, "resources[0].queue");
+        g_assert_nonnull (problem);
+        g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+        g_assert_false (scaler_config_problems_have_errors (problems));
+      }
+  }
+}
+
 static void
 test_all_problems_at_once (void)
 {
@@ -494,6 +670,9 @@ main (int   argc,
   g_test_add_func ("/scaler/config-validate/unknown-type-is-warning", test_unknown_type_is_warning);
   g_test_add_func ("/scaler/config-validate/no-price-in-region", test_no_price_in_region_is_warning);
   g_test_add_func ("/scaler/config-validate/all-problems-at-once", test_all_problems_at_once);
+  g_test_add_func ("/scaler/config-validate/clearml-conf-control-characters", test_clearml_conf_control_characters);
+  g_test_add_func ("/scaler/config-validate/cpu-only", test_cpu_only);
+  g_test_add_func ("/scaler/config-validate/agent-warnings", test_agent_warnings);
   g_test_add_func ("/scaler/config-validate/not-finite", test_not_finite);
   g_test_add_func ("/scaler/config-validate/tag-lengths", test_tag_lengths_count_characters);
   g_test_add_func ("/scaler/config-validate/invalid-utf8", test_invalid_utf8_struct);

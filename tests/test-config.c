@@ -86,6 +86,7 @@ assert_config_equal (const ScalerConfig *a,
       assert_strv_equal (ra->security_group_ids, rb->security_group_ids);
       g_assert_cmpint (ra->is_spot, ==, rb->is_spot);
       g_assert_cmpint (ra->spot_fallback_on_demand, ==, rb->spot_fallback_on_demand);
+      g_assert_cmpint (ra->cpu_only, ==, rb->cpu_only);
       g_assert_cmpstr (ra->iam_instance_profile, ==, rb->iam_instance_profile);
       assert_tags_equal (ra->tags, rb->tags);
     }
@@ -261,6 +262,7 @@ test_round_trip_every_field (void)
   resource->security_group_ids = g_strdupv ((char **) groups);
   resource->is_spot = TRUE;
   resource->spot_fallback_on_demand = FALSE;
+  resource->cpu_only = SCALER_CPU_ONLY_NO;
   resource->iam_instance_profile = g_strdup ("clearml-profile");
   g_ptr_array_add (resource->tags, scaler_tag_new ("empty-value", ""));
   g_ptr_array_add (config->resources, resource);

@@ -208,7 +208,7 @@ test_import_yaml_then_create (void)
   g_assert_nonnull (notice);
   g_assert_true (gtk_widget_get_visible (child (wizard, "import_group")));
   g_assert_nonnull (strstr (notice, "extra_configurations"));
-  g_assert_nonnull (strstr (notice, "cpu_only"));
+  g_assert_nonnull (strstr (notice, "enable_monitoring"));
   for (guint i = 0; i < report->len; i++)
     g_assert_nonnull (strstr (notice, g_ptr_array_index (report, i)));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "import_row"))),

@@ -141,7 +141,10 @@ test_wizard_yaml (void)
   g_assert_cmpstr (r->name, ==, "m5_cpu");
   g_assert_cmpstr (r->queue, ==, "cpu_queue");
   g_assert_cmpuint (r->max_instances, ==, 5);
+  /* ClearML's cpu_only: true is kept; absent (or false) is decided by the type. */
+  g_assert_cmpint (r->cpu_only, ==, SCALER_CPU_ONLY_YES);
   r = resource_at (config, 1);
+  g_assert_cmpint (r->cpu_only, ==, SCALER_CPU_ONLY_AUTO);
   g_assert_cmpstr (r->name, ==, "g4dn_spot");
   g_assert_cmpstr (r->queue, ==, "gpu_queue");
   g_assert_cmpuint (r->max_instances, ==, 3);
@@ -164,7 +167,7 @@ test_wizard_yaml (void)
   g_assert_true (report_has (report, "g4dn_spot.ebs_snapshot_id"));
   g_assert_true (report_has (report, "g4dn_spot.extra_configurations"));
   g_assert_true (report_has (report, "g4dn_spot.enable_monitoring"));
-  g_assert_true (report_has (report, "m5_cpu.cpu_only"));
+  g_assert_false (report_has (report, "cpu_only"));
   g_assert_true (report_has (report, "hyper_params.use_credentials_chain"));
   g_assert_true (report_has (report, "hyper_params.use_iam_instance_profile"));
   g_assert_true (report_has (report, "hyper_params.cloud_provider"));

@@ -28,8 +28,12 @@ nonnull (const char *s)
   return s != NULL ? s : "";
 }
 
-/* One HOCON quoted string (HOCON uses JSON's string syntax). Substitutions
- * (${...}) are not expanded inside quotes, so the value arrives as is. */
+/* One HOCON quoted string. The agent's vendored pyhocon unescapes only
+ * \\ \n \r \t \" \= \# \! (clearml-agent
+ * clearml_agent/external/pyhocon/config_parser.py:183-193), so a value may
+ * hold no control character at all (check_conf_values() rejects them); '"'
+ * and '\\' are escaped, everything else (UTF-8 included) is literal.
+ * Substitutions (${...}) are not expanded inside quotes. */
 static void
 append_hocon_string (GString    *out,
                      const char *value)
@@ -37,40 +41,88 @@ append_hocon_string (GString    *out,
   g_string_append_c (out, '"');
   for (const char *p = value; *p != '\0'; p++)
     {
-      guchar c = (guchar) *p;
-
-      switch (c)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        case '\b':
-          g_string_append (out, "\\b");
-          break;
-        case '\f':
-          g_string_append (out, "\\f");
-          break;
-        default:
-          if (c < 0x20 || c == 0x7f)
-            g_string_append_printf (out, "\\u%04x", c);
-          else
-            g_string_append_c (out, (char) c);
-          break;
-        }
+      g_assert ((guchar) *p >= 0x20 && *p != 0x7f);
+      if (*p == '"' || *p == '\\')
+        g_string_append_c (out, '\\');
+      g_string_append_c (out, *p);
     }
   g_string_append_c (out, '"');
+}
+
+static gboolean
+has_control (const char *value)
+{
+  for (const char *p = value; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+/* Every value that goes into clearml.conf, free of control characters. The
+ * config validator reports the config's own fields; the secrets are only
+ * known here. The message names the field, never its value. */
+static gboolean
+check_conf_values (const ScalerConfig  *config,
+                   const ScalerSecrets *secrets,
+                   GError             **error)
+{
+  struct { const char *name; const char *value; } fields[] = {
+    { "clearml.api_server", config->clearml_api_server },
+    { "clearml.web_server", config->clearml_web_server },
+    { "clearml.files_server", config->clearml_files_server },
+    { "git_user", config->git_user },
+    { N_("the ClearML access key"), secrets ? secrets->clearml_access_key : NULL },
+    { N_("the ClearML secret key"), secrets ? secrets->clearml_secret_key : NULL },
+    { N_("the git password"), secrets ? secrets->git_password : NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (has_control (nonnull (fields[i].value)))
+      {
+        g_set_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG,
+                     _("The value of %s contains a control character (a tab, a line break "
+                       "or another invisible character), which the agent’s clearml.conf "
+                       "cannot carry; remove it"),
+                     _(fields[i].name));
+        return FALSE;
+      }
+  return TRUE;
+}
+
+char *
+scaler_bootstrap_agent_api_server (const char *api_server)
+{
+  g_autofree char *url = NULL;
+  const char *scheme_end;
+  const char *path;
+  char *last;
+  gsize len;
+
+  g_return_val_if_fail (api_server != NULL, NULL);
+
+  url = g_strstrip (g_strdup (api_server));
+  scheme_end = strstr (url, "://");
+  path = strchr (scheme_end != NULL ? scheme_end + 3 : url, '/');
+  if (path == NULL)
+    return g_steal_pointer (&url);
+
+  len = strlen (url);
+  while (len > (gsize) (path - url) && url[len - 1] == '/')
+    url[--len] = '\0';
+  /* A last path segment "v2" or "v2.20" pins the client's API version; the
+   * agent adds its own ("{host}/v{version}/{service}.{action}",
+   * clearml-agent clearml_agent/backend_api/session/session.py:328-332), and
+   * the server accepts one version segment only (clearml-server
+   * apiserver/service_repo/service_repo.py:45-53): 400 "Invalid request path". */
+  last = strrchr (url, '/');
+  if (last >= path && g_regex_match_simple ("^[vV][0-9]+(\\.[0-9]+)?$", last + 1, 0, 0))
+    {
+      *last = '\0';
+      len = strlen (url);
+      while (len > (gsize) (path - url) && url[len - 1] == '/')
+        url[--len] = '\0';
+    }
+  return g_steal_pointer (&url);
 }
 
 static void
@@ -111,11 +163,12 @@ build_clearml_conf (const ScalerConfig  *config,
   const char *secret_key = secrets ? nonnull (secrets->clearml_secret_key) : "";
   const char *git_pass = secrets ? nonnull (secrets->git_password) : "";
   const char *git_user = nonnull (config->git_user);
+  g_autofree char *agent_api_server = scaler_bootstrap_agent_api_server (nonnull (config->clearml_api_server));
 
   g_string_append (conf, "# Written by the EC2 Autoscaler bootstrap.\n");
   g_string_append (conf, "api {\n");
   g_string_append (conf, "  api_server: ");
-  append_hocon_string (conf, nonnull (config->clearml_api_server));
+  append_hocon_string (conf, agent_api_server);
   g_string_append (conf, "\n  web_server: ");
   append_hocon_string (conf, nonnull (config->clearml_web_server));
   g_string_append (conf, "\n  files_server: ");
@@ -155,9 +208,10 @@ static const char script_head[] =
   "#!/bin/bash\n"
   "# EC2 Autoscaler instance bootstrap (generated; do not edit).\n"
   "# Turns this instance into a ClearML worker: a pinned clearml-agent in a\n"
-  "# virtualenv, its clearml.conf, the agent in the foreground, and a shutdown\n"
-  "# (= termination) when the agent exits. Log: " SCALER_BOOTSTRAP_LOG_FILE "\n"
-  "# and the console. Commands are never traced: this script carries secrets.\n"
+  "# virtualenv, its clearml.conf, the agent in the foreground (restarted with\n"
+  "# back-off when it fails), and a shutdown (= termination) at the end. Log:\n"
+  "# " SCALER_BOOTSTRAP_LOG_FILE " and the console. Commands are never traced:\n"
+  "# this script carries secrets.\n"
   "\n";
 
 static const char script_setup[] =
@@ -166,6 +220,7 @@ static const char script_setup[] =
   "SCALER_VENV=\"$SCALER_DIR/venv\"\n"
   "SCALER_CONF=\"$SCALER_ROOT/root/clearml.conf\"\n"
   "SCALER_INIT=\"$SCALER_DIR/init.sh\"\n"
+  "SCALER_AGENT_ATTEMPTS=" G_STRINGIFY (SCALER_BOOTSTRAP_AGENT_ATTEMPTS) "\n"
   "\n"
   "umask 077\n"
   "mkdir -p \"${SCALER_LOG%/*}\" \"$SCALER_DIR\" \"${SCALER_CONF%/*}\"\n"
@@ -218,30 +273,95 @@ static const char script_setup[] =
   "  return 1\n"
   "}\n"
   "\n"
+  "# deb (Ubuntu, Debian), rpm (Amazon Linux, Fedora, RHEL) or nothing.\n"
+  "scaler_os () {\n"
+  "  local os\n"
+  "  # shellcheck source=/dev/null\n"
+  "  os=$(. \"$SCALER_ROOT/etc/os-release\" 2>/dev/null; printf ' %s %s ' \"${ID:-}\" \"${ID_LIKE:-}\")\n"
+  "  case $os in\n"
+  "    *' ubuntu '*|*' debian '*) echo deb ;;\n"
+  "    *' amzn '*|*' fedora '*|*' rhel '*) echo rpm ;;\n"
+  "    *) scaler_log \"unsupported distribution ($os); expected Ubuntu 22.04/24.04 or Amazon Linux 2023\" >&2 ;;\n"
+  "  esac\n"
+  "}\n"
+  "\n"
   "# scaler_install_packages DEB_PACKAGE... -- RPM_PACKAGE...\n"
   "scaler_install_packages () {\n"
-  "  local os arg deb=() rpm=() side=deb\n"
+  "  local arg deb=() rpm=() side=deb\n"
   "  for arg in \"$@\"; do\n"
   "    if [[ $arg == -- ]]; then side=rpm\n"
   "    elif [[ $side == deb ]]; then deb+=(\"$arg\")\n"
   "    else rpm+=(\"$arg\"); fi\n"
   "  done\n"
-  "  # shellcheck source=/dev/null\n"
-  "  os=$(. \"$SCALER_ROOT/etc/os-release\" 2>/dev/null; printf ' %s %s ' \"${ID:-}\" \"${ID_LIKE:-}\")\n"
-  "  case $os in\n"
-  "    *' ubuntu '*|*' debian '*)\n"
+  "  case $(scaler_os) in\n"
+  "    deb)\n"
   "      export DEBIAN_FRONTEND=noninteractive\n"
   "      scaler_retry 5 10 apt-get -q -o DPkg::Lock::Timeout=300 update &&\n"
   "        scaler_retry 5 10 apt-get -q -y -o DPkg::Lock::Timeout=300 install \"${deb[@]}\"\n"
   "      ;;\n"
-  "    *' amzn '*|*' fedora '*|*' rhel '*)\n"
-  "      scaler_retry 5 10 dnf -y install \"${rpm[@]}\"\n"
-  "      ;;\n"
-  "    *)\n"
-  "      scaler_log \"unsupported distribution ($os); expected Ubuntu 22.04/24.04 or Amazon Linux 2023\"\n"
-  "      return 1\n"
-  "      ;;\n"
+  "    rpm) scaler_retry 5 10 dnf -y install \"${rpm[@]}\" ;;\n"
+  "    *) return 1 ;;\n"
   "  esac\n"
+  "}\n"
+  "\n"
+  "# The agent in the foreground. Status 0 (stopped on purpose): done. A failure\n"
+  "# (server restarting, DNS not ready, queue missing) is retried with back-off;\n"
+  "# the count starts again after a run of 10 minutes or more.\n"
+  "scaler_agent_loop () {\n"
+  "  local attempt=1 delay=15 started status\n"
+  "  while :; do\n"
+  "    scaler_log \"starting clearml-agent as worker $CLEARML_WORKER_ID (attempt $attempt of $SCALER_AGENT_ATTEMPTS)\"\n"
+  "    started=$SECONDS\n"
+  "    scaler_run_agent\n"
+  "    status=$?\n"
+  "    scaler_log \"clearml-agent exited with status $status\"\n"
+  "    if ((status == 0)); then return 0; fi\n"
+  "    if ((SECONDS - started >= 600)); then attempt=1 delay=15; fi\n"
+  "    if ((attempt >= SCALER_AGENT_ATTEMPTS)); then\n"
+  "      scaler_log \"clearml-agent failed $attempt times in a row; giving up\"\n"
+  "      return \"$status\"\n"
+  "    fi\n"
+  "    scaler_log \"restarting clearml-agent in $delay s\"\n"
+  "    sleep \"$delay\"\n"
+  "    attempt=$((attempt + 1)) delay=$((delay * 2))\n"
+  "  done\n"
+  "}\n"
+  "\n";
+
+/* Only for a GPU resource with a docker image: docker --gpus needs the NVIDIA
+ * container toolkit, which plain Ubuntu / Amazon Linux AMIs lack (AWS Deep
+ * Learning AMIs have it). Written with umask 022: apt reads the keyring as
+ * the _apt user. */
+static const char script_nvidia[] =
+  "# The NVIDIA container toolkit, for docker run --gpus.\n"
+  "scaler_nvidia_toolkit () {\n"
+  "  local repo='https://nvidia.github.io/libnvidia-container'\n"
+  "  local keyring='/usr/share/keyrings/nvidia-container-toolkit-keyring.gpg'\n"
+  "  if ! command -v nvidia-smi >/dev/null 2>&1; then\n"
+  "    scaler_log 'NOTE: this AMI has no NVIDIA driver (nvidia-smi): tasks run with docker --gpus all will fail; use an AMI with the driver (e.g. an AWS Deep Learning AMI) or set cpu_only'\n"
+  "    return 0\n"
+  "  fi\n"
+  "  if ! command -v nvidia-ctk >/dev/null 2>&1; then\n"
+  "    scaler_log 'installing the NVIDIA container toolkit'\n"
+  "    if ! (umask 022\n"
+  "          case $(scaler_os) in\n"
+  "            deb) mkdir -p \"$SCALER_ROOT${keyring%/*}\" \"$SCALER_ROOT/etc/apt/sources.list.d\" &&\n"
+  "                   curl -fsSL \"$repo/gpgkey\" | gpg --batch --yes --dearmor -o \"$SCALER_ROOT$keyring\" &&\n"
+  "                   curl -fsSL \"$repo/stable/deb/nvidia-container-toolkit.list\" |\n"
+  "                   sed \"s#deb https://#deb [signed-by=$keyring] https://#g\" \\\n"
+  "                     > \"$SCALER_ROOT/etc/apt/sources.list.d/nvidia-container-toolkit.list\" ;;\n"
+  "            rpm) mkdir -p \"$SCALER_ROOT/etc/yum.repos.d\" &&\n"
+  "                   curl -fsSL \"$repo/stable/rpm/nvidia-container-toolkit.repo\" \\\n"
+  "                     > \"$SCALER_ROOT/etc/yum.repos.d/nvidia-container-toolkit.repo\" ;;\n"
+  "            *) false ;;\n"
+  "          esac && scaler_install_packages nvidia-container-toolkit -- nvidia-container-toolkit); then\n"
+  "      scaler_log 'NOTE: could not install the NVIDIA container toolkit: tasks run with docker --gpus all will fail'\n"
+  "      return 0\n"
+  "    fi\n"
+  "  fi\n"
+  "  if ! { nvidia-ctk runtime configure --runtime=docker && systemctl restart docker; }; then\n"
+  "    scaler_log 'NOTE: could not configure docker for the NVIDIA runtime'\n"
+  "  fi\n"
   "}\n"
   "\n";
 
@@ -252,14 +372,18 @@ static const char script_body[] =
   "  scaler_die 'cannot read the instance id from the instance metadata service (IMDSv2)'\n"
   "scaler_log \"instance id: $SCALER_INSTANCE_ID\"\n"
   "\n"
+  "# Build tools: without a docker image the agent builds task venvs here.\n"
   "scaler_log 'installing packages'\n"
-  "scaler_install_packages python3-venv python3-pip git -- python3 python3-pip git ||\n"
-  "  scaler_die 'could not install python3, pip, venv and git'\n"
+  "scaler_install_packages python3-venv python3-pip python3-dev build-essential git \\\n"
+  "    -- python3 python3-pip python3-devel gcc gcc-c++ make git ||\n"
+  "  scaler_die 'could not install python3, pip, venv, build tools and git'\n"
   "if [[ -n $SCALER_DOCKER ]] && ! command -v docker >/dev/null 2>&1; then\n"
   "  scaler_log 'installing docker'\n"
   "  scaler_install_packages docker.io -- docker || scaler_die 'could not install docker'\n"
   "  systemctl enable --now docker || scaler_die 'could not start docker'\n"
-  "fi\n"
+  "fi\n";
+
+static const char script_venv[] =
   "\n"
   "scaler_log \"creating the virtualenv $SCALER_VENV\"\n"
   "python3 -m venv \"$SCALER_VENV\" || scaler_die 'could not create the virtualenv'\n"
@@ -268,6 +392,9 @@ static const char script_body[] =
   "  scaler_die \"could not install clearml-agent $SCALER_AGENT_VERSION\"\n"
   "\n";
 
+/* The agent and every task it runs get umask 022 (caches, venvs and docker
+ * bind mounts readable by a non-root USER in an image); clearml.conf was
+ * written 0600 before. The init script still runs with 077. */
 static const char script_tail[] =
   "\n"
   "if [[ -s $SCALER_INIT ]]; then\n"
@@ -277,10 +404,8 @@ static const char script_tail[] =
   "  scaler_log 'init script done'\n"
   "fi\n"
   "\n"
-  "scaler_log \"starting clearml-agent as worker $CLEARML_WORKER_ID\"\n"
-  "scaler_run_agent\n"
-  "scaler_log \"clearml-agent exited with status $?\"\n"
-  "exit 0\n";
+  "umask 022\n"
+  "scaler_agent_loop\n";
 
 static void
 field_sizes_add (GArray     *sizes,
@@ -344,45 +469,15 @@ describe_largest_fields (const ScalerConfig   *config,
   return g_string_free (out, FALSE);
 }
 
-char *
-scaler_bootstrap_generate_full (const ScalerConfig   *config,
-                                const ScalerResource *resource,
-                                const ScalerSecrets  *secrets,
-                                const char           *sandbox_root,
-                                GError              **error)
+/* scaler_run_agent: the daemon's command line. It comes before any user text,
+ * so that its literal "--queue" is the first one in the script. */
+static void
+append_agent_command (GString              *s,
+                      const ScalerConfig   *config,
+                      const ScalerResource *resource)
 {
-  g_autofree char *conf = NULL;
-  g_autofree char *worker_prefix = NULL;
-  GString *s;
-  const char *docker;
-  const char *init_script;
+  const char *docker = nonnull (config->default_docker_image);
 
-  g_return_val_if_fail (config != NULL, NULL);
-  g_return_val_if_fail (resource != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  docker = nonnull (config->default_docker_image);
-  init_script = nonnull (config->extra_vm_bash_script);
-  conf = build_clearml_conf (config, secrets);
-  /* The worker id without the instance id, which only IMDS knows at boot. */
-  worker_prefix = g_strdup_printf ("%s:%s:%s:", nonnull (config->workers_prefix),
-                                   nonnull (resource->name),
-                                   nonnull (resource->instance_type));
-
-  s = g_string_sized_new (8192 + strlen (conf) + strlen (init_script));
-  g_string_append (s, script_head);
-
-  /* Everything the script needs to know, as fixed values. */
-  g_string_append (s, "SCALER_ROOT=");
-  append_shell_quoted (s, nonnull (sandbox_root));
-  g_string_append (s, "\nSCALER_AGENT_VERSION='" SCALER_BOOTSTRAP_AGENT_VERSION "'\n");
-  g_string_append (s, "SCALER_DOCKER=");
-  append_shell_quoted (s, docker);
-  g_string_append (s, "\n");
-  g_string_append (s, script_setup);
-
-  /* The agent command comes before any user text, so that its literal
-   * "--queue" is the first one in the script. */
   g_string_append (s, "scaler_run_agent () {\n"
                       "  \"$SCALER_VENV/bin/clearml-agent\" --config-file \"$SCALER_CONF\" daemon \\\n"
                       "    --queue ");
@@ -391,10 +486,29 @@ scaler_bootstrap_generate_full (const ScalerConfig   *config,
     {
       g_string_append (s, " \\\n    --docker ");
       append_shell_quoted (s, docker);
+      /* Otherwise the agent inside every task container is the newest PyPI
+       * release (clearml-agent clearml_agent/commands/worker.py:4577-4598). */
+      g_string_append (s, " \\\n    --force-current-version");
     }
+  /* Without it, a docker task gets `docker run --gpus all`
+   * (clearml_agent/commands/worker.py:4443-4449), which fails on a host
+   * without GPUs; --cpu-only sets NVIDIA_VISIBLE_DEVICES=none
+   * (clearml_agent/session.py:80-82) and makes venvs use CPU wheels. */
+  if (scaler_resource_is_cpu_only (resource))
+    g_string_append (s, " \\\n    --cpu-only");
   g_string_append (s, "\n}\n\n");
+}
 
-  g_string_append (s, script_body);
+/* clearml.conf (0600), the init script, the worker id. */
+static void
+append_files (GString              *s,
+              const ScalerConfig   *config,
+              const ScalerResource *resource,
+              const ScalerSecrets  *secrets)
+{
+  g_autofree char *conf = build_clearml_conf (config, secrets);
+  g_autofree char *worker_prefix = NULL;
+  const char *init_script = nonnull (config->extra_vm_bash_script);
 
   g_string_append (s, "scaler_log \"writing $SCALER_CONF\"\n"
                       "printf '%s' ");
@@ -409,28 +523,81 @@ scaler_bootstrap_generate_full (const ScalerConfig   *config,
       g_string_append (s, " > \"$SCALER_INIT\" || scaler_die \"could not write $SCALER_INIT\"\n");
     }
 
-  /* Last, so that it is the last assignment of CLEARML_WORKER_ID in the text. */
+  /* The worker id without the instance id, which only IMDS knows at boot.
+   * Last, so that it is the last assignment of CLEARML_WORKER_ID in the text. */
+  worker_prefix = g_strdup_printf ("%s:%s:%s:", nonnull (config->workers_prefix),
+                                   nonnull (resource->name),
+                                   nonnull (resource->instance_type));
   g_string_append (s, "\nexport CLEARML_WORKER_ID=");
   append_shell_quoted (s, worker_prefix);
   g_string_append (s, "\"$SCALER_INSTANCE_ID\"\n");
+}
 
+static char *
+too_large (GString              *s,
+           const ScalerConfig   *config,
+           const ScalerResource *resource,
+           const ScalerSecrets  *secrets,
+           GError              **error)
+{
+  g_autofree char *largest = describe_largest_fields (config, resource, secrets);
+  gsize len = s->len;
+
+  g_string_free (s, TRUE);
+  g_set_error (error, SCALER_ERROR, SCALER_ERROR_TOO_LARGE,
+               _("The user-data for resource “%s” is %zu bytes, %zu bytes over "
+                 "EC2’s limit of %d bytes. The largest "
+                 "fields are: %s. Shorten them (a long init script can be "
+                 "downloaded by a short one, e.g. from S3)."),
+               nonnull (resource->name), (size_t) len, (size_t) (len - SCALER_BOOTSTRAP_MAX_SIZE),
+               SCALER_BOOTSTRAP_MAX_SIZE, largest);
+  return NULL;
+}
+
+char *
+scaler_bootstrap_generate_full (const ScalerConfig   *config,
+                                const ScalerResource *resource,
+                                const ScalerSecrets  *secrets,
+                                const char           *sandbox_root,
+                                GError              **error)
+{
+  GString *s;
+  const char *docker;
+  gboolean gpu_docker;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (resource != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_conf_values (config, secrets, error))
+    return NULL;
+  docker = nonnull (config->default_docker_image);
+  gpu_docker = *docker != '\0' && !scaler_resource_is_cpu_only (resource);
+
+  s = g_string_sized_new (8192 + strlen (nonnull (config->extra_vm_bash_script)));
+  g_string_append (s, script_head);
+
+  /* Everything the script needs to know, as fixed values. */
+  g_string_append (s, "SCALER_ROOT=");
+  append_shell_quoted (s, nonnull (sandbox_root));
+  g_string_append (s, "\nSCALER_AGENT_VERSION='" SCALER_BOOTSTRAP_AGENT_VERSION "'\n");
+  g_string_append (s, "SCALER_DOCKER=");
+  append_shell_quoted (s, docker);
+  g_string_append (s, "\n");
+  g_string_append (s, script_setup);
+  if (gpu_docker)
+    g_string_append (s, script_nvidia);
+  append_agent_command (s, config, resource);
+
+  g_string_append (s, script_body);
+  if (gpu_docker)
+    g_string_append (s, "scaler_nvidia_toolkit\n");
+  g_string_append (s, script_venv);
+  append_files (s, config, resource, secrets);
   g_string_append (s, script_tail);
 
   if (s->len > SCALER_BOOTSTRAP_MAX_SIZE)
-    {
-      g_autofree char *largest = describe_largest_fields (config, resource, secrets);
-      gsize len = s->len;
-
-      g_string_free (s, TRUE);
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_TOO_LARGE,
-                   _("The user-data for resource “%s” is %zu bytes, %zu bytes over "
-                     "EC2’s limit of %d bytes. The largest "
-                     "fields are: %s. Shorten them (a long init script can be "
-                     "downloaded by a short one, e.g. from S3)."),
-                   nonnull (resource->name), (size_t) len, (size_t) (len - SCALER_BOOTSTRAP_MAX_SIZE),
-                   SCALER_BOOTSTRAP_MAX_SIZE, largest);
-      return NULL;
-    }
+    return too_large (s, config, resource, secrets, error);
 
   return g_string_free (s, FALSE);
 }

@@ -31,6 +31,9 @@ struct _ScalerClearmlClient
   gboolean    use_token;
   gboolean    login_unsupported;  /* auth.login missing: Basic auth */
   gboolean    no_num_entries;     /* get_num_entries missing: get_by_id */
+  char       *user_id;            /* users.get_current_user, once needed */
+  char       *user_name;
+  gboolean    unregister_not_own; /* reported once; no more look-ups */
 };
 
 G_DEFINE_QUARK (scaler-clearml-error-quark, scaler_clearml_error)
@@ -430,13 +433,19 @@ clean_message (const char *msg)
   return g_string_free (out, FALSE);
 }
 
+/* 401 is authentication (errors.conf 401/20-31: missing, malformed or invalid
+ * credentials, invalid token); 403 is authorisation (403/10 routing_error,
+ * 20 role_not_allowed, 21 no_write_permission: clearml-server
+ * apiserver/apierrors/errors.conf:131-136), where logging in again is no use. */
 static ScalerClearmlError
 classify (guint code,
           guint subcode,
           const char *msg)
 {
-  if (code == 401 || code == 403)
+  if (code == 401)
     return SCALER_CLEARML_ERROR_AUTH;
+  if (code == 403)
+    return SCALER_CLEARML_ERROR_PERMISSION;
   if (code == 404)
     {
       if (msg != NULL && strstr (msg, "Unable to find endpoint") != NULL)
@@ -547,9 +556,11 @@ scaler_clearml_parse_envelope (const char        *endpoint,
     subcode = 0;
   msg = member_string (meta_obj, "result_msg");
   endpoint_obj = member_object (meta_obj, "endpoint");
+  /* The server sends these two only (clearml-server
+   * apiserver/service_repo/apicall.py:634-646); strings from API 2.1 on. */
   if (endpoint_obj != NULL)
     {
-      const char *names[] = { "requested_version", "actual_version", "max_version" };
+      const char *names[] = { "requested_version", "actual_version" };
 
       for (guint i = 0; i < G_N_ELEMENTS (names); i++)
         version = MAX (version, scaler_clearml_parse_version (member_string (endpoint_obj, names[i])));
@@ -834,6 +845,8 @@ scaler_clearml_client_free (ScalerClearmlClient *self)
   wipe_free (self->access_key);
   wipe_free (self->secret_key);
   wipe_free (self->token);
+  g_free (self->user_id);
+  g_free (self->user_name);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -1294,6 +1307,93 @@ scaler_clearml_client_get_workers (ScalerClearmlClient *self,
   return out;
 }
 
+/* users.get_current_user, once: the user this client logs in as. */
+static void
+learn_current_user_locked (ScalerClearmlClient *self,
+                           GCancellable        *cancellable)
+{
+  g_autoptr(JsonNode) data = NULL;
+  JsonObject *user;
+
+  if (self->user_id != NULL)
+    return;
+  data = call_locked (self, "users.get_current_user", "{}", TRUE, cancellable, NULL);
+  user = member_object (node_object (data), "user");
+  if (member_string (user, "id") == NULL)
+    return;
+  self->user_id = g_strdup (member_string (user, "id"));
+  self->user_name = g_strdup (member_string (user, "name"));
+}
+
+/* Whether workers.get_all still lists @worker_id, and its user (nullable). */
+static gboolean
+find_worker_user_locked (ScalerClearmlClient *self,
+                         const char          *worker_id,
+                         char               **user_id,
+                         char               **user_name,
+                         GCancellable        *cancellable)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autofree char *body = NULL;
+  g_autoptr(JsonNode) data = NULL;
+  JsonArray *list;
+
+  json_builder_begin_object (b);
+  if (effective_version (self) >= VERSION_WORKER_PATTERN && strpbrk (worker_id, "*?[]\\") == NULL)
+    {
+      json_builder_set_member_name (b, "worker_pattern");
+      json_builder_add_string_value (b, worker_id);
+    }
+  json_builder_end_object (b);
+  body = builder_to_string (b);
+  data = call_locked (self, "workers.get_all", body, TRUE, cancellable, NULL);
+  list = member_array (node_object (data), "workers");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *w = array_object (list, i);
+      JsonObject *user = member_object (w, "user");
+
+      if (g_strcmp0 (member_string (w, "id"), worker_id) != 0)
+        continue;
+      *user_id = g_strdup (member_string (user, "id"));
+      *user_name = g_strdup (member_string (user, "name"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* After a workers.unregister that answered 200: did it remove anything? */
+static gboolean
+check_unregistered_locked (ScalerClearmlClient *self,
+                           const char          *worker_id,
+                           GCancellable        *cancellable,
+                           GError             **error)
+{
+  g_autofree char *owner_id = NULL;
+  g_autofree char *owner_name = NULL;
+
+  if (!find_worker_user_locked (self, worker_id, &owner_id, &owner_name, cancellable))
+    return TRUE;
+  learn_current_user_locked (self, cancellable);
+  if (owner_id == NULL || self->user_id == NULL || g_str_equal (owner_id, self->user_id))
+    {
+      g_debug ("ClearML worker %s is listed again after workers.unregister; its agent "
+               "probably reported once more", worker_id);
+      return TRUE;
+    }
+
+  self->unregister_not_own = TRUE;
+  g_set_error (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_PERMISSION,
+               _("ClearML workers.unregister left worker %s in place: it belongs to the ClearML "
+                 "user “%s” and the autoscaler logs in as “%s”, and ClearML lets a user remove "
+                 "only its own workers. Give the agents a key of the autoscaler’s user (see "
+                 "“Credentials inside user-data” in the README); until then dead workers stay "
+                 "listed for up to 10 minutes. (Reported once.)"),
+               worker_id, owner_name != NULL ? owner_name : owner_id,
+               self->user_name != NULL ? self->user_name : self->user_id);
+  return FALSE;
+}
+
 gboolean
 scaler_clearml_client_unregister_worker (ScalerClearmlClient *self,
                                          const char          *worker_id,
@@ -1304,6 +1404,7 @@ scaler_clearml_client_unregister_worker (ScalerClearmlClient *self,
   g_autofree char *body = NULL;
   g_autoptr(JsonNode) data = NULL;
   g_autoptr(GError) local_error = NULL;
+  gboolean ok = TRUE;
 
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (worker_id != NULL, FALSE);
@@ -1316,12 +1417,15 @@ scaler_clearml_client_unregister_worker (ScalerClearmlClient *self,
 
   g_mutex_lock (&self->mutex);
   data = call_locked (self, "workers.unregister", body, TRUE, cancellable, &local_error);
+  /* "Worker not registered" (400/1004 when auto_unregister is off) is what
+   * another user's worker gets there. */
+  if (data == NULL && g_error_matches (local_error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NOT_FOUND))
+    g_clear_error (&local_error);
+  if (local_error == NULL && !self->unregister_not_own)
+    ok = check_unregistered_locked (self, worker_id, cancellable, error);
   g_mutex_unlock (&self->mutex);
-  if (data != NULL)
-    return TRUE;
-  /* "Worker not registered" (400/1004 when auto_unregister is off): fine. */
-  if (g_error_matches (local_error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NOT_FOUND))
-    return TRUE;
+  if (local_error == NULL)
+    return ok;
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
@@ -1393,6 +1497,61 @@ scaler_clearml_client_get_tasks (ScalerClearmlClient *self,
 
 /* ---- test connection ---- */
 
+/* A call that needs the credentials: auth.login in token mode; in Basic mode
+ * (or without auth.login) workers.get_all, of the last second only. */
+static gboolean
+check_credentials_locked (ScalerClearmlClient *self,
+                          GCancellable        *cancellable,
+                          GError             **error)
+{
+  g_autoptr(JsonNode) workers = NULL;
+
+  if (self->use_token && !self->login_unsupported)
+    {
+      if (!login_locked (self, cancellable, error))
+        return FALSE;
+      if (!self->login_unsupported)
+        return TRUE;
+    }
+  workers = call_locked (self, "workers.get_all", "{\"last_seen\": 1}", TRUE, cancellable, error);
+  return workers != NULL;
+}
+
+static char *
+describe_failure (ScalerClearmlClient  *self,
+                  const GError         *error,
+                  ScalerClearmlVerdict *verdict)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
+      return g_strdup (_("Cancelled"));
+    }
+  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_AUTH))
+    {
+      *verdict = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
+      return g_strdup_printf (_("Wrong access key or secret key: %s"), error->message);
+    }
+  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_PERMISSION))
+    {
+      *verdict = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
+      return g_strdup_printf (_("The key works but its user is not allowed to do this: %s"),
+                              error->message);
+    }
+  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NETWORK))
+    {
+      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
+      return g_strdup_printf (_("Server unreachable: %s"), error->message);
+    }
+  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_BAD_RESPONSE))
+    {
+      *verdict = SCALER_CLEARML_VERDICT_NOT_CLEARML;
+      return g_strdup_printf (_("Not a ClearML API server at %s: %s"), self->base_url, error->message);
+    }
+  *verdict = SCALER_CLEARML_VERDICT_SERVER_ERROR;
+  return g_strdup_printf (_("The server answered with an error: %s"), error->message);
+}
+
 char *
 scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
                                        ScalerClearmlVerdict *verdict,
@@ -1445,53 +1604,22 @@ scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
       goto out;
     }
 
+  if (!check_credentials_locked (self, cancellable, &error))
+    {
+      message = describe_failure (self, error, &v);
+      goto out;
+    }
+
+  /* server.info needs no authentication; an old server may lack it (404). */
   info = call_locked (self, "server.info", "{}", TRUE, cancellable, &error);
   if (info == NULL &&
       !g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_UNSUPPORTED) &&
       !g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NOT_FOUND))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          v = SCALER_CLEARML_VERDICT_UNREACHABLE;
-          message = g_strdup (_("Cancelled"));
-        }
-      else if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_AUTH))
-        {
-          v = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
-          message = g_strdup_printf (_("Wrong access key or secret key: %s"), error->message);
-        }
-      else if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NETWORK))
-        {
-          v = SCALER_CLEARML_VERDICT_UNREACHABLE;
-          message = g_strdup_printf (_("Server unreachable: %s"), error->message);
-        }
-      else
-        {
-          v = SCALER_CLEARML_VERDICT_SERVER_ERROR;
-          message = g_strdup_printf (_("The server answered with an error: %s"), error->message);
-        }
+      message = describe_failure (self, error, &v);
       goto out;
     }
-  if (info == NULL)
-    {
-      /* An old server without server.info: authenticate with another call. */
-      g_autoptr(JsonNode) workers = NULL;
-
-      g_clear_error (&error);
-      workers = call_locked (self, "workers.get_all", "{}", TRUE, cancellable, &error);
-      if (workers == NULL)
-        {
-          v = g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_AUTH)
-            ? SCALER_CLEARML_VERDICT_BAD_CREDENTIALS : SCALER_CLEARML_VERDICT_SERVER_ERROR;
-          message = g_strdup_printf (v == SCALER_CLEARML_VERDICT_BAD_CREDENTIALS
-                                     ? _("Wrong access key or secret key: %s")
-                                     : _("The server answered with an error: %s"),
-                                     error->message);
-          goto out;
-        }
-    }
-  else
-    server_version = member_string (node_object (info), "version");
+  server_version = member_string (node_object (info), "version");
 
   v = SCALER_CLEARML_VERDICT_OK;
   api = MAX (self->api_version, scaler_clearml_parse_version (

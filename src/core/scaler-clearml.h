@@ -14,14 +14,16 @@
  *
  * Authentication: by default the token flow. `auth.login` with Basic auth
  * returns a token sent as `Authorization: Bearer`; on a 401 the client logs
- * in again ONCE and retries the call once. A server without auth.login falls
- * back to Basic auth on every call.
+ * in again ONCE and retries the call once. A 403 (forbidden: role not
+ * allowed, no write permission) is SCALER_CLEARML_ERROR_PERMISSION and never
+ * triggers a login. A server without auth.login falls back to Basic auth on
+ * every call.
  *
  * API version: learnt from the first envelope that carries
- * meta.endpoint (the highest of requested_version, actual_version and
- * max_version; an unversioned path is answered with requested_version = the
- * server's maximum, a pinned "/v2.NN" path with that version). Until known, the
- * client assumes 2.4 (the oldest level it supports). It decides:
+ * meta.endpoint (the higher of requested_version and actual_version; an
+ * unversioned path is answered with requested_version = the server's maximum,
+ * a pinned "/v2.NN" path with that version). Until known, the client assumes
+ * 2.4 (the oldest level it supports). It decides:
  *   - pending counts: `queues.get_num_entries` (>= 2.15) or
  *     `queues.get_by_id` + len(entries) (older; also after a 404 "endpoint
  *     not found" from get_num_entries);
@@ -52,13 +54,16 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  SCALER_CLEARML_ERROR_AUTH,          /* 401/403: wrong key/secret, bad token */
+  SCALER_CLEARML_ERROR_AUTH,          /* 401: wrong key/secret, bad token */
   SCALER_CLEARML_ERROR_NOT_FOUND,     /* unknown queue/task/worker id, other 404 */
   SCALER_CLEARML_ERROR_BAD_REQUEST,   /* other 4xx: the request was rejected */
   SCALER_CLEARML_ERROR_SERVER,        /* 5xx, 429, a proxy's 502/503/504 page */
   SCALER_CLEARML_ERROR_BAD_RESPONSE,  /* HTML page, invalid JSON, empty body, missing fields, no envelope */
   SCALER_CLEARML_ERROR_NETWORK,       /* no answer: unreachable, timeout, reset, TLS */
   SCALER_CLEARML_ERROR_UNSUPPORTED,   /* the server has no such endpoint (too old) */
+  SCALER_CLEARML_ERROR_PERMISSION,    /* 403: the user may not do this; also an
+                                       * unregister that cannot remove another
+                                       * user's worker */
 } ScalerClearmlError;
 
 GQuark scaler_clearml_error_quark (void);
@@ -144,7 +149,16 @@ GPtrArray           *scaler_clearml_client_get_workers    (ScalerClearmlClient *
                                                            const char          *prefix,
                                                            GCancellable        *cancellable,
                                                            GError             **error);
-/* workers.unregister; an unknown worker is not an error. */
+/* workers.unregister; an unknown worker is not an error. The server removes
+ * only the caller's own workers (its key is worker_<company>_<user>_<id>,
+ * clearml-server apiserver/bll/workers/__init__.py:111-123) and answers 200
+ * even when nothing was removed (auto_unregister). So the client looks the
+ * worker up afterwards: when it is still listed and belongs to another user
+ * (workers.get_all's user.id against users.get_current_user), the call fails
+ * ONCE per client with SCALER_CLEARML_ERROR_PERMISSION, a message naming both
+ * users; later calls are sent but no longer checked. A worker listed again
+ * under the same user was re-registered by its still-live agent (the server
+ * auto-registers on a status report): not an error. */
 gboolean             scaler_clearml_client_unregister_worker (ScalerClearmlClient *self,
                                                            const char          *worker_id,
                                                            GCancellable        *cancellable,
@@ -157,8 +171,11 @@ GPtrArray           *scaler_clearml_client_get_tasks      (ScalerClearmlClient *
                                                            GCancellable        *cancellable,
                                                            GError             **error);
 
-/* "Test connection": debug.ping (no auth), then an authenticated call, then
- * server.info for the version. Returns a sentence for people, e.g.
+/* "Test connection": debug.ping (no auth); then the credentials, with a call
+ * that needs them (auth.login; in Basic mode, or without auth.login,
+ * workers.get_all); then server.info for the version (it needs no
+ * authentication: clearml-server apiserver/schema/services/server.conf:44-46).
+ * Returns a sentence for people, e.g.
  * "Connected to ClearML server 2.0.0 (API 2.31)" or "Wrong access key or
  * secret key: ...", and sets @verdict. Never fails: a cancelled test reports
  * UNREACHABLE with "Cancelled". */

@@ -767,7 +767,17 @@ import_resource (Import     *import,
       else if (strcmp (key, "ebs_snapshot_id") == 0)
         report_add (import, _("resource_configurations.%s.ebs_snapshot_id: not imported (volumes start from the AMI)"), name);
       else if (strcmp (key, "cpu_only") == 0)
-        report_add (import, _("resource_configurations.%s.cpu_only: not imported; add “export NVIDIA_VISIBLE_DEVICES=none” to the init script instead"), name);
+        {
+          gboolean cpu_only = FALSE;
+
+          /* ClearML's cpu_only true exports NVIDIA_VISIBLE_DEVICES=none
+           * (clearml clearml/automation/cloud_driver.py:135); false, its
+           * default, only leaves the agent alone, which here means: decided
+           * from the instance type. */
+          if (!node_to_bool (node, &cpu_only))
+            report_add (import, _("resource_configurations.%s.cpu_only: not true or false, decided from the instance type"), name);
+          resource->cpu_only = cpu_only ? SCALER_CPU_ONLY_YES : SCALER_CPU_ONLY_AUTO;
+        }
       else if (strcmp (key, "enable_monitoring") == 0)
         report_add (import, _("resource_configurations.%s.enable_monitoring: not imported (detailed CloudWatch monitoring is not supported)"), name);
       else

@@ -144,6 +144,21 @@ read_bool (JsonObject *object,
     *field = json_node_get_boolean (node);
 }
 
+/* true/false; null or absent: AUTO. */
+static void
+read_cpu_only (JsonObject    *object,
+               const char    *name,
+               ScalerCpuOnly *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    *field = SCALER_CPU_ONLY_AUTO;
+  else if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+           json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    *field = json_node_get_boolean (node) ? SCALER_CPU_ONLY_YES : SCALER_CPU_ONLY_NO;
+}
+
 static void
 read_strv (JsonObject *object,
            const char *name,
@@ -292,6 +307,7 @@ resource_from_object (JsonObject *object)
   read_bool (object, "spot_fallback_on_demand", &resource->spot_fallback_on_demand);
   read_nullable_string (object, "iam_instance_profile", &resource->iam_instance_profile);
   read_tags (object, "tags", resource->tags);
+  read_cpu_only (object, "cpu_only", &resource->cpu_only);
 
   return resource;
 }
@@ -641,6 +657,11 @@ scaler_config_to_json_node (const ScalerConfig *self)
       add_bool (builder, "spot_fallback_on_demand", resource->spot_fallback_on_demand);
       add_nullable_string (builder, "iam_instance_profile", resource->iam_instance_profile);
       add_tags (builder, "tags", resource->tags);
+      json_builder_set_member_name (builder, "cpu_only");
+      if (resource->cpu_only == SCALER_CPU_ONLY_AUTO)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_boolean_value (builder, resource->cpu_only == SCALER_CPU_ONLY_YES);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

@@ -108,6 +108,21 @@ has_space (const char *text)
   return FALSE;
 }
 
+/* Any control character (tab and line breaks included). clearml.conf gets
+ * these values as HOCON strings, and the agent's vendored pyhocon unescapes
+ * only \\ \n \r \t \" \= \# \! (clearml-agent
+ * clearml_agent/external/pyhocon/config_parser.py:183-193): a \b or
+ * \u0001 would reach the agent as those literal characters. */
+static gboolean
+has_control (const char *text)
+{
+  for (const char *p = text; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+
+  return FALSE;
+}
+
 static char *
 join_zones (const char * const *zones)
 {
@@ -129,11 +144,11 @@ check_http_url (GPtrArray  *problems,
       return;
     }
 
-  if (!g_utf8_validate (url, -1, NULL) || has_space (url))
+  if (!g_utf8_validate (url, -1, NULL) || has_space (url) || has_control (url))
     {
       error_at (problems, path,
-                _("“%s” is not a valid URL; expected an http:// or https:// URL without spaces"),
-                g_utf8_validate (url, -1, NULL) ? url : "?");
+                _("“%s” is not a valid URL; expected an http:// or https:// URL without spaces or control characters"),
+                g_utf8_validate (url, -1, NULL) && !has_control (url) ? url : "?");
       return;
     }
 
@@ -403,6 +418,46 @@ check_resource (GPtrArray          *problems,
 #undef AT
 }
 
+/* What the agent on the instance makes of the resource. */
+static void
+check_resource_agent (GPtrArray          *problems,
+                      const ScalerConfig *config,
+                      guint               index)
+{
+  const ScalerResource *resource = g_ptr_array_index (config->resources, index);
+  const ScalerInstanceTypeInfo *info = NULL;
+  gboolean docker = config->default_docker_image != NULL && *config->default_docker_image != '\0';
+  g_autofree char *queue_path = g_strdup_printf ("resources[%u].queue", index);
+  g_autofree char *cpu_path = g_strdup_printf ("resources[%u].cpu_only", index);
+
+  /* The agent passes a name of 30+ hex digits and dashes through as a queue
+   * id (clearml-agent clearml_agent/commands/base.py:344-345). */
+  if (resource->queue != NULL && g_regex_match_simple ("^[-a-f0-9]{30,}$", resource->queue, 0, 0))
+    warning_at (problems, queue_path,
+                _("The agent takes a queue name of 30 or more hexadecimal digits and dashes for a queue id, so it would not find the queue “%s” by name; rename the queue"),
+                resource->queue);
+  /* The server strips queue names when it creates them. */
+  else if (resource->queue != NULL && g_utf8_validate (resource->queue, -1, NULL) &&
+           (g_ascii_isspace (resource->queue[0]) ||
+            (*resource->queue != '\0' && g_ascii_isspace (resource->queue[strlen (resource->queue) - 1]))))
+    warning_at (problems, queue_path,
+                _("The queue name “%s” starts or ends with a space; ClearML strips queue names, so no queue has this name"),
+                resource->queue);
+
+  if (!docker || resource->instance_type == NULL || *resource->instance_type == '\0')
+    return;
+  info = scaler_price_table_lookup (scaler_price_table_get_default (), resource->instance_type);
+  if (resource->cpu_only == SCALER_CPU_ONLY_NO && info != NULL && info->gpu_count == 0)
+    warning_at (problems, cpu_path,
+                _("cpu_only is false, but %s has no GPU: every task would run with “docker run --gpus all” and fail; set cpu_only to true or leave it unset"),
+                resource->instance_type);
+  else if (resource->cpu_only == SCALER_CPU_ONLY_AUTO && info == NULL)
+    warning_at (problems, cpu_path,
+                _("%s is not in the bundled table, so whether it has GPUs is guessed from its name (%s); set cpu_only to true or false to be sure"),
+                resource->instance_type,
+                scaler_resource_is_cpu_only (resource) ? _("no GPU") : _("NVIDIA GPUs"));
+}
+
 GPtrArray *
 scaler_config_validate (const ScalerConfig *self)
 {
@@ -458,9 +513,10 @@ scaler_config_validate (const ScalerConfig *self)
       self->clearml_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
     error_at (problems, "clearml.credentials", _("Unknown credentials source; expected “keyring” or “environment”"));
 
-  if (self->git_user != NULL && (utf8_length (self->git_user) < 0 || strpbrk (self->git_user, "\n\r\"") != NULL))
+  if (self->git_user != NULL && (utf8_length (self->git_user) < 0 || has_control (self->git_user) ||
+                                 strchr (self->git_user, '"') != NULL))
     error_at (problems, "git_user",
-              _("The git user contains a line break or a quote; expected a plain user name"));
+              _("The git user contains a line break, another control character or a quote; expected a plain user name"));
 
   if (self->default_docker_image != NULL &&
       (utf8_length (self->default_docker_image) < 0 || strpbrk (self->default_docker_image, "\n\r") != NULL))
@@ -491,7 +547,10 @@ scaler_config_validate (const ScalerConfig *self)
               _("There are no resources; add at least one (a queue, an instance type and an AMI)"));
 
   for (guint i = 0; i < self->resources->len; i++)
-    check_resource (problems, self, i);
+    {
+      check_resource (problems, self, i);
+      check_resource_agent (problems, self, i);
+    }
 
   /* user-data size: see scaler-bootstrap.h */
   scaler_bootstrap_check_size (self, problems);
@@ -508,6 +567,7 @@ typedef enum
   KEY_WHOLE,
   KEY_NUMBER,
   KEY_BOOL,
+  KEY_NULLABLE_BOOL,
   KEY_ENUM,
   KEY_OBJECT,
   KEY_STRV,
@@ -561,6 +621,7 @@ static const Key resource_keys[] = {
   { "spot_fallback_on_demand", KEY_BOOL },
   { "iam_instance_profile", KEY_NULLABLE_STRING },
   { "tags", KEY_TAGS },
+  { "cpu_only", KEY_NULLABLE_BOOL },
   { NULL }
 };
 
@@ -819,6 +880,11 @@ check_value (GPtrArray  *problems,
     case KEY_BOOL:
       if (!holds (node, G_TYPE_BOOLEAN))
         error_at (problems, path, _("Expected true or false, found %s"), describe_node (node));
+      break;
+
+    case KEY_NULLABLE_BOOL:
+      if (!holds (node, G_TYPE_BOOLEAN) && !JSON_NODE_HOLDS_NULL (node))
+        error_at (problems, path, _("Expected true, false or null, found %s"), describe_node (node));
       break;
 
     case KEY_ENUM:

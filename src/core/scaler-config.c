@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scaler-config.h"
+#include "scaler-prices.h"
 
 G_DEFINE_BOXED_TYPE (ScalerConfig, scaler_config, scaler_config_ref, scaler_config_unref)
 G_DEFINE_BOXED_TYPE (ScalerResource, scaler_resource, scaler_resource_copy, scaler_resource_free)
@@ -112,8 +113,32 @@ scaler_resource_copy (const ScalerResource *self)
   copy->spot_fallback_on_demand = self->spot_fallback_on_demand;
   copy->iam_instance_profile = g_strdup (self->iam_instance_profile);
   copy->tags = tags_copy (self->tags);
+  copy->cpu_only = self->cpu_only;
 
   return copy;
+}
+
+gboolean
+scaler_resource_is_cpu_only (const ScalerResource *self)
+{
+  const ScalerInstanceTypeInfo *info;
+  const char *type;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->cpu_only != SCALER_CPU_ONLY_AUTO)
+    return self->cpu_only == SCALER_CPU_ONLY_YES;
+
+  type = self->instance_type != NULL ? self->instance_type : "";
+  info = scaler_price_table_lookup (scaler_price_table_get_default (), type);
+  if (info != NULL)
+    return info->gpu_count == 0;
+
+  /* Not in the table: NVIDIA GPU families are g4dn, g5, g5g, g6, g6e, gr6,
+   * p3, p4d, p5 ...; g4ad has AMD GPUs, which docker --gpus cannot use. */
+  if (g_str_has_prefix (type, "g4ad."))
+    return TRUE;
+  return !g_regex_match_simple ("^(g|gr|p)[0-9]+[a-z-]*\\.", type, 0, 0);
 }
 
 void

@@ -30,6 +30,14 @@ typedef enum
   SCALER_CREDENTIALS_SOURCE_ENVIRONMENT,
 } ScalerCredentialsSource;
 
+/* Whether the agent may give tasks GPUs (resource "cpu_only"). */
+typedef enum
+{
+  SCALER_CPU_ONLY_AUTO,              /* JSON absent or null: from the instance type */
+  SCALER_CPU_ONLY_YES,               /* JSON true */
+  SCALER_CPU_ONLY_NO,                /* JSON false */
+} ScalerCpuOnly;
+
 typedef enum
 {
   SCALER_ON_STOP_KEEP,
@@ -61,6 +69,7 @@ struct _ScalerResource
   gboolean  spot_fallback_on_demand;
   char     *iam_instance_profile;    /* nullable: name, or an ARN ("arn:...") */
   GPtrArray *tags;                   /* of ScalerTag*, in order (never NULL) */
+  ScalerCpuOnly cpu_only;            /* see scaler_resource_is_cpu_only() */
 };
 
 struct _ScalerConfig
@@ -144,6 +153,13 @@ ScalerConfig      *scaler_config_copy              (const ScalerConfig  *self);
 ScalerResource    *scaler_resource_new             (void);
 ScalerResource    *scaler_resource_copy            (const ScalerResource *self);
 void               scaler_resource_free            (ScalerResource      *self);
+
+/* TRUE when the agent must not give tasks GPUs (`--cpu-only`: no
+ * `docker run --gpus all`, CPU wheels in venv mode). cpu_only true/false
+ * decides; AUTO: the bundled price table's GPU count of the instance type, or,
+ * for a type not in the table, its family name (g*, gr*, p* followed by a
+ * digit have NVIDIA GPUs, except the AMD g4ad). */
+gboolean           scaler_resource_is_cpu_only     (const ScalerResource *self);
 
 ScalerTag         *scaler_tag_new                  (const char          *key,
                                                     const char          *value);

@@ -123,6 +123,8 @@ function main () {
   let ready = 0;
   const onReady = () => {
     if (++ready < 2) return;
+    // Where the fake agents find their ClearML server (lib/agent.js).
+    world.clearmlOrigin = `http://127.0.0.1:${clearmlServer.address().port}`;
     const line = JSON.stringify({
       ec2: `http://127.0.0.1:${ec2Server.address().port}`,
       clearml: `http://127.0.0.1:${clearmlServer.address().port}`,

@@ -458,6 +458,24 @@ function parserChecks () {
     ok(p && workerIdFor(p.template, id) === wid && p.queue === queue, `user-data parser: ${JSON.stringify(text.split('\n')[0]).slice(0, 70)}`, p && { wid: workerIdFor(p.template, id), queue: p.queue });
   }
   ok(parseAgentUserData('#!/bin/bash\necho no agent here\n') === null, 'user-data parser: no worker id -> no agent');
+
+  // clearml.conf as the agent's pyhocon reads it.
+  const hocon = require('./lib/hocon');
+  const conf = hocon.parse('# c\napi {\n  api_server: "http://h:8008/v2.20"\n  credentials {\n    access_key: "a\\"b\\\\c"\n    secret_key: "x\\by\\u0041"\n  }\n}\n' +
+    'sdk.aws.s3.key: ""\nagent { git_user: bot }\nagent.worker_id = ${?NOPE}\nagent.home = ${HOME}/x\n', { HOME: '/root' });
+  ok(hocon.lookup(conf, 'api.api_server') === 'http://h:8008/v2.20' && hocon.lookup(conf, 'api.credentials.access_key') === 'a"b\\c' &&
+    hocon.lookup(conf, 'api.credentials.secret_key') === 'x\\by\\u0041' && hocon.lookup(conf, 'sdk.aws.s3.key') === '' &&
+    hocon.lookup(conf, 'agent.git_user') === 'bot' && hocon.lookup(conf, 'agent.worker_id') === undefined && hocon.lookup(conf, 'agent.home') === '/root/x',
+  'hocon: pyhocon escapes only \\\\ \\" (\\b, \\u0041 stay literal); dotted keys merge; ${?x} optional, ${HOME} from the environment', conf);
+  let bad = 0;
+  for (const text of ['a { b: 1', 'a: "x\ny"', 'include "f.conf"', 'a: ${nope}', 'a b c']) {
+    try {
+      hocon.parse(text, {});
+    } catch (e) {
+      if (e instanceof hocon.HoconError) bad++;
+    }
+  }
+  ok(bad === 5, 'hocon: unclosed object, a line break in quotes, include, unresolved ${x}, no separator are errors', bad);
 }
 
 async function clearmlChecks (urls, ctl, state, ec2) {
@@ -547,9 +565,14 @@ async function clearmlChecks (urls, ctl, state, ec2) {
   let idle = (await call('workers.get_all', { last_seen: 600 }, bearer)).json.data.workers.find((x) => x.id === wid);
   ok(tasks.json.data.tasks.length === 2 && idle && !('task' in idle), 'agent: tasks complete, idle worker has no task key', { n: tasks.json.data.tasks.length, idle });
   const pat = await call('workers.get_all', { worker_pattern: 'other:*' }, bearer);
-  ok(pat.json.data.workers.length === 0, 'workers.get_all: worker_pattern (2.30+) filters');
+  ok(pat.json.data.workers.length === 0, 'workers.get_all: worker_pattern filters');
   const patOld = await call('v2.23/workers.get_all', { worker_pattern: 'other:*' }, bearer);
-  ok(patOld.json.data.workers.length === 1 && patOld.json.meta.endpoint.actual_version === '2.4', 'workers.get_all: worker_pattern ignored below 2.30');
+  ok(patOld.json.data.workers.length === 0 && patOld.json.meta.endpoint.actual_version === '2.4', 'workers.get_all: one endpoint from 2.4 whose worker_pattern applies on every version');
+  const patMine = await call('workers.get_all', { worker_pattern: 'dyn:gpures:*' }, bearer);
+  ok(patMine.json.data.workers.length === 1, 'workers.get_all: worker_pattern is a glob on the worker id');
+  const naive = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/;
+  ok(naive.test(idle.register_time) && naive.test(idle.last_activity_time) && naive.test(idle.last_report_time) && idle.user.name === 'autoscaler',
+    'workers.get_all: times are naive isoformat (no offset; no fraction when 0); the user who registered', idle);
   // unregister: comes back at the next report
   await call('workers.unregister', { worker: wid }, bearer);
   const gone = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
@@ -557,14 +580,17 @@ async function clearmlChecks (urls, ctl, state, ec2) {
   const back = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
   ok(!gone && back, 'workers.unregister: a live agent re-registers at its next report');
 
-  // zombie
-  await ctl('POST', '/_fake/config', { zombie_linger_s: 0.8 });
+  // zombie, after a last report while shutting down that re-registers an unregistered entry
+  await ctl('POST', '/_fake/config', { zombie_linger_s: 0.8, shutdown_delay_s: 0.4 });
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [iid] }));
-  await sleep(200);
+  await call('workers.unregister', { worker: wid }, bearer);
+  const z0 = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
+  await sleep(250);
   const z = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
   await sleep(1000);
   const z2 = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
-  ok(z && !z2, 'agent: terminated instance leaves a zombie worker for zombie_linger_s', { z: !!z, z2: !!z2 });
+  ok(!z0 && z && !z2, 'agent: a shutting-down instance reports once more (re-registered), then lingers as a zombie for zombie_linger_s', { z0: !!z0, z: !!z, z2: !!z2 });
+  await ctl('POST', '/_fake/config', { shutdown_delay_s: 0.2 });
 
   // never register + spot interruption stops the task
   await ctl('POST', '/_fake/config', { zombie_linger_s: 0, never_register_resources: ['broken'] });
@@ -580,6 +606,7 @@ async function clearmlChecks (urls, ctl, state, ec2) {
   ok(sw && !brokenW, 'agent: never_register_resources never registers; another resource does', { sw: !!sw, brokenW: !!brokenW });
   await ctl('POST', '/_fake/spot-interrupt', { instance_id: spotIds.instance_ids[0] });
   const tk = (await call('tasks.get_by_id', { task: enq2.task_ids[0] }, bearer)).json.data.task;
+  await sleep(300); // its last report while shutting down, then gone
   const swAfter = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id.endsWith(spotIds.instance_ids[0]));
   const q2 = (await call('queues.get_by_id', { queue: enq2.queue_id }, bearer)).json.data.queue;
   ok(tk.status === 'stopped' && !swAfter && q2.entries.length === 0, 'agent: spot interruption kills the worker, task stopped, nothing re-queued', { status: tk.status });
@@ -601,6 +628,33 @@ async function clearmlChecks (urls, ctl, state, ec2) {
   const cq = await call('queues.create', { name: 'newq' }, bearer);
   const cq2 = await call('queues.create', { name: 'newq' }, bearer);
   ok(cq.status === 200 && typeof cq.json.data.id === 'string' && cq2.status === 400, 'queues.create; duplicate name rejected');
+
+  // The real server's rules for users, server.info and before_request.
+  await ctl('POST', '/_fake/config', { clearml_users: [{ key: 'OTHERKEY', secret: 'OTHERSECRET', name: 'agents' }] });
+  const other = 'Basic ' + Buffer.from('OTHERKEY:OTHERSECRET').toString('base64');
+  await ctl('POST', '/_fake/workers', { id: 'theirs:w1', queue: 'gpu', user: 'agents' });
+  await ctl('POST', '/_fake/workers', { id: 'mine:w1', queue: 'gpu' });
+  const un = await call('workers.unregister', { worker: 'theirs:w1' }, basic);
+  let wl = (await call('workers.get_all', {}, basic)).json.data.workers;
+  const theirs = wl.find((x) => x.id === 'theirs:w1');
+  ok(un.status === 200 && theirs && theirs.user.name === 'agents' && theirs.key.includes('_u0fakeuser'), 'workers.unregister of another user\'s worker: 200, nothing removed', { status: un.status, theirs });
+  await call('workers.unregister', { worker: 'theirs:w1' }, other);
+  await call('workers.unregister', { worker: 'mine:w1' }, basic);
+  wl = (await call('workers.get_all', {}, basic)).json.data.workers;
+  ok(!wl.find((x) => x.id === 'theirs:w1') && !wl.find((x) => x.id === 'mine:w1'), 'workers.unregister removes the caller\'s own workers');
+  const me = await call('users.get_current_user', {}, other);
+  ok(me.status === 200 && me.json.data.user.name === 'agents', 'users.get_current_user: the caller', me.json && me.json.data);
+  const info = await call('server.info', {}, null);
+  const infoOld = await call('v2.11/server.info', {}, 'Basic ' + Buffer.from('x:y').toString('base64'));
+  ok(info.status === 200 && info.json.data.api_version === '2.31' && infoOld.status === 200 && infoOld.json.data.api_version === undefined,
+    'server.info: no authentication (any credentials); api_version from 2.12', infoOld.json && infoOld.json.data);
+  const nocolon = await call('queues.get_all', {}, 'Basic ' + Buffer.from('FAKEKEY').toString('base64'));
+  ok(nocolon.status === 401 && nocolon.json.meta.result_subcode === 22, 'Basic without ":" is an empty secret: 401/22', nocolon.json && nocolon.json.meta);
+  const gz = await fetch(`${urls.clearml}/queues.get_all`, { method: 'POST', headers: { authorization: basic, 'content-encoding': 'gzip' }, body: '{}' });
+  ok(gz.status === 415 && !(gz.headers.get('content-type') || '').includes('json') && /Content encoding is not supported/.test(await gz.text()), '415 from before_request is plain text');
+  const qd = (await call('queues.get_all', { name: '^gpu$' }, basic)).json.data.queues[0];
+  ok(!('display_name' in qd), 'queues: display_name only when set');
+  await ctl('POST', '/_fake/config', { clearml_users: [] });
 
   // ClearML faults
   const cf = (action, kind, extra = {}) => ctl('POST', '/_fake/fault', { service: 'clearml', action, kind, ...extra });

@@ -4,7 +4,8 @@
 'use strict';
 
 const crypto = require('node:crypto');
-const { clearmlTime, globToRegExp, readBody, rfc1123, isPlainObject } = require('./util');
+const { clearmlTime, clearmlNaiveTime, redisGlobToRegExp, readBody, rfc1123, isPlainObject } = require('./util');
+const { PATH_RE } = require('./agent');
 
 class ApiError extends Error {
   constructor (code, subcode, msg, errorData) {
@@ -35,7 +36,6 @@ function b64url (buf) {
   return Buffer.from(buf).toString('base64').replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
 }
 
-const USER = { id: 'u0fakeuser0000000000000000000001', name: 'autoscaler' };
 const COMPANY = { id: 'c0fakecompany00000000000000000001', name: 'fake-company' };
 const PROJECT = { id: 'p0fakeproject000000000000000001', name: 'fake project' };
 
@@ -101,8 +101,7 @@ function createClearmlHandler (world, log) {
   const queueObj = (q) => ({
     id: q.id,
     name: q.name,
-    display_name: q.name,
-    user: USER.id,
+    user: q.user || world.clearmlUsers()[0].id,
     company: COMPANY.id,
     created: clearmlTime(q.created),
     tags: q.tags,
@@ -120,7 +119,7 @@ function createClearmlHandler (world, log) {
       status_reason: t.status_reason,
       status_changed: clearmlTime(t.last_update),
       type: t.type,
-      user: USER.id,
+      user: world.clearmlUsers()[0].id,
       company: COMPANY.id,
       project: t.project,
       created: clearmlTime(t.created),
@@ -140,7 +139,7 @@ function createClearmlHandler (world, log) {
   const workerQueueObj = (qid) => {
     const q = world.queues.get(qid);
     if (!q) return { id: qid, name: null, num_tasks: 0 };
-    const o = { id: q.id, name: q.name, display_name: q.name, num_tasks: q.entries.length };
+    const o = { id: q.id, name: q.name, num_tasks: q.entries.length };
     if (q.entries.length > 0) {
       const t = world.tasks.get(q.entries[0].task);
       o.next_task = { id: q.entries[0].task, name: t ? t.name : '' };
@@ -148,21 +147,24 @@ function createClearmlHandler (world, log) {
     return o;
   };
 
+  const workerKey = (w) => `worker_${COMPANY.id}_${w.user_id}_${w.id}`;
+
   const workerObj = (w) => {
+    const user = world.clearmlUserById(w.user_id);
     const o = {
       id: w.id,
-      key: `worker_${COMPANY.id}_${USER.id}_${w.id}`,
-      user: USER,
+      key: workerKey(w),
+      user: { id: user.id, name: user.name },
       company: COMPANY,
       ip: '10.0.0.1',
-      register_time: clearmlTime(w.register_time),
+      register_time: clearmlNaiveTime(w.register_time),
       register_timeout: 600,
-      last_activity_time: clearmlTime(w.last_activity_time),
+      last_activity_time: clearmlNaiveTime(w.last_activity_time),
       queues: w.queue_ids.map(workerQueueObj),
       tags: [],
       system_tags: [],
     };
-    if (w.last_report_time) o.last_report_time = clearmlTime(w.last_report_time);
+    if (w.last_report_time) o.last_report_time = clearmlNaiveTime(w.last_report_time);
     if (w.task_id) {
       const t = world.tasks.get(w.task_id);
       o.task = {
@@ -184,27 +186,52 @@ function createClearmlHandler (world, log) {
     return q;
   };
 
-  const filterWorkers = (body, withPattern) => {
-    let lastSeen = body.last_seen === undefined ? 3600 : body.last_seen;
+  // worker_pattern is a Redis SCAN MATCH on worker_<company>_*_<pattern>, whatever the requested
+  // version (clearml-server apiserver/bll/workers/__init__.py:436-446; one endpoint from 2.4 whose
+  // request model has worker_pattern, apiserver/apimodels/workers.py:100-104): the user '*'
+  // can absorb part of an id that contains '_'.
+  const filterWorkers = (body) => {
+    const lastSeen = body.last_seen === undefined ? 3600 : body.last_seen;
     if (typeof lastSeen !== 'number' || lastSeen < 0) throw apiErr(400, 12, 'Validation error (last_seen: expected a number of seconds >= 0)');
     let pattern = null;
-    if (body.worker_pattern !== undefined && body.worker_pattern !== null && withPattern) {
+    if (body.worker_pattern !== undefined && body.worker_pattern !== null && body.worker_pattern !== '') {
       if (typeof body.worker_pattern !== 'string') throw apiErr(400, 12, 'Validation error (worker_pattern: expected a string)');
-      pattern = globToRegExp(body.worker_pattern);
+      pattern = redisGlobToRegExp(`worker_${COMPANY.id}_*_${body.worker_pattern}`);
     }
     const since = world.now() - lastSeen * 1000;
-    return [...world.workers.values()].filter((w) => (lastSeen === 0 || w.last_activity_time >= since) && (!pattern || pattern.test(w.id)));
+    return [...world.workers.values()].filter((w) => (lastSeen === 0 || w.last_activity_time >= since) && (!pattern || pattern.test(workerKey(w))));
   };
 
   // name -> [{ min: 'x.y', auth, key (payload key for missing_fields), fn(body, ctx) }]
   const ENDPOINTS = {
     'debug.ping': [{ min: '1.0', auth: false, key: 'msg', fn: () => ({ msg: 'ClearML server' }) }],
-    'server.info': [{ min: '1.0', auth: true, key: 'version', fn: () => ({ version: '2.0.0', build: 'fake', commit: 'fake', uid: 'fake-server', api_version: world.config.clearml_api_version }) }],
+    // authorize = false (clearml-server apiserver/schema/services/server.conf:44-46); uid from
+    // 2.8, then api_version instead from 2.12 (apiserver/services/server/__init__.py:59-77).
+    'server.info': [{
+      min: '2.1',
+      auth: false,
+      key: 'version',
+      fn: (body, ctx) => {
+        const out = { version: '2.0.0', build: 'fake', commit: 'fake' };
+        if (cmpVersion(parseVersion(ctx.requested), [2, 12]) >= 0) out.api_version = world.config.clearml_api_version;
+        else if (cmpVersion(parseVersion(ctx.requested), [2, 8]) >= 0) out.uid = 'fake-server';
+        return out;
+      },
+    }],
+    'users.get_current_user': [{
+      min: '2.1',
+      auth: true,
+      key: 'user',
+      fn: (body, ctx) => {
+        const u = world.clearmlUserById(ctx.auth.user_id);
+        return { user: { id: u.id, name: u.name, given_name: u.name, family_name: '', role: 'user', company: COMPANY } };
+      },
+    }],
     'auth.login': [{
       min: '1.0',
       auth: true,
       key: 'token',
-      fn: (body) => {
+      fn: (body, ctx) => {
         let ttl = world.config.token_ttl_s;
         if (body.expiration_sec !== undefined) {
           if (typeof body.expiration_sec !== 'number' || body.expiration_sec <= 0) throw apiErr(400, 12, 'Validation error (expiration_sec: expected a positive number)');
@@ -212,7 +239,7 @@ function createClearmlHandler (world, log) {
         }
         const now = world.now();
         const payload = {
-          identity: { user: USER.id, company: COMPANY.id, role: 'user', user_name: USER.name, company_name: COMPANY.name },
+          identity: { user: ctx.auth.user_id, company: COMPANY.id, role: 'user', user_name: world.clearmlUserById(ctx.auth.user_id).name, company_name: COMPANY.name },
           iat: Math.floor(now / 1000),
           exp: Math.floor(now / 1000 + ttl),
           api_version: world.config.clearml_api_version,
@@ -225,7 +252,7 @@ function createClearmlHandler (world, log) {
         const pay = b64url(JSON.stringify(payload));
         const sig = b64url(crypto.createHmac('sha256', 'fake-secret').update(head + '.' + pay).digest());
         const token = `${head}.${pay}.${sig}`;
-        world.tokens.set(token, { exp_ms: now + ttl * 1000 });
+        world.tokens.set(token, { exp_ms: now + ttl * 1000, user_id: ctx.auth.user_id });
         return { token };
       },
     }],
@@ -288,17 +315,18 @@ function createClearmlHandler (world, log) {
       },
     }],
     'workers.get_all': [
-      { min: '2.30', auth: true, key: 'workers', fn: (body) => ({ workers: filterWorkers(body, true).map(workerObj) }) },
-      { min: '2.4', auth: true, key: 'workers', fn: (body) => ({ workers: filterWorkers(body, false).map(workerObj) }) },
+      { min: '2.4', auth: true, key: 'workers', fn: (body) => ({ workers: filterWorkers(body).map(workerObj) }) },
     ],
-    'workers.get_count': [{ min: '2.26', auth: true, key: 'count', fn: (body) => ({ count: filterWorkers({ last_seen: 0, ...body }, true).length }) }],
+    'workers.get_count': [{ min: '2.26', auth: true, key: 'count', fn: (body) => ({ count: filterWorkers({ last_seen: 0, ...body }).length }) }],
+    // Deletes the CALLER's key only; with auto_unregister (the default) a worker that was not
+    // removed is still 200 (clearml-server apiserver/bll/workers/__init__.py:111-123).
     'workers.unregister': [{
       min: '2.4',
       auth: true,
       key: null,
-      fn: (body) => {
+      fn: (body, ctx) => {
         requireField(body, 'worker');
-        world.workers.delete(body.worker);
+        world.workers.delete(world.workerKey(ctx.auth.user_id, body.worker));
         return {};
       },
     }],
@@ -361,23 +389,23 @@ function createClearmlHandler (world, log) {
     const type = sp < 0 ? h : h.slice(0, sp);
     const data = sp < 0 ? '' : h.slice(sp + 1).trim();
     if (type === 'Basic') {
+      // Non-strict base64, latin-1, partition(":") (clearml-server
+      // apiserver/service_repo/auth/auth.py:72-78): no ':' is an empty secret, so 401/22.
       const decoded = Buffer.from(data, 'base64').toString('latin1');
-      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(data) || !decoded.includes(':')) {
-        throw apiErr(401, 21, 'Unauthorized (malformed credentials)');
-      }
-      const key = decoded.slice(0, decoded.indexOf(':'));
-      const secret = decoded.slice(decoded.indexOf(':') + 1);
-      const c = world.config.clearml_credentials;
-      if (key !== c.key || secret !== c.secret) {
+      const colon = decoded.indexOf(':');
+      const key = colon < 0 ? decoded : decoded.slice(0, colon);
+      const secret = colon < 0 ? '' : decoded.slice(colon + 1);
+      const user = world.clearmlUserFor(key, secret);
+      if (!user) {
         throw apiErr(401, 22, 'Unauthorized (invalid credentials) (failed to locate provided credentials)');
       }
-      return { type: 'basic' };
+      return { type: 'basic', user_id: user.id };
     }
     if (type === 'Bearer') {
       const t = world.tokens.get(data);
       if (!t) throw apiErr(401, 30, 'Invalid token (invalid jwt token): reason=Signature verification failed');
       if (t.exp_ms <= world.now()) throw apiErr(401, 30, 'Invalid token (invalid jwt token): reason=Signature has expired');
-      return { type: 'bearer', token: data };
+      return { type: 'bearer', token: data, user_id: t.user_id };
     }
     throw apiErr(401, 10, 'Unauthorized (bad authentication header type)');
   };
@@ -447,8 +475,6 @@ function createClearmlHandler (world, log) {
     }
   };
 
-  const PATH_RE = /^\/?(v(\d+\.?\d+)\/)?([a-zA-Z_]\w+\.[a-zA-Z_]\w+)\/?$/;
-
   return async function handleClearml (req, res, url) {
     const id = crypto.randomBytes(16).toString('hex');
     const trx = req.headers['x-clearml-trx'] || req.headers['x-trains-trx'] || id;
@@ -497,10 +523,14 @@ function createClearmlHandler (world, log) {
     ctx.requested = versionString(requested);
     logged.version = ctx.requested;
 
+    // before_request answers these two in plain text, not in an envelope (clearml-server
+    // apiserver/server_init/request_handlers.py:52-56, :124-126).
+    if (req.headers['content-encoding']) {
+      finish(415, 0);
+      send(res, 415, `Content encoding is not supported (${req.headers['content-encoding']})`, 'text/html; charset=utf-8');
+      return;
+    }
     try {
-      if (req.headers['content-encoding']) {
-        throw apiErr(415, 0, 'Content encoding is not supported');
-      }
       // Resolve the endpoint: the newest implementation with min <= requested, that the server has.
       const impls = (ENDPOINTS[name] || []).filter((e) => cmpVersion(parseVersion(e.min), serverMax) <= 0);
       const ep = impls.find((e) => cmpVersion(parseVersion(e.min), requested) <= 0);
@@ -526,6 +556,7 @@ function createClearmlHandler (world, log) {
 
       let auth = null;
       if (ep.auth) auth = authenticate(req);
+      ctx.auth = auth;
 
       let fault = world.takeFault('clearml', name, null);
       if (fault) {
@@ -568,7 +599,7 @@ function createClearmlHandler (world, log) {
       } else {
         log(`clearml ${name}: internal error ${e.stack}`);
         finish(500, 0);
-        send(res, 500, envelope(ctx, 500, 0, `General server error (${e.message})`, {}, { stack: String(e.stack) }));
+        send(res, 500, `Failed processing request ${url.pathname}`, 'text/html; charset=utf-8');
       }
     }
   };

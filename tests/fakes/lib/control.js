@@ -170,11 +170,17 @@ function createControlHandler (world, log) {
     'POST /_fake/workers': (body) => {
       const w = 'workers';
       if (typeof body.id !== 'string' || !body.id) throw bad(`${w}.id: expected a worker id`);
-      for (const k of ['queue', 'task_name']) optType(body, k, 'string', w);
+      for (const k of ['queue', 'task_name', 'user']) optType(body, k, 'string', w);
       for (const k of ['busy_s', 'last_activity_age_s']) optType(body, k, 'number', w);
+      let userId;
+      if (body.user !== undefined) {
+        const u = world.clearmlUsers().find((x) => x.key === body.user || x.name === body.user);
+        if (!u) throw bad(`${w}.user: no ClearML user with the key or name '${body.user}' (see config clearml_users)`);
+        userId = u.id;
+      }
       const q = body.queue ? (world.queueByName(body.queue) || world.createQueue(body.queue)) : null;
       const fields = { free: true, queue_ids: q ? [q.id] : [], instance_id: null, zombie_until: null };
-      const entry = world.touchWorker(body.id, fields);
+      const entry = world.touchWorker(body.id, fields, userId);
       if (body.task_name) {
         const t = world.createTask({ name: body.task_name, duration_s: body.busy_s || 0, queue_id: q ? q.id : null, status: 'in_progress' });
         t.started = world.now();

@@ -58,6 +58,43 @@ function clearmlTime (ms) {
   return iso.slice(0, 19) + '.' + iso.slice(20, 23) + '000+00:00';
 }
 
+// Worker times: naive datetime.isoformat() of utcnow(), no offset, the fraction left out when
+// it is 0 (clearml-server apiserver/apimodels/workers.py:75-78, bll/workers/__init__.py:92).
+function clearmlNaiveTime (ms) {
+  const iso = new Date(ms).toISOString(); // 2025-01-03T08:41:03.010Z
+  const frac = iso.slice(20, 23);
+  return iso.slice(0, 19) + (frac === '000' ? '' : '.' + frac + '000');
+}
+
+// Redis SCAN MATCH glob: * ? [set] [^set] [a-z] and \ escapes (ClearML worker_pattern).
+function redisGlobToRegExp (glob) {
+  let re = '^';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === '*') {
+      re += '[\\s\\S]*';
+    } else if (c === '?') {
+      re += '[\\s\\S]';
+    } else if (c === '\\' && i + 1 < glob.length) {
+      re += glob[++i].replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
+    } else if (c === '[') {
+      const close = glob.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
+      let set = glob.slice(i + 1, close);
+      const neg = set.startsWith('^');
+      if (neg) set = set.slice(1);
+      re += '[' + (neg ? '^' : '') + set.replace(/[\\\]]/g, '\\$&') + ']';
+      i = close;
+    } else {
+      re += c.replace(/[.*+?^${}()|[\]\\\/]/g, '\\$&');
+    }
+  }
+  return new RegExp(re + '$');
+}
+
 // Glob with * and ? (EC2 filter values, ClearML worker_pattern).
 function globToRegExp (glob) {
   let re = '^';
@@ -163,6 +200,8 @@ module.exports = {
   el,
   isoMs,
   clearmlTime,
+  clearmlNaiveTime,
+  redisGlobToRegExp,
   globToRegExp,
   valueMatcher,
   uuid,

@@ -5,6 +5,7 @@
 'use strict';
 
 const { clearmlTime, deepClone, deepMerge, isPlainObject, hex, isoMs } = require('./util');
+const agentSim = require('./agent');
 
 const BASE_SPOT_PRICES = {
   't3.micro': 0.0031,
@@ -33,7 +34,14 @@ const DEFAULT_CONFIG = {
   terminated_visible_s: 60,
   register_delay_s: 1,
   report_interval_s: 1,
-  zombie_linger_s: 0,
+  zombie_linger_s: 600, // clearml-server apiserver.conf workers.default_timeout
+  agent_final_report: true, // a live agent reports once more while its instance shuts down
+  agent_sleep_scale: 0.01, // the bootstrap's sleep N lasts N * scale seconds
+  ami_nvidia_driver: true, // GPU types have nvidia-smi
+  ami_nvidia_toolkit: false, // ... and the NVIDIA container toolkit
+  ami_docker: false, // docker preinstalled
+  clearml_users: [], // more ClearML users: [{key, secret, name}]
+  instance_gpus: {}, // type -> NVIDIA GPU count, over the built-in table
   never_register_resources: [],
   spot_prices: null, // null = defaults for the region's zones (see defaultSpotPrices)
   clock_offset_s: 0,
@@ -59,6 +67,13 @@ const CONFIG_TYPES = {
   register_delay_s: 'number',
   report_interval_s: 'number',
   zombie_linger_s: 'number',
+  agent_final_report: 'boolean',
+  agent_sleep_scale: 'number',
+  ami_nvidia_driver: 'boolean',
+  ami_nvidia_toolkit: 'boolean',
+  ami_docker: 'boolean',
+  clearml_users: 'array',
+  instance_gpus: 'object',
   never_register_resources: 'array',
   spot_prices: 'object|null',
   clock_offset_s: 'number',
@@ -70,6 +85,9 @@ const CONFIG_TYPES = {
   max_skew_s: 'number',
   max_instances: 'number|null',
 };
+
+// The user of clearml_credentials (the primary ClearML user).
+const PRIMARY_USER = { id: 'u0fakeuser0000000000000000000001', name: 'autoscaler' };
 
 const STATE_CODES = {
   pending: 0,
@@ -119,6 +137,18 @@ function validateConfigPatch (patch) {
     const c = patch.clearml_credentials;
     if ((c.key !== undefined && typeof c.key !== 'string') || (c.secret !== undefined && typeof c.secret !== 'string')) {
       throw new BadRequest('config.clearml_credentials: expected {key, secret} strings');
+    }
+  }
+  if (patch.clearml_users) {
+    patch.clearml_users.forEach((u, i) => {
+      if (!isPlainObject(u) || typeof u.key !== 'string' || typeof u.secret !== 'string' || (u.name !== undefined && typeof u.name !== 'string')) {
+        throw new BadRequest(`config.clearml_users[${i}]: expected {key, secret, name?} strings`);
+      }
+    });
+  }
+  if (patch.instance_gpus) {
+    for (const [type, n] of Object.entries(patch.instance_gpus)) {
+      if (!Number.isInteger(n) || n < 0) throw new BadRequest(`config.instance_gpus.${type}: expected a whole number >= 0`);
     }
   }
   if (patch.clearml_api_version !== undefined && !/^\d+\.\d+$/.test(patch.clearml_api_version)) {
@@ -261,13 +291,16 @@ class World {
     for (const s of this.hungSockets) {
       s.destroy();
     }
+    for (const inst of this.order || []) {
+      if (inst.agent && inst.agent.run) inst.agent.run.cleanup();
+    }
     this.hungSockets.clear();
     this.config = deepMerge(deepClone(DEFAULT_CONFIG), this.startConfig);
     this.instances = new Map(); // id -> instance
     this.order = []; // instances in launch order
     this.queues = new Map(); // id -> queue
     this.tasks = new Map(); // id -> task
-    this.workers = new Map(); // worker id -> server-side worker entry
+    this.workers = new Map(); // workerKey(user, id) -> server-side worker entry
     this.faults = [];
     this.tokens = new Map(); // token -> { exp_ms }
     this.launches = new Map(); // client token -> { fingerprint, reservation_id, instance_ids, calls }
@@ -484,17 +517,7 @@ class World {
     } else if (inst.state === 'stopped') {
       inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
     }
-    const parsed = parseAgentUserData(inst.user_data);
-    if (parsed) {
-      inst.agent = {
-        worker_id: workerIdFor(parsed.template, id),
-        queue_name: parsed.queue,
-        phase: 'booting', // booting -> alive -> dead
-        task_id: null,
-        task_end: 0,
-        next_report: 0,
-      };
-    }
+    inst.agent = this.newAgent(inst);
     this.instances.set(id, inst);
     this.order.push(inst);
     return inst;
@@ -531,8 +554,22 @@ class World {
       inst.state_reason = { code: 'Client.UserInitiatedShutdown', message: 'Client.UserInitiatedShutdown: User initiated shutdown' };
       inst.transition_reason = `User initiated (${stamp})`;
     }
-    this.agentDies(inst, reason === 'spot' ? 'spot instance interrupted' : 'instance terminated while running the task');
+    this.agentShutdown(inst, reason === 'spot' ? 'spot instance interrupted' : 'instance terminated while running the task');
     return prev;
+  }
+
+  // `shutdown -h now` on the instance: terminated or stopped, per InstanceInitiatedShutdownBehavior.
+  instanceShutdown (inst) {
+    if (inst.state !== 'running' && inst.state !== 'pending') return;
+    if (inst.shutdown_behavior === 'terminate') {
+      this.terminate(inst, 'shutdown');
+    } else {
+      this.setState(inst, 'stopping');
+      inst.next_state = 'stopped';
+      inst.next_at = this.realNow() + this.config.shutdown_delay_s * 1000;
+      this.agentShutdown(inst, 'instance stopped while running the task');
+    }
+    inst.state_reason = { code: 'Client.InstanceInitiatedShutdown', message: 'Client.InstanceInitiatedShutdown: Instance initiated shutdown' };
   }
 
   // --- ClearML objects ---------------------------------------------------------------------
@@ -611,13 +648,44 @@ class World {
     return null;
   }
 
+  // --- ClearML users ---------------------------------------------------------------------------
+
+  // The primary user (clearml_credentials) and clearml_users, as {id, name, key, secret}.
+  clearmlUsers () {
+    const c = this.config.clearml_credentials;
+    const out = [{ id: PRIMARY_USER.id, name: PRIMARY_USER.name, key: c.key, secret: c.secret }];
+    this.config.clearml_users.forEach((u, i) => {
+      out.push({ id: 'u0fakeuser' + String(i + 2).padStart(22, '0'), name: u.name || `user${i + 2}`, key: u.key, secret: u.secret });
+    });
+    return out;
+  }
+
+  clearmlUserFor (key, secret) {
+    return this.clearmlUsers().find((u) => u.key === key && u.secret === secret) || null;
+  }
+
+  clearmlUserById (id) {
+    return this.clearmlUsers().find((u) => u.id === id) || { id, name: 'unknown' };
+  }
+
+  // --- workers -------------------------------------------------------------------------------
+
+  // Redis keys are per user: worker_<company>_<user>_<id> (clearml-server
+  // apiserver/bll/workers/__init__.py:357-360).
+  workerKey (userId, id) {
+    return userId + '\u0001' + id;
+  }
+
   // Server-side worker entry (created on register / auto-register by a report).
-  touchWorker (id, fields) {
+  touchWorker (id, fields, userId = PRIMARY_USER.id) {
     const now = this.now();
-    let w = this.workers.get(id);
+    const key = this.workerKey(userId, id);
+    let w = this.workers.get(key);
     if (!w) {
       w = {
         id,
+        key,
+        user_id: userId,
         register_time: now,
         last_activity_time: now,
         last_report_time: null,
@@ -629,11 +697,65 @@ class World {
         free: false,
         free_task_end: null,
       };
-      this.workers.set(id, w);
+      this.workers.set(key, w);
     }
     Object.assign(w, fields);
     w.last_activity_time = now;
     return w;
+  }
+
+  // --- the agent simulation (lib/agent.js) ---------------------------------------------------
+
+  newAgent (inst) {
+    const base = {
+      mode: 'legacy',
+      run: null,
+      start: null,
+      worker_id: null,
+      queue_name: null,
+      queue_ids: [],
+      user_id: PRIMARY_USER.id,
+      phase: 'booting', // booting -> [starting -> alive | exited]... -> dying -> dead
+      task_id: null,
+      task_end: 0,
+      task_fails: null,
+      next_report: 0,
+      request: null,
+      due: 0,
+      final_report_at: null,
+      exits: [],
+    };
+    if (agentSim.isBootstrap(inst.user_data)) {
+      return { ...base, mode: 'bootstrap' };
+    }
+    const parsed = parseAgentUserData(inst.user_data);
+    if (!parsed) return null;
+    return { ...base, worker_id: workerIdFor(parsed.template, inst.id), queue_name: parsed.queue };
+  }
+
+  // The instance is going away: the task stops, and a live agent may report once more before it
+  // dies (auto_register re-creates an unregistered entry: apiserver.conf workers.auto_register).
+  agentShutdown (inst, why) {
+    const a = inst.agent;
+    if (!a || a.phase === 'dead' || a.phase === 'dying') return;
+    this.stopAgentTask(a, why);
+    if (a.phase === 'alive' && this.config.agent_final_report) {
+      a.phase = 'dying';
+      a.final_report_at = this.realNow() + Math.min(this.config.report_interval_s, this.config.shutdown_delay_s) * 500;
+      return;
+    }
+    this.agentDies(inst, why);
+  }
+
+  stopAgentTask (a, why) {
+    if (!a.task_id) return;
+    const t = this.tasks.get(a.task_id);
+    if (t && t.status === 'in_progress') {
+      t.status = 'stopped';
+      t.status_reason = why;
+      t.last_update = this.now();
+    }
+    a.task_id = null;
   }
 
   agentDies (inst, why) {
@@ -641,24 +763,23 @@ class World {
     if (!a || a.phase === 'dead') {
       return;
     }
-    const wasAlive = a.phase === 'alive';
+    const wasAlive = a.phase === 'alive' || a.phase === 'dying';
     a.phase = 'dead';
-    if (a.task_id) {
-      const t = this.tasks.get(a.task_id);
-      if (t && t.status === 'in_progress') {
-        t.status = 'stopped';
-        t.status_reason = why;
-        t.last_update = this.now();
-      }
-    }
-    const w = this.workers.get(a.worker_id);
+    this.stopAgentTask(a, why);
+    if (a.run) a.run.kill();
+    const w = a.worker_id ? this.workers.get(this.workerKey(a.user_id, a.worker_id)) : null;
     if (wasAlive && w && w.instance_id === inst.id) {
       if (this.config.zombie_linger_s > 0) {
         w.zombie_until = this.realNow() + this.config.zombie_linger_s * 1000;
       } else {
-        this.workers.delete(a.worker_id);
+        this.workers.delete(w.key);
       }
     }
+  }
+
+  // Purged instance: its sandbox goes.
+  agentGone (inst) {
+    if (inst.agent && inst.agent.run) inst.agent.run.cleanup();
   }
 
   // --- the simulation step -------------------------------------------------------------------
@@ -687,6 +808,7 @@ class World {
     if (purge) {
       this.order = this.order.filter((i) => {
         if (i.gone_at !== null && real >= i.gone_at) {
+          this.agentGone(i);
           this.instances.delete(i.id);
           return false;
         }
@@ -695,7 +817,7 @@ class World {
     }
     for (const w of this.workers.values()) {
       if (w.zombie_until !== null && real >= w.zombie_until) {
-        this.workers.delete(w.id);
+        this.workers.delete(w.key);
       } else if (w.free && w.free_task_end !== null && real >= w.free_task_end) {
         const t = this.tasks.get(w.task_id);
         if (t) {
@@ -715,38 +837,122 @@ class World {
     if (a.phase === 'dead') {
       return;
     }
-    if (inst.state !== 'running') {
-      if (inst.state !== 'pending') {
-        this.agentDies(inst, 'instance stopped while running the task');
+    if (a.phase === 'dying') {
+      if (inst.state !== 'shutting-down' && inst.state !== 'stopping') {
+        this.agentDies(inst, 'instance gone');
+      } else if (real >= a.final_report_at) {
+        this.agentReport(inst, a);
+        this.agentDies(inst, 'instance gone');
       }
       return;
     }
-    const cfg = this.config;
-    if (a.phase === 'booting') {
-      const resource = this.tagValue(inst, 'ec2-autoscaler:resource');
-      if (resource !== undefined && cfg.never_register_resources.includes(resource)) {
-        return;
+    if (inst.state !== 'running') {
+      if (inst.state !== 'pending') {
+        this.agentShutdown(inst, 'instance stopped while running the task');
       }
-      if (real < inst.running_since + cfg.register_delay_s * 1000) {
-        return;
-      }
-      const q = this.queueByName(a.queue_name);
-      if (!q) {
-        return; // the agent keeps failing until the queue exists
-      }
-      a.phase = 'alive';
-      a.queue_id = q.id;
-      a.next_report = real;
-      this.touchWorker(a.worker_id, { instance_id: inst.id, queue_ids: [q.id], register_time: this.now(), zombie_until: null });
-      inst.console_extra.push(`clearml-agent: worker ${a.worker_id} registered, listening to queue '${a.queue_name}'`);
+      return;
     }
-    // alive
+    if (a.mode === 'bootstrap') {
+      this.bootstrapStep(inst, a, real);
+    } else if (a.phase === 'booting') {
+      this.legacyStart(inst, a, real);
+    }
+    if (a.phase === 'alive') {
+      this.agentWork(inst, a, real);
+    }
+  }
+
+  // A hand-written user-data: registers register_delay_s after running, once its queue exists.
+  legacyStart (inst, a, real) {
+    const resource = this.tagValue(inst, 'ec2-autoscaler:resource');
+    if (resource !== undefined && this.config.never_register_resources.includes(resource)) {
+      return;
+    }
+    if (real < inst.running_since + this.config.register_delay_s * 1000) {
+      return;
+    }
+    const q = this.queueByName(a.queue_name);
+    if (!q) {
+      return; // the legacy agent keeps trying until the queue exists
+    }
+    this.agentRegister(inst, a, [q.id], real);
+  }
+
+  // A generated bootstrap: bash runs it; the agent stub's requests start the daemon.
+  bootstrapStep (inst, a, real) {
+    const resource = this.tagValue(inst, 'ec2-autoscaler:resource');
+    if (resource !== undefined && this.config.never_register_resources.includes(resource)) {
+      return; // a bootstrap that hangs
+    }
+    if (a.run === null) {
+      a.run = new agentSim.BootstrapRun(this, inst);
+      a.run.start();
+    }
+    if (a.run.shutdownRequested()) {
+      this.instanceShutdown(inst);
+      return;
+    }
+    if (a.phase === 'booting' || a.phase === 'exited') {
+      const req = a.run.nextRequest();
+      if (req) {
+        a.request = req;
+        a.phase = 'starting';
+        a.due = real + this.config.register_delay_s * 1000;
+      }
+    }
+    if (a.phase === 'starting' && real >= a.due) {
+      this.bootstrapAgentStart(inst, a, real);
+    }
+  }
+
+  bootstrapAgentStart (inst, a, real) {
+    const req = a.request;
+    try {
+      a.start = agentSim.startAgent(this, a.run, req);
+    } catch (e) {
+      if (!(e instanceof agentSim.AgentExit)) throw e;
+      a.phase = 'exited';
+      a.exits.push({ status: e.status, message: e.message });
+      a.run.finishAgent(req.n, e.status, e.message);
+      return;
+    }
+    a.worker_id = a.start.workerId;
+    a.user_id = a.start.user.id;
+    a.queue_name = a.start.args.queues[0] || 'default';
+    this.agentRegister(inst, a, a.start.queueIds, real);
+  }
+
+  agentRegister (inst, a, queueIds, real) {
+    a.phase = 'alive';
+    a.queue_ids = queueIds;
+    a.next_report = real;
+    this.touchWorker(a.worker_id, { instance_id: inst.id, queue_ids: queueIds, register_time: this.now(), zombie_until: null }, a.user_id);
+    inst.console_extra.push(`clearml-agent: worker ${a.worker_id} registered, listening to queue '${a.queue_name}'`);
+  }
+
+  // A status report (auto-registers an entry that was unregistered or expired).
+  agentReport (inst, a) {
+    const w = this.workers.get(this.workerKey(a.user_id, a.worker_id));
+    if (w && w.zombie_until !== null) {
+      return;
+    }
+    this.touchWorker(a.worker_id, {
+      instance_id: inst.id,
+      queue_ids: a.queue_ids,
+      task_id: a.task_id,
+      task_queue_id: a.task_id ? a.task_queue_id : null,
+      task_started: a.task_id ? a.task_started : null,
+      last_report_time: this.now(),
+    }, a.user_id);
+  }
+
+  agentWork (inst, a, real) {
     let changed = false;
     if (a.task_id !== null && real >= a.task_end) {
       const t = this.tasks.get(a.task_id);
       if (t && t.status === 'in_progress') {
-        t.status = 'completed';
-        t.status_reason = 'Completed';
+        t.status = a.task_fails ? 'failed' : 'completed';
+        t.status_reason = a.task_fails || 'Completed';
         t.completed = this.now();
         t.last_update = t.completed;
       }
@@ -754,31 +960,25 @@ class World {
       changed = true;
     }
     if (a.task_id === null) {
-      const q = this.queues.get(a.queue_id);
-      if (q && q.entries.length > 0) {
-        const t = this.popTask(q, a.worker_id);
+      for (const qid of a.queue_ids) {
+        const q = this.queues.get(qid);
+        const t = q && q.entries.length > 0 ? this.popTask(q, a.worker_id) : null;
         if (t) {
           a.task_id = t.id;
+          a.task_queue_id = qid;
           a.task_started = real;
-          a.task_end = real + t.duration_s * 1000;
+          // A task that cannot start (docker --gpus on a host that cannot give GPUs) fails at once.
+          a.task_fails = agentSim.taskFailure(this, inst, a);
+          a.task_end = a.task_fails ? real : real + t.duration_s * 1000;
+          if (a.task_fails) inst.console_extra.push(`clearml-agent: task ${t.id} failed: ${a.task_fails}`);
           changed = true;
+          break;
         }
       }
     }
     if (changed || real >= a.next_report) {
-      const w = this.workers.get(a.worker_id);
-      if (w && w.zombie_until !== null) {
-        return;
-      }
-      this.touchWorker(a.worker_id, {
-        instance_id: inst.id,
-        queue_ids: [a.queue_id],
-        task_id: a.task_id,
-        task_queue_id: a.task_id ? a.queue_id : null,
-        task_started: a.task_id ? a.task_started : null,
-        last_report_time: this.now(),
-      });
-      a.next_report = real + cfg.report_interval_s * 1000;
+      this.agentReport(inst, a);
+      a.next_report = real + this.config.report_interval_s * 1000;
     }
   }
 
@@ -858,8 +1058,28 @@ class World {
       worker_id: inst.agent ? inst.agent.worker_id : null,
       queue_name: inst.agent ? inst.agent.queue_name : null,
       agent_phase: inst.agent ? inst.agent.phase : null,
+      agent: inst.agent ? this.agentState(inst.agent) : null,
       source: inst.source,
       terminated_by: inst.terminated_by,
+    };
+  }
+
+  // What the agent ran with (no secrets: the environment is reduced to the NVIDIA variables).
+  agentState (a) {
+    const st = a.start;
+    const req = a.request;
+    return {
+      mode: a.mode,
+      phase: a.phase,
+      user: a.user_id ? this.clearmlUserById(a.user_id).name : null,
+      argv: req ? req.argv : null,
+      umask: req ? req.umask : null,
+      nvidia_visible_devices: req && req.env.NVIDIA_VISIBLE_DEVICES !== undefined ? req.env.NVIDIA_VISIBLE_DEVICES : null,
+      docker_image: st && st.args.docker ? (st.args.docker[0] || '') : null,
+      docker_gpus: st && st.args.docker ? agentSim.dockerGpus(st.devices) : null,
+      starts: a.run ? a.run.requests : 0,
+      exits: a.exits,
+      shutdown: a.run ? a.run.shutdownSeen : false,
     };
   }
 
@@ -867,6 +1087,7 @@ class World {
     const qnames = w.queue_ids.map((id) => (this.queues.get(id) || { name: null }).name);
     return {
       id: w.id,
+      user: this.clearmlUserById(w.user_id).name,
       queue: qnames[0] || null,
       queues: qnames,
       task: w.task_id,
@@ -916,4 +1137,4 @@ class World {
   }
 }
 
-module.exports = { World, BadRequest, STATE_CODES, parseAgentUserData, workerIdFor, DEFAULT_CONFIG };
+module.exports = { World, BadRequest, STATE_CODES, PRIMARY_USER, parseAgentUserData, workerIdFor, DEFAULT_CONFIG };
