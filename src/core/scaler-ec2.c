@@ -13,6 +13,7 @@
 #include "scaler-config.h"
 #include "scaler-ec2.h"
 #include "scaler-error.h"
+#include "scaler-partitions.h"
 
 /* A clock correction happens when the server's Date and our clock (with the
  * current offset) disagree by more than this. The Date header has a
@@ -306,10 +307,7 @@ scaler_ec2_endpoint_for_region (const char *region)
 {
   g_return_val_if_fail (region != NULL, NULL);
 
-  if (g_str_has_prefix (region, "cn-"))
-    return g_strdup_printf ("https://ec2.%s.amazonaws.com.cn/", region);
-
-  return g_strdup_printf ("https://ec2.%s.amazonaws.com/", region);
+  return scaler_partition_ec2_endpoint (region);
 }
 
 static gboolean

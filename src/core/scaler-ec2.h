@@ -96,7 +96,9 @@ typedef struct
   const char * const *values;   /* NULL-terminated, OR-ed */
 } ScalerEc2Filter;
 
-/* https://ec2.<region>.amazonaws.com/ (China regions: .amazonaws.com.cn). */
+/* https://ec2.<region>.<dnsSuffix>/, the suffix of the region's AWS
+ * partition (scaler-partitions.h): amazonaws.com, amazonaws.com.cn,
+ * amazonaws.eu, c2s.ic.gov, ... */
 char            *scaler_ec2_endpoint_for_region (const char            *region);
 
 /* @endpoint: NULL for the region's endpoint, or a URL such as
