@@ -402,6 +402,102 @@ test_params (void)
   g_assert_true (g_str_has_prefix (body, "Action=RunInstances&Version=2016-11-15&ImageId=ami-0123456789abcdef0&"));
   g_assert_nonnull (strstr (body, "&UserData=IyEvYmluL3NoCg%3D%3D&"));
   g_assert_nonnull (strstr (body, "&TagSpecification.1.Tag.4.Value=ml%20%26%20ops&"));
+  /* IMDSv2 with one hop more than EC2's default, for docker containers. */
+  g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpTokens"), ==, "required");
+  g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpPutResponseHopLimit"), ==, "2");
+  /* No public IP choice: security groups at the top level, no interface. */
+  g_assert_cmpstr (scaler_ec2_params_get (params, "SecurityGroupId.2"), ==, "sg-0fedcba9876543210");
+  g_assert_null (scaler_ec2_params_get (params, "NetworkInterface.1.DeviceIndex"));
+}
+
+static void
+test_params_volumes (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  ScalerLaunchSpec spec = { 0 };
+
+  spec.config = config;
+  spec.resource = resource;
+
+  /* io1: the IOPS go with the volume. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("io1");
+  resource->ebs_iops = 5000;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.VolumeType"), ==, "io1");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Iops"), ==, "5000");
+    g_assert_null (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Throughput"));
+  }
+
+  /* gp3 with throughput, hop limit set by the resource. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("gp3");
+  resource->ebs_iops = 0;
+  resource->ebs_throughput = 250;
+  resource->metadata_hop_limit = 5;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Iops"));
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Throughput"), ==, "250");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpPutResponseHopLimit"), ==, "5");
+  }
+
+  /* io2 without IOPS cannot launch: refused before anything is sent. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("io2");
+  resource->ebs_throughput = 0;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_null (params);
+    g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "ebs_iops"));
+  }
+}
+
+/* associate_public_ip needs a network interface; the subnet and the
+ * security groups then move into it (EC2 refuses them at the top level). */
+static void
+test_params_public_ip (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  ScalerLaunchSpec spec = { 0 };
+
+  spec.config = config;
+  spec.resource = resource;
+  spec.subnet_id = "subnet-0123456789abcdef0";
+  resource->associate_public_ip = SCALER_PUBLIC_IP_YES;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, NULL);
+
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.DeviceIndex"), ==, "0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.AssociatePublicIpAddress"), ==, "true");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SubnetId"), ==, "subnet-0123456789abcdef0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SecurityGroupId.1"), ==, "sg-0123456789abcdef0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SecurityGroupId.2"), ==, "sg-0fedcba9876543210");
+    g_assert_null (scaler_ec2_params_get (params, "SubnetId"));
+    g_assert_null (scaler_ec2_params_get (params, "SecurityGroupId.1"));
+  }
+
+  /* Without a subnet: the zone picks the default subnet. */
+  spec.subnet_id = NULL;
+  spec.availability_zone = "us-east-1c";
+  resource->associate_public_ip = SCALER_PUBLIC_IP_NO;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, NULL);
+
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.AssociatePublicIpAddress"), ==, "false");
+    g_assert_null (scaler_ec2_params_get (params, "NetworkInterface.1.SubnetId"));
+    g_assert_cmpstr (scaler_ec2_params_get (params, "Placement.AvailabilityZone"), ==, "us-east-1c");
+  }
 }
 
 static void
@@ -1354,6 +1450,8 @@ main (int   argc,
   g_test_add_func ("/scaler/ec2/launch-spot", test_launch_spot);
   g_test_add_func ("/scaler/ec2/launch-bad-spec", test_launch_bad_spec);
   g_test_add_func ("/scaler/ec2/params", test_params);
+  g_test_add_func ("/scaler/ec2/params-volumes", test_params_volumes);
+  g_test_add_func ("/scaler/ec2/params-public-ip", test_params_public_ip);
   g_test_add_func ("/scaler/ec2/list-pagination", test_list_pagination);
   g_test_add_func ("/scaler/ec2/terminate", test_terminate);
   g_test_add_func ("/scaler/ec2/terminate-batches", test_terminate_batches);

@@ -191,6 +191,70 @@ str_set (const char *s)
   return s != NULL && *s != '\0';
 }
 
+static void
+add_security_groups (ScalerEc2Params      *params,
+                     const char           *prefix,
+                     const ScalerResource *resource)
+{
+  for (guint i = 0; resource->security_group_ids != NULL && resource->security_group_ids[i] != NULL; i++)
+    {
+      g_autofree char *k = g_strdup_printf ("%sSecurityGroupId.%u", prefix, i + 1);
+
+      scaler_ec2_params_add (params, k, resource->security_group_ids[i]);
+    }
+}
+
+/* Subnet, zone and security groups. An explicit public IP choice needs a
+ * network interface, and then the subnet and the security groups must be
+ * given in it, not at the top level (service-2.json, RunInstancesRequest:
+ * SecurityGroupIds, SubnetId). */
+static void
+add_network (ScalerEc2Params        *params,
+             const ScalerLaunchSpec *spec)
+{
+  const ScalerResource *resource = spec->resource;
+
+  if (resource->associate_public_ip == SCALER_PUBLIC_IP_YES || resource->associate_public_ip == SCALER_PUBLIC_IP_NO)
+    {
+      scaler_ec2_params_add (params, "NetworkInterface.1.DeviceIndex", "0");
+      scaler_ec2_params_add (params, "NetworkInterface.1.AssociatePublicIpAddress",
+                             resource->associate_public_ip == SCALER_PUBLIC_IP_YES ? "true" : "false");
+      scaler_ec2_params_add (params, "NetworkInterface.1.DeleteOnTermination", "true");
+      if (str_set (spec->subnet_id))
+        scaler_ec2_params_add (params, "NetworkInterface.1.SubnetId", spec->subnet_id);
+      add_security_groups (params, "NetworkInterface.1.", resource);
+    }
+  else
+    {
+      add_security_groups (params, "", resource);
+      if (str_set (spec->subnet_id))
+        scaler_ec2_params_add (params, "SubnetId", spec->subnet_id);
+    }
+  if (!str_set (spec->subnet_id) && str_set (spec->availability_zone))
+    scaler_ec2_params_add (params, "Placement.AvailabilityZone", spec->availability_zone);
+}
+
+/* The one block device mapping: size, type, and the provisioned IOPS (io1
+ * and io2 require them) and throughput (gp3). */
+static void
+add_block_device (ScalerEc2Params      *params,
+                  const ScalerResource *resource)
+{
+  if (!str_set (resource->ebs_device_name))
+    return;
+
+  scaler_ec2_params_add (params, "BlockDeviceMapping.1.DeviceName", resource->ebs_device_name);
+  if (resource->ebs_volume_size > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.VolumeSize", "%u", resource->ebs_volume_size);
+  if (str_set (resource->ebs_volume_type))
+    scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.VolumeType", resource->ebs_volume_type);
+  if (resource->ebs_iops > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.Iops", "%u", resource->ebs_iops);
+  if (resource->ebs_throughput > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.Throughput", "%u", resource->ebs_throughput);
+  scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
+}
+
 ScalerEc2Params *
 scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
                                  gboolean                dry_run,
@@ -227,6 +291,15 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
       return NULL;
     }
+  if (str_set (resource->ebs_device_name) && resource->ebs_iops == 0 &&
+      (g_strcmp0 (resource->ebs_volume_type, "io1") == 0 || g_strcmp0 (resource->ebs_volume_type, "io2") == 0))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s volumes need provisioned IOPS (ebs_iops); EC2 refuses them without"),
+                                                  resource->ebs_volume_type);
+
+      scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
+      return NULL;
+    }
   if (spec->client_token != NULL && (strlen (spec->client_token) > 64 || !g_str_is_ascii (spec->client_token)))
     {
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL,
@@ -241,26 +314,8 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
   scaler_ec2_params_add (params, "MaxCount", "1");
   if (str_set (resource->key_name))
     scaler_ec2_params_add (params, "KeyName", resource->key_name);
-  for (guint i = 0; resource->security_group_ids != NULL && resource->security_group_ids[i] != NULL; i++)
-    {
-      g_autofree char *k = g_strdup_printf ("SecurityGroupId.%u", i + 1);
-
-      scaler_ec2_params_add (params, k, resource->security_group_ids[i]);
-    }
-  if (str_set (spec->subnet_id))
-    scaler_ec2_params_add (params, "SubnetId", spec->subnet_id);
-  else if (str_set (spec->availability_zone))
-    scaler_ec2_params_add (params, "Placement.AvailabilityZone", spec->availability_zone);
-
-  if (str_set (resource->ebs_device_name))
-    {
-      scaler_ec2_params_add (params, "BlockDeviceMapping.1.DeviceName", resource->ebs_device_name);
-      if (resource->ebs_volume_size > 0)
-        scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.VolumeSize", "%u", resource->ebs_volume_size);
-      if (str_set (resource->ebs_volume_type))
-        scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.VolumeType", resource->ebs_volume_type);
-      scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
-    }
+  add_network (params, spec);
+  add_block_device (params, resource);
 
   if (str_set (resource->iam_instance_profile))
     {
@@ -284,8 +339,14 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
       scaler_ec2_params_add (params, "InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate");
     }
 
+  /* IMDSv2 only, and a hop limit that lets docker containers (ClearML
+   * docker mode) reach the instance role: with the default of 1 the token
+   * PUT answer never gets past the container's extra hop. */
   scaler_ec2_params_add (params, "MetadataOptions.HttpTokens", "required");
   scaler_ec2_params_add (params, "MetadataOptions.HttpEndpoint", "enabled");
+  scaler_ec2_params_addf (params, "MetadataOptions.HttpPutResponseHopLimit", "%u",
+                          resource->metadata_hop_limit > 0 ? resource->metadata_hop_limit
+                                                           : SCALER_DEFAULT_METADATA_HOP_LIMIT);
 
   tags = scaler_launch_tags (spec->config, resource);
   add_tags (params, 1, "instance", tags);
