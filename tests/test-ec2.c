@@ -1111,7 +1111,7 @@ test_retry_quota_drains (void)
 
   reset_fake ();
   fault ("{\"service\": \"ec2\", \"action\": \"DescribeInstances\", \"kind\": \"server\", \"count\": 100}");
-  scaler_aws_retry_set_quota (retry, 27);
+  scaler_aws_retry_set_quota (retry, 57);
   for (guint call = 0; call < 4; call++)
     {
       g_autoptr(GError) error = NULL;
@@ -1121,12 +1121,13 @@ test_retry_quota_drains (void)
       g_assert_null (instances);
       g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_SERVER);
       scaler_ec2_client_get_stats (client, &stats);
-      /* 27 tokens pay 5 retries of 5: calls 1 and 2 make 3 attempts, call 3
-       * only 2 (the quota cannot pay the second retry), call 4 just 1. */
+      /* A retry after a 500 costs 10 (the JavaScript SDK's TRANSIENT cost):
+       * 57 tokens pay 5 of them: calls 1 and 2 make 3 attempts, call 3 only
+       * 2 (the quota cannot pay the second retry), call 4 just 1. */
       g_assert_cmpuint (stats.attempts - attempts_before, ==, call < 2 ? 3 : call == 2 ? 2 : 1);
       attempts_before = stats.attempts;
     }
-  g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 2);
+  g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 7);
 
   assert_no_signature_failures ();
 }

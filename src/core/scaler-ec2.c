@@ -15,12 +15,13 @@
 #include "scaler-error.h"
 #include "scaler-partitions.h"
 
-/* A clock correction happens when the server's Date and our clock (with the
- * current offset) disagree by more than this. The Date header has a
- * resolution of one second. */
-#define CLOCK_CORRECTION_THRESHOLD_USEC  (2 * G_USEC_PER_SEC)
-/* Outside a clock-skew error, only a skew of minutes is corrected. */
-#define CLOCK_PROACTIVE_THRESHOLD_USEC   (240 * G_USEC_PER_SEC)
+/* The clock offset is replaced by the server's Date when they disagree by
+ * 5 minutes or more, after an error as after a success, as the JavaScript
+ * SDK v3 does (aws-sdk-js-v3 AwsSdkSigV4Signer errorHandler/successHandler
+ * with isClockSkewed: >= 300000 ms; aws-sdk-js v2 lib/service.js the same).
+ * EC2 itself accepts requests up to 15 minutes off. */
+#define CLOCK_CORRECTION_THRESHOLD_USEC  (300 * G_USEC_PER_SEC)
+#define CLOCK_PROACTIVE_THRESHOLD_USEC   (300 * G_USEC_PER_SEC)
 #define MAX_PAGES 10000
 
 typedef struct
@@ -615,7 +616,6 @@ typedef struct
 {
   ScalerAwsErrorClass error_class;
   gboolean            retryable;
-  gboolean            timeout_cost;   /* the retry costs the timeout price */
   gboolean            throttling;
   gint64              hint_usec;
 } Outcome;
@@ -683,7 +683,6 @@ attempt_once (ScalerEc2Client  *self,
       else
         outcome->error_class = SCALER_AWS_ERROR_NETWORK;
       outcome->retryable = scaler_http_error_is_transient (local_error);
-      outcome->timeout_cost = TRUE;
       scaler_aws_error_set (error, outcome->error_class, NULL, local_error->message, NULL, 0);
       return NULL;
     }
@@ -819,7 +818,7 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
           g_propagate_error (error, g_steal_pointer (&attempt_error));
           return NULL;
         }
-      if (!scaler_aws_retry_acquire (self->retry, outcome.timeout_cost, &cost))
+      if (!scaler_aws_retry_acquire (self->retry, outcome.throttling, &cost))
         {
           g_debug ("%s: retry quota exhausted, not retrying", action);
           g_propagate_error (error, g_steal_pointer (&attempt_error));
@@ -1251,7 +1250,7 @@ verdict_for_error (ScalerEc2Client *self,
   switch ((ScalerAwsErrorClass) error->code)
     {
     case SCALER_AWS_ERROR_CLOCK_SKEW:
-      return g_strdup (_("This computer's clock is off by more than 5 minutes and AWS rejects the requests: "
+      return g_strdup (_("This computer's clock is off by more than 15 minutes and AWS rejects the requests: "
                          "set the clock (enable NTP) and try again."));
     case SCALER_AWS_ERROR_NETWORK:
       if (strstr (error->message, "resolve") != NULL)

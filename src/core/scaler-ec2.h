@@ -9,13 +9,22 @@
  *   - signs content-type, host, x-amz-date (and x-amz-security-token) afresh
  *     on EVERY attempt, with the signer's clock offset;
  *   - retries throttling (500 ms base), 5xx / InternalError / Unavailable /
- *     RequestTimeout and network errors (100 ms base), full jitter, 20 s cap,
- *     3 attempts, paid from the client's retry quota (scaler-aws-retry.h);
- *   - corrects the clock from the answer's Date header after RequestExpired /
- *     RequestTimeTooSkewed / RequestInTheFuture (and AuthFailure /
- *     SignatureDoesNotMatch when the Date shows a skew of minutes), then
- *     re-signs and retries;
- *   - never retries capacity, quota, auth, invalid input or not-found errors;
+ *     RequestTimeout and network errors (100 ms base), full jitter after a
+ *     20 s cap, a retry-after hint adding at most 5 s, 3 attempts, paid from
+ *     the client's retry quota (scaler-aws-retry.h, the JavaScript SDK v3's
+ *     standard mode);
+ *   - corrects the clock from the answer's Date header when it is off by 5
+ *     minutes or more (after any answer, as the SDKs do; EC2 accepts 15),
+ *     and retries an error that a correction explains (RequestExpired /
+ *     RequestTimeTooSkewed / RequestInTheFuture, AuthFailure /
+ *     SignatureDoesNotMatch) once, re-signed;
+ *   - never retries capacity, quota, auth, invalid input or not-found errors.
+ *     Capacity errors (InsufficientInstanceCapacity, ... at HTTP 500) are
+ *     NOT retried on purpose, although both SDKs retry every 500/502/503/504
+ *     (botocore retries/standard.py and data/_retry.json; smithy-typescript
+ *     TRANSIENT_ERROR_STATUS_CODES): the same zone rarely has capacity a
+ *     second later, and the engine moves on to the next zone or market at
+ *     once instead (scaler-cycle.c);
  *   - is bounded by a per-attempt timeout and an overall call timeout;
  *   - fails with SCALER_AWS_ERROR (class = code; AWS Code, RequestID and HTTP
  *     status as extended data), or G_IO_ERROR_CANCELLED when cancelled
