@@ -151,6 +151,14 @@ GPtrArray       *scaler_ec2_describe_instances  (ScalerEc2Client        *self,
                                                  guint                   n_filters,
                                                  GCancellable           *cancellable,
                                                  GError                **error);
+/* DescribeInstances by id (InstanceId.N, 100 per call): every state, the
+ * terminated too while EC2 lists them (about an hour). An id EC2 does not
+ * know (InvalidInstanceID.NotFound: gone long ago, or launched a moment ago
+ * and not visible yet) is left out. ScalerInstance*. */
+GPtrArray       *scaler_ec2_describe_instance_ids (ScalerEc2Client      *self,
+                                                   const char * const   *instance_ids,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
 /* TerminateInstances in batches of 50. An id EC2 does not know
  * (InvalidInstanceID.NotFound: terminated long ago, or never existed) is not
  * a failure: it is dropped from its batch, the rest of the batch is sent
@@ -168,7 +176,8 @@ GPtrArray       *scaler_ec2_get_spot_prices     (ScalerEc2Client        *self,
                                                  const char * const     *instance_types,
                                                  GCancellable           *cancellable,
                                                  GError                **error);
-/* GetConsoleOutput (Latest=true), base64-decoded; "" when there is none yet. */
+/* GetConsoleOutput, base64-decoded; "" when there is none yet. Latest=true
+ * first, then without it when EC2 refuses (Xen instance types). */
 char            *scaler_ec2_get_console_output  (ScalerEc2Client        *self,
                                                  const char             *instance_id,
                                                  GCancellable           *cancellable,
