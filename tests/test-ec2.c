@@ -1070,6 +1070,15 @@ test_auth_explained (void)
     g_assert_nonnull (strstr (verdict, "af-south-1 is an opt-in region that this AWS account has not enabled"));
     g_clear_error (&error);
     g_clear_pointer (&verdict, g_free);
+    /* The cycle's log says it too. */
+    {
+      GPtrArray *none = describe_all (client, NULL, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_AUTH);
+      g_assert_nonnull (strstr (error->message, "af-south-1 is an opt-in region"));
+      g_clear_error (&error);
+    }
   }
   {
     g_autoptr(ScalerEc2Client) client = make_client (NULL);

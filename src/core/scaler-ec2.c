@@ -849,19 +849,21 @@ static char *explain_auth_error (ScalerEc2Client      *self,
                                  const ScalerResource *resource,
                                  const char           *fallback);
 
-/* Adds what an auth error of a launch means to its message (the log shows
- * it): opt-in region, Marketplace AMI, the missing permission. */
+/* Adds what an auth error means to its message (the log shows it): opt-in
+ * region, Marketplace AMI, the missing permission (@permission: what the
+ * call needs). */
 static void
-explain_launch_error (ScalerEc2Client      *self,
-                      GError               *error,
-                      const ScalerResource *resource)
+add_explanation (ScalerEc2Client      *self,
+                 GError               *error,
+                 const ScalerResource *resource,
+                 const char           *permission)
 {
   g_autofree char *explained = NULL;
   char *message;
 
   if (error == NULL || error->domain != SCALER_AWS_ERROR)
     return;
-  explained = explain_auth_error (self, error, resource, "ec2:RunInstances");
+  explained = explain_auth_error (self, error, resource, permission);
   if (explained == NULL)
     return;
   message = g_strdup_printf ("%s (%s)", error->message, explained);
@@ -888,7 +890,7 @@ scaler_ec2_run_instance (ScalerEc2Client        *self,
   if (response == NULL)
     {
       if (error != NULL)
-        explain_launch_error (self, *error, spec->resource);
+        add_explanation (self, *error, spec->resource, "ec2:RunInstances");
       return NULL;
     }
   if (response->instances->len == 0)
@@ -940,7 +942,11 @@ scaler_ec2_describe_instances (ScalerEc2Client       *self,
 
       response = scaler_ec2_client_call (self, params, cancellable, error);
       if (response == NULL)
-        return NULL;
+        {
+          if (error != NULL)
+            add_explanation (self, *error, NULL, "ec2:DescribeInstances");
+          return NULL;
+        }
 
       for (guint i = 0; i < response->instances->len; i++)
         g_ptr_array_add (instances, g_steal_pointer (&response->instances->pdata[i]));
