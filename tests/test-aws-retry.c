@@ -19,6 +19,12 @@ test_classify (void)
     /* Decided on the code, not the status: capacity comes as a 500. */
     { "InsufficientInstanceCapacity", 500, SCALER_AWS_ERROR_CAPACITY },
     { "Unsupported", 400, SCALER_AWS_ERROR_CAPACITY },
+    /* Server-side capacity codes (EC2 API reference, server error codes). */
+    { "InsufficientVolumeCapacity", 500, SCALER_AWS_ERROR_CAPACITY },
+    { "InsufficientCapacityOnOutpost", 503, SCALER_AWS_ERROR_CAPACITY },
+    /* A feature, market or parameter the type or AMI does not support:
+     * another zone does not help. */
+    { "UnsupportedOperation", 400, SCALER_AWS_ERROR_INVALID_INPUT },
     { "SpotMaxPriceTooLow", 400, SCALER_AWS_ERROR_CAPACITY },
     { "InsufficientFreeAddressesInSubnet", 400, SCALER_AWS_ERROR_CAPACITY },
     { "VcpuLimitExceeded", 400, SCALER_AWS_ERROR_QUOTA },
@@ -78,17 +84,24 @@ test_backoff (void)
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 2, FALSE, 0), ==, 200000);
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 0, TRUE, 0), ==, 250000);
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 3, TRUE, 0), ==, 2000000);
-  /* The 20 s cap. */
-  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 10, TRUE, 0), ==, 20000000);
-  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 1000, FALSE, 0), ==, 20000000);
-  /* A retry-after hint raises the delay, still capped. */
+  /* The 20 s cap, and the jitter after it: r * min(2^i * base, cap)
+   * (smithy-typescript DefaultRetryBackoffStrategy.ts:20). */
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 10, TRUE, 0), ==, 10000000);
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 1000, FALSE, 0), ==, 10000000);
+  /* Index 6 is where the two orders differ: min(cap, r*2^6*b) would be
+   * 0.5 * 32 s = 16 s, r*min(2^6*b, cap) is 0.5 * 20 s = 10 s. */
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 6, TRUE, 0), ==, 10000000);
+  /* A retry-after hint raises the delay, by at most 5 s
+   * (StandardRetryStrategy.ts:103-108, botocore standard.py:415-422). */
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 0, FALSE, 3000000), ==, 3000000);
-  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 0, FALSE, 60000000), ==, 20000000);
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 0, FALSE, 60000000), ==, 5050000);
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 10, TRUE, 60000000), ==, 15000000);
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 0, FALSE, 10), ==, 50000);
 
-  /* Full jitter: 0 is possible. */
+  /* Full jitter: 0 is possible, and then a hint gives at most 5 s. */
   r = 0.0;
   g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 5, TRUE, 0), ==, 0);
+  g_assert_cmpint (scaler_aws_retry_compute_delay (retry, 5, TRUE, 20000000), ==, 5000000);
 
   /* Default random stays within [0, cap]. */
   scaler_aws_retry_set_random_func (retry, NULL, NULL);
@@ -123,9 +136,11 @@ test_quota (void)
   guint cost = 0;
 
   g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 500);
-  g_assert_true (scaler_aws_retry_acquire (retry, FALSE, &cost));
-  g_assert_cmpuint (cost, ==, 5);
+  /* The JavaScript SDK v3's costs: 5 after throttling, 10 after a transient
+   * error (5xx, network, timeout). */
   g_assert_true (scaler_aws_retry_acquire (retry, TRUE, &cost));
+  g_assert_cmpuint (cost, ==, 5);
+  g_assert_true (scaler_aws_retry_acquire (retry, FALSE, &cost));
   g_assert_cmpuint (cost, ==, 10);
   g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 485);
   /* Success after retries refunds the last retry's cost; a first-attempt
@@ -139,10 +154,10 @@ test_quota (void)
   g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 500);
 
   scaler_aws_retry_set_quota (retry, 7);
-  g_assert_false (scaler_aws_retry_acquire (retry, TRUE, &cost));
-  g_assert_cmpuint (cost, ==, 0);
-  g_assert_true (scaler_aws_retry_acquire (retry, FALSE, &cost));
   g_assert_false (scaler_aws_retry_acquire (retry, FALSE, &cost));
+  g_assert_cmpuint (cost, ==, 0);
+  g_assert_true (scaler_aws_retry_acquire (retry, TRUE, &cost));
+  g_assert_false (scaler_aws_retry_acquire (retry, TRUE, &cost));
   g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 2);
 
   g_assert_cmpuint (scaler_aws_retry_get_max_attempts (retry), ==, 3);

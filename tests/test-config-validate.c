@@ -33,7 +33,7 @@ static const BadCase bad_cases[] = {
   { "13-id-not-uuid.json", "id", "is not a UUID" },
   { "14-id-missing.json", "id", "The key “id” is missing" },
   { "15-name-empty.json", "name", "The name is empty" },
-  { "16-region-unknown.json", "aws.region", "“us-east-9” is not a known AWS region" },
+  { "16-region-not-aws.json", "aws.region", "“useast1” is not an AWS region name" },
   { "17-zone-wrong-region.json", "resources[0].availability_zones[1]", "“eu-west-1a” is not an availability zone of us-east-1" },
   { "18-ami-short.json", "resources[0].ami_id", "is not an AMI id" },
   { "19-ami-empty.json", "resources[0].ami_id", "The AMI id is empty" },
@@ -63,8 +63,8 @@ static const BadCase bad_cases[] = {
   { "43-api-server-not-url.json", "clearml.api_server", "is not an http(s) URL" },
   { "44-files-server-ftp.json", "clearml.files_server", "is not an http(s) URL" },
   { "45-endpoint-not-url.json", "aws.endpoint", "is not an http(s) URL" },
-  { "46-ebs-size-too-big.json", "resources[0].ebs_volume_size", "expected a whole number from 1 to 16384" },
-  { "47-ebs-size-zero-with-device.json", "resources[0].ebs_volume_size", "expected a whole number from 1 to 16384" },
+  { "46-ebs-size-too-big.json", "resources[0].ebs_volume_size", "io2 volumes take a whole number from 4 to 65536 GiB" },
+  { "47-ebs-size-zero-with-device.json", "resources[0].ebs_volume_size", "io2 volumes take a whole number from 4 to 65536 GiB" },
   { "48-ebs-type-unknown.json", "resources[0].ebs_volume_type", "“gp4” is not an EBS volume type" },
   { "49-ebs-device-not-dev.json", "resources[0].ebs_device_name", "is not a device name" },
   { "50-on-stop-unknown.json", "on_stop", "“terminate” is not a valid value" },
@@ -72,6 +72,20 @@ static const BadCase bad_cases[] = {
   { "52-resource-not-object.json", "resources[1]", "Expected an object describing a resource" },
   { "53-iam-profile-bad.json", "resources[0].iam_instance_profile", "is not an instance profile" },
   { "54-negative-ebs-size.json", "resources[0].ebs_volume_size", "at least 0" },
+  { "55-ebs-io1-no-iops.json", "resources[0].ebs_iops", "io1 volumes need provisioned IOPS: set ebs_iops to a whole number from 100 to 64000" },
+  { "56-ebs-iops-ratio.json", "resources[0].ebs_iops", "10000 IOPS is too many for a 100 GiB io1 volume: at most 50 IOPS per GiB" },
+  { "57-ebs-iops-on-gp2.json", "resources[0].ebs_iops", "gp2 volumes take no IOPS setting" },
+  { "58-ebs-gp3-iops-range.json", "resources[0].ebs_iops", "90000 IOPS is out of range for gp3; expected a whole number from 3000 to 80000" },
+  { "59-ebs-throughput-not-gp3.json", "resources[0].ebs_throughput", "Only gp3 volumes take a throughput setting" },
+  { "60-ebs-gp3-throughput-range.json", "resources[0].ebs_throughput", "3000 MiB/s is out of range for gp3; expected a whole number from 125 to 2000" },
+  { "61-ebs-st1-root.json", "resources[0].ebs_volume_type", "st1 (HDD) volumes cannot be the boot volume" },
+  { "62-ebs-sc1-too-small.json", "resources[0].ebs_volume_size", "sc1 volumes take a whole number from 125 to 16384 GiB" },
+  { "63-ebs-standard-too-big.json", "resources[0].ebs_volume_size", "standard volumes take a whole number from 1 to 1024 GiB" },
+  { "64-hop-limit-zero.json", "resources[0].metadata_hop_limit", "expected a whole number from 1 to 64" },
+  { "65-hop-limit-too-big.json", "resources[1].metadata_hop_limit", "The metadata hop limit is 65" },
+  { "66-public-ip-string.json", "resources[0].associate_public_ip", "Expected true, false or null, found a string" },
+  { "67-ebs-iops-string.json", "resources[0].ebs_iops", "Expected a whole number, found a string" },
+  { "68-gp3-throughput-needs-iops.json", "resources[0].ebs_throughput", "1000 MiB/s needs at least 4000 IOPS on gp3" },
 };
 
 static char *
@@ -414,6 +428,131 @@ test_agent_warnings (void)
   }
 }
 
+/* Regions AWS adds and zones that vary per account are warnings, not
+ * errors; a zone of another region stays an error (bad case 17). */
+static void
+test_regions_and_zones_warnings (void)
+{
+  const char *new_regions[] = { "ap-east-2", "ap-southeast-6" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (new_regions); i++)
+    {
+      g_autoptr(ScalerConfig) config = good_config ();
+      g_autoptr(GPtrArray) problems = NULL;
+      g_autofree char *zone = g_strconcat (new_regions[i], "b", NULL);
+      g_autofree char *text = NULL;
+
+      g_free (config->aws_region);
+      config->aws_region = g_strdup (new_regions[i]);
+      g_strfreev (resource0 (config)->availability_zones);
+      resource0 (config)->availability_zones = g_strsplit (zone, ",", -1);
+      problems = scaler_config_validate (config);
+      text = describe (problems);
+      /* Only the price table may lack the region. */
+      for (guint p = 0; p < problems->len; p++)
+        if (((ScalerConfigProblem *) g_ptr_array_index (problems, p))->severity == SCALER_PROBLEM_ERROR)
+          g_error ("%s: %s", new_regions[i], text);
+      g_assert_null (find_problem (problems, "aws.region"));
+    }
+
+  {
+    g_autoptr(ScalerConfig) config = good_config ();
+    g_autoptr(GPtrArray) problems = NULL;
+    const ScalerConfigProblem *problem;
+
+    /* Not listed, but of the aws partition's pattern. */
+    g_free (config->aws_region);
+    config->aws_region = g_strdup ("eu-central-9");
+    g_strfreev (resource0 (config)->availability_zones);
+    resource0 (config)->availability_zones = g_strsplit ("eu-central-9a", ",", -1);
+    problems = scaler_config_validate (config);
+    problem = find_problem (problems, "aws.region");
+    g_assert_nonnull (problem);
+    g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+    g_assert_nonnull (strstr (problem->message, "ec2.eu-central-9.amazonaws.com"));
+    g_assert_null (find_problem (problems, "resources[0].availability_zones[0]"));
+    g_assert_false (scaler_config_problems_have_errors (problems));
+  }
+
+  {
+    g_autoptr(ScalerConfig) config = good_config ();
+    g_autoptr(GPtrArray) problems = NULL;
+    const ScalerConfigProblem *problem;
+
+    /* A zone this version does not list (new, or a Local/Wavelength zone). */
+    g_free (resource0 (config)->availability_zones[1]);
+    resource0 (config)->availability_zones[1] = g_strdup ("us-east-1-wl1-bos-wlz-1");
+    problems = scaler_config_validate (config);
+    problem = find_problem (problems, "resources[0].availability_zones[1]");
+    g_assert_nonnull (problem);
+    g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+    g_assert_nonnull (strstr (problem->message, "describe-availability-zones"));
+    g_assert_false (scaler_config_problems_have_errors (problems));
+  }
+}
+
+/* HDD volumes on a device that is not a usual root device, and volume
+ * settings without a device: warnings. */
+static void
+test_volume_warnings (void)
+{
+  g_autoptr(ScalerConfig) config = good_config ();
+  g_autoptr(GPtrArray) problems = NULL;
+  const ScalerConfigProblem *problem;
+  ScalerResource *data = NULL;
+  ScalerResource *plain = NULL;
+
+  data = resource0 (config);
+  g_free (data->ebs_device_name);
+  data->ebs_device_name = g_strdup ("/dev/sdf");
+  g_free (data->ebs_volume_type);
+  data->ebs_volume_type = g_strdup ("st1");
+  data->ebs_volume_size = 500;
+  data->ebs_iops = 0;
+  plain = g_ptr_array_index (config->resources, 1);
+  plain->ebs_iops = 4000;
+  problems = scaler_config_validate (config);
+
+  problem = find_problem (problems, "resources[0].ebs_volume_type");
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+  g_assert_nonnull (strstr (problem->message, "if /dev/sdf is the AMI's root device"));
+  problem = find_problem (problems, "resources[1].ebs_volume_size");
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_WARNING);
+  g_assert_nonnull (strstr (problem->message, "only with ebs_device_name"));
+  g_assert_false (scaler_config_problems_have_errors (problems));
+
+  /* gp3 within every limit, and io2 at its 1,000:1 ratio. */
+  {
+    g_autoptr(GPtrArray) clean = NULL;
+
+    g_free (data->ebs_volume_type);
+    data->ebs_volume_type = g_strdup ("gp3");
+    data->ebs_volume_size = 160;
+    data->ebs_iops = 80000;
+    data->ebs_throughput = 2000;
+    plain->ebs_iops = 0;
+    clean = scaler_config_validate (config);
+    g_assert_cmpuint (clean->len, ==, 0);
+  }
+  {
+    g_autoptr(GPtrArray) ratio = NULL;
+
+    g_free (data->ebs_volume_type);
+    data->ebs_volume_type = g_strdup ("io2");
+    data->ebs_volume_size = 64;
+    data->ebs_iops = 64000;
+    data->ebs_throughput = 0;
+    ratio = scaler_config_validate (config);
+    g_assert_cmpuint (ratio->len, ==, 0);
+    data->ebs_iops = 64001;
+    g_clear_pointer (&ratio, g_ptr_array_unref);
+    ratio = scaler_config_validate (config);
+    g_assert_nonnull (find_problem (ratio, "resources[0].ebs_iops"));
+  }
+}
+
 static void
 test_all_problems_at_once (void)
 {
@@ -673,6 +812,8 @@ main (int   argc,
   g_test_add_func ("/scaler/config-validate/clearml-conf-control-characters", test_clearml_conf_control_characters);
   g_test_add_func ("/scaler/config-validate/cpu-only", test_cpu_only);
   g_test_add_func ("/scaler/config-validate/agent-warnings", test_agent_warnings);
+  g_test_add_func ("/scaler/config-validate/regions-and-zones", test_regions_and_zones_warnings);
+  g_test_add_func ("/scaler/config-validate/volume-warnings", test_volume_warnings);
   g_test_add_func ("/scaler/config-validate/not-finite", test_not_finite);
   g_test_add_func ("/scaler/config-validate/tag-lengths", test_tag_lengths_count_characters);
   g_test_add_func ("/scaler/config-validate/invalid-utf8", test_invalid_utf8_struct);

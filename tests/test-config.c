@@ -82,12 +82,16 @@ assert_config_equal (const ScalerConfig *a,
       g_assert_cmpstr (ra->ebs_device_name, ==, rb->ebs_device_name);
       g_assert_cmpuint (ra->ebs_volume_size, ==, rb->ebs_volume_size);
       g_assert_cmpstr (ra->ebs_volume_type, ==, rb->ebs_volume_type);
+      g_assert_cmpuint (ra->ebs_iops, ==, rb->ebs_iops);
+      g_assert_cmpuint (ra->ebs_throughput, ==, rb->ebs_throughput);
       g_assert_cmpstr (ra->key_name, ==, rb->key_name);
       assert_strv_equal (ra->security_group_ids, rb->security_group_ids);
       g_assert_cmpint (ra->is_spot, ==, rb->is_spot);
       g_assert_cmpint (ra->spot_fallback_on_demand, ==, rb->spot_fallback_on_demand);
       g_assert_cmpint (ra->cpu_only, ==, rb->cpu_only);
       g_assert_cmpstr (ra->iam_instance_profile, ==, rb->iam_instance_profile);
+      g_assert_cmpuint (ra->metadata_hop_limit, ==, rb->metadata_hop_limit);
+      g_assert_cmpint (ra->associate_public_ip, ==, rb->associate_public_ip);
       assert_tags_equal (ra->tags, rb->tags);
     }
 }
@@ -111,6 +115,11 @@ test_defaults (void)
   g_assert_false (config->demo);
   g_assert_cmpuint (resource->max_instances, ==, 1);
   g_assert_cmpstr (resource->ebs_volume_type, ==, "gp3");
+  g_assert_cmpuint (resource->ebs_iops, ==, 0);
+  g_assert_cmpuint (resource->ebs_throughput, ==, 0);
+  /* One hop more than EC2's default, for docker containers. */
+  g_assert_cmpuint (resource->metadata_hop_limit, ==, 2);
+  g_assert_cmpint (resource->associate_public_ip, ==, SCALER_PUBLIC_IP_SUBNET_DEFAULT);
   g_assert_true (resource->spot_fallback_on_demand);
 }
 
@@ -155,6 +164,10 @@ test_parse_full (void)
   g_assert_cmpstr (r0->ebs_device_name, ==, "/dev/xvda");
   g_assert_cmpuint (r0->ebs_volume_size, ==, 200);
   g_assert_cmpstr (r0->ebs_volume_type, ==, "io2");
+  g_assert_cmpuint (r0->ebs_iops, ==, 20000);
+  g_assert_cmpuint (r0->ebs_throughput, ==, 0);
+  g_assert_cmpuint (r0->metadata_hop_limit, ==, 3);
+  g_assert_cmpint (r0->associate_public_ip, ==, SCALER_PUBLIC_IP_YES);
   g_assert_cmpstr (r0->key_name, ==, "ml-key");
   g_assert_cmpstr (r0->security_group_ids[1], ==, "sg-12345678");
   g_assert_true (r0->is_spot);
@@ -167,6 +180,8 @@ test_parse_full (void)
   g_assert_cmpuint (r1->max_instances, ==, 1000);
   g_assert_cmpuint (g_strv_length (r1->availability_zones), ==, 0);
   g_assert_cmpstr (r1->ebs_device_name, ==, "");
+  g_assert_cmpuint (r1->metadata_hop_limit, ==, 1);
+  g_assert_cmpint (r1->associate_public_ip, ==, SCALER_PUBLIC_IP_NO);
 }
 
 static void
@@ -255,7 +270,9 @@ test_round_trip_every_field (void)
   resource->ebs_device_name = g_strdup ("/dev/nvme0n1");
   resource->ebs_volume_size = 16384;
   g_free (resource->ebs_volume_type);
-  resource->ebs_volume_type = g_strdup ("st1");
+  resource->ebs_volume_type = g_strdup ("gp3");
+  resource->ebs_iops = 16000;
+  resource->ebs_throughput = 1000;
   g_free (resource->key_name);
   resource->key_name = g_strdup ("key pair");
   g_strfreev (resource->security_group_ids);
@@ -264,6 +281,8 @@ test_round_trip_every_field (void)
   resource->spot_fallback_on_demand = FALSE;
   resource->cpu_only = SCALER_CPU_ONLY_NO;
   resource->iam_instance_profile = g_strdup ("clearml-profile");
+  resource->metadata_hop_limit = 64;
+  resource->associate_public_ip = SCALER_PUBLIC_IP_NO;
   g_ptr_array_add (resource->tags, scaler_tag_new ("empty-value", ""));
   g_ptr_array_add (config->resources, resource);
 
@@ -297,7 +316,7 @@ test_key_order (void)
     "\"instance_type\"", "\"availability_zones\"", "\"subnet_ids\"", "\"ami_id\"",
     "\"ebs_device_name\"", "\"ebs_volume_size\"", "\"ebs_volume_type\"", "\"key_name\"",
     "\"security_group_ids\"", "\"is_spot\"", "\"spot_fallback_on_demand\"",
-    "\"iam_instance_profile\"",
+    "\"iam_instance_profile\"", "\"metadata_hop_limit\"", "\"associate_public_ip\"",
   };
   const char *at = json;
 
@@ -313,6 +332,10 @@ test_key_order (void)
   g_assert_nonnull (strstr (json, "\n  \"name\" : \"Minimal\""));
   g_assert_nonnull (strstr (json, "\"endpoint\" : null"));
   g_assert_nonnull (strstr (json, "\"on_stop\" : \"keep\""));
+  g_assert_nonnull (strstr (json, "\"associate_public_ip\" : null"));
+  /* Unset IOPS and throughput are left out, not written as 0. */
+  g_assert_null (strstr (json, "\"ebs_iops\""));
+  g_assert_null (strstr (json, "\"ebs_throughput\""));
 }
 
 static void
@@ -448,10 +471,19 @@ test_prices_and_regions (void)
   /* Every region with a price is listed (Local Zone groups belong to their region). */
   g_assert_true (scaler_region_is_known ("ap-southeast-5"));
   g_assert_true (scaler_region_is_known ("il-central-1"));
+  /* Taipei and New Zealand (botocore partitions.json), with their zones. */
+  g_assert_true (g_strv_contains (scaler_region_get_zones ("ap-east-2"), "ap-east-2a"));
+  g_assert_true (g_strv_contains (scaler_region_get_zones ("ap-southeast-6"), "ap-southeast-6c"));
+  /* Listed by a partition only: known, no zone list. */
+  g_assert_true (scaler_region_is_known ("eusc-de-east-1"));
+  g_assert_null (scaler_region_get_zones ("eusc-de-east-1"));
+  g_assert_false (scaler_region_is_known ("aws-global"));
   {
     const char * const *regions = scaler_regions_list ();
 
     g_assert_cmpuint (g_strv_length ((char **) regions), >=, 30);
+    g_assert_true (g_strv_contains (regions, "ap-southeast-6"));
+    g_assert_true (g_strv_contains (regions, "us-isof-south-1"));
     for (guint i = 1; regions[i] != NULL; i++)
       g_assert_cmpint (strcmp (regions[i - 1], regions[i]), <, 0);
   }

@@ -87,12 +87,20 @@ test_once_fails (void)
   scaler_test_run_assert_log_contains (run, "could not complete");
 }
 
+static gboolean
+two_unregistered_cb (JsonNode *state,
+                     gpointer  data)
+{
+  return scaler_test_request_count (state, "clearml", "workers.unregister") >= 2;
+}
+
 /* Scale up from zero, tags at launch, idle down, workers unregistered. */
 static void
 test_scale_up_and_idle_down (void)
 {
   g_autoptr(ScalerTestRun) run = NULL;
   g_autoptr(JsonNode) up = NULL;
+  g_autoptr(JsonNode) gone = NULL;
   g_autoptr(JsonNode) down = NULL;
   ScalerTestRunOptions options = { SCALER_TEST_RESOURCE_CPU (3, "false", "[\"us-east-1b\"]") };
   JsonArray *instances;
@@ -118,8 +126,10 @@ test_scale_up_and_idle_down (void)
       g_assert_cmpstr (json_object_get_string_member (instance, "zone"), ==, "us-east-1b");
       g_assert_nonnull (json_object_get_string_member (instance, "client_token"));
     }
-  /* Idle for 3 s: both terminated, and their workers unregistered. */
-  down = scaler_test_wait_expect (run->id, 0, 2, 2, 20, "both instances terminated after the idle time");
+  /* Idle for 3 s: both terminated, and their workers unregistered (each
+   * right after its TerminateInstances: wait for the second one too). */
+  gone = scaler_test_wait_expect (run->id, 0, 2, 2, 20, "both instances terminated after the idle time");
+  down = scaler_test_wait_for (two_unregistered_cb, NULL, 20, "both workers unregistered");
   g_assert_cmpint (scaler_test_request_count (down, "ec2", "RunInstances"), ==, 2);
   g_assert_cmpint (scaler_test_request_count (down, "clearml", "workers.unregister"), >=, 2);
   g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (down), "get_next_task_calls")), ==, 0);

@@ -402,6 +402,102 @@ test_params (void)
   g_assert_true (g_str_has_prefix (body, "Action=RunInstances&Version=2016-11-15&ImageId=ami-0123456789abcdef0&"));
   g_assert_nonnull (strstr (body, "&UserData=IyEvYmluL3NoCg%3D%3D&"));
   g_assert_nonnull (strstr (body, "&TagSpecification.1.Tag.4.Value=ml%20%26%20ops&"));
+  /* IMDSv2 with one hop more than EC2's default, for docker containers. */
+  g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpTokens"), ==, "required");
+  g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpPutResponseHopLimit"), ==, "2");
+  /* No public IP choice: security groups at the top level, no interface. */
+  g_assert_cmpstr (scaler_ec2_params_get (params, "SecurityGroupId.2"), ==, "sg-0fedcba9876543210");
+  g_assert_null (scaler_ec2_params_get (params, "NetworkInterface.1.DeviceIndex"));
+}
+
+static void
+test_params_volumes (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  ScalerLaunchSpec spec = { 0 };
+
+  spec.config = config;
+  spec.resource = resource;
+
+  /* io1: the IOPS go with the volume. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("io1");
+  resource->ebs_iops = 5000;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.VolumeType"), ==, "io1");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Iops"), ==, "5000");
+    g_assert_null (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Throughput"));
+  }
+
+  /* gp3 with throughput, hop limit set by the resource. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("gp3");
+  resource->ebs_iops = 0;
+  resource->ebs_throughput = 250;
+  resource->metadata_hop_limit = 5;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Iops"));
+    g_assert_cmpstr (scaler_ec2_params_get (params, "BlockDeviceMapping.1.Ebs.Throughput"), ==, "250");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "MetadataOptions.HttpPutResponseHopLimit"), ==, "5");
+  }
+
+  /* io2 without IOPS cannot launch: refused before anything is sent. */
+  g_free (resource->ebs_volume_type);
+  resource->ebs_volume_type = g_strdup ("io2");
+  resource->ebs_throughput = 0;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, &error);
+
+    g_assert_null (params);
+    g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_INVALID_INPUT);
+    g_assert_nonnull (strstr (error->message, "ebs_iops"));
+  }
+}
+
+/* associate_public_ip needs a network interface; the subnet and the
+ * security groups then move into it (EC2 refuses them at the top level). */
+static void
+test_params_public_ip (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  ScalerLaunchSpec spec = { 0 };
+
+  spec.config = config;
+  spec.resource = resource;
+  spec.subnet_id = "subnet-0123456789abcdef0";
+  resource->associate_public_ip = SCALER_PUBLIC_IP_YES;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, NULL);
+
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.DeviceIndex"), ==, "0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.AssociatePublicIpAddress"), ==, "true");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SubnetId"), ==, "subnet-0123456789abcdef0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SecurityGroupId.1"), ==, "sg-0123456789abcdef0");
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.SecurityGroupId.2"), ==, "sg-0fedcba9876543210");
+    g_assert_null (scaler_ec2_params_get (params, "SubnetId"));
+    g_assert_null (scaler_ec2_params_get (params, "SecurityGroupId.1"));
+  }
+
+  /* Without a subnet: the zone picks the default subnet. */
+  spec.subnet_id = NULL;
+  spec.availability_zone = "us-east-1c";
+  resource->associate_public_ip = SCALER_PUBLIC_IP_NO;
+  {
+    g_autoptr(ScalerEc2Params) params = scaler_ec2_run_instances_params (&spec, FALSE, NULL);
+
+    g_assert_cmpstr (scaler_ec2_params_get (params, "NetworkInterface.1.AssociatePublicIpAddress"), ==, "false");
+    g_assert_null (scaler_ec2_params_get (params, "NetworkInterface.1.SubnetId"));
+    g_assert_cmpstr (scaler_ec2_params_get (params, "Placement.AvailabilityZone"), ==, "us-east-1c");
+  }
 }
 
 static void
@@ -741,6 +837,275 @@ test_unsupported_is_capacity (void)
                  SCALER_AWS_ERROR_CAPACITY, "Unsupported", 1);
 }
 
+static ScalerEc2Cloud *
+make_cloud (ScalerConfig *config)
+{
+  g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
+  g_autoptr(GError) error = NULL;
+  ScalerEc2Cloud *cloud;
+
+  secrets->aws_access_key_id = g_strdup (AK);
+  secrets->aws_secret_access_key = g_strdup (SK);
+  cloud = scaler_ec2_cloud_new (config, secrets, &error);
+  g_assert_no_error (error);
+  return cloud;
+}
+
+static ScalerInstance *
+cloud_launch (ScalerEc2Cloud *cloud,
+              ScalerConfig   *config,
+              const char     *zone,
+              const char     *token)
+{
+  g_autoptr(GError) error = NULL;
+  ScalerLaunchSpec spec = { 0 };
+  ScalerInstance *instance;
+
+  spec.config = config;
+  spec.resource = g_ptr_array_index (config->resources, 0);
+  spec.availability_zone = zone;
+  spec.client_token = token;
+  instance = scaler_cloud_launch (SCALER_CLOUD (cloud), &spec, NULL, &error);
+  g_assert_no_error (error);
+  return instance;
+}
+
+/* EC2's eventual consistency: right after RunInstances, TerminateInstances
+ * may not know the id. A young id is retried, and if EC2 still does not know
+ * it the error is NOT_FOUND ("try later"), not "already gone". An id that
+ * was never launched here is simply gone. */
+static void
+test_terminate_right_after_launch (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerEc2Cloud) cloud = make_cloud (config);
+  g_autoptr(ScalerInstance) soon = NULL;
+  g_autoptr(ScalerInstance) late = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Sleeps) sleeps = sleeps_new ();
+  const char *ghost[] = { "i-0123456789abcdef0", NULL };
+  JsonNode *node = NULL;
+  JsonObject *state;
+
+  reset_fake ();
+  /* Known to TerminateInstances 1.5 s after the launch: the retries after
+   * 1 s and 2 s (real sleeps) reach it. */
+  fake_post ("/_fake/config", "{\"eventual_consistency_s\": {\"TerminateInstances\": 1.5}}");
+  soon = cloud_launch (cloud, config, "us-east-1a", "young-terminate-0001");
+  {
+    const char *ids[] = { soon->instance_id, NULL };
+
+    g_assert_true (scaler_cloud_terminate (SCALER_CLOUD (cloud), ids, NULL, &error));
+    g_assert_no_error (error);
+  }
+  state = state_object (&node);
+  g_assert_cmpstr (json_object_get_string_member (find_instance (state, soon->instance_id), "terminated_by"), ==, "api");
+  json_node_unref (node);
+  g_assert_cmpint (scaler_fake_get_request_count (fake, "ec2", "TerminateInstances"), >=, 2);
+
+  /* Unknown for a minute: given up on for this call, as NOT_FOUND. */
+  fake_post ("/_fake/config", "{\"eventual_consistency_s\": {\"TerminateInstances\": 60}}");
+  late = cloud_launch (cloud, config, "us-east-1b", "young-terminate-0002");
+  scaler_aws_retry_set_sleep_func (scaler_ec2_client_get_retry (scaler_ec2_cloud_get_client (cloud)), record_sleep, sleeps);
+  {
+    const char *ids[] = { late->instance_id, NULL };
+
+    g_assert_false (scaler_cloud_terminate (SCALER_CLOUD (cloud), ids, NULL, &error));
+    g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_NOT_FOUND);
+    g_assert_nonnull (strstr (error->message, late->instance_id));
+    g_assert_nonnull (strstr (error->message, "eventually consistent"));
+    g_clear_error (&error);
+  }
+  g_assert_cmpuint (sleeps->delays->len, ==, 2);
+  g_assert_cmpint (g_array_index (sleeps->delays, gint64, 0), ==, G_USEC_PER_SEC);
+  g_assert_cmpint (g_array_index (sleeps->delays, gint64, 1), ==, 2 * G_USEC_PER_SEC);
+
+  /* Never launched here (or long gone): not an error. */
+  g_assert_true (scaler_cloud_terminate (SCALER_CLOUD (cloud), ghost, NULL, &error));
+  g_assert_no_error (error);
+
+  assert_no_signature_failures ();
+}
+
+/* DescribeInstances by id: every state, unknown ids left out; an instance
+ * EC2 terminated while pending carries its stateReason. */
+static void
+test_describe_ids_and_state_reason (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerEc2Cloud) cloud = make_cloud (config);
+  g_autoptr(ScalerInstance) doomed = NULL;
+  g_autoptr(ScalerInstance) fine = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GError) error = NULL;
+  const ScalerInstance *d = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  reset_fake ();
+  fake_post ("/_fake/config", "{\"terminate_pending\": {\"us-east-1c\": \"Client.VolumeLimitExceeded\"}}");
+  doomed = cloud_launch (cloud, config, "us-east-1c", "doomed-0001");
+  fine = cloud_launch (cloud, config, "us-east-1a", "fine-0001");
+  while (d == NULL || d->state != SCALER_INSTANCE_STATE_TERMINATED)
+    {
+      const char *ids[] = { "i-0123456789abcdef0", doomed->instance_id, fine->instance_id, "i-0fedcba987654321f", NULL };
+
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+      g_clear_pointer (&found, g_ptr_array_unref);
+      found = scaler_cloud_describe_instances (SCALER_CLOUD (cloud), ids, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (found->len, ==, 2);
+      d = NULL;
+      for (guint i = 0; i < found->len; i++)
+        if (g_strcmp0 (((ScalerInstance *) g_ptr_array_index (found, i))->instance_id, doomed->instance_id) == 0)
+          d = g_ptr_array_index (found, i);
+      g_assert_nonnull (d);
+    }
+  g_assert_cmpstr (d->state_reason, ==, "Client.VolumeLimitExceeded");
+  g_assert_cmpstr (d->availability_zone, ==, "us-east-1c");
+
+  assert_no_signature_failures ();
+}
+
+/* Xen types refuse GetConsoleOutput with Latest=true: asked again without. */
+static void
+test_console_output_xen (void)
+{
+  g_autoptr(ScalerEc2Client) client = make_client (NULL);
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerInstance) instance = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *output = NULL;
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+  ScalerLaunchSpec spec = { 0 };
+  JsonNode *node = NULL;
+  JsonArray *requests;
+  GString *latest = g_string_new (NULL);
+  g_autofree char *seen = NULL;
+
+  reset_fake ();
+  g_free (resource->instance_type);
+  resource->instance_type = g_strdup ("p3.2xlarge");
+  spec.config = config;
+  spec.resource = resource;
+  spec.user_data = bootstrap_script;
+  instance = scaler_ec2_run_instance (client, &spec, NULL, &error);
+  g_assert_no_error (error);
+  g_usleep (400 * 1000);   /* past boot_delay_s: output exists */
+  output = scaler_ec2_get_console_output (client, instance->instance_id, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (output, "hello from the bootstrap"));
+
+  requests = json_object_get_array_member (state_object (&node), "ec2_requests");
+  for (guint i = 0; i < json_array_get_length (requests); i++)
+    {
+      JsonObject *request = json_array_get_object_element (requests, i);
+      JsonObject *params = json_object_get_object_member (request, "params");
+
+      if (g_strcmp0 (json_object_get_string_member (request, "action"), "GetConsoleOutput") == 0)
+        g_string_append_printf (latest, "%s:%s ", json_object_has_member (params, "Latest") ? "latest" : "plain",
+                                JSON_NODE_HOLDS_NULL (json_object_get_member (request, "error_code"))
+                                ? "ok" : json_object_get_string_member (request, "error_code"));
+    }
+  json_node_unref (node);
+  seen = g_string_free (latest, FALSE);
+  g_assert_cmpstr (seen, ==, "latest:UnsupportedOperation plain:ok ");
+
+  assert_no_signature_failures ();
+}
+
+/* What a denied or refused launch means, in the verdict and in the launch
+ * error the log shows: iam:PassRole for the instance profile, a Marketplace
+ * AMI without subscription, an opt-in region that is not enabled. */
+static void
+test_auth_explained (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *verdict = NULL;
+  ScalerResource *resource = g_ptr_array_index (config->resources, 0);
+
+  reset_fake ();
+  {
+    g_autoptr(ScalerEc2Client) client = make_client (NULL);
+    g_autoptr(ScalerInstance) instance = NULL;
+    ScalerLaunchSpec spec = { 0 };
+
+    fake_post ("/_fake/config", "{\"deny_pass_role\": true}");
+    g_assert_false (scaler_ec2_test_connection (client, config, &verdict, NULL, &error));
+    g_assert_nonnull (strstr (verdict, "lack the permission iam:PassRole"));
+    g_clear_error (&error);
+    g_clear_pointer (&verdict, g_free);
+
+    spec.config = config;
+    spec.resource = resource;
+    instance = scaler_ec2_run_instance (client, &spec, NULL, &error);
+    g_assert_null (instance);
+    g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_AUTH);
+    g_assert_nonnull (strstr (error->message, "lack the permission iam:PassRole"));
+    g_clear_error (&error);
+    fake_post ("/_fake/config", "{\"deny_pass_role\": false}");
+  }
+  {
+    g_autoptr(ScalerEc2Client) client = make_client (NULL);
+
+    fake_post ("/_fake/config", "{\"images\": {\"ami-0123456789abcdef0\": {\"marketplace\": true}}}");
+    g_assert_false (scaler_ec2_test_connection (client, config, &verdict, NULL, &error));
+    g_assert_nonnull (strstr (verdict, "the AMI ami-0123456789abcdef0 is an AWS Marketplace product"));
+    g_assert_nonnull (strstr (verdict, "OptInRequired"));
+    g_clear_error (&error);
+    g_clear_pointer (&verdict, g_free);
+    fake_post ("/_fake/config", "{\"images\": {}}");
+  }
+  {
+    g_autoptr(ScalerAwsCredentials) creds = scaler_aws_credentials_new (AK, SK, NULL);
+    g_autoptr(ScalerEc2Client) client = NULL;
+
+    /* An opt-in region the account has not enabled answers AuthFailure. */
+    fake_post ("/_fake/config", "{\"region\": \"af-south-1\", \"region_enabled\": false}");
+    client = scaler_ec2_client_new ("af-south-1", scaler_fake_get_ec2_url (fake), creds, &error);
+    g_assert_no_error (error);
+    g_assert_false (scaler_ec2_test_connection (client, NULL, &verdict, NULL, &error));
+    g_assert_nonnull (strstr (verdict, "access key ID " AK));
+    g_assert_nonnull (strstr (verdict, "af-south-1 is an opt-in region that this AWS account has not enabled"));
+    g_clear_error (&error);
+    g_clear_pointer (&verdict, g_free);
+    /* The cycle's log says it too. */
+    {
+      GPtrArray *none = describe_all (client, NULL, &error);
+
+      g_assert_null (none);
+      g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_AUTH);
+      g_assert_nonnull (strstr (error->message, "af-south-1 is an opt-in region"));
+      g_clear_error (&error);
+    }
+  }
+  {
+    g_autoptr(ScalerEc2Client) client = make_client (NULL);
+
+    /* us-east-1 is enabled in every account: no opt-in hint there. */
+    reset_fake ();
+    fake_post ("/_fake/config", "{\"region_enabled\": false}");
+    g_assert_false (scaler_ec2_test_connection (client, NULL, &verdict, NULL, &error));
+    g_assert_null (strstr (verdict, "opt-in"));
+    g_clear_error (&error);
+    g_clear_pointer (&verdict, g_free);
+  }
+  reset_fake ();
+}
+
+static void
+test_unsupported_operation_is_invalid_input (void)
+{
+  launch_expect ("{\"service\": \"ec2\", \"action\": \"RunInstances\", \"kind\": \"error\", \"status\": 400,"
+                 " \"code\": \"UnsupportedOperation\", \"message\": \"The instance type does not support this AMI's boot mode\"}",
+                 SCALER_AWS_ERROR_INVALID_INPUT, "UnsupportedOperation", 1);
+  /* A server-side capacity code at HTTP 500: capacity, not retried. */
+  launch_expect ("{\"service\": \"ec2\", \"action\": \"RunInstances\", \"kind\": \"error\", \"status\": 500,"
+                 " \"code\": \"InsufficientVolumeCapacity\", \"message\": \"There is not enough capacity for the volume\"}",
+                 SCALER_AWS_ERROR_CAPACITY, "InsufficientVolumeCapacity", 1);
+}
+
 static void
 test_server_errors_retried (void)
 {
@@ -1015,7 +1380,7 @@ test_retry_quota_drains (void)
 
   reset_fake ();
   fault ("{\"service\": \"ec2\", \"action\": \"DescribeInstances\", \"kind\": \"server\", \"count\": 100}");
-  scaler_aws_retry_set_quota (retry, 27);
+  scaler_aws_retry_set_quota (retry, 57);
   for (guint call = 0; call < 4; call++)
     {
       g_autoptr(GError) error = NULL;
@@ -1025,12 +1390,13 @@ test_retry_quota_drains (void)
       g_assert_null (instances);
       g_assert_error (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_SERVER);
       scaler_ec2_client_get_stats (client, &stats);
-      /* 27 tokens pay 5 retries of 5: calls 1 and 2 make 3 attempts, call 3
-       * only 2 (the quota cannot pay the second retry), call 4 just 1. */
+      /* A retry after a 500 costs 10 (the JavaScript SDK's TRANSIENT cost):
+       * 57 tokens pay 5 of them: calls 1 and 2 make 3 attempts, call 3 only
+       * 2 (the quota cannot pay the second retry), call 4 just 1. */
       g_assert_cmpuint (stats.attempts - attempts_before, ==, call < 2 ? 3 : call == 2 ? 2 : 1);
       attempts_before = stats.attempts;
     }
-  g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 2);
+  g_assert_cmpuint (scaler_aws_retry_get_quota (retry), ==, 7);
 
   assert_no_signature_failures ();
 }
@@ -1354,6 +1720,8 @@ main (int   argc,
   g_test_add_func ("/scaler/ec2/launch-spot", test_launch_spot);
   g_test_add_func ("/scaler/ec2/launch-bad-spec", test_launch_bad_spec);
   g_test_add_func ("/scaler/ec2/params", test_params);
+  g_test_add_func ("/scaler/ec2/params-volumes", test_params_volumes);
+  g_test_add_func ("/scaler/ec2/params-public-ip", test_params_public_ip);
   g_test_add_func ("/scaler/ec2/list-pagination", test_list_pagination);
   g_test_add_func ("/scaler/ec2/terminate", test_terminate);
   g_test_add_func ("/scaler/ec2/terminate-batches", test_terminate_batches);
@@ -1365,6 +1733,11 @@ main (int   argc,
   g_test_add_func ("/scaler/ec2/invalid-input-not-retried", test_invalid_input_not_retried);
   g_test_add_func ("/scaler/ec2/unsupported-is-capacity", test_unsupported_is_capacity);
   g_test_add_func ("/scaler/ec2/server-errors-retried", test_server_errors_retried);
+  g_test_add_func ("/scaler/ec2/unsupported-operation-is-invalid-input", test_unsupported_operation_is_invalid_input);
+  g_test_add_func ("/scaler/ec2/terminate-right-after-launch", test_terminate_right_after_launch);
+  g_test_add_func ("/scaler/ec2/describe-ids-and-state-reason", test_describe_ids_and_state_reason);
+  g_test_add_func ("/scaler/ec2/console-output-xen", test_console_output_xen);
+  g_test_add_func ("/scaler/ec2/auth-explained", test_auth_explained);
   g_test_add_func ("/scaler/ec2/bad-bodies", test_bad_bodies);
   g_test_add_func ("/scaler/ec2/huge-answer-parsed", test_huge_answer_parsed);
   g_test_add_func ("/scaler/ec2/auth-errors", test_auth_errors);

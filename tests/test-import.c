@@ -165,7 +165,19 @@ test_wizard_yaml (void)
 
   /* Everything not carried over is reported. */
   g_assert_true (report_has (report, "g4dn_spot.ebs_snapshot_id"));
-  g_assert_true (report_has (report, "g4dn_spot.extra_configurations"));
+  /* extra_configurations: what has an equivalent is imported (ClearML merges
+   * it into the launch spec after the ebs_* keys), the rest reported. */
+  r = resource_at (config, 1);
+  g_assert_cmpstr (r->ebs_volume_type, ==, "io2");
+  g_assert_cmpuint (r->ebs_volume_size, ==, 120);
+  g_assert_cmpuint (r->ebs_iops, ==, 20000);
+  g_assert_cmpuint (r->metadata_hop_limit, ==, 3);
+  g_assert_cmpint (r->associate_public_ip, ==, SCALER_PUBLIC_IP_YES);
+  g_assert_cmpuint (resource_at (config, 0)->metadata_hop_limit, ==, 2);
+  g_assert_true (report_has (report, "g4dn_spot.extra_configurations.Placement"));
+  g_assert_true (report_has (report, "g4dn_spot.extra_configurations.NetworkInterfaces"));
+  g_assert_false (report_has (report, "g4dn_spot.extra_configurations.MetadataOptions"));
+  g_assert_false (report_has (report, "g4dn_spot.extra_configurations.BlockDeviceMappings"));
   g_assert_true (report_has (report, "g4dn_spot.enable_monitoring"));
   g_assert_false (report_has (report, "cpu_only"));
   g_assert_true (report_has (report, "hyper_params.use_credentials_chain"));

@@ -22,11 +22,18 @@ static const char * const throttled_codes[] = {
   "EC2ThrottledException",
 };
 
+/* Capacity: another zone (or market) may work. "Unsupported" is "this type
+ * is not offered in this zone"; "UnsupportedOperation" (a feature, market or
+ * parameter the type or AMI does not support) is invalid input below, as
+ * another zone does not change it. InsufficientVolumeCapacity and
+ * InsufficientCapacityOnOutpost are in the EC2 API reference's server error
+ * table next to InsufficientInstanceCapacity. */
 static const char * const capacity_codes[] = {
   "InsufficientInstanceCapacity", "InsufficientHostCapacity", "InsufficientCapacity",
   "InsufficientReservedInstanceCapacity", "InsufficientCapacityOnHost",
   "InsufficientFreeAddressesInSubnet", "InsufficientAddressCapacity",
-  "Unsupported", "UnsupportedOperation", "SpotMaxPriceTooLow",
+  "InsufficientVolumeCapacity", "InsufficientCapacityOnOutpost",
+  "Unsupported", "SpotMaxPriceTooLow",
   "InsufficientInstanceCapacityException",
 };
 
@@ -109,6 +116,7 @@ scaler_aws_error_classify (const char *aws_code,
           strcmp (aws_code, "NoSuchVersion") == 0 ||
           strcmp (aws_code, "IncorrectInstanceState") == 0 ||
           strcmp (aws_code, "IncorrectState") == 0 ||
+          strcmp (aws_code, "UnsupportedOperation") == 0 ||
           strcmp (aws_code, "UnknownParameter") == 0)
         return SCALER_AWS_ERROR_INVALID_INPUT;
       if (g_str_has_suffix (aws_code, ".NotFound"))

@@ -170,10 +170,10 @@ scaler_aws_retry_set_quota (ScalerAwsRetry *self,
 
 gboolean
 scaler_aws_retry_acquire (ScalerAwsRetry *self,
-                          gboolean        timeout_or_network,
+                          gboolean        throttling,
                           guint          *cost)
 {
-  guint c = timeout_or_network ? SCALER_AWS_RETRY_TIMEOUT_COST : SCALER_AWS_RETRY_COST;
+  guint c = throttling ? SCALER_AWS_RETRY_THROTTLING_COST : SCALER_AWS_RETRY_TRANSIENT_COST;
   gboolean ok;
 
   g_return_val_if_fail (self != NULL, FALSE);
@@ -220,12 +220,14 @@ scaler_aws_retry_compute_delay (ScalerAwsRetry *self,
   g_mutex_unlock (&self->mutex);
   r = CLAMP (r, 0.0, 1.0);
 
-  delay_ms = MIN ((double) SCALER_AWS_RETRY_MAX_DELAY_MS, r * ldexp (1.0, (int) MIN (retry_index, 30)) * base_ms);
+  /* r * min(2^i * base, cap): the jitter after the cap. */
+  delay_ms = r * MIN ((double) SCALER_AWS_RETRY_MAX_DELAY_MS, ldexp (1.0, (int) MIN (retry_index, 30)) * base_ms);
   delay = (gint64) floor (delay_ms) * 1000;
+  /* A hint raises the delay, by at most 5 s. */
   if (hint_usec > delay)
-    delay = hint_usec;
+    delay = MIN (hint_usec, delay + (gint64) SCALER_AWS_RETRY_HINT_EXTRA_MS * 1000);
 
-  return MIN (delay, (gint64) SCALER_AWS_RETRY_MAX_DELAY_MS * 1000);
+  return delay;
 }
 
 gboolean

@@ -1,17 +1,29 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-aws-retry.h: the AWS SDK "standard" retry mode (aws-ec2.md 5.1).
+ * scaler-aws-retry.h: the AWS SDK "standard" retry mode (aws-ec2.md 5.1), as
+ * the JavaScript SDK v3 implements it (smithy-lang/smithy-typescript,
+ * packages/core/src/submodules/retry/util-retry/: StandardRetryStrategy.ts,
+ * DefaultRetryBackoffStrategy.ts, constants.ts, retries-2026-config.ts with
+ * SMITHY_NEW_RETRIES_2026 unset, the default):
  *
  * - at most 3 attempts per call (configurable);
- * - full-jitter exponential backoff: delay = min(20 s, random[0,1) * 2^retry * base),
- *   base 100 ms, or 500 ms when the error is throttling; a retry-after
- *   (seconds or HTTP date) or x-amz-retry-after (milliseconds) header raises
- *   the delay to at least the hinted one (still capped at 20 s);
- * - a retry quota (token bucket) per client: 500 tokens, a retry costs 5
- *   (10 after a timeout or network error); when the bucket cannot pay, the
+ * - full-jitter exponential backoff, the jitter applied after the cap:
+ *   delay = random[0,1) * min(20 s, 2^retry * base), base 100 ms, or 500 ms
+ *   when the error is throttling (DefaultRetryBackoffStrategy.ts:20);
+ * - a retry-after hint (x-amz-retry-after in ms, or retry-after in seconds
+ *   or an HTTP date) raises the delay, but to at most the computed delay
+ *   + 5 s: delay = max(d, min(hint, d + 5 s)) (StandardRetryStrategy.ts:
+ *   103-108; botocore retries/standard.py ExponentialBackoff.delay_amount
+ *   does the same with x-amz-retry-after);
+ * - a retry quota (token bucket) per client: 500 tokens; a retry costs 5
+ *   after a throttling error and 10 after any other retried error (HTTP 5xx,
+ *   network errors and timeouts, clock-skew corrections: the SDK's TRANSIENT
+ *   class; StandardRetryStrategy.ts:192-194 with RETRY_COST 5 and
+ *   TIMEOUT_RETRY_COST 10). botocore differs (10 only for timeouts), so we
+ *   follow one SDK, the JavaScript one. When the bucket cannot pay, the
  *   error is returned at once. A call that succeeds on its first attempt
  *   refunds 1 token, a call that succeeds after retries refunds the cost of
- *   its last retry (as @smithy/util-retry does); never above 500.
+ *   its last retry; never above 500.
  *
  * A ScalerAwsRetry is thread-safe. The sleep and random functions can be
  * replaced so that tests run fast and deterministically.
@@ -28,8 +40,10 @@ G_BEGIN_DECLS
 #define SCALER_AWS_RETRY_THROTTLE_BASE_MS  500
 #define SCALER_AWS_RETRY_MAX_DELAY_MS      20000
 #define SCALER_AWS_RETRY_INITIAL_TOKENS    500
-#define SCALER_AWS_RETRY_COST              5
-#define SCALER_AWS_RETRY_TIMEOUT_COST      10
+/* Hints raise the delay to at most the computed delay plus this. */
+#define SCALER_AWS_RETRY_HINT_EXTRA_MS     5000
+#define SCALER_AWS_RETRY_THROTTLING_COST   5
+#define SCALER_AWS_RETRY_TRANSIENT_COST    10
 #define SCALER_AWS_RETRY_NO_RETRY_REFUND   1
 
 typedef struct _ScalerAwsRetry ScalerAwsRetry;
@@ -61,9 +75,10 @@ void            scaler_aws_retry_set_random_func  (ScalerAwsRetry      *self,
 guint           scaler_aws_retry_get_quota        (ScalerAwsRetry      *self);
 void            scaler_aws_retry_set_quota        (ScalerAwsRetry      *self,
                                                    guint                tokens);
-/* Takes the cost of one retry from the quota; FALSE if it cannot pay. */
+/* Takes the cost of one retry from the quota (5 after a throttling error,
+ * else 10); FALSE if it cannot pay. */
 gboolean        scaler_aws_retry_acquire          (ScalerAwsRetry      *self,
-                                                   gboolean             timeout_or_network,
+                                                   gboolean             throttling,
                                                    guint               *cost);
 /* After a successful call: @last_retry_cost is 0 for a first-attempt success. */
 void            scaler_aws_retry_release          (ScalerAwsRetry      *self,
@@ -71,7 +86,7 @@ void            scaler_aws_retry_release          (ScalerAwsRetry      *self,
 
 /* The delay before retry number @retry_index (0 for the first retry), in
  * microseconds, with the random function; @hint_usec is the retry-after hint
- * (0 = none). */
+ * (0 = none), which can raise the delay by at most 5 s. */
 gint64          scaler_aws_retry_compute_delay    (ScalerAwsRetry      *self,
                                                    guint                retry_index,
                                                    gboolean             throttling,

@@ -79,6 +79,24 @@ scaler_cloud_get_console_output (ScalerCloud   *self,
   return SCALER_CLOUD_GET_IFACE (self)->get_console_output (self, instance_id, cancellable, error);
 }
 
+GPtrArray *
+scaler_cloud_describe_instances (ScalerCloud         *self,
+                                 const char * const  *instance_ids,
+                                 GCancellable        *cancellable,
+                                 GError             **error)
+{
+  ScalerCloudInterface *iface;
+
+  g_return_val_if_fail (SCALER_IS_CLOUD (self), NULL);
+  g_return_val_if_fail (instance_ids != NULL, NULL);
+
+  iface = SCALER_CLOUD_GET_IFACE (self);
+  if (iface->describe_instances == NULL || instance_ids[0] == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
+
+  return iface->describe_instances (self, instance_ids, cancellable, error);
+}
+
 ScalerInstance *
 scaler_instance_new (void)
 {

@@ -90,7 +90,9 @@ struct _ScalerCloudInterface
                                         const ScalerLaunchSpec *spec,
                                         GCancellable           *cancellable,
                                         GError                **error);
-  /* Idempotent; an unknown/already terminated id is not an error. */
+  /* Idempotent; an unknown/already terminated id is not an error, except
+   * for an instance launched moments ago, which EC2 may not know yet
+   * (eventual consistency): SCALER_AWS_ERROR_NOT_FOUND, try again later. */
   gboolean        (*terminate)         (ScalerCloud            *self,
                                         const char * const     *instance_ids,
                                         GCancellable           *cancellable,
@@ -103,6 +105,14 @@ struct _ScalerCloudInterface
   /* Decoded console output (may be empty), for instances that never register. */
   char           *(*get_console_output)(ScalerCloud            *self,
                                         const char             *instance_id,
+                                        GCancellable           *cancellable,
+                                        GError                **error);
+  /* Optional (NULL: not supported). The instances with these ids in ANY
+   * state, terminated ones too while the cloud still shows them (EC2: about
+   * an hour), with their state_reason. An id the cloud does not know (or not
+   * yet: EC2 is eventually consistent) is left out. ScalerInstance*. */
+  GPtrArray      *(*describe_instances)(ScalerCloud            *self,
+                                        const char * const     *instance_ids,
                                         GCancellable           *cancellable,
                                         GError                **error);
 };
@@ -125,6 +135,11 @@ GPtrArray      *scaler_cloud_get_spot_prices    (ScalerCloud            *self,
                                                  GError                **error);
 char           *scaler_cloud_get_console_output (ScalerCloud            *self,
                                                  const char             *instance_id,
+                                                 GCancellable           *cancellable,
+                                                 GError                **error);
+/* An empty array when the implementation has no describe_instances. */
+GPtrArray      *scaler_cloud_describe_instances (ScalerCloud            *self,
+                                                 const char * const     *instance_ids,
                                                  GCancellable           *cancellable,
                                                  GError                **error);
 

@@ -701,6 +701,94 @@ import_hyper_params (Import     *import,
     *iam_profile = g_steal_pointer (&iam_name);
 }
 
+/* extra_configurations is merged into ClearML's RunInstances launch spec
+ * (sdk:clearml/automation/aws_driver.py, ConfigTree.merge_configs), with
+ * boto3's names. What has an equivalent here is imported: the first
+ * BlockDeviceMappings entry (DeviceName, Ebs.VolumeSize, Ebs.VolumeType,
+ * Ebs.Iops, Ebs.Throughput; ClearML itself has no ebs_iops key),
+ * MetadataOptions.HttpPutResponseHopLimit and
+ * NetworkInterfaces[0].AssociatePublicIpAddress. The rest is reported. */
+static void
+import_block_device (Import         *import,
+                     const char     *name,
+                     ScalerResource *resource,
+                     JsonNode       *node)
+{
+  JsonArray *mappings = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  JsonNode *first = mappings != NULL && json_array_get_length (mappings) > 0 ? json_array_get_element (mappings, 0) : NULL;
+  JsonObject *mapping = first != NULL && JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+  JsonNode *ebs_node = mapping != NULL ? json_object_get_member (mapping, "Ebs") : NULL;
+  JsonObject *ebs = ebs_node != NULL && JSON_NODE_HOLDS_OBJECT (ebs_node) ? json_node_get_object (ebs_node) : NULL;
+
+  if (mapping == NULL)
+    {
+      report_add (import, _("resource_configurations.%s.extra_configurations.BlockDeviceMappings: not a list of mappings, not imported"), name);
+      return;
+    }
+  if (json_object_has_member (mapping, "DeviceName"))
+    set_string (&resource->ebs_device_name, json_object_get_member (mapping, "DeviceName"));
+  if (ebs != NULL && json_object_has_member (ebs, "VolumeSize"))
+    node_to_uint (json_object_get_member (ebs, "VolumeSize"), &resource->ebs_volume_size);
+  if (ebs != NULL && json_object_has_member (ebs, "VolumeType"))
+    set_string (&resource->ebs_volume_type, json_object_get_member (ebs, "VolumeType"));
+  if (ebs != NULL && json_object_has_member (ebs, "Iops"))
+    node_to_uint (json_object_get_member (ebs, "Iops"), &resource->ebs_iops);
+  if (ebs != NULL && json_object_has_member (ebs, "Throughput"))
+    node_to_uint (json_object_get_member (ebs, "Throughput"), &resource->ebs_throughput);
+  if (json_array_get_length (mappings) > 1)
+    report_add (import, _("resource_configurations.%s.extra_configurations.BlockDeviceMappings: only the first volume is imported"), name);
+}
+
+static void
+import_extra_configurations (Import         *import,
+                             const char     *name,
+                             ScalerResource *resource,
+                             JsonNode       *node)
+{
+  g_autoptr(GList) keys = NULL;
+  JsonObject *extra;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        report_add (import, _("resource_configurations.%s.extra_configurations: not an object, not imported"), name);
+      return;
+    }
+  extra = json_node_get_object (node);
+  keys = json_object_get_members (extra);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      JsonNode *value = json_object_get_member (extra, key);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (value) ? json_node_get_object (value) : NULL;
+
+      if (strcmp (key, "BlockDeviceMappings") == 0)
+        import_block_device (import, name, resource, value);
+      else if (strcmp (key, "MetadataOptions") == 0 && object != NULL)
+        {
+          if (json_object_has_member (object, "HttpPutResponseHopLimit"))
+            node_to_uint (json_object_get_member (object, "HttpPutResponseHopLimit"), &resource->metadata_hop_limit);
+          if (json_object_get_size (object) > (json_object_has_member (object, "HttpPutResponseHopLimit") ? 1u : 0u) +
+                                              (json_object_has_member (object, "HttpTokens") ? 1u : 0u))
+            report_add (import, _("resource_configurations.%s.extra_configurations.MetadataOptions: only HttpPutResponseHopLimit is imported (IMDSv2 is always required)"), name);
+        }
+      else if (strcmp (key, "NetworkInterfaces") == 0 && JSON_NODE_HOLDS_ARRAY (value) &&
+               json_array_get_length (json_node_get_array (value)) > 0 &&
+               JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (value), 0)))
+        {
+          JsonObject *nic = json_node_get_object (json_array_get_element (json_node_get_array (value), 0));
+          gboolean public_ip = FALSE;
+
+          if (json_object_has_member (nic, "AssociatePublicIpAddress") &&
+              node_to_bool (json_object_get_member (nic, "AssociatePublicIpAddress"), &public_ip))
+            resource->associate_public_ip = public_ip ? SCALER_PUBLIC_IP_YES : SCALER_PUBLIC_IP_NO;
+          report_add (import, _("resource_configurations.%s.extra_configurations.NetworkInterfaces: only AssociatePublicIpAddress is imported (as associate_public_ip)"), name);
+        }
+      else
+        report_add (import, _("resource_configurations.%s.extra_configurations.%s: not imported (raw launch-spec overrides are not supported)"), name, key);
+    }
+}
+
 static ScalerResource *
 import_resource (Import     *import,
                  const char *name,
@@ -709,6 +797,7 @@ import_resource (Import     *import,
 {
   ScalerResource *resource = scaler_resource_new ();
   g_autoptr(GList) keys = json_object_get_members (object);
+  JsonNode *extra = NULL;
 
   g_free (resource->name);
   resource->name = g_strdup (name);
@@ -763,7 +852,7 @@ import_resource (Import     *import,
       else if (strcmp (key, "tags") == 0)
         set_tags (resource->tags, node);
       else if (strcmp (key, "extra_configurations") == 0)
-        report_add (import, _("resource_configurations.%s.extra_configurations: not imported (raw launch-spec overrides are not supported)"), name);
+        extra = node;   /* merged last, as ClearML does */
       else if (strcmp (key, "ebs_snapshot_id") == 0)
         report_add (import, _("resource_configurations.%s.ebs_snapshot_id: not imported (volumes start from the AMI)"), name);
       else if (strcmp (key, "cpu_only") == 0)
@@ -783,6 +872,8 @@ import_resource (Import     *import,
       else
         report_add (import, _("resource_configurations.%s.%s: unknown key, not imported"), name, key);
     }
+
+  import_extra_configurations (import, name, resource, extra);
 
   /* With a device name but no size, ClearML uses its driver default. */
   if (*resource->ebs_device_name == '\0')

@@ -269,6 +269,22 @@ read_tags (JsonObject *object,
     }
 }
 
+/* null (or absent) leaves the choice to the subnet. */
+static void
+read_public_ip (JsonObject     *object,
+                const char     *name,
+                ScalerPublicIp *field)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL)
+    return;
+  if (JSON_NODE_HOLDS_NULL (node))
+    *field = SCALER_PUBLIC_IP_SUBNET_DEFAULT;
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    *field = json_node_get_boolean (node) ? SCALER_PUBLIC_IP_YES : SCALER_PUBLIC_IP_NO;
+}
+
 static void
 read_credentials_source (JsonObject              *object,
                          ScalerCredentialsSource *field)
@@ -301,11 +317,15 @@ resource_from_object (JsonObject *object)
   read_string (object, "ebs_device_name", &resource->ebs_device_name);
   read_uint (object, "ebs_volume_size", &resource->ebs_volume_size);
   read_string (object, "ebs_volume_type", &resource->ebs_volume_type);
+  read_uint (object, "ebs_iops", &resource->ebs_iops);
+  read_uint (object, "ebs_throughput", &resource->ebs_throughput);
   read_string (object, "key_name", &resource->key_name);
   read_strv (object, "security_group_ids", &resource->security_group_ids);
   read_bool (object, "is_spot", &resource->is_spot);
   read_bool (object, "spot_fallback_on_demand", &resource->spot_fallback_on_demand);
   read_nullable_string (object, "iam_instance_profile", &resource->iam_instance_profile);
+  read_uint (object, "metadata_hop_limit", &resource->metadata_hop_limit);
+  read_public_ip (object, "associate_public_ip", &resource->associate_public_ip);
   read_tags (object, "tags", resource->tags);
   read_cpu_only (object, "cpu_only", &resource->cpu_only);
 
@@ -651,11 +671,22 @@ scaler_config_to_json_node (const ScalerConfig *self)
       add_string (builder, "ebs_device_name", resource->ebs_device_name);
       add_int (builder, "ebs_volume_size", resource->ebs_volume_size);
       add_string (builder, "ebs_volume_type", resource->ebs_volume_type);
+      /* Only when set: an absent key means "not set". */
+      if (resource->ebs_iops > 0)
+        add_int (builder, "ebs_iops", resource->ebs_iops);
+      if (resource->ebs_throughput > 0)
+        add_int (builder, "ebs_throughput", resource->ebs_throughput);
       add_string (builder, "key_name", resource->key_name);
       add_strv (builder, "security_group_ids", resource->security_group_ids);
       add_bool (builder, "is_spot", resource->is_spot);
       add_bool (builder, "spot_fallback_on_demand", resource->spot_fallback_on_demand);
       add_nullable_string (builder, "iam_instance_profile", resource->iam_instance_profile);
+      add_int (builder, "metadata_hop_limit", resource->metadata_hop_limit);
+      json_builder_set_member_name (builder, "associate_public_ip");
+      if (resource->associate_public_ip == SCALER_PUBLIC_IP_SUBNET_DEFAULT)
+        json_builder_add_null_value (builder);
+      else
+        json_builder_add_boolean_value (builder, resource->associate_public_ip == SCALER_PUBLIC_IP_YES);
       add_tags (builder, "tags", resource->tags);
       json_builder_set_member_name (builder, "cpu_only");
       if (resource->cpu_only == SCALER_CPU_ONLY_AUTO)

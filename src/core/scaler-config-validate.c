@@ -17,6 +17,7 @@
 #include "scaler-config.h"
 #include "scaler-config-private.h"
 #include "scaler-json.h"
+#include "scaler-partitions.h"
 #include "scaler-prices.h"
 
 #define MAX_EC2_TAGS      50
@@ -24,10 +25,47 @@
 #define MAX_TAG_KEY       128
 #define MAX_TAG_VALUE     256
 #define MAX_INSTANCES     1000
-#define MAX_EBS_SIZE_GIB  16384
+#define MAX_EBS_SIZE_GIB  65536
+#define MAX_HOP_LIMIT     64
 
-static const char * const ebs_volume_types[] = {
-  "gp2", "gp3", "io1", "io2", "st1", "sc1", "standard", NULL
+/* EBS volume types: sizes and IOPS from botocore
+ * data/ec2/2016-11-15/service-2.json, EbsBlockDevice (VolumeSize, Iops,
+ * Throughput; the same ranges as CreateVolume); the IOPS:GiB ratios and
+ * "HDD volumes cannot be boot volumes" from the Amazon EBS User Guide
+ * (ebs-volume-types: gp3 500 IOPS/GiB and 0.25 MiB/s per IOPS, io1 50:1,
+ * io2 Block Express 1,000:1; every io2 volume is Block Express now). */
+typedef struct
+{
+  const char *type;
+  guint       min_gib;
+  guint       max_gib;
+  guint       min_iops;        /* 0: Iops is not accepted */
+  guint       max_iops;
+  guint       iops_per_gib;    /* highest IOPS per GiB of size */
+  guint       base_iops;       /* included without provisioning (gp3) */
+  gboolean    iops_required;
+  gboolean    throughput;      /* Throughput is accepted (gp3 only) */
+  gboolean    bootable;
+} VolumeRule;
+
+static const VolumeRule volume_rules[] = {
+  { "gp2", 1, 16384, 0, 0, 0, 0, FALSE, FALSE, TRUE },
+  { "gp3", 1, 65536, 3000, 80000, 500, 3000, FALSE, TRUE, TRUE },
+  { "io1", 4, 16384, 100, 64000, 50, 0, TRUE, FALSE, TRUE },
+  { "io2", 4, 65536, 100, 256000, 1000, 0, TRUE, FALSE, TRUE },
+  { "st1", 125, 16384, 0, 0, 0, 0, FALSE, FALSE, FALSE },
+  { "sc1", 125, 16384, 0, 0, 0, 0, FALSE, FALSE, FALSE },
+  { "standard", 1, 1024, 0, 0, 0, 0, FALSE, FALSE, TRUE },
+};
+
+/* gp3 throughput, MiB/s: included, and the range that can be provisioned. */
+#define GP3_BASE_THROUGHPUT  125
+#define GP3_MAX_THROUGHPUT   2000
+
+/* Device names that are the root volume of common AMIs (Ubuntu, Debian,
+ * RHEL: /dev/sda1; Amazon Linux: /dev/xvda). */
+static const char * const root_device_names[] = {
+  "/dev/sda1", "/dev/sda", "/dev/xvda", "/dev/xvda1", NULL
 };
 
 GPtrArray *
@@ -268,6 +306,181 @@ is_valid_iam_profile (const char *value)
   return g_regex_match_simple ("^[\\w+=,.@-]{1,128}$", value, 0, 0);
 }
 
+/* Zones: one of another region is an error; one this version does not list
+ * only a warning (zones differ per account, and AWS adds zones). */
+static void
+check_zones (GPtrArray            *problems,
+             const ScalerConfig   *config,
+             const ScalerResource *resource,
+             const char           *base)
+{
+  const char * const *zones = scaler_region_get_zones (config->aws_region);
+  const char *region = config->aws_region != NULL ? config->aws_region : "";
+
+  for (guint z = 0; resource->availability_zones[z] != NULL; z++)
+    {
+      const char *zone = resource->availability_zones[z];
+      const char *shown = g_utf8_validate (zone, -1, NULL) ? zone : "?";
+      g_autofree char *zone_path = g_strdup_printf ("%s.availability_zones[%u]", base, z);
+
+      if (zones != NULL && g_strv_contains (zones, zone))
+        continue;
+      if (*region != '\0' && (!g_str_has_prefix (zone, region) || zone[strlen (region)] == '\0'))
+        error_at (problems, zone_path,
+                  _("“%s” is not an availability zone of %s; expected the region name followed by a letter, such as %sa"),
+                  shown, region, region);
+      else if (zones != NULL)
+        {
+          g_autofree char *expected = join_zones (zones);
+
+          warning_at (problems, zone_path,
+                      _("“%s” is not a zone this version knows in %s (known: %s); zones differ per account, so it is kept, but check it with “aws ec2 describe-availability-zones”"),
+                      shown, region, expected);
+        }
+    }
+}
+
+static const VolumeRule *
+volume_rule (const char *type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (volume_rules); i++)
+    if (g_strcmp0 (volume_rules[i].type, type) == 0)
+      return &volume_rules[i];
+
+  return NULL;
+}
+
+static gboolean
+is_root_device (const char *device)
+{
+  return device != NULL && g_strv_contains (root_device_names, device);
+}
+
+/* Iops and Throughput of the volume of @rule (ebs_volume_size is in range). */
+static void
+check_volume_performance (GPtrArray            *problems,
+                          const ScalerResource *resource,
+                          const VolumeRule     *rule,
+                          const char           *base)
+{
+  g_autofree char *iops_path = g_strconcat (base, ".ebs_iops", NULL);
+  g_autofree char *throughput_path = g_strconcat (base, ".ebs_throughput", NULL);
+  guint size = resource->ebs_volume_size;
+  guint iops = resource->ebs_iops;
+
+  if (rule->min_iops == 0 && iops > 0)
+    error_at (problems, iops_path,
+              _("%s volumes take no IOPS setting; remove ebs_iops, or choose gp3, io1 or io2"), rule->type);
+  else if (rule->iops_required && iops == 0)
+    error_at (problems, iops_path,
+              _("%s volumes need provisioned IOPS: set ebs_iops to a whole number from %u to %u (at most %u per GiB of ebs_volume_size: %u for %u GiB)"),
+              rule->type, rule->min_iops, rule->max_iops, rule->iops_per_gib,
+              MIN (rule->max_iops, rule->iops_per_gib * MAX (size, 1)), size);
+  else if (iops > 0 && (iops < rule->min_iops || iops > rule->max_iops))
+    error_at (problems, iops_path,
+              _("%u IOPS is out of range for %s; expected a whole number from %u to %u"),
+              iops, rule->type, rule->min_iops, rule->max_iops);
+  else if (iops > 0 && size > 0 && iops > MAX (rule->base_iops, (guint64) rule->iops_per_gib * size))
+    error_at (problems, iops_path,
+              _("%u IOPS is too many for a %u GiB %s volume: at most %u IOPS per GiB (%u); lower ebs_iops or raise ebs_volume_size to %u GiB"),
+              iops, size, rule->type, rule->iops_per_gib, rule->iops_per_gib * size,
+              (iops + rule->iops_per_gib - 1) / rule->iops_per_gib);
+
+  if (resource->ebs_throughput == 0)
+    return;
+  if (!rule->throughput)
+    error_at (problems, throughput_path,
+              _("Only gp3 volumes take a throughput setting; remove ebs_throughput or choose gp3"));
+  else if (resource->ebs_throughput < GP3_BASE_THROUGHPUT || resource->ebs_throughput > GP3_MAX_THROUGHPUT)
+    error_at (problems, throughput_path,
+              _("%u MiB/s is out of range for gp3; expected a whole number from %u to %u"),
+              resource->ebs_throughput, GP3_BASE_THROUGHPUT, GP3_MAX_THROUGHPUT);
+  else if (resource->ebs_throughput > MAX (GP3_BASE_THROUGHPUT, (iops > 0 ? iops : rule->base_iops) / 4))
+    error_at (problems, throughput_path,
+              _("%u MiB/s needs at least %u IOPS on gp3 (0.25 MiB/s per IOPS); raise ebs_iops or lower ebs_throughput"),
+              resource->ebs_throughput, resource->ebs_throughput * 4);
+}
+
+/* The volume of the block device mapping: device name, size range of its
+ * type, boot volume, Iops and Throughput. */
+static void
+check_volume (GPtrArray            *problems,
+              const ScalerResource *resource,
+              const char           *base)
+{
+  g_autofree char *device_path = g_strconcat (base, ".ebs_device_name", NULL);
+  g_autofree char *size_path = g_strconcat (base, ".ebs_volume_size", NULL);
+  g_autofree char *type_path = g_strconcat (base, ".ebs_volume_type", NULL);
+  const char *device = resource->ebs_device_name != NULL ? resource->ebs_device_name : "";
+  const char *type = resource->ebs_volume_type != NULL ? resource->ebs_volume_type : "";
+  const VolumeRule *rule = volume_rule (*type != '\0' ? type : "gp2");   /* EC2's default type */
+
+  if (*type != '\0' && volume_rule (type) == NULL)
+    {
+      error_at (problems, type_path,
+                _("“%s” is not an EBS volume type; expected one of gp2, gp3, io1, io2, st1, sc1 or standard"),
+                g_utf8_validate (type, -1, NULL) ? type : "?");
+      rule = NULL;
+    }
+
+  if (*device == '\0')
+    {
+      if (resource->ebs_volume_size > MAX_EBS_SIZE_GIB)
+        error_at (problems, size_path, _("The volume size is %u GiB; expected a whole number from 1 to %d"),
+                  resource->ebs_volume_size, MAX_EBS_SIZE_GIB);
+      if (resource->ebs_iops > 0 || resource->ebs_throughput > 0)
+        warning_at (problems, *type != '\0' ? type_path : size_path,
+                    _("ebs_iops and ebs_throughput apply only with ebs_device_name; without it the AMI's volumes are used unchanged"));
+      return;
+    }
+
+  if (!g_str_has_prefix (device, "/dev/") || has_space (device) || !g_utf8_validate (device, -1, NULL))
+    error_at (problems, device_path,
+              _("“%s” is not a device name; expected a path such as /dev/sda1 or /dev/xvda, or empty for the AMI's default"),
+              g_utf8_validate (device, -1, NULL) ? device : "?");
+  if (rule == NULL)
+    return;
+  if (resource->ebs_volume_size < rule->min_gib || resource->ebs_volume_size > rule->max_gib)
+    {
+      error_at (problems, size_path,
+                _("The volume size is %u GiB; %s volumes take a whole number from %u to %u GiB"),
+                resource->ebs_volume_size, rule->type, rule->min_gib, rule->max_gib);
+      return;
+    }
+  if (!rule->bootable)
+    {
+      if (is_root_device (device))
+        error_at (problems, type_path,
+                  _("%s (HDD) volumes cannot be the boot volume, and %s is the root device of the usual AMIs; choose gp3, gp2, io1 or io2"),
+                  rule->type, device);
+      else
+        warning_at (problems, type_path,
+                    _("%s (HDD) volumes cannot be the boot volume: if %s is the AMI's root device, EC2 refuses the launch"),
+                    rule->type, device);
+    }
+  check_volume_performance (problems, resource, rule, base);
+}
+
+/* IMDSv2 hop limit and the public IP choice. */
+static void
+check_launch_options (GPtrArray            *problems,
+                      const ScalerResource *resource,
+                      const char           *base)
+{
+  g_autofree char *hop_path = g_strconcat (base, ".metadata_hop_limit", NULL);
+  g_autofree char *ip_path = g_strconcat (base, ".associate_public_ip", NULL);
+
+  if (resource->metadata_hop_limit < 1 || resource->metadata_hop_limit > MAX_HOP_LIMIT)
+    error_at (problems, hop_path,
+              _("The metadata hop limit is %u; expected a whole number from 1 to %d (2 lets docker containers reach the instance role)"),
+              resource->metadata_hop_limit, MAX_HOP_LIMIT);
+
+  if (resource->associate_public_ip != SCALER_PUBLIC_IP_SUBNET_DEFAULT &&
+      resource->associate_public_ip != SCALER_PUBLIC_IP_YES &&
+      resource->associate_public_ip != SCALER_PUBLIC_IP_NO)
+    error_at (problems, ip_path, _("Expected true, false or null (the subnet's setting)"));
+}
+
 static void
 check_resource (GPtrArray          *problems,
                 const ScalerConfig *config,
@@ -275,7 +488,6 @@ check_resource (GPtrArray          *problems,
 {
   const ScalerResource *resource = g_ptr_array_index (config->resources, index);
   ScalerPriceTable *prices = scaler_price_table_get_default ();
-  const char * const *zones = scaler_region_get_zones (config->aws_region);
   g_autofree char *base = g_strdup_printf ("resources[%u]", index);
   g_autofree char *path = NULL;
   glong length;
@@ -327,20 +539,7 @@ check_resource (GPtrArray          *problems,
               _("“%s” is not an EC2 instance type; expected family.size such as g4dn.xlarge or m5.large"),
               g_utf8_validate (resource->instance_type, -1, NULL) ? resource->instance_type : "?");
 
-  for (guint z = 0; resource->availability_zones[z] != NULL; z++)
-    {
-      const char *zone = resource->availability_zones[z];
-      g_autofree char *zone_path = g_strdup_printf ("%s.availability_zones[%u]", base, z);
-
-      if (zones != NULL && !g_strv_contains (zones, zone))
-        {
-          g_autofree char *expected = join_zones (zones);
-
-          error_at (problems, zone_path,
-                    _("“%s” is not an availability zone of %s; expected one of: %s"),
-                    g_utf8_validate (zone, -1, NULL) ? zone : "?", config->aws_region, expected);
-        }
-    }
+  check_zones (problems, config, resource, base);
 
   for (guint s = 0; resource->subnet_ids[s] != NULL; s++)
     if (!is_hex_id (resource->subnet_ids[s], "subnet-"))
@@ -360,29 +559,7 @@ check_resource (GPtrArray          *problems,
               _("“%s” is not an AMI id; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits, such as ami-0123456789abcdef0"),
               g_utf8_validate (resource->ami_id, -1, NULL) ? resource->ami_id : "?");
 
-  if (resource->ebs_device_name != NULL && *resource->ebs_device_name != '\0')
-    {
-      if (!g_str_has_prefix (resource->ebs_device_name, "/dev/") || has_space (resource->ebs_device_name) ||
-          !g_utf8_validate (resource->ebs_device_name, -1, NULL))
-        error_at (problems, AT ("ebs_device_name"),
-                  _("“%s” is not a device name; expected a path such as /dev/sda1 or /dev/xvda, or empty for the AMI's default"),
-                  g_utf8_validate (resource->ebs_device_name, -1, NULL) ? resource->ebs_device_name : "?");
-      if (resource->ebs_volume_size < 1 || resource->ebs_volume_size > MAX_EBS_SIZE_GIB)
-        error_at (problems, AT ("ebs_volume_size"),
-                  _("The volume size is %u GiB; expected a whole number from 1 to %d"),
-                  resource->ebs_volume_size, MAX_EBS_SIZE_GIB);
-    }
-  else if (resource->ebs_volume_size > MAX_EBS_SIZE_GIB)
-    error_at (problems, AT ("ebs_volume_size"),
-              _("The volume size is %u GiB; expected a whole number from 1 to %d"),
-              resource->ebs_volume_size, MAX_EBS_SIZE_GIB);
-
-  if (resource->ebs_volume_type != NULL && *resource->ebs_volume_type != '\0' &&
-      !g_strv_contains (ebs_volume_types, resource->ebs_volume_type))
-    error_at (problems, AT ("ebs_volume_type"),
-              _("“%s” is not an EBS volume type; expected one of gp2, gp3, io1, io2, st1, sc1 or standard"),
-              g_utf8_validate (resource->ebs_volume_type, -1, NULL) ? resource->ebs_volume_type : "?");
-
+  check_volume (problems, resource, base);
   if (resource->key_name != NULL && (utf8_length (resource->key_name) < 0 || utf8_length (resource->key_name) > 255))
     error_at (problems, AT ("key_name"),
               _("The key pair name is not valid; expected the name of an EC2 key pair (at most 255 characters) or empty"));
@@ -403,6 +580,8 @@ check_resource (GPtrArray          *problems,
     error_at (problems, AT ("iam_instance_profile"),
               _("“%s” is not an instance profile; expected a profile name (letters, digits and +=,.@_-) or an ARN such as arn:aws:iam::123456789012:instance-profile/name"),
               g_utf8_validate (resource->iam_instance_profile, -1, NULL) ? resource->iam_instance_profile : "?");
+
+  check_launch_options (problems, resource, base);
 
   check_tags (problems, AT ("tags"), resource->tags);
   if (count_merged_tags (config->aws_tags, NULL) <= MAX_EC2_TAGS)
@@ -458,6 +637,27 @@ check_resource_agent (GPtrArray          *problems,
                 scaler_resource_is_cpu_only (resource) ? _("no GPU") : _("NVIDIA GPUs"));
 }
 
+/* Known regions pass; a region AWS added after this version's partition
+ * table (it matches a partition's pattern) is a warning; anything else is
+ * not an AWS region name. */
+static void
+check_region (GPtrArray  *problems,
+              const char *region)
+{
+  ScalerRegionKind kind = SCALER_REGION_INVALID;
+  const ScalerPartition *partition = scaler_partition_for_region (region, &kind);
+  const char *shown = region != NULL && g_utf8_validate (region, -1, NULL) ? region : "";
+
+  if (partition == NULL)
+    error_at (problems, "aws.region",
+              _("“%s” is not an AWS region name; expected a region code such as us-east-1, eu-west-1 or cn-north-1"),
+              shown);
+  else if (kind == SCALER_REGION_PATTERN && !scaler_region_is_known (region))
+    warning_at (problems, "aws.region",
+                _("%s is not a region this version knows; it looks like a region of the %s partition, so the endpoint ec2.%s.%s is used: check the spelling"),
+                shown, partition->id, shown, partition->dns_suffix);
+}
+
 GPtrArray *
 scaler_config_validate (const ScalerConfig *self)
 {
@@ -488,10 +688,7 @@ scaler_config_validate (const ScalerConfig *self)
       error_at (problems, "name", _("The name is empty; give this autoscaler a name to tell it apart"));
   }
 
-  if (!scaler_region_is_known (self->aws_region))
-    error_at (problems, "aws.region",
-              _("“%s” is not a known AWS region; expected a region code such as us-east-1 or eu-west-1"),
-              self->aws_region != NULL && g_utf8_validate (self->aws_region, -1, NULL) ? self->aws_region : "");
+  check_region (problems, self->aws_region);
 
   if (self->aws_endpoint != NULL && *self->aws_endpoint != '\0')
     check_http_url (problems, "aws.endpoint", self->aws_endpoint);
@@ -564,10 +761,10 @@ typedef enum
 {
   KEY_STRING,
   KEY_NULLABLE_STRING,
+  KEY_NULLABLE_BOOL,
   KEY_WHOLE,
   KEY_NUMBER,
   KEY_BOOL,
-  KEY_NULLABLE_BOOL,
   KEY_ENUM,
   KEY_OBJECT,
   KEY_STRV,
@@ -615,11 +812,15 @@ static const Key resource_keys[] = {
   { "ebs_device_name", KEY_STRING },
   { "ebs_volume_size", KEY_WHOLE },
   { "ebs_volume_type", KEY_STRING },
+  { "ebs_iops", KEY_WHOLE },
+  { "ebs_throughput", KEY_WHOLE },
   { "key_name", KEY_STRING },
   { "security_group_ids", KEY_STRV },
   { "is_spot", KEY_BOOL },
   { "spot_fallback_on_demand", KEY_BOOL },
   { "iam_instance_profile", KEY_NULLABLE_STRING },
+  { "metadata_hop_limit", KEY_WHOLE },
+  { "associate_public_ip", KEY_NULLABLE_BOOL },
   { "tags", KEY_TAGS },
   { "cpu_only", KEY_NULLABLE_BOOL },
   { NULL }
@@ -863,6 +1064,11 @@ check_value (GPtrArray  *problems,
         error_at (problems, path, _("Expected a string or null, found %s"), describe_node (node));
       break;
 
+    case KEY_NULLABLE_BOOL:
+      if (!holds (node, G_TYPE_BOOLEAN) && !JSON_NODE_HOLDS_NULL (node))
+        error_at (problems, path, _("Expected true, false or null, found %s"), describe_node (node));
+      break;
+
     case KEY_WHOLE:
       if (!holds_number (node))
         error_at (problems, path, _("Expected a whole number, found %s"), describe_node (node));
@@ -880,11 +1086,6 @@ check_value (GPtrArray  *problems,
     case KEY_BOOL:
       if (!holds (node, G_TYPE_BOOLEAN))
         error_at (problems, path, _("Expected true or false, found %s"), describe_node (node));
-      break;
-
-    case KEY_NULLABLE_BOOL:
-      if (!holds (node, G_TYPE_BOOLEAN) && !JSON_NODE_HOLDS_NULL (node))
-        error_at (problems, path, _("Expected true, false or null, found %s"), describe_node (node));
       break;
 
     case KEY_ENUM:

@@ -84,6 +84,10 @@ scaler_resource_new (void)
   self->is_spot = FALSE;
   self->spot_fallback_on_demand = TRUE;
   self->iam_instance_profile = NULL;
+  /* One hop more than EC2's default: a docker container on the instance
+   * (ClearML docker mode) reaches IMDSv2 for the instance role. */
+  self->metadata_hop_limit = SCALER_DEFAULT_METADATA_HOP_LIMIT;
+  self->associate_public_ip = SCALER_PUBLIC_IP_SUBNET_DEFAULT;
   self->tags = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_tag_free);
 
   return self;
@@ -107,11 +111,15 @@ scaler_resource_copy (const ScalerResource *self)
   copy->ebs_device_name = g_strdup (self->ebs_device_name);
   copy->ebs_volume_size = self->ebs_volume_size;
   copy->ebs_volume_type = g_strdup (self->ebs_volume_type);
+  copy->ebs_iops = self->ebs_iops;
+  copy->ebs_throughput = self->ebs_throughput;
   copy->key_name = g_strdup (self->key_name);
   copy->security_group_ids = strv_copy (self->security_group_ids);
   copy->is_spot = self->is_spot;
   copy->spot_fallback_on_demand = self->spot_fallback_on_demand;
   copy->iam_instance_profile = g_strdup (self->iam_instance_profile);
+  copy->metadata_hop_limit = self->metadata_hop_limit;
+  copy->associate_public_ip = self->associate_public_ip;
   copy->tags = tags_copy (self->tags);
   copy->cpu_only = self->cpu_only;
 

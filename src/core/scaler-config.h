@@ -23,6 +23,8 @@
 G_BEGIN_DECLS
 
 #define SCALER_CONFIG_VERSION 1
+/* IMDSv2 hop limit of launched instances unless a resource sets one. */
+#define SCALER_DEFAULT_METADATA_HOP_LIMIT 2
 
 typedef enum
 {
@@ -37,6 +39,14 @@ typedef enum
   SCALER_CPU_ONLY_YES,               /* JSON true */
   SCALER_CPU_ONLY_NO,                /* JSON false */
 } ScalerCpuOnly;
+/* RunInstances NetworkInterface.1.AssociatePublicIpAddress: left to the
+ * subnet's MapPublicIpOnLaunch, or forced on or off. */
+typedef enum
+{
+  SCALER_PUBLIC_IP_SUBNET_DEFAULT,
+  SCALER_PUBLIC_IP_YES,
+  SCALER_PUBLIC_IP_NO,
+} ScalerPublicIp;
 
 typedef enum
 {
@@ -63,11 +73,15 @@ struct _ScalerResource
   char     *ebs_device_name;         /* "" = no block device mapping (AMI default) */
   guint     ebs_volume_size;         /* GiB, 0 = AMI default */
   char     *ebs_volume_type;         /* "gp3", "gp2", "io1", ... "" = default */
+  guint     ebs_iops;                /* 0 = not set; required for io1/io2, optional for gp3 */
+  guint     ebs_throughput;          /* MiB/s, 0 = not set; gp3 only */
   char     *key_name;                /* "" = none */
   GStrv     security_group_ids;      /* "sg-..." (never NULL) */
   gboolean  is_spot;
   gboolean  spot_fallback_on_demand;
   char     *iam_instance_profile;    /* nullable: name, or an ARN ("arn:...") */
+  guint     metadata_hop_limit;      /* IMDSv2 HttpPutResponseHopLimit, 1..64 (default 2) */
+  ScalerPublicIp associate_public_ip; /* JSON null (default), true or false */
   GPtrArray *tags;                   /* of ScalerTag*, in order (never NULL) */
   ScalerCpuOnly cpu_only;            /* see scaler_resource_is_cpu_only() */
 };

@@ -8,6 +8,7 @@
 #include "scaler-config.h"
 #include "scaler-config-import.h"
 #include "scaler-prices.h"
+#include "scaler-partitions.h"
 #include "scaler-credentials.h"
 #include "scaler-credentials-memory.h"
 #include "scaler-credentials-secret.h"

@@ -312,6 +312,181 @@ take_snapshot (Run     *run,
   return g_steal_pointer (&snapshot);
 }
 
+/* ---- instances EC2 terminated itself while they started ---- */
+
+#define TERMINATED_VISIBLE (60 * USEC_PER_MIN)
+
+/* stateReason codes of an instance that EC2 terminated during its launch
+ * (botocore service-2.json, StateReason.Message). */
+static const struct
+{
+  const char *code;
+  const char *what;
+} launch_failures[] = {
+  { "Server.InsufficientInstanceCapacity", "not enough capacity for the launch" },
+  { "Server.InternalError", "an internal error during the launch" },
+  { "Client.VolumeLimitExceeded", "the account's limit on EBS volumes or storage" },
+  { "Client.InternalError", "a client error during the launch, often a KMS key the instance may not use" },
+  { "Client.InvalidSnapshot.NotFound", "a snapshot of the AMI was not found" },
+  { "Server.SpotInstanceTermination", "spot capacity taken back before the instance was up" },
+};
+
+/* What EC2 says went wrong, or NULL when @instance was not terminated by
+ * EC2 during its launch. A spot interruption counts only while booting. */
+static const char *
+launch_failure (Run                  *run,
+                const ScalerInstance *instance)
+{
+  gint64 boot = (gint64) (run->ctx->config->max_spin_up_time_min * USEC_PER_MIN);
+
+  if (instance->state_reason == NULL ||
+      (instance->state != SCALER_INSTANCE_STATE_SHUTTING_DOWN && instance->state != SCALER_INSTANCE_STATE_TERMINATED))
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (launch_failures); i++)
+    if (strcmp (instance->state_reason, launch_failures[i].code) == 0)
+      {
+        if (strcmp (launch_failures[i].code, "Server.SpotInstanceTermination") == 0 &&
+            (instance->launch_time <= 0 || run->now - instance->launch_time > boot))
+          return NULL;
+        return launch_failures[i].what;
+      }
+  return NULL;
+}
+
+static ScalerLedgerLaunch *
+launch_of (ScalerLedger         *ledger,
+           const ScalerInstance *instance)
+{
+  g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (ledger);
+
+  for (guint i = 0; i < launches->len; i++)
+    {
+      ScalerLedgerLaunch *launch = g_ptr_array_index (launches, i);
+
+      if (g_strcmp0 (launch->instance_id, instance->instance_id) == 0 ||
+          (instance->client_token != NULL && g_strcmp0 (launch->client_token, instance->client_token) == 0))
+        return launch;
+    }
+  return NULL;
+}
+
+/* Logs an instance EC2 terminated while it started and backs off its
+ * (resource, subnet or zone, market), so that the next launch goes
+ * elsewhere instead of into the same silent launch/terminate loop. */
+static void
+note_launch_failure (Run                  *run,
+                     const ScalerInstance *instance,
+                     const char           *what)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  const ScalerLedgerInstance *known = scaler_ledger_get_instance (ctx->ledger, instance->instance_id);
+  ScalerLedgerLaunch *launch = launch_of (ctx->ledger, instance);
+  const char *name = instance->resource ? instance->resource : known ? known->resource : launch ? launch->resource : NULL;
+  const ScalerResource *resource = name ? scaler_config_find_resource (ctx->config, name) : NULL;
+  const char *key = NULL;
+  const ScalerLedgerBackoff *backoff = NULL;
+  g_autofree char *reason = g_strdup_printf ("EC2 terminated %s at launch: %s", instance->instance_id,
+                                             instance->state_reason);
+
+  if (resource != NULL && resource->subnet_ids != NULL && resource->subnet_ids[0] != NULL)
+    key = instance->subnet_id ? instance->subnet_id
+        : known && known->subnet_id ? known->subnet_id : launch ? launch->subnet_id : NULL;
+  else if (resource != NULL && resource->availability_zones != NULL && resource->availability_zones[0] != NULL)
+    key = instance->availability_zone;
+  if (resource != NULL && (key != NULL || resource->subnet_ids == NULL || resource->subnet_ids[0] == NULL))
+    {
+      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, key, instance->is_spot, run->now, reason);
+      backoff = scaler_ledger_get_backoff (ctx->ledger, resource->name, key, instance->is_spot);
+    }
+  cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+             "EC2 terminated %s (%s, %s%s%s) while it was starting: %s (%s)%s%.1f min",
+             instance->instance_id, name ? name : "unknown resource", instance->is_spot ? "spot" : "on-demand",
+             key ? " in " : "", key ? key : "", instance->state_reason, what,
+             backoff ? "; this placement backs off for " : "; not backed off: its placement is unknown, ",
+             backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0);
+  if (launch != NULL)
+    scaler_ledger_remove_launch (ctx->ledger, launch->client_token);
+  scaler_ledger_mark_gone (ctx->ledger, instance->instance_id, run->now);
+}
+
+/* Ids EC2 should know but the snapshot lacks: launches answered but not
+ * listed, and instances of the ledger that vanished since the last cycle
+ * without us terminating them. */
+static GStrv
+ids_to_describe (Run            *run,
+                 ScalerSnapshot *snapshot)
+{
+  ScalerLedger *ledger = run->ctx->ledger;
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (ledger);
+  g_autoptr(GPtrArray) known = scaler_ledger_list_instances (ledger);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < snapshot->instances->len; i++)
+    {
+      ScalerInstance *instance = g_ptr_array_index (snapshot->instances, i);
+
+      g_hash_table_add (listed, instance->instance_id);
+      if (instance->client_token != NULL)
+        g_hash_table_add (listed, instance->client_token);
+    }
+  for (guint i = 0; i < launches->len; i++)
+    {
+      ScalerLedgerLaunch *launch = g_ptr_array_index (launches, i);
+
+      if (launch->instance_id != NULL && !g_hash_table_contains (listed, launch->instance_id) &&
+          !g_hash_table_contains (listed, launch->client_token))
+        g_strv_builder_add (builder, launch->instance_id);
+    }
+  for (guint i = 0; i < known->len; i++)
+    {
+      const ScalerLedgerInstance *instance = g_ptr_array_index (known, i);
+
+      /* EC2 lists a terminated instance for about an hour. */
+      if (instance->gone_since == 0 && run->now - instance->last_seen < TERMINATED_VISIBLE &&
+          !g_hash_table_contains (listed, instance->instance_id))
+        g_strv_builder_add (builder, instance->instance_id);
+    }
+  return g_strv_builder_end (builder);
+}
+
+static void
+check_launch_failures (Run            *run,
+                       ScalerSnapshot *snapshot)
+{
+  g_auto(GStrv) ids = ids_to_describe (run, snapshot);
+  g_autoptr(GPtrArray) described = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < snapshot->instances->len; i++)
+    {
+      const ScalerInstance *instance = g_ptr_array_index (snapshot->instances, i);
+      const ScalerLedgerInstance *known = scaler_ledger_get_instance (run->ctx->ledger, instance->instance_id);
+      const char *what = launch_failure (run, instance);
+
+      if (what != NULL && (known == NULL || known->gone_since == 0))
+        note_launch_failure (run, instance, what);
+    }
+  if (ids[0] == NULL)
+    return;
+  described = scaler_cloud_describe_instances (run->ctx->cloud, (const char * const *) ids, run->cancellable, &error);
+  if (described == NULL)
+    {
+      note_error (run, error);
+      cycle_log (run, SCALER_LOG_LEVEL_DEBUG, "Could not describe %u missing instance(s): %s",
+                 g_strv_length (ids), error->message);
+      return;
+    }
+  for (guint i = 0; i < described->len; i++)
+    {
+      const ScalerInstance *instance = g_ptr_array_index (described, i);
+      const char *what = launch_failure (run, instance);
+
+      if (what != NULL)
+        note_launch_failure (run, instance, what);
+    }
+}
+
 static ScalerLogLevel
 note_level (const ScalerAction *action)
 {
@@ -399,7 +574,11 @@ terminate_one (Run        *run,
   if (!scaler_cloud_terminate (run->ctx->cloud, ids, run->cancellable, &error))
     {
       note_error (run, error);
-      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Could not terminate %s (%s): %s", instance_id, why, error->message);
+      /* NOT_FOUND here: launched moments ago and not visible to EC2 yet; the
+       * instance is kept (not gone, worker kept) and terminated again later. */
+      cycle_log (run, g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_NOT_FOUND)
+                      ? SCALER_LOG_LEVEL_WARNING : SCALER_LOG_LEVEL_ERROR,
+                 "Could not terminate %s (%s): %s", instance_id, why, error->message);
       return FALSE;
     }
   scaler_ledger_mark_gone (run->ctx->ledger, instance_id, run->now);
@@ -412,6 +591,55 @@ terminate_one (Run        *run,
         cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Could not unregister worker %s: %s", worker_id, error->message);
     }
   return TRUE;
+}
+
+/* The back-off keys of a resource's placements: its subnets, else its
+ * zones, else the default placement (NULL). */
+static GPtrArray *
+placement_keys (const ScalerResource *resource)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GStrv list = resource->subnet_ids != NULL && resource->subnet_ids[0] != NULL
+               ? resource->subnet_ids : resource->availability_zones;
+
+  for (guint i = 0; list != NULL && list[i] != NULL; i++)
+    g_ptr_array_add (keys, list[i]);
+  if (keys->len == 0)
+    g_ptr_array_add (keys, NULL);
+  return keys;
+}
+
+/* A quota (VcpuLimitExceeded, InstanceLimitExceeded,
+ * MaxSpotInstanceCountExceeded, ...) holds for the whole region and market:
+ * back off every placement of the resource in that market at once, instead
+ * of spending one failing RunInstances per zone. */
+static void
+back_off_market (Run                  *run,
+                 const ScalerResource *resource,
+                 gboolean              spot,
+                 const GError         *error,
+                 GHashTable           *failed_places)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  g_autoptr(GPtrArray) keys = placement_keys (resource);
+  const ScalerLedgerBackoff *backoff = NULL;
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, key, spot, run->now,
+                                    scaler_aws_error_get_aws_code (error));
+      backoff = scaler_ledger_get_backoff (ctx->ledger, resource->name, key, spot);
+      g_hash_table_add (failed_places, g_strdup_printf ("%s|%s|%d", resource->name, key ? key : "", spot));
+    }
+  cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+             "Launch of %s (%s) failed: %s; this is an account quota of the region, so every zone of this "
+             "market backs off for %.1f min (failure %u)%s",
+             resource->name, spot ? "spot" : "on-demand", error->message,
+             backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0,
+             backoff ? backoff->failures : 0,
+             spot && resource->spot_fallback_on_demand ? "; the next cycle tries on-demand" : "");
 }
 
 static void
@@ -516,8 +744,12 @@ execute_launch (Run                *run,
     }
 
   note_error (run, error);
-  if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_CAPACITY)
-      || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_QUOTA))
+  if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_QUOTA))
+    {
+      scaler_ledger_remove_launch (ctx->ledger, token);
+      back_off_market (run, resource, action->spot, error, failed_places);
+    }
+  else if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_CAPACITY))
     {
       const ScalerLedgerBackoff *backoff;
 
@@ -946,6 +1178,7 @@ scaler_cycle_run (ScalerCycleContext *ctx,
       return run.result;
     }
 
+  check_launch_failures (&run, snapshot);
   scaler_ledger_observe (ctx->ledger, ctx->config, snapshot, run.now, messages);
   for (guint i = 0; i < messages->len; i++)
     cycle_log (&run, SCALER_LOG_LEVEL_INFO, "%s", (char *) g_ptr_array_index (messages, i));

@@ -12,15 +12,66 @@
 #include "scaler-ec2-cloud.h"
 #include "scaler-error.h"
 
+/* EC2 is eventually consistent: right after RunInstances, the new id may be
+ * unknown to other calls for a while (EC2 API reference, "Eventual
+ * consistency"). A TerminateInstances NotFound for an instance launched
+ * within this window is retried, then reported as NOT_FOUND instead of
+ * "already gone". */
+#define CONSISTENCY_WINDOW_USEC  (5 * 60 * G_USEC_PER_SEC)
+/* In-call retries of such a terminate: 1 s, then 2 s; then the next cycle. */
+#define CONSISTENCY_RETRIES      2
+
 struct _ScalerEc2Cloud
 {
   GObject          parent_instance;
 
   ScalerConfig    *config;
   ScalerEc2Client *client;
+
+  GMutex           mutex;
+  GHashTable      *launch_times;   /* instance id -> gint64* (EC2 launch time, usec) */
 };
 
 static void scaler_ec2_cloud_iface_init (ScalerCloudInterface *iface);
+
+static gboolean
+strv_contains (GPtrArray  *array,
+               const char *value)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (array, i), value) == 0)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* Launch times of the instances this cloud launched or listed, for the
+ * eventual-consistency window of terminate; entries older than the window
+ * are dropped. */
+static void
+remember_launch_times (ScalerEc2Cloud *self,
+                       GPtrArray      *instances)
+{
+  gint64 now = scaler_signer_now (scaler_ec2_client_get_signer (self->client));
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&self->mutex);
+  g_hash_table_iter_init (&iter, self->launch_times);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now - *(gint64 *) value >= CONSISTENCY_WINDOW_USEC)
+      g_hash_table_iter_remove (&iter);
+  for (guint i = 0; i < instances->len; i++)
+    {
+      const ScalerInstance *instance = g_ptr_array_index (instances, i);
+      gint64 launched = instance->launch_time > 0 ? instance->launch_time : now;
+
+      if (now - launched < CONSISTENCY_WINDOW_USEC)
+        g_hash_table_insert (self->launch_times, g_strdup (instance->instance_id),
+                             g_memdup2 (&launched, sizeof launched));
+    }
+  g_mutex_unlock (&self->mutex);
+}
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ScalerEc2Cloud, scaler_ec2_cloud, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SCALER_TYPE_CLOUD, scaler_ec2_cloud_iface_init))
@@ -49,6 +100,7 @@ scaler_ec2_cloud_list_instances (ScalerCloud   *cloud,
   instances = scaler_ec2_describe_instances (self->client, filters, G_N_ELEMENTS (filters), cancellable, error);
   if (instances == NULL)
     return NULL;
+  remember_launch_times (self, instances);
 
   /* Belt and braces: keep exactly our tag value (filters allow wildcards)
    * and live states. */
@@ -73,8 +125,38 @@ scaler_ec2_cloud_launch (ScalerCloud             *cloud,
                          GError                 **error)
 {
   ScalerEc2Cloud *self = SCALER_EC2_CLOUD (cloud);
+  ScalerInstance *instance = scaler_ec2_run_instance (self->client, spec, cancellable, error);
 
-  return scaler_ec2_run_instance (self->client, spec, cancellable, error);
+  if (instance != NULL)
+    {
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+      g_ptr_array_add (one, instance);
+      remember_launch_times (self, one);
+    }
+
+  return instance;
+}
+
+/* The ids of @ids launched within the consistency window (EC2's clock). */
+static GPtrArray *
+young_ids (ScalerEc2Cloud *self,
+           GStrv           ids)
+{
+  gint64 now = scaler_signer_now (scaler_ec2_client_get_signer (self->client));
+  GPtrArray *young = g_ptr_array_new_with_free_func (g_free);
+
+  g_mutex_lock (&self->mutex);
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      gint64 *launched = g_hash_table_lookup (self->launch_times, ids[i]);
+
+      if (launched != NULL && now - *launched < CONSISTENCY_WINDOW_USEC)
+        g_ptr_array_add (young, g_strdup (ids[i]));
+    }
+  g_mutex_unlock (&self->mutex);
+
+  return young;
 }
 
 static gboolean
@@ -85,13 +167,55 @@ scaler_ec2_cloud_terminate (ScalerCloud         *cloud,
 {
   ScalerEc2Cloud *self = SCALER_EC2_CLOUD (cloud);
   g_auto(GStrv) not_found = NULL;
+  g_autoptr(GPtrArray) young = NULL;
 
   if (!scaler_ec2_terminate_instances (self->client, instance_ids, NULL, &not_found, cancellable, error))
     return FALSE;
+  young = young_ids (self, not_found);
   for (guint i = 0; not_found != NULL && not_found[i] != NULL; i++)
-    g_debug ("Instance %s is already gone", not_found[i]);
+    if (!strv_contains (young, not_found[i]))
+      g_debug ("Instance %s is already gone", not_found[i]);
+
+  /* Launched moments ago: EC2 does not know it yet. Ask again shortly. */
+  for (guint retry = 0; young->len > 0 && retry < CONSISTENCY_RETRIES; retry++)
+    {
+      g_auto(GStrv) still = NULL;
+
+      g_ptr_array_add (young, NULL);
+      if (!scaler_aws_retry_sleep (scaler_ec2_client_get_retry (self->client),
+                                   (gint64) G_USEC_PER_SEC << retry, cancellable, error) ||
+          !scaler_ec2_terminate_instances (self->client, (const char * const *) young->pdata, NULL, &still,
+                                           cancellable, error))
+        return FALSE;
+      g_ptr_array_set_size (young, 0);
+      for (guint i = 0; still != NULL && still[i] != NULL; i++)
+        g_ptr_array_add (young, g_strdup (still[i]));
+    }
+  if (young->len > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autofree char *message = NULL;
+
+      g_ptr_array_add (young, NULL);
+      list = g_strjoinv (", ", (char **) young->pdata);
+      message = g_strdup_printf (_("EC2 does not know %s yet: launched moments ago, and EC2 is eventually "
+                                   "consistent; not taken as gone, terminating again next cycle"), list);
+      scaler_aws_error_set (error, SCALER_AWS_ERROR_NOT_FOUND, "InvalidInstanceID.NotFound", message, NULL, 400);
+      return FALSE;
+    }
 
   return TRUE;
+}
+
+static GPtrArray *
+scaler_ec2_cloud_describe_instances (ScalerCloud         *cloud,
+                                     const char * const  *instance_ids,
+                                     GCancellable        *cancellable,
+                                     GError             **error)
+{
+  ScalerEc2Cloud *self = SCALER_EC2_CLOUD (cloud);
+
+  return scaler_ec2_describe_instance_ids (self->client, instance_ids, cancellable, error);
 }
 
 static GPtrArray *
@@ -124,6 +248,7 @@ scaler_ec2_cloud_iface_init (ScalerCloudInterface *iface)
   iface->terminate = scaler_ec2_cloud_terminate;
   iface->get_spot_prices = scaler_ec2_cloud_get_spot_prices;
   iface->get_console_output = scaler_ec2_cloud_get_console_output;
+  iface->describe_instances = scaler_ec2_cloud_describe_instances;
 }
 
 static void
@@ -133,6 +258,8 @@ scaler_ec2_cloud_finalize (GObject *object)
 
   g_clear_pointer (&self->client, scaler_ec2_client_free);
   g_clear_pointer (&self->config, scaler_config_unref);
+  g_clear_pointer (&self->launch_times, g_hash_table_unref);
+  g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (scaler_ec2_cloud_parent_class)->finalize (object);
 }
@@ -148,6 +275,8 @@ scaler_ec2_cloud_class_init (ScalerEc2CloudClass *klass)
 static void
 scaler_ec2_cloud_init (ScalerEc2Cloud *self)
 {
+  g_mutex_init (&self->mutex);
+  self->launch_times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 ScalerEc2Cloud *

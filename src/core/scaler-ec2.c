@@ -13,13 +13,15 @@
 #include "scaler-config.h"
 #include "scaler-ec2.h"
 #include "scaler-error.h"
+#include "scaler-partitions.h"
 
-/* A clock correction happens when the server's Date and our clock (with the
- * current offset) disagree by more than this. The Date header has a
- * resolution of one second. */
-#define CLOCK_CORRECTION_THRESHOLD_USEC  (2 * G_USEC_PER_SEC)
-/* Outside a clock-skew error, only a skew of minutes is corrected. */
-#define CLOCK_PROACTIVE_THRESHOLD_USEC   (240 * G_USEC_PER_SEC)
+/* The clock offset is replaced by the server's Date when they disagree by
+ * 5 minutes or more, after an error as after a success, as the JavaScript
+ * SDK v3 does (aws-sdk-js-v3 AwsSdkSigV4Signer errorHandler/successHandler
+ * with isClockSkewed: >= 300000 ms; aws-sdk-js v2 lib/service.js the same).
+ * EC2 itself accepts requests up to 15 minutes off. */
+#define CLOCK_CORRECTION_THRESHOLD_USEC  (300 * G_USEC_PER_SEC)
+#define CLOCK_PROACTIVE_THRESHOLD_USEC   (300 * G_USEC_PER_SEC)
 #define MAX_PAGES 10000
 
 typedef struct
@@ -190,6 +192,70 @@ str_set (const char *s)
   return s != NULL && *s != '\0';
 }
 
+static void
+add_security_groups (ScalerEc2Params      *params,
+                     const char           *prefix,
+                     const ScalerResource *resource)
+{
+  for (guint i = 0; resource->security_group_ids != NULL && resource->security_group_ids[i] != NULL; i++)
+    {
+      g_autofree char *k = g_strdup_printf ("%sSecurityGroupId.%u", prefix, i + 1);
+
+      scaler_ec2_params_add (params, k, resource->security_group_ids[i]);
+    }
+}
+
+/* Subnet, zone and security groups. An explicit public IP choice needs a
+ * network interface, and then the subnet and the security groups must be
+ * given in it, not at the top level (service-2.json, RunInstancesRequest:
+ * SecurityGroupIds, SubnetId). */
+static void
+add_network (ScalerEc2Params        *params,
+             const ScalerLaunchSpec *spec)
+{
+  const ScalerResource *resource = spec->resource;
+
+  if (resource->associate_public_ip == SCALER_PUBLIC_IP_YES || resource->associate_public_ip == SCALER_PUBLIC_IP_NO)
+    {
+      scaler_ec2_params_add (params, "NetworkInterface.1.DeviceIndex", "0");
+      scaler_ec2_params_add (params, "NetworkInterface.1.AssociatePublicIpAddress",
+                             resource->associate_public_ip == SCALER_PUBLIC_IP_YES ? "true" : "false");
+      scaler_ec2_params_add (params, "NetworkInterface.1.DeleteOnTermination", "true");
+      if (str_set (spec->subnet_id))
+        scaler_ec2_params_add (params, "NetworkInterface.1.SubnetId", spec->subnet_id);
+      add_security_groups (params, "NetworkInterface.1.", resource);
+    }
+  else
+    {
+      add_security_groups (params, "", resource);
+      if (str_set (spec->subnet_id))
+        scaler_ec2_params_add (params, "SubnetId", spec->subnet_id);
+    }
+  if (!str_set (spec->subnet_id) && str_set (spec->availability_zone))
+    scaler_ec2_params_add (params, "Placement.AvailabilityZone", spec->availability_zone);
+}
+
+/* The one block device mapping: size, type, and the provisioned IOPS (io1
+ * and io2 require them) and throughput (gp3). */
+static void
+add_block_device (ScalerEc2Params      *params,
+                  const ScalerResource *resource)
+{
+  if (!str_set (resource->ebs_device_name))
+    return;
+
+  scaler_ec2_params_add (params, "BlockDeviceMapping.1.DeviceName", resource->ebs_device_name);
+  if (resource->ebs_volume_size > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.VolumeSize", "%u", resource->ebs_volume_size);
+  if (str_set (resource->ebs_volume_type))
+    scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.VolumeType", resource->ebs_volume_type);
+  if (resource->ebs_iops > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.Iops", "%u", resource->ebs_iops);
+  if (resource->ebs_throughput > 0)
+    scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.Throughput", "%u", resource->ebs_throughput);
+  scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
+}
+
 ScalerEc2Params *
 scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
                                  gboolean                dry_run,
@@ -226,6 +292,15 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
       return NULL;
     }
+  if (str_set (resource->ebs_device_name) && resource->ebs_iops == 0 &&
+      (g_strcmp0 (resource->ebs_volume_type, "io1") == 0 || g_strcmp0 (resource->ebs_volume_type, "io2") == 0))
+    {
+      g_autofree char *message = g_strdup_printf (_("%s volumes need provisioned IOPS (ebs_iops); EC2 refuses them without"),
+                                                  resource->ebs_volume_type);
+
+      scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
+      return NULL;
+    }
   if (spec->client_token != NULL && (strlen (spec->client_token) > 64 || !g_str_is_ascii (spec->client_token)))
     {
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL,
@@ -240,26 +315,8 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
   scaler_ec2_params_add (params, "MaxCount", "1");
   if (str_set (resource->key_name))
     scaler_ec2_params_add (params, "KeyName", resource->key_name);
-  for (guint i = 0; resource->security_group_ids != NULL && resource->security_group_ids[i] != NULL; i++)
-    {
-      g_autofree char *k = g_strdup_printf ("SecurityGroupId.%u", i + 1);
-
-      scaler_ec2_params_add (params, k, resource->security_group_ids[i]);
-    }
-  if (str_set (spec->subnet_id))
-    scaler_ec2_params_add (params, "SubnetId", spec->subnet_id);
-  else if (str_set (spec->availability_zone))
-    scaler_ec2_params_add (params, "Placement.AvailabilityZone", spec->availability_zone);
-
-  if (str_set (resource->ebs_device_name))
-    {
-      scaler_ec2_params_add (params, "BlockDeviceMapping.1.DeviceName", resource->ebs_device_name);
-      if (resource->ebs_volume_size > 0)
-        scaler_ec2_params_addf (params, "BlockDeviceMapping.1.Ebs.VolumeSize", "%u", resource->ebs_volume_size);
-      if (str_set (resource->ebs_volume_type))
-        scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.VolumeType", resource->ebs_volume_type);
-      scaler_ec2_params_add (params, "BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true");
-    }
+  add_network (params, spec);
+  add_block_device (params, resource);
 
   if (str_set (resource->iam_instance_profile))
     {
@@ -283,8 +340,14 @@ scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,
       scaler_ec2_params_add (params, "InstanceMarketOptions.SpotOptions.InstanceInterruptionBehavior", "terminate");
     }
 
+  /* IMDSv2 only, and a hop limit that lets docker containers (ClearML
+   * docker mode) reach the instance role: with the default of 1 the token
+   * PUT answer never gets past the container's extra hop. */
   scaler_ec2_params_add (params, "MetadataOptions.HttpTokens", "required");
   scaler_ec2_params_add (params, "MetadataOptions.HttpEndpoint", "enabled");
+  scaler_ec2_params_addf (params, "MetadataOptions.HttpPutResponseHopLimit", "%u",
+                          resource->metadata_hop_limit > 0 ? resource->metadata_hop_limit
+                                                           : SCALER_DEFAULT_METADATA_HOP_LIMIT);
 
   tags = scaler_launch_tags (spec->config, resource);
   add_tags (params, 1, "instance", tags);
@@ -306,10 +369,7 @@ scaler_ec2_endpoint_for_region (const char *region)
 {
   g_return_val_if_fail (region != NULL, NULL);
 
-  if (g_str_has_prefix (region, "cn-"))
-    return g_strdup_printf ("https://ec2.%s.amazonaws.com.cn/", region);
-
-  return g_strdup_printf ("https://ec2.%s.amazonaws.com/", region);
+  return scaler_partition_ec2_endpoint (region);
 }
 
 static gboolean
@@ -556,7 +616,6 @@ typedef struct
 {
   ScalerAwsErrorClass error_class;
   gboolean            retryable;
-  gboolean            timeout_cost;   /* the retry costs the timeout price */
   gboolean            throttling;
   gint64              hint_usec;
 } Outcome;
@@ -624,7 +683,6 @@ attempt_once (ScalerEc2Client  *self,
       else
         outcome->error_class = SCALER_AWS_ERROR_NETWORK;
       outcome->retryable = scaler_http_error_is_transient (local_error);
-      outcome->timeout_cost = TRUE;
       scaler_aws_error_set (error, outcome->error_class, NULL, local_error->message, NULL, 0);
       return NULL;
     }
@@ -760,7 +818,7 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
           g_propagate_error (error, g_steal_pointer (&attempt_error));
           return NULL;
         }
-      if (!scaler_aws_retry_acquire (self->retry, outcome.timeout_cost, &cost))
+      if (!scaler_aws_retry_acquire (self->retry, outcome.throttling, &cost))
         {
           g_debug ("%s: retry quota exhausted, not retrying", action);
           g_propagate_error (error, g_steal_pointer (&attempt_error));
@@ -786,6 +844,33 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
 
 /* --- operations --- */
 
+static char *explain_auth_error (ScalerEc2Client      *self,
+                                 const GError         *error,
+                                 const ScalerResource *resource,
+                                 const char           *fallback);
+
+/* Adds what an auth error means to its message (the log shows it): opt-in
+ * region, Marketplace AMI, the missing permission (@permission: what the
+ * call needs). */
+static void
+add_explanation (ScalerEc2Client      *self,
+                 GError               *error,
+                 const ScalerResource *resource,
+                 const char           *permission)
+{
+  g_autofree char *explained = NULL;
+  char *message;
+
+  if (error == NULL || error->domain != SCALER_AWS_ERROR)
+    return;
+  explained = explain_auth_error (self, error, resource, permission);
+  if (explained == NULL)
+    return;
+  message = g_strdup_printf ("%s (%s)", error->message, explained);
+  g_free (error->message);
+  error->message = message;
+}
+
 ScalerInstance *
 scaler_ec2_run_instance (ScalerEc2Client        *self,
                          const ScalerLaunchSpec *spec,
@@ -803,7 +888,11 @@ scaler_ec2_run_instance (ScalerEc2Client        *self,
     return NULL;
   response = scaler_ec2_client_call (self, params, cancellable, error);
   if (response == NULL)
-    return NULL;
+    {
+      if (error != NULL)
+        add_explanation (self, *error, spec->resource, "ec2:RunInstances");
+      return NULL;
+    }
   if (response->instances->len == 0)
     {
       scaler_aws_error_set (error, SCALER_AWS_ERROR_SERVER, NULL,
@@ -853,7 +942,11 @@ scaler_ec2_describe_instances (ScalerEc2Client       *self,
 
       response = scaler_ec2_client_call (self, params, cancellable, error);
       if (response == NULL)
-        return NULL;
+        {
+          if (error != NULL)
+            add_explanation (self, *error, NULL, "ec2:DescribeInstances");
+          return NULL;
+        }
 
       for (guint i = 0; i < response->instances->len; i++)
         g_ptr_array_add (instances, g_steal_pointer (&response->instances->pdata[i]));
@@ -1023,6 +1116,96 @@ scaler_ec2_terminate_instances (ScalerEc2Client     *self,
   return TRUE;
 }
 
+#define DESCRIBE_ID_BATCH 100
+
+/* DescribeInstances of @batch (char*), dropping the ids EC2 does not know;
+ * the found instances go to @found. */
+static gboolean
+describe_id_batch (ScalerEc2Client  *self,
+                   GPtrArray        *batch,
+                   GPtrArray        *found,
+                   GCancellable     *cancellable,
+                   GError          **error)
+{
+  while (batch->len > 0)
+    {
+      g_autoptr(ScalerEc2Params) params = scaler_ec2_params_new ("DescribeInstances");
+      g_autoptr(ScalerEc2Response) response = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GPtrArray) unknown = NULL;
+      guint before = batch->len;
+
+      for (guint i = 0; i < batch->len; i++)
+        {
+          g_autofree char *k = g_strdup_printf ("InstanceId.%u", i + 1);
+
+          scaler_ec2_params_add (params, k, g_ptr_array_index (batch, i));
+        }
+      response = scaler_ec2_client_call (self, params, cancellable, &local_error);
+      if (response != NULL)
+        {
+          for (guint i = 0; i < response->instances->len; i++)
+            g_ptr_array_add (found, g_steal_pointer (&response->instances->pdata[i]));
+          g_ptr_array_set_free_func (response->instances, NULL);
+          return TRUE;
+        }
+      if (g_strcmp0 (scaler_aws_error_get_aws_code (local_error), "InvalidInstanceID.NotFound") != 0)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* Drop the ids the message names (all of them when it names none and
+       * there is only one); otherwise go one by one. */
+      unknown = ids_in_message (local_error->message);
+      for (guint i = 0; i < batch->len; )
+        if (strv_contains (unknown, g_ptr_array_index (batch, i)) || batch->len == 1)
+          g_ptr_array_remove_index (batch, i);
+        else
+          i++;
+      if (batch->len == before)
+        {
+          while (batch->len > 0)
+            {
+              g_autoptr(GPtrArray) single = g_ptr_array_new_with_free_func (g_free);
+
+              g_ptr_array_add (single, g_strdup (g_ptr_array_index (batch, batch->len - 1)));
+              g_ptr_array_remove_index (batch, batch->len - 1);
+              if (!describe_id_batch (self, single, found, cancellable, error))
+                return FALSE;
+            }
+        }
+    }
+
+  return TRUE;
+}
+
+GPtrArray *
+scaler_ec2_describe_instance_ids (ScalerEc2Client     *self,
+                                  const char * const  *instance_ids,
+                                  GCancellable        *cancellable,
+                                  GError             **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  guint n;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  found = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
+  n = instance_ids != NULL ? g_strv_length ((char **) instance_ids) : 0;
+  for (guint start = 0; start < n; start += DESCRIBE_ID_BATCH)
+    {
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = start; i < n && i < start + DESCRIBE_ID_BATCH; i++)
+        if (!strv_contains (batch, instance_ids[i]))
+          g_ptr_array_add (batch, g_strdup (instance_ids[i]));
+      if (!describe_id_batch (self, batch, found, cancellable, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&found);
+}
+
 GPtrArray *
 scaler_ec2_get_spot_prices (ScalerEc2Client     *self,
                             const char * const  *instance_types,
@@ -1117,82 +1300,188 @@ scaler_ec2_get_spot_prices (ScalerEc2Client     *self,
   return g_steal_pointer (&result);
 }
 
+static ScalerEc2Response *
+console_output_call (ScalerEc2Client  *self,
+                     const char       *instance_id,
+                     gboolean          latest,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  g_autoptr(ScalerEc2Params) params = scaler_ec2_params_new ("GetConsoleOutput");
+
+  scaler_ec2_params_add (params, "InstanceId", instance_id);
+  if (latest)
+    scaler_ec2_params_add (params, "Latest", "true");
+
+  return scaler_ec2_client_call (self, params, cancellable, error);
+}
+
 char *
 scaler_ec2_get_console_output (ScalerEc2Client  *self,
                                const char       *instance_id,
                                GCancellable     *cancellable,
                                GError          **error)
 {
-  g_autoptr(ScalerEc2Params) params = NULL;
   g_autoptr(ScalerEc2Response) response = NULL;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (instance_id != NULL, NULL);
 
-  params = scaler_ec2_params_new ("GetConsoleOutput");
-  scaler_ec2_params_add (params, "InstanceId", instance_id);
-  scaler_ec2_params_add (params, "Latest", "true");
-  response = scaler_ec2_client_call (self, params, cancellable, error);
+  /* Latest=true (the last 64 KB, not a buffered copy) works on Nitro types
+   * only; Xen types (t2, m4, c4, p2, p3, g3, i3, ...) refuse it (EC2 API
+   * reference, GetConsoleOutput: "Latest ... only supported on instance types
+   * built on the Nitro System"). Then ask again without it. */
+  response = console_output_call (self, instance_id, TRUE, cancellable, &local_error);
+  if (response == NULL &&
+      (g_error_matches (local_error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_INVALID_INPUT) ||
+       g_error_matches (local_error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_FAILED)))
+    {
+      g_debug ("GetConsoleOutput with Latest refused for %s (%s); asking without it",
+               instance_id, local_error->message);
+      g_clear_error (&local_error);
+      response = console_output_call (self, instance_id, FALSE, cancellable, &local_error);
+    }
   if (response == NULL)
-    return NULL;
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   return g_strdup (response->console_output != NULL ? response->console_output : "");
 }
 
 /* --- test connection --- */
 
-/* The IAM action named in an UnauthorizedOperation message, else @fallback. */
-static char *
-permission_name (const char *message,
-                 const char *fallback)
+/* Regions enabled in every account (launched before 20 March 2019); the
+ * later regions of the aws partition are opt-in, and EC2 answers
+ * AuthFailure in one that the account has not enabled. */
+static const char * const default_regions[] = {
+  "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ap-south-1", "ap-northeast-1",
+  "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ca-central-1",
+  "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "sa-east-1", NULL
+};
+
+static gboolean
+is_opt_in_region (const char *region)
 {
-  const char *p = message != NULL ? strstr (message, "ec2:") : NULL;
-  gsize len = 0;
+  const ScalerPartition *partition = scaler_partition_for_region (region, NULL);
 
-  if (p == NULL)
-    return g_strdup (fallback);
-  while (g_ascii_isalnum (p[4 + len]))
-    len++;
+  return partition != NULL && strcmp (partition->id, "aws") == 0 && !g_strv_contains (default_regions, region);
+}
 
-  return len > 0 ? g_strndup (p, 4 + len) : g_strdup (fallback);
+/* The IAM action an UnauthorizedOperation / AccessDenied message names
+ * ("... is not authorized to perform: iam:PassRole on resource: ..."; any
+ * "ec2:X" or "iam:X"), else NULL. Many EC2 denials carry only an encoded
+ * message and name nothing. */
+static char *
+permission_name (const char *message)
+{
+  static const char * const markers[] = { "perform: ", "ec2:", "iam:" };
+
+  for (guint m = 0; message != NULL && m < G_N_ELEMENTS (markers); m++)
+    {
+      const char *p = strstr (message, markers[m]);
+      gsize len = 0;
+
+      if (p == NULL)
+        continue;
+      if (m == 0)
+        p += strlen (markers[m]);
+      while (g_ascii_isalnum (p[len]) || p[len] == ':' || p[len] == '-')
+        len++;
+      if (len > 4 && memchr (p, ':', len) != NULL && p[len - 1] != ':')
+        return g_strndup (p, len);
+    }
+
+  return NULL;
+}
+
+/* What an auth-class error means and what to do, in words (NULL when the
+ * error message says it well enough). @resource: the launch's resource, or
+ * NULL; @fallback: the permission the call needs. */
+static char *
+explain_auth_error (ScalerEc2Client      *self,
+                    const GError         *error,
+                    const ScalerResource *resource,
+                    const char           *fallback)
+{
+  const char *code = scaler_aws_error_get_aws_code (error);
+
+  if (g_strcmp0 (code, "AuthFailure") == 0 && is_opt_in_region (self->region))
+    return g_strdup_printf (_("or %s is an opt-in region that this AWS account has not enabled (enable it under "
+                              "Account → AWS Regions, or choose another region)"), self->region);
+
+  if (g_strcmp0 (code, "OptInRequired") == 0)
+    {
+      if (strstr (error->message, "Marketplace") != NULL || strstr (error->message, "subscribe") != NULL)
+        return g_strdup_printf (_("the AMI %s is an AWS Marketplace product that this account has not subscribed "
+                                  "to: accept its terms and subscribe on its AWS Marketplace page (the link is in "
+                                  "AWS's message), then try again"),
+                                resource != NULL && resource->ami_id != NULL ? resource->ami_id : "");
+      return g_strdup_printf (_("the account must opt in first: %s is not enabled for it, or the AMI is an AWS "
+                                "Marketplace product it has not subscribed to"), self->region);
+    }
+
+  if (g_strcmp0 (code, "UnauthorizedOperation") == 0 || g_strcmp0 (code, "AccessDenied") == 0)
+    {
+      g_autofree char *named = permission_name (error->message);
+      gboolean profile = resource != NULL && resource->iam_instance_profile != NULL &&
+                         *resource->iam_instance_profile != '\0';
+
+      if (named != NULL)
+        return g_strdup_printf (_("the credentials lack the permission %s: add it to the IAM policy of this user "
+                                  "or role%s"), named,
+                                g_str_has_prefix (named, "iam:PassRole")
+                                ? _(" (launching with an instance profile passes its role to EC2)") : "");
+      if (profile)
+        return g_strdup_printf (_("the credentials lack %s, or iam:PassRole on the role of the instance profile "
+                                  "%s; “aws sts decode-authorization-message” tells which"),
+                                fallback, resource->iam_instance_profile);
+      return g_strdup_printf (_("the credentials lack the permission %s; “aws sts decode-authorization-message” "
+                                "shows the details"), fallback);
+    }
+
+  return NULL;
 }
 
 static char *
-verdict_for_error (ScalerEc2Client *self,
-                   const GError    *error,
-                   const char      *permission)
+verdict_for_error (ScalerEc2Client      *self,
+                   const GError         *error,
+                   const ScalerResource *resource,
+                   const char           *permission)
 {
   const char *code = scaler_aws_error_get_aws_code (error);
+  g_autofree char *explained = NULL;
 
   if (error->domain != SCALER_AWS_ERROR)
     return g_strdup (error->message);
 
+  explained = explain_auth_error (self, error, resource, permission);
   if (g_strcmp0 (code, "AuthFailure") == 0 || g_strcmp0 (code, "InvalidClientTokenId") == 0 ||
       g_strcmp0 (code, "InvalidAccessKeyId") == 0 || g_strcmp0 (code, "UnrecognizedClientException") == 0)
     return g_strdup_printf (_("AWS does not accept the access key ID %s: it is wrong, deleted or disabled "
-                              "(or temporary credentials were given without their session token)."),
-                            self->credentials->access_key_id);
+                              "(or temporary credentials were given without their session token)%s%s."),
+                            self->credentials->access_key_id, explained != NULL ? ", " : "",
+                            explained != NULL ? explained : "");
   if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0 || g_strcmp0 (code, "IncompleteSignature") == 0)
     return g_strdup (_("The secret access key is wrong: AWS knows the access key ID, but the signature made "
                        "with this secret does not match."));
   if (g_strcmp0 (code, "UnauthorizedOperation") == 0 || g_strcmp0 (code, "AccessDenied") == 0)
-    {
-      g_autofree char *perm = permission_name (error->message, permission);
-
-      return g_strdup_printf (_("The credentials are valid, but they lack the permission %s (add it to the IAM "
-                                "policy of this user or role)."), perm);
-    }
+    return g_strdup_printf (_("The credentials are valid, but %s."), explained);
   if (g_strcmp0 (code, "ExpiredToken") == 0 || g_strcmp0 (code, "ExpiredTokenException") == 0)
     return g_strdup (_("The temporary credentials (session token) have expired: get new ones."));
-  if (g_strcmp0 (code, "OptInRequired") == 0 || g_strcmp0 (code, "PendingVerification") == 0 ||
-      g_strcmp0 (code, "Blocked") == 0)
+  if (g_strcmp0 (code, "OptInRequired") == 0)
+    return g_strdup_printf (_("AWS refuses the launch in %s (OptInRequired): %s. AWS says: %s"),
+                            self->region, explained, error->message);
+  if (g_strcmp0 (code, "PendingVerification") == 0 || g_strcmp0 (code, "Blocked") == 0)
     return g_strdup_printf (_("The AWS account cannot use EC2 in %s yet (%s): %s"),
                             self->region, code, error->message);
 
   switch ((ScalerAwsErrorClass) error->code)
     {
     case SCALER_AWS_ERROR_CLOCK_SKEW:
-      return g_strdup (_("This computer's clock is off by more than 5 minutes and AWS rejects the requests: "
+      return g_strdup (_("This computer's clock is off by more than 15 minutes and AWS rejects the requests: "
                          "set the clock (enable NTP) and try again."));
     case SCALER_AWS_ERROR_NETWORK:
       if (strstr (error->message, "resolve") != NULL)
@@ -1276,7 +1565,7 @@ scaler_ec2_test_connection (ScalerEc2Client     *self,
           if (verdict != NULL)
             *verdict = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                        ? g_strdup (_("Cancelled."))
-                       : verdict_for_error (self, local_error, "ec2:RunInstances");
+                       : verdict_for_error (self, local_error, resource, "ec2:RunInstances");
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
@@ -1296,7 +1585,7 @@ fail_describe:
   if (verdict != NULL)
     *verdict = g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
                ? g_strdup (_("Cancelled."))
-               : verdict_for_error (self, local_error, "ec2:DescribeInstances");
+               : verdict_for_error (self, local_error, NULL, "ec2:DescribeInstances");
   g_propagate_error (error, g_steal_pointer (&local_error));
 
   return FALSE;

@@ -9,13 +9,22 @@
  *   - signs content-type, host, x-amz-date (and x-amz-security-token) afresh
  *     on EVERY attempt, with the signer's clock offset;
  *   - retries throttling (500 ms base), 5xx / InternalError / Unavailable /
- *     RequestTimeout and network errors (100 ms base), full jitter, 20 s cap,
- *     3 attempts, paid from the client's retry quota (scaler-aws-retry.h);
- *   - corrects the clock from the answer's Date header after RequestExpired /
- *     RequestTimeTooSkewed / RequestInTheFuture (and AuthFailure /
- *     SignatureDoesNotMatch when the Date shows a skew of minutes), then
- *     re-signs and retries;
- *   - never retries capacity, quota, auth, invalid input or not-found errors;
+ *     RequestTimeout and network errors (100 ms base), full jitter after a
+ *     20 s cap, a retry-after hint adding at most 5 s, 3 attempts, paid from
+ *     the client's retry quota (scaler-aws-retry.h, the JavaScript SDK v3's
+ *     standard mode);
+ *   - corrects the clock from the answer's Date header when it is off by 5
+ *     minutes or more (after any answer, as the SDKs do; EC2 accepts 15),
+ *     and retries an error that a correction explains (RequestExpired /
+ *     RequestTimeTooSkewed / RequestInTheFuture, AuthFailure /
+ *     SignatureDoesNotMatch) once, re-signed;
+ *   - never retries capacity, quota, auth, invalid input or not-found errors.
+ *     Capacity errors (InsufficientInstanceCapacity, ... at HTTP 500) are
+ *     NOT retried on purpose, although both SDKs retry every 500/502/503/504
+ *     (botocore retries/standard.py and data/_retry.json; smithy-typescript
+ *     TRANSIENT_ERROR_STATUS_CODES): the same zone rarely has capacity a
+ *     second later, and the engine moves on to the next zone or market at
+ *     once instead (scaler-cycle.c);
  *   - is bounded by a per-attempt timeout and an overall call timeout;
  *   - fails with SCALER_AWS_ERROR (class = code; AWS Code, RequestID and HTTP
  *     status as extended data), or G_IO_ERROR_CANCELLED when cancelled
@@ -96,7 +105,9 @@ typedef struct
   const char * const *values;   /* NULL-terminated, OR-ed */
 } ScalerEc2Filter;
 
-/* https://ec2.<region>.amazonaws.com/ (China regions: .amazonaws.com.cn). */
+/* https://ec2.<region>.<dnsSuffix>/, the suffix of the region's AWS
+ * partition (scaler-partitions.h): amazonaws.com, amazonaws.com.cn,
+ * amazonaws.eu, c2s.ic.gov, ... */
 char            *scaler_ec2_endpoint_for_region (const char            *region);
 
 /* @endpoint: NULL for the region's endpoint, or a URL such as
@@ -140,6 +151,14 @@ GPtrArray       *scaler_ec2_describe_instances  (ScalerEc2Client        *self,
                                                  guint                   n_filters,
                                                  GCancellable           *cancellable,
                                                  GError                **error);
+/* DescribeInstances by id (InstanceId.N, 100 per call): every state, the
+ * terminated too while EC2 lists them (about an hour). An id EC2 does not
+ * know (InvalidInstanceID.NotFound: gone long ago, or launched a moment ago
+ * and not visible yet) is left out. ScalerInstance*. */
+GPtrArray       *scaler_ec2_describe_instance_ids (ScalerEc2Client      *self,
+                                                   const char * const   *instance_ids,
+                                                   GCancellable         *cancellable,
+                                                   GError              **error);
 /* TerminateInstances in batches of 50. An id EC2 does not know
  * (InvalidInstanceID.NotFound: terminated long ago, or never existed) is not
  * a failure: it is dropped from its batch, the rest of the batch is sent
@@ -157,7 +176,8 @@ GPtrArray       *scaler_ec2_get_spot_prices     (ScalerEc2Client        *self,
                                                  const char * const     *instance_types,
                                                  GCancellable           *cancellable,
                                                  GError                **error);
-/* GetConsoleOutput (Latest=true), base64-decoded; "" when there is none yet. */
+/* GetConsoleOutput, base64-decoded; "" when there is none yet. Latest=true
+ * first, then without it when EC2 refuses (Xen instance types). */
 char            *scaler_ec2_get_console_output  (ScalerEc2Client        *self,
                                                  const char             *instance_id,
                                                  GCancellable           *cancellable,

@@ -137,6 +137,7 @@ instance_free (ScalerLedgerInstance *instance)
 {
   g_free (instance->instance_id);
   g_free (instance->resource);
+  g_free (instance->subnet_id);
   g_free (instance);
 }
 
@@ -147,6 +148,7 @@ instance_copy (const ScalerLedgerInstance *instance)
 
   copy->instance_id = g_strdup (instance->instance_id);
   copy->resource = g_strdup (instance->resource);
+  copy->subnet_id = g_strdup (instance->subnet_id);
   return copy;
 }
 
@@ -673,6 +675,21 @@ scaler_ledger_get_instance (const ScalerLedger *self,
   return g_hash_table_lookup (self->instances, instance_id);
 }
 
+GPtrArray *
+scaler_ledger_list_instances (const ScalerLedger *self)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (self != NULL, list);
+
+  g_hash_table_iter_init (&iter, self->instances);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  return list;
+}
+
 void
 scaler_ledger_mark_gone (ScalerLedger *self,
                          const char   *instance_id,
@@ -802,6 +819,12 @@ scaler_ledger_observe (ScalerLedger         *self,
                        scaler_instance_state_to_string (instance->state));
         }
       known->last_seen = now;
+      /* EC2 leaves the subnet out of terminated instances: keep it. */
+      if (instance->subnet_id != NULL && g_strcmp0 (known->subnet_id, instance->subnet_id) != 0)
+        {
+          g_free (known->subnet_id);
+          known->subnet_id = g_strdup (instance->subnet_id);
+        }
       if (!scaler_instance_state_is_live (instance->state) && known->gone_since == 0
           && (instance->state == SCALER_INSTANCE_STATE_SHUTTING_DOWN
               || instance->state == SCALER_INSTANCE_STATE_TERMINATED))

@@ -64,6 +64,7 @@ typedef struct
   gint64   last_seen;
   gint64   gone_since;         /* 0 while in the fleet */
   gboolean adopted;            /* not launched through this ledger */
+  char    *subnet_id;          /* nullable, memory only: where it was seen running */
 } ScalerLedgerInstance;
 
 ScalerLedger *scaler_ledger_new          (const char          *config_id);
@@ -173,6 +174,9 @@ gboolean      scaler_ledger_note_changed   (ScalerLedger       *self,
 /* Instances seen in the fleet (NULL if never seen). */
 const ScalerLedgerInstance *scaler_ledger_get_instance (const ScalerLedger *self,
                                                         const char         *instance_id);
+/* Every instance seen in the fleet and not forgotten yet (gone ones too, for
+ * a day); const ScalerLedgerInstance*, owned by the ledger. */
+GPtrArray    *scaler_ledger_list_instances (const ScalerLedger *self);
 /* Remember that we terminated it (its worker becomes a zombie). */
 void          scaler_ledger_mark_gone      (ScalerLedger       *self,
                                             const char         *instance_id,

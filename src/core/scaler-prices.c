@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scaler-core-resources.h"
+#include "scaler-partitions.h"
 #include "scaler-prices.h"
 
 #define RESOURCE_PREFIX "/io/github/ec2autoscaler/Autoscaler/core/"
@@ -316,6 +317,15 @@ region_list_load (void)
       g_ptr_array_add (regions, g_strdup (words[0]));
     }
 
+  /* Regions AWS lists (botocore partitions.json) whose zones are not in
+   * regions.txt: known, without a zone list. */
+  for (const char * const *r = scaler_partitions_list_regions (); *r != NULL; r++)
+    if (!g_hash_table_contains (self->zones, *r))
+      {
+        g_hash_table_insert (self->zones, g_strdup (*r), NULL);
+        g_ptr_array_add (regions, g_strdup (*r));
+      }
+
   g_ptr_array_sort (regions, compare_strings);
   g_ptr_array_add (regions, NULL);
   self->regions = (char **) g_ptr_array_steal (regions, NULL);
@@ -356,5 +366,5 @@ scaler_region_get_zones (const char *region)
 gboolean
 scaler_region_is_known (const char *region)
 {
-  return scaler_region_get_zones (region) != NULL;
+  return region != NULL && g_hash_table_contains (region_list_get ()->zones, region);
 }

@@ -39,7 +39,9 @@ GPtrArray                    *scaler_price_table_list_types  (ScalerPriceTable *
 /* Where the numbers come from and their date, for the UI ("snapshot of ..."). */
 const char                   *scaler_price_table_get_source  (ScalerPriceTable *self);
 
-/* Known regions (sorted), and the zones of one region (NULL if unknown). */
+/* Known regions (sorted): data/regions.txt and every region of the AWS
+ * partitions (scaler-partitions.h). The zones of one region: NULL if the
+ * region is unknown or regions.txt does not list its zones. */
 const char * const           *scaler_regions_list            (void);
 const char * const           *scaler_region_get_zones        (const char       *region);
 gboolean                      scaler_region_is_known         (const char       *region);

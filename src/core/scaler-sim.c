@@ -1111,6 +1111,29 @@ sim_list_instances (ScalerCloud   *cloud,
   return list;
 }
 
+static GPtrArray *
+sim_describe_instances (ScalerCloud         *cloud,
+                        const char * const  *instance_ids,
+                        GCancellable        *cancellable,
+                        GError             **error)
+{
+  ScalerSim *self = SCALER_SIM (cloud);
+  GPtrArray *list;
+
+  if (!sim_enter (self, "DescribeInstances", cancellable, error))
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
+  for (guint i = 0; i < self->instances->len; i++)
+    {
+      ScalerInstance *inst = ((SimInstance *) g_ptr_array_index (self->instances, i))->instance;
+
+      if (g_strv_contains (instance_ids, inst->instance_id))
+        g_ptr_array_add (list, scaler_instance_copy (inst));
+    }
+  g_mutex_unlock (&self->mutex);
+  return list;
+}
+
 static gboolean
 capacity_short_locked (ScalerSim  *self,
                        const char *zone,
@@ -1299,6 +1322,7 @@ scaler_sim_cloud_iface_init (ScalerCloudInterface *iface)
   iface->terminate = sim_terminate;
   iface->get_spot_prices = sim_get_spot_prices;
   iface->get_console_output = sim_get_console_output;
+  iface->describe_instances = sim_describe_instances;
 }
 
 /* ---- ScalerQueueSource ---- */

@@ -44,6 +44,13 @@ struct _ScalerResourceDialog
   AdwActionRow    *ebs_size_row;
   GtkSpinButton   *ebs_size_spin;
   AdwComboRow     *ebs_type_row;
+  AdwActionRow    *ebs_iops_row;
+  GtkSpinButton   *ebs_iops_spin;
+  AdwActionRow    *ebs_throughput_row;
+  GtkSpinButton   *ebs_throughput_spin;
+  AdwComboRow     *public_ip_row;
+  AdwActionRow    *hop_limit_row;
+  GtkSpinButton   *hop_limit_spin;
   AdwActionRow    *spot_row;
   GtkSwitch       *spot_switch;
   AdwActionRow    *fallback_row;
@@ -62,6 +69,10 @@ enum {
 static guint signals[N_SIGNALS];
 
 static const char * const ebs_types[] = { "", "gp3", "gp2", "io1", "io2", "st1", "sc1", "standard" };
+/* The public IP choices, in the order of public_ip_row's model. */
+static const ScalerPublicIp public_ip_choices[] = {
+  SCALER_PUBLIC_IP_SUBNET_DEFAULT, SCALER_PUBLIC_IP_YES, SCALER_PUBLIC_IP_NO
+};
 
 static GtkWidget *
 field_row (ScalerResourceDialog *self,
@@ -81,6 +92,10 @@ field_row (ScalerResourceDialog *self,
     { "ebs_device_name", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_device_row) },
     { "ebs_volume_size", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_size_row) },
     { "ebs_volume_type", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_type_row) },
+    { "ebs_iops", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_iops_row) },
+    { "ebs_throughput", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_throughput_row) },
+    { "associate_public_ip", G_STRUCT_OFFSET (ScalerResourceDialog, public_ip_row) },
+    { "metadata_hop_limit", G_STRUCT_OFFSET (ScalerResourceDialog, hop_limit_row) },
     { "key_name", G_STRUCT_OFFSET (ScalerResourceDialog, key_row) },
     { "security_group_ids", G_STRUCT_OFFSET (ScalerResourceDialog, groups_row) },
     { "is_spot", G_STRUCT_OFFSET (ScalerResourceDialog, spot_row) },
@@ -100,7 +115,7 @@ static GtkWidget * const *
 all_rows (ScalerResourceDialog *self,
           guint                *n_rows)
 {
-  static GtkWidget *rows[16];
+  static GtkWidget *rows[20];
 
   rows[0] = GTK_WIDGET (self->name_row);
   rows[1] = GTK_WIDGET (self->queue_row);
@@ -118,6 +133,10 @@ all_rows (ScalerResourceDialog *self,
   rows[13] = GTK_WIDGET (self->fallback_row);
   rows[14] = GTK_WIDGET (self->iam_row);
   rows[15] = GTK_WIDGET (self->tags_row);
+  rows[16] = GTK_WIDGET (self->ebs_iops_row);
+  rows[17] = GTK_WIDGET (self->ebs_throughput_row);
+  rows[18] = GTK_WIDGET (self->public_ip_row);
+  rows[19] = GTK_WIDGET (self->hop_limit_row);
   *n_rows = G_N_ELEMENTS (rows);
 
   return rows;
@@ -152,13 +171,45 @@ update_type_row (ScalerResourceDialog *self,
                                (instance_type && *instance_type) ? _("Not in the bundled price table") : "");
 }
 
+static const char *
+selected_ebs_type (ScalerResourceDialog *self)
+{
+  guint ebs = adw_combo_row_get_selected (self->ebs_type_row);
+
+  return ebs < G_N_ELEMENTS (ebs_types) ? ebs_types[ebs] : "";
+}
+
+/* Provisioned IOPS apply to gp3, io1 and io2, throughput to gp3 only, and
+ * both only with a block device mapping. */
+static gboolean
+iops_apply (ScalerResourceDialog *self)
+{
+  const char *type = selected_ebs_type (self);
+
+  return *gtk_editable_get_text (GTK_EDITABLE (self->ebs_device_row)) != '\0' &&
+         (g_str_equal (type, "gp3") || g_str_equal (type, "io1") || g_str_equal (type, "io2"));
+}
+
+static gboolean
+throughput_applies (ScalerResourceDialog *self)
+{
+  return iops_apply (self) && g_str_equal (selected_ebs_type (self), "gp3");
+}
+
+static void
+update_visibility (ScalerResourceDialog *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->ebs_iops_row), iops_apply (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->ebs_throughput_row), throughput_applies (self));
+}
+
 static ScalerResource *
 build_resource (ScalerResourceDialog *self,
                 char                **tags_message)
 {
   ScalerResource *r = scaler_resource_copy (self->resource);
   const char *iam;
-  guint ebs;
+  guint ip;
   GPtrArray *tags;
 
   g_free (r->name);
@@ -180,9 +231,14 @@ build_resource (ScalerResourceDialog *self,
   g_free (r->ebs_device_name);
   r->ebs_device_name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->ebs_device_row))));
   r->ebs_volume_size = (guint) gtk_spin_button_get_value_as_int (self->ebs_size_spin);
-  ebs = adw_combo_row_get_selected (self->ebs_type_row);
   g_free (r->ebs_volume_type);
-  r->ebs_volume_type = g_strdup (ebs < G_N_ELEMENTS (ebs_types) ? ebs_types[ebs] : "");
+  r->ebs_volume_type = g_strdup (selected_ebs_type (self));
+  /* A hidden setting is not kept: it does not apply to this volume. */
+  r->ebs_iops = iops_apply (self) ? (guint) gtk_spin_button_get_value_as_int (self->ebs_iops_spin) : 0;
+  r->ebs_throughput = throughput_applies (self) ? (guint) gtk_spin_button_get_value_as_int (self->ebs_throughput_spin) : 0;
+  ip = adw_combo_row_get_selected (self->public_ip_row);
+  r->associate_public_ip = ip < G_N_ELEMENTS (public_ip_choices) ? public_ip_choices[ip] : SCALER_PUBLIC_IP_SUBNET_DEFAULT;
+  r->metadata_hop_limit = (guint) gtk_spin_button_get_value_as_int (self->hop_limit_spin);
   r->is_spot = gtk_switch_get_active (self->spot_switch);
   r->spot_fallback_on_demand = gtk_switch_get_active (self->fallback_switch);
 
@@ -215,6 +271,7 @@ validate (ScalerResourceDialog *self)
   if (self->loading)
     return;
 
+  update_visibility (self);
   r = build_resource (self, &tags_message);
   g_free (config->aws_region);
   config->aws_region = g_strdup (self->region);
@@ -343,6 +400,12 @@ fill_form (ScalerResourceDialog *self)
     if (g_strcmp0 (r->ebs_volume_type ? r->ebs_volume_type : "", ebs_types[i]) == 0)
       ebs = i;
   adw_combo_row_set_selected (self->ebs_type_row, ebs);
+  gtk_spin_button_set_value (self->ebs_iops_spin, r->ebs_iops);
+  gtk_spin_button_set_value (self->ebs_throughput_spin, r->ebs_throughput);
+  for (guint i = 0; i < G_N_ELEMENTS (public_ip_choices); i++)
+    if (public_ip_choices[i] == r->associate_public_ip)
+      adw_combo_row_set_selected (self->public_ip_row, i);
+  gtk_spin_button_set_value (self->hop_limit_spin, r->metadata_hop_limit);
   gtk_switch_set_active (self->spot_switch, r->is_spot);
   gtk_switch_set_active (self->fallback_switch, r->spot_fallback_on_demand);
   update_type_row (self, r->instance_type);
@@ -579,6 +642,13 @@ scaler_resource_dialog_class_init (ScalerResourceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_size_row);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_size_spin);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_type_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_iops_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_iops_spin);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_throughput_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_throughput_spin);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, public_ip_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, hop_limit_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, hop_limit_spin);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, spot_row);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, spot_switch);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, fallback_row);

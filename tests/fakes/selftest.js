@@ -359,12 +359,16 @@ async function main () {
     ok((await state()).signature_failures === sigBefore + 1, 'state: signature_failures counts mismatches');
     await expectError('unknown access key', makeClient({ credentials: { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: SK } }).send(new DescribeInstancesCommand({})), 'AuthFailure', 401);
     await expectError('wrong region in the scope', makeClient({ region: 'eu-west-1' }).send(new DescribeInstancesCommand({})), 'SignatureDoesNotMatch', 403);
-    await ctl('POST', '/_fake/config', { clock_offset_s: 900 });
+    // EC2 accepts requests up to 15 minutes off; beyond that, RequestExpired.
+    await ctl('POST', '/_fake/config', { clock_offset_s: 600 });
+    const within = await makeClient().send(new DescribeInstancesCommand({ MaxResults: 5 }));
+    ok(within.$metadata.httpStatusCode === 200, 'clock skew of 10 min: accepted (EC2 allows 15 min)');
+    await ctl('POST', '/_fake/config', { clock_offset_s: 1000 });
     const skewClient = makeClient();
-    e = await expectError('clock skew of 15 min', skewClient.send(new DescribeInstancesCommand({})), 'RequestExpired', 400);
+    e = await expectError('clock skew of 16 min', skewClient.send(new DescribeInstancesCommand({})), 'RequestExpired', 400);
     const dateHeader = e && e.$response && e.$response.headers && e.$response.headers.date;
-    ok(dateHeader && Math.abs(Date.parse(dateHeader) - (Date.now() + 900000)) < 5000, 'Date header follows the fake clock (offset 900 s)', dateHeader);
-    const corrected = makeClient({ systemClockOffset: 900000 });
+    ok(dateHeader && Math.abs(Date.parse(dateHeader) - (Date.now() + 1000000)) < 5000, 'Date header follows the fake clock (offset 1000 s)', dateHeader);
+    const corrected = makeClient({ systemClockOffset: 1000000 });
     const dc = await corrected.send(new DescribeInstancesCommand({ MaxResults: 5 }));
     ok(dc.$metadata.httpStatusCode === 200, 'a client that corrects its clock from Date succeeds');
     await ctl('POST', '/_fake/config', { clock_offset_s: 0, credentials: [{ access_key_id: 'ASIATEMP', secret_access_key: 'tempsecret', session_token: 'FQoGZXIvYXdzEBYaDFAKE+/=' }] });
@@ -421,6 +425,7 @@ async function main () {
     const badFault = await fetch(urls.clearml + '/_fake/fault', { method: 'POST', body: JSON.stringify({ service: 'ec2', action: 'RunInstances', kind: 'explode' }) });
     ok(badFault.status === 400 && /fault\.kind/.test((await badFault.json()).error), 'control (on the ClearML listener): bad fault kind is a 400 naming the field');
 
+    await ec2WorldChecks(ctl, state, ec2, expectError);
     await clearmlChecks(urls, ctl, state, ec2);
   } catch (err) {
     ok(false, 'self-test aborted', String(err && err.stack));
@@ -440,6 +445,112 @@ async function main () {
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
+}
+
+// Real EC2 rules the client must meet (volumes, network interfaces, console output, launch
+// failures, eventual consistency, world data), each answer parsed by the official SDK.
+async function ec2WorldChecks (ctl, state, ec2, expectError) {
+  await ctl('POST', '/_fake/reset');
+  await ctl('POST', '/_fake/config', { boot_delay_s: 0.4, shutdown_delay_s: 0.2 });
+  const run = (extra = {}) => ec2.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, ...extra }));
+  const bdm = (ebs, device = '/dev/sda1') => ({ BlockDeviceMappings: [{ DeviceName: device, Ebs: ebs }] });
+
+  // ---- EBS volumes per type (service-2.json EbsBlockDevice)
+  await expectError('io1 without Iops', run(bdm({ VolumeSize: 100, VolumeType: 'io1' })), 'InvalidParameterCombination', 400);
+  await expectError('io1 over 50 IOPS per GiB', run(bdm({ VolumeSize: 100, VolumeType: 'io1', Iops: 6000 })), 'InvalidParameterValue', 400);
+  await expectError('Iops on gp2', run(bdm({ VolumeSize: 100, VolumeType: 'gp2', Iops: 3000 })), 'InvalidParameterCombination', 400);
+  await expectError('Throughput on io2', run(bdm({ VolumeSize: 100, VolumeType: 'io2', Iops: 3000, Throughput: 500 })), 'InvalidParameterCombination', 400);
+  await expectError('gp3 throughput above 0.25 MiB/s per IOPS', run(bdm({ VolumeSize: 100, VolumeType: 'gp3', Throughput: 1000 })), 'InvalidParameterValue', 400);
+  await expectError('sc1 below 125 GiB', run(bdm({ VolumeSize: 100, VolumeType: 'sc1' }, '/dev/sdf')), 'InvalidParameterValue', 400);
+  await expectError('standard above 1024 GiB', run(bdm({ VolumeSize: 2000, VolumeType: 'standard' })), 'InvalidParameterValue', 400);
+  await expectError('st1 as the root volume', run(bdm({ VolumeSize: 500, VolumeType: 'st1' }, '/dev/xvda')), 'InvalidBlockDeviceMapping', 400);
+  const io1 = await run({ ...bdm({ VolumeSize: 100, VolumeType: 'io1', Iops: 5000 }), MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 2 } });
+  const gp3 = await run(bdm({ VolumeSize: 8, VolumeType: 'gp3', Iops: 4000, Throughput: 1000 }));
+  const st1Data = await run(bdm({ VolumeSize: 500, VolumeType: 'st1' }, '/dev/sdf'));
+  ok(io1.Instances[0].MetadataOptions.HttpPutResponseHopLimit === 2, 'MetadataOptions.HttpPutResponseHopLimit 2 is kept and parsed');
+  let st = await state();
+  const ebsOf = (id) => st.instances.find((x) => x.instance_id === id).block_device_mappings[0].ebs;
+  ok(ebsOf(io1.Instances[0].InstanceId).Iops === '5000' && ebsOf(gp3.Instances[0].InstanceId).Throughput === '1000' && st1Data.Instances.length === 1,
+    'io1 with Iops, gp3 with Throughput, st1 as a data volume: launched');
+  await expectError('hop limit 65', run({ MetadataOptions: { HttpPutResponseHopLimit: 65 } }), 'InvalidParameterValue', 400);
+
+  // ---- a public IP through a network interface; subnet and groups move into it
+  const nic = await run({ NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: true, SubnetId: 'subnet-0bbb', Groups: ['sg-0123456789abcdef0'] }] });
+  st = await state();
+  const sNic = st.instances.find((x) => x.instance_id === nic.Instances[0].InstanceId);
+  ok(sNic.subnet_id === 'subnet-0bbb' && sNic.associate_public_ip === true && sNic.security_group_ids[0] === 'sg-0123456789abcdef0', 'NetworkInterface.1: subnet, groups and the public IP choice');
+  await expectError('network interface plus a top-level subnet', run({ SubnetId: 'subnet-0bbb', NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: true }] }), 'InvalidParameterCombination', 400);
+  await expectError('network interface plus top-level groups', run({ SecurityGroupIds: ['sg-0123456789abcdef0'], NetworkInterfaces: [{ DeviceIndex: 0, AssociatePublicIpAddress: false }] }), 'InvalidParameterCombination', 400);
+
+  // ---- idempotency covers every parameter, the zone too
+  await run({ ClientToken: 'idem-zone', Placement: { AvailabilityZone: 'us-east-1a' } });
+  await expectError('same token, another zone', run({ ClientToken: 'idem-zone', Placement: { AvailabilityZone: 'us-east-1b' } }), 'IdempotentParameterMismatch', 400);
+
+  // ---- GetConsoleOutput Latest: Nitro only
+  const xen = await run({ InstanceType: 't2.micro' });
+  await sleep(500);
+  await expectError('GetConsoleOutput Latest on a Xen type', ec2.send(new GetConsoleOutputCommand({ InstanceId: xen.Instances[0].InstanceId, Latest: true })), 'UnsupportedOperation', 400);
+  const plain = await ec2.send(new GetConsoleOutputCommand({ InstanceId: xen.Instances[0].InstanceId }));
+  const nitro = await ec2.send(new GetConsoleOutputCommand({ InstanceId: io1.Instances[0].InstanceId, Latest: true }));
+  ok(Buffer.from(plain.Output || '', 'base64').toString().includes('Linux version') && nitro.Output, 'GetConsoleOutput: without Latest on Xen, with Latest on Nitro');
+
+  // ---- EC2 terminates instances while pending (stateReason)
+  await ctl('POST', '/_fake/config', { terminate_pending: { 'us-east-1c': 'Server.InsufficientInstanceCapacity' } });
+  const doomed = await run({ Placement: { AvailabilityZone: 'us-east-1c' } });
+  const fine = await run({ Placement: { AvailabilityZone: 'us-east-1a' } });
+  await sleep(700);
+  const dd = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [doomed.Instances[0].InstanceId, fine.Instances[0].InstanceId] }));
+  const byId = Object.fromEntries(dd.Reservations.flatMap((r) => r.Instances).map((i) => [i.InstanceId, i]));
+  const d0 = byId[doomed.Instances[0].InstanceId];
+  ok(d0.State.Name === 'terminated' && d0.StateReason.Code === 'Server.InsufficientInstanceCapacity' && /Insufficient capacity/.test(d0.StateReason.Message) &&
+     byId[fine.Instances[0].InstanceId].State.Name === 'running', 'terminate_pending: pending -> terminated with stateReason in that zone only', d0 && d0.StateReason);
+  const live = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-state-name', Values: ['pending', 'running'] }] }));
+  ok(!live.Reservations.flatMap((r) => r.Instances).some((i) => i.InstanceId === doomed.Instances[0].InstanceId), 'terminate_pending: gone from a live-state filter');
+  await ctl('POST', '/_fake/config', { terminate_pending: {} });
+
+  // ---- eventual consistency right after a launch
+  await ctl('POST', '/_fake/config', { eventual_consistency_s: { DescribeInstances: 0.6, TerminateInstances: 0.6 } });
+  const fresh = await run();
+  const fid = fresh.Instances[0].InstanceId;
+  await expectError('DescribeInstances right after the launch', ec2.send(new DescribeInstancesCommand({ InstanceIds: [fid] })), 'InvalidInstanceID.NotFound', 400);
+  const filtered = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [fid] }] }));
+  ok(filtered.Reservations.length === 0, 'eventual consistency: a filter does not list the new instance yet');
+  await expectError('TerminateInstances right after the launch', ec2.send(new TerminateInstancesCommand({ InstanceIds: [fid] })), 'InvalidInstanceID.NotFound', 400);
+  await sleep(700);
+  const later = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [fid] }));
+  ok(later.TerminatingInstances[0].InstanceId === fid, 'eventual consistency: known once the window passed');
+  await ctl('POST', '/_fake/config', { eventual_consistency_s: 0 });
+
+  // ---- world data: offered types, addresses, Marketplace, existence, iam:PassRole, opt-in region
+  await ctl('POST', '/_fake/config', { unoffered_types: { 'us-east-1e': ['g5.xlarge'] } });
+  const e = await expectError('type not offered in the zone', run({ InstanceType: 'g5.xlarge', Placement: { AvailabilityZone: 'us-east-1e' } }), 'Unsupported', 400);
+  ok(e && /us-east-1a/.test(e.message) && !/choosing [^.]*us-east-1e/.test(e.message), 'Unsupported: names the zones that offer the type');
+  await ctl('POST', '/_fake/config', { subnet_free_addresses: { 'subnet-0full': 0 } });
+  await expectError('no free address in the subnet', run({ SubnetId: 'subnet-0full' }), 'InsufficientFreeAddressesInSubnet', 400);
+  await ctl('POST', '/_fake/config', { images: { 'ami-0feedfacecafe0001': { marketplace: true } } });
+  const mp = await expectError('Marketplace AMI without a subscription', run({ ImageId: 'ami-0feedfacecafe0001' }), 'OptInRequired', 401);
+  ok(mp && /Marketplace/.test(mp.message) && /subscribe/.test(mp.message), 'OptInRequired: the Marketplace message');
+  await ctl('POST', '/_fake/config', { strict_images: true, security_groups: ['sg-0123456789abcdef0'], key_pairs: ['ml-key'], instance_profiles: ['scaler-role'] });
+  await expectError('unknown AMI', run({ ImageId: 'ami-0000000000000dead' }), 'InvalidAMIID.NotFound', 400);
+  await ctl('POST', '/_fake/config', { strict_images: false });
+  await expectError('unknown security group', run({ SecurityGroupIds: ['sg-0000000000000dead'] }), 'InvalidGroup.NotFound', 400);
+  await expectError('unknown key pair', run({ KeyName: 'nobody' }), 'InvalidKeyPair.NotFound', 400);
+  await expectError('unknown instance profile', run({ IamInstanceProfile: { Name: 'nobody' } }), 'InvalidParameterValue', 400);
+  await ctl('POST', '/_fake/config', { deny_pass_role: true });
+  const pr = await expectError('iam:PassRole denied', run({ IamInstanceProfile: { Name: 'scaler-role' } }), 'UnauthorizedOperation', 403);
+  ok(pr && /iam:PassRole/.test(pr.message), 'UnauthorizedOperation names iam:PassRole');
+  await expectError('iam:PassRole denied on DryRun too', run({ IamInstanceProfile: { Name: 'scaler-role' }, DryRun: true }), 'UnauthorizedOperation', 403);
+  await ctl('POST', '/_fake/config', { region_enabled: false });
+  await expectError('opt-in region not enabled', ec2.send(new DescribeInstancesCommand({})), 'AuthFailure', 401);
+  await ctl('POST', '/_fake/config', { region_enabled: true });
+
+  // ---- NextToken alone continues with the default page size
+  await ctl('POST', '/_fake/reset');
+  await ctl('POST', '/_fake/instances', { count: 7 });
+  const p1 = await ec2.send(new DescribeInstancesCommand({ MaxResults: 5 }));
+  const p2 = await ec2.send(new DescribeInstancesCommand({ NextToken: p1.NextToken }));
+  ok(p2.Reservations.flatMap((r) => r.Instances).length === 2 && !p2.NextToken, 'DescribeInstances: NextToken without MaxResults');
+  await ctl('POST', '/_fake/reset');
 }
 
 function parserChecks () {

@@ -254,6 +254,25 @@ scaler_test_run_assert_log_contains (ScalerTestRun *run,
 }
 
 void
+scaler_test_run_wait_log (ScalerTestRun *run,
+                          const char    *needle,
+                          double         timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  for (;;)
+    {
+      g_autofree char *log = scaler_test_run_log (run);
+
+      if (strstr (log, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("after %.0f s, the daemon log does not contain \"%s\":\n%s", timeout_s, needle, log);
+      g_usleep (100000);
+    }
+}
+
+void
 scaler_test_rm_rf (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);

@@ -104,6 +104,11 @@ int            scaler_test_run_stop          (ScalerTestRun *run);
 char          *scaler_test_run_log           (ScalerTestRun *run);
 void           scaler_test_run_assert_log_contains (ScalerTestRun *run,
                                                     const char    *needle);
+/* Waits (up to @timeout_s) until the log contains @needle: a cycle's lines
+ * are written after its requests reached the fake. */
+void           scaler_test_run_wait_log      (ScalerTestRun *run,
+                                              const char    *needle,
+                                              double         timeout_s);
 void           scaler_test_run_free          (ScalerTestRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerTestRun, scaler_test_run_free)
 

@@ -347,16 +347,90 @@ function reservationSetXml (world, list) {
 
 // --- actions -------------------------------------------------------------------------------
 
+// EBS volume types (botocore service-2.json EbsBlockDevice: VolumeSize, Iops, Throughput;
+// Amazon EBS User Guide for the IOPS:GiB ratios; HDD volumes cannot boot).
+const VOLUME_RULES = {
+  gp2: { min: 1, max: 16384 },
+  gp3: { min: 1, max: 65536, iops: [3000, 80000], perGib: 500, baseIops: 3000, throughput: [125, 2000] },
+  io1: { min: 4, max: 16384, iops: [100, 64000], perGib: 50, iopsRequired: true },
+  io2: { min: 4, max: 65536, iops: [100, 256000], perGib: 1000, iopsRequired: true },
+  st1: { min: 125, max: 16384, noBoot: true },
+  sc1: { min: 125, max: 16384, noBoot: true },
+  standard: { min: 1, max: 1024 },
+};
+
+// The root device of an AMI: config images.<ami>.root_device_name, else the usual ones.
+const DEFAULT_ROOT_DEVICES = ['/dev/sda1', '/dev/xvda'];
+
+// Families on the Xen hypervisor: GetConsoleOutput refuses Latest=true for them (it is a
+// Nitro-only feature, EC2 API reference GetConsoleOutput). Everything else is Nitro here.
+const XEN_FAMILIES = new Set(['t1', 't2', 'm1', 'm2', 'm3', 'm4', 'c1', 'c3', 'c4', 'cc2', 'cr1', 'r3', 'r4', 'i2', 'i3', 'd2', 'g2', 'g3', 'g3s', 'p2', 'p3', 'x1', 'x1e', 'h1', 'f1', 'hs1', 'hi1']);
+
+function isNitro (type) {
+  const family = type.split('.')[0];
+  if (type.endsWith('.metal') || type === 'p3dn.24xlarge') return true;
+  return !XEN_FAMILIES.has(family);
+}
+
+// The volume of a block device mapping must be valid for its type, as EC2 checks it.
+function checkVolume (world, index, ebs, deviceName, imageId) {
+  const type = ebs.VolumeType || 'gp2';
+  const rule = VOLUME_RULES[type];
+  const at = `BlockDeviceMapping.${index}.Ebs`;
+  if (!rule) {
+    throw err(400, 'InvalidParameterValue', `Value (${ebs.VolumeType}) for parameter ${at}.VolumeType is invalid.`);
+  }
+  const size = ebs.VolumeSize !== undefined ? Number(ebs.VolumeSize) : null;
+  if (size !== null && (size < rule.min || size > rule.max)) {
+    throw err(400, 'InvalidParameterValue', `Volume of size ${size}GiB is out of range for volume type ${type}: expected ${rule.min} to ${rule.max} GiB.`);
+  }
+  const iops = ebs.Iops !== undefined ? intParam(ebs, 'Iops', { min: 0 }) : null;
+  if (iops === null && rule.iopsRequired) {
+    throw err(400, 'InvalidParameterCombination', `The parameter iops must be specified for ${type} volumes.`);
+  }
+  if (iops !== null) {
+    if (!rule.iops) throw err(400, 'InvalidParameterCombination', `The parameter iops is not supported for ${type} volumes.`);
+    if (iops < rule.iops[0] || iops > rule.iops[1]) {
+      throw err(400, 'InvalidParameterValue', `Iops ${iops} is out of range for volume type ${type}: expected ${rule.iops[0]} to ${rule.iops[1]}.`);
+    }
+    if (size !== null && iops > Math.max(rule.baseIops || 0, rule.perGib * size)) {
+      throw err(400, 'InvalidParameterValue', `Iops to volume size ratio of ${(iops / size).toFixed(6)} is too high; maximum is ${rule.perGib.toFixed(6)}`);
+    }
+  }
+  if (ebs.Throughput !== undefined) {
+    const throughput = intParam(ebs, 'Throughput', { min: 0 });
+    if (!rule.throughput) throw err(400, 'InvalidParameterCombination', 'throughput can only be specified for volumeType gp3.');
+    if (throughput < rule.throughput[0] || throughput > rule.throughput[1]) {
+      throw err(400, 'InvalidParameterValue', `Throughput ${throughput} is out of range: expected ${rule.throughput[0]} to ${rule.throughput[1]} MiBps.`);
+    }
+    const effective = iops !== null ? iops : rule.baseIops;
+    if (throughput > Math.max(rule.throughput[0], effective / 4)) {
+      throw err(400, 'InvalidParameterValue', `Throughput (MiBps) to iops ratio of ${(throughput / effective).toFixed(6)} is too high; maximum is 0.250000 MiBps per iops`);
+    }
+  }
+  const image = world.config.images[imageId] || {};
+  const roots = image.root_device_name ? [image.root_device_name] : DEFAULT_ROOT_DEVICES;
+  if (rule.noBoot && roots.includes(deviceName)) {
+    throw err(400, 'InvalidBlockDeviceMapping', `Volume type ${type} is not supported for the root device ${deviceName}: HDD volumes cannot be boot volumes.`);
+  }
+}
+
 const INSTANCE_ID_RE = /^i-[0-9a-f]{8}([0-9a-f]{9})?$/;
 const TAG_RESOURCE_TYPES = new Set(['instance', 'volume', 'network-interface', 'spot-instances-request']);
 
-function checkInstanceIds (world, ids) {
+// An instance launched moments ago may not be known yet to @action (eventual consistency).
+function knownTo (world, id, action) {
+  const inst = world.instances.get(id);
+  return inst !== undefined && !world.invisibleTo(inst, action);
+}
+
+function checkInstanceIds (world, ids, action) {
   for (const id of ids) {
     if (!INSTANCE_ID_RE.test(id)) {
       throw err(400, 'InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
     }
   }
-  const missing = ids.filter((id) => !world.instances.has(id));
+  const missing = ids.filter((id) => !knownTo(world, id, action));
   if (missing.length === 1) {
     throw err(400, 'InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
   }
@@ -394,6 +468,35 @@ function tagsFrom (fields) {
   return groupParam(fields, 'Tag').map(({ fields: f }) => [f.Key, f.Value === undefined ? '' : f.Value]);
 }
 
+// NetworkInterface.1.*: with a network interface, the subnet and the security groups must be
+// given in it, not at the top level (service-2.json RunInstancesRequest SubnetId /
+// SecurityGroupIds). Returns null without one.
+function parseNetworkInterface (p) {
+  const nics = groupParam(p, 'NetworkInterface');
+  if (nics.length === 0) return null;
+  if (nics.length > 1 || nics[0].index !== 1) {
+    throw err(400, 'InvalidParameterValue', 'Only NetworkInterface.1 is supported by this fake');
+  }
+  const f = nics[0].fields;
+  if (p.SubnetId !== undefined) {
+    throw err(400, 'InvalidParameterCombination', 'Network interfaces and an instance-level subnet ID may not be specified on the same request');
+  }
+  if (listParam(p, 'SecurityGroupId').length > 0 || listParam(p, 'SecurityGroup').length > 0) {
+    throw err(400, 'InvalidParameterCombination', 'Network interfaces and an instance-level security groups may not be specified on the same request');
+  }
+  if (f.NetworkInterfaceId === undefined && f.DeviceIndex === undefined) {
+    throw err(400, 'InvalidParameterValue', 'Each network interface requires a device index.');
+  }
+  if (f.DeviceIndex !== undefined && f.DeviceIndex !== '0' && f.AssociatePublicIpAddress !== undefined) {
+    throw err(400, 'InvalidParameterCombination', 'The associatePublicIPAddress parameter can only be specified for the network interface with DeviceIndex 0.');
+  }
+  return {
+    subnet_id: f.SubnetId || null,
+    security_group_ids: listParam(f, 'SecurityGroupId'),
+    associate_public_ip: f.AssociatePublicIpAddress === undefined ? null : boolParam(f, 'AssociatePublicIpAddress', null),
+  };
+}
+
 // Validates RunInstances and returns the launch spec (no side effects except subnet mapping).
 function parseRunInstances (world, p) {
   const imageId = p.ImageId;
@@ -410,7 +513,8 @@ function parseRunInstances (world, p) {
   }
   const zones = world.zones();
   let zone = null;
-  const subnetId = p.SubnetId || null;
+  const nic = parseNetworkInterface(p);
+  const subnetId = (nic ? nic.subnet_id : p.SubnetId) || null;
   if (subnetId) {
     if (!/^subnet-[0-9a-zA-Z]+$/.test(subnetId)) throw err(400, 'InvalidSubnetID.Malformed', `Invalid subnet ID '${subnetId}'`);
     zone = world.zoneForSubnet(subnetId);
@@ -429,7 +533,7 @@ function parseRunInstances (world, p) {
   if (zone === null) zone = zones[0];
 
   const securityGroups = [
-    ...listParam(p, 'SecurityGroupId').map((id) => {
+    ...(nic ? nic.security_group_ids : listParam(p, 'SecurityGroupId')).map((id) => {
       if (!/^sg-[0-9a-f]+$/.test(id)) throw err(400, 'InvalidGroupId.Malformed', `Invalid id: "${id}" (expecting "sg-...")`);
       return { id, name: null };
     }),
@@ -445,9 +549,7 @@ function parseRunInstances (world, p) {
     if (ebs.VolumeSize !== undefined && !(/^\d+$/.test(ebs.VolumeSize) && +ebs.VolumeSize >= 1 && +ebs.VolumeSize <= 65536)) {
       throw err(400, 'InvalidParameterValue', `Value (${ebs.VolumeSize}) for parameter BlockDeviceMapping.${index}.Ebs.VolumeSize is invalid. Expected an integer between 1 and 65536.`);
     }
-    if (ebs.VolumeType !== undefined && !['gp2', 'gp3', 'io1', 'io2', 'st1', 'sc1', 'standard'].includes(ebs.VolumeType)) {
-      throw err(400, 'InvalidParameterValue', `Value (${ebs.VolumeType}) for parameter BlockDeviceMapping.${index}.Ebs.VolumeType is invalid.`);
-    }
+    if (Object.keys(ebs).length > 0) checkVolume(world, index, ebs, fields.DeviceName, imageId);
     return { device_name: fields.DeviceName, ebs: Object.keys(ebs).length ? ebs : null, no_device: fields.NoDevice !== undefined, virtual_name: fields.VirtualName || null };
   });
 
@@ -509,6 +611,7 @@ function parseRunInstances (world, p) {
   for (const [k, v] of Object.entries(p)) {
     if (k.startsWith('MetadataOptions.')) metadataOptions[k.slice(16)] = v;
   }
+  intParam(metadataOptions, 'HttpPutResponseHopLimit', { min: 1, max: 64 });
   if (!['optional', 'required'].includes(metadataOptions.HttpTokens)) {
     throw err(400, 'InvalidParameterValue', `Value (${metadataOptions.HttpTokens}) for parameter MetadataOptions.HttpTokens is invalid. Expected: 'optional' or 'required'.`);
   }
@@ -540,7 +643,8 @@ function parseRunInstances (world, p) {
   }
 
   // Parameters that define the launch for ClientToken idempotency.
-  const fpKeys = Object.keys(p).filter((k) => !['Action', 'Version', 'ClientToken', 'DryRun', 'Placement.AvailabilityZone'].includes(k)).sort();
+  // Every parameter counts except these (EC2 idempotency: any other change is a mismatch).
+  const fpKeys = Object.keys(p).filter((k) => !['Action', 'Version', 'ClientToken', 'DryRun'].includes(k)).sort();
   const fingerprint = JSON.stringify(fpKeys.map((k) => [k, p[k]]));
 
   return {
@@ -565,18 +669,68 @@ function parseRunInstances (world, p) {
     eni_tags: tags['network-interface'],
     monitoring: p['Monitoring.Enabled'] === 'true',
     ebs_optimized: p.EbsOptimized === 'true',
+    public_ip: nic ? nic.associate_public_ip : null,
     fingerprint,
     dry_run: boolParam(p, 'DryRun', false),
   };
 }
 
-function checkDeniedAndDryRun (world, action, p) {
+function checkDeniedAndDryRun (world, action, p, spec) {
   const denied = world.config.deny_actions.includes(action);
   if (denied) {
     throw err(403, 'UnauthorizedOperation', `You are not authorized to perform this operation. User: arn:aws:iam::${world.config.account_id}:user/fake is not authorized to perform: ec2:${action} because no identity-based policy allows the ec2:${action} action. Encoded authorization failure message: ${Buffer.from('denied ' + action).toString('base64')}`);
   }
+  // Launching with an instance profile passes its role to EC2: iam:PassRole.
+  if (spec && spec.iam_profile && world.config.deny_pass_role) {
+    const name = spec.iam_profile.name || spec.iam_profile.arn.replace(/^.*instance-profile\//, '');
+    throw err(403, 'UnauthorizedOperation', `You are not authorized to perform this operation. User: arn:aws:iam::${world.config.account_id}:user/fake is not authorized to perform: iam:PassRole on resource: arn:aws:iam::${world.config.account_id}:role/${name} because no identity-based policy allows the iam:PassRole action. Encoded authorization failure message: ${Buffer.from('denied iam:PassRole ' + name).toString('base64')}`);
+  }
   if (boolParam(p, 'DryRun', false)) {
     throw err(412, 'DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
+  }
+}
+
+// The objects a launch names must exist (config images / strict_images, security_groups,
+// key_pairs, instance_profiles), and a Marketplace AMI needs a subscription.
+function checkLaunchObjects (world, spec) {
+  const cfg = world.config;
+  const image = cfg.images[spec.image_id];
+  if (!image && cfg.strict_images) {
+    throw err(400, 'InvalidAMIID.NotFound', `The image id '[${spec.image_id}]' does not exist`);
+  }
+  if (image && image.marketplace && !image.subscribed) {
+    throw err(401, 'OptInRequired', `In order to use this AWS Marketplace product you need to accept terms and subscribe. To do so please visit https://aws.amazon.com/marketplace/pp?sku=fake${spec.image_id.slice(4, 12)}`);
+  }
+  if (cfg.security_groups !== null) {
+    for (const g of spec.security_groups) {
+      if (g.id && !cfg.security_groups.includes(g.id)) throw err(400, 'InvalidGroup.NotFound', `The security group '${g.id}' does not exist`);
+    }
+  }
+  if (cfg.key_pairs !== null && spec.key_name && !cfg.key_pairs.includes(spec.key_name)) {
+    throw err(400, 'InvalidKeyPair.NotFound', `The key pair '${spec.key_name}' does not exist`);
+  }
+  if (cfg.instance_profiles !== null && spec.iam_profile) {
+    const name = spec.iam_profile.name || spec.iam_profile.arn.replace(/^.*instance-profile\//, '');
+    if (!cfg.instance_profiles.includes(name)) {
+      throw err(400, 'InvalidParameterValue', `Value (${name}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
+    }
+  }
+}
+
+// Where the launch can go: the type offered in the zone, free addresses in the subnet.
+function checkLaunchPlace (world, spec, count) {
+  const unoffered = world.config.unoffered_types[spec.zone] || [];
+  if (unoffered.includes(spec.type)) {
+    const others = world.zones().filter((z) => !(world.config.unoffered_types[z] || []).includes(spec.type));
+    throw err(400, 'Unsupported', `Your requested instance type (${spec.type}) is not supported in your requested Availability Zone (${spec.zone}). Please retry your request by not specifying an Availability Zone or choosing ${others.join(', ')}.`);
+  }
+  const free = spec.subnet_id ? world.config.subnet_free_addresses[spec.subnet_id] : undefined;
+  if (free !== undefined) {
+    let used = 0;
+    for (const i of world.order) if (i.subnet_id === spec.subnet_id && i.state !== 'terminated') used++;
+    if (free - used < count) {
+      throw err(400, 'InsufficientFreeAddressesInSubnet', `There are not enough free addresses in subnet '${spec.subnet_id}' to satisfy the requested number of instances.`);
+    }
   }
 }
 
@@ -587,13 +741,14 @@ function runInstances (world, p, spec, requestId) {
       if (prior.fingerprint !== spec.fingerprint) {
         throw err(400, 'IdempotentParameterMismatch', `Arguments on this idempotent request are inconsistent with arguments used in previous request(s) (client token '${spec.client_token}').`);
       }
-      checkDeniedAndDryRun(world, 'RunInstances', p);
+      checkDeniedAndDryRun(world, 'RunInstances', p, spec);
       prior.calls++;
       const list = prior.instance_ids.map((id) => world.instances.get(id)).filter(Boolean);
       return reservationXml(world, prior.reservation_id, list);
     }
   }
-  checkDeniedAndDryRun(world, 'RunInstances', p);
+  checkLaunchObjects(world, spec);
+  checkDeniedAndDryRun(world, 'RunInstances', p, spec);
   let count = spec.max_count;
   if (world.config.max_instances !== null) {
     let live = 0;
@@ -604,6 +759,7 @@ function runInstances (world, p, spec, requestId) {
     }
     count = Math.min(count, room);
   }
+  checkLaunchPlace(world, spec, spec.min_count);
   const reservationId = world.newReservationId();
   const list = [];
   for (let i = 0; i < count; i++) {
@@ -614,6 +770,7 @@ function runInstances (world, p, spec, requestId) {
       launch_index: i,
       state: 'pending',
       source: 'api',
+      terminate_pending: world.config.terminate_pending[spec.zone] || null,
     }));
   }
   if (spec.client_token) {
@@ -671,20 +828,20 @@ function describeInstances (world, p) {
   checkDeniedAndDryRun(world, 'DescribeInstances', p);
   let list;
   if (ids.length > 0) {
-    checkInstanceIds(world, ids);
+    checkInstanceIds(world, ids, 'DescribeInstances');
     const want = new Set(ids);
     list = world.order.filter((i) => want.has(i.id) && pass(i));
   } else {
-    list = world.order.filter(pass);
+    list = world.order.filter((i) => pass(i) && !world.invisibleTo(i, 'DescribeInstances'));
   }
   let next = '';
-  if (maxResults !== undefined) {
+  if (maxResults !== undefined || p.NextToken) {
+    // A NextToken alone continues with EC2's default page size.
+    const size = maxResults !== undefined ? maxResults : 1000;
     const offset = p.NextToken ? decodeToken(p.NextToken, 'di').o : 0;
-    const page = list.slice(offset, offset + maxResults);
-    if (offset + maxResults < list.length) next = encodeToken({ k: 'di', o: offset + maxResults });
+    const page = list.slice(offset, offset + size);
+    if (offset + size < list.length) next = encodeToken({ k: 'di', o: offset + size });
     list = page;
-  } else if (p.NextToken) {
-    throw err(400, 'InvalidParameterValue', 'NextToken requires MaxResults');
   }
   return reservationSetXml(world, list) + (next ? `<nextToken>${xmlEscape(next)}</nextToken>` : '');
 }
@@ -692,7 +849,7 @@ function describeInstances (world, p) {
 function terminateInstances (world, p) {
   const ids = listParam(p, 'InstanceId');
   if (ids.length === 0) throw err(400, 'MissingParameter', 'The request must contain the parameter InstanceId');
-  checkInstanceIds(world, ids);
+  checkInstanceIds(world, ids, 'TerminateInstances');
   checkDeniedAndDryRun(world, 'TerminateInstances', p);
   let s = '<instancesSet>';
   const done = new Set();
@@ -719,7 +876,7 @@ function describeSpotPriceHistory (world, p) {
     else if (name === 'timestamp') extra.push((x) => match(isoMs(x.ts)));
     else throw err(400, 'InvalidParameterValue', `The filter '${name}' is invalid`);
   }
-  const maxResults = intParam(p, 'MaxResults', { min: 1, max: 10000 });
+  const maxResults = intParam(p, 'MaxResults', { min: 1, max: 1000 });
   const parseTime = (name) => {
     if (p[name] === undefined) return null;
     const t = Date.parse(p[name]);
@@ -801,9 +958,13 @@ function consoleLog (world, inst) {
 function getConsoleOutput (world, p) {
   const id = p.InstanceId;
   if (!id) throw err(400, 'MissingParameter', 'The request must contain the parameter InstanceId');
-  checkInstanceIds(world, [id]);
+  checkInstanceIds(world, [id], 'GetConsoleOutput');
+  const latest = boolParam(p, 'Latest', false);
   checkDeniedAndDryRun(world, 'GetConsoleOutput', p);
   const inst = world.instances.get(id);
+  if (latest && !isNitro(inst.type)) {
+    throw err(400, 'UnsupportedOperation', `The requested operation is not supported for the instance type (${inst.type}): Latest=true (the most recent console output) is only supported on instance types built on the Nitro System.`);
+  }
   let s = el('instanceId', id) + el('timestamp', isoMs(world.now()));
   if (inst.state !== 'pending') {
     s += el('output', Buffer.from(consoleLog(world, inst), 'utf8').toString('base64'));
@@ -818,7 +979,7 @@ function createTags (world, p) {
   if (tags.length === 0) throw err(400, 'MissingParameter', 'The request must contain the parameter Tag');
   validateTags(tags, 'Tag');
   const instIds = ids.filter((id) => id.startsWith('i-'));
-  checkInstanceIds(world, instIds);
+  checkInstanceIds(world, instIds, 'CreateTags');
   checkDeniedAndDryRun(world, 'CreateTags', p);
   for (const id of instIds) {
     const inst = world.instances.get(id);
@@ -999,7 +1160,12 @@ function createEc2Handler (world, log) {
       log(`ec2 ${action || '-'} -> ${status}${code ? ' ' + code : ''}`);
     };
 
-    const auth = await verifySignature(world, req, url, body);
+    let auth = await verifySignature(world, req, url, body);
+    if (auth.ok && !world.config.region_enabled) {
+      // An opt-in region the account has not enabled: EC2 answers every call like an unknown
+      // key (turbot/steampipe-plugin-aws#75, fog/fog-aws#585).
+      auth = { ok: false, status: 401, code: 'AuthFailure', message: 'AWS was not able to validate the provided access credentials' };
+    }
     if (!auth.ok) {
       world.authErrors[auth.code] = (world.authErrors[auth.code] || 0) + 1;
       if (auth.code === 'SignatureDoesNotMatch') {

@@ -50,8 +50,21 @@ const DEFAULT_CONFIG = {
   strict_subnets: false,
   account_id: '123456789012',
   vpc_id: 'vpc-0fake0000000000001',
-  max_skew_s: 300,
+  // AWS SigV4 allows 15 minutes between X-Amz-Date and the server's clock.
+  max_skew_s: 900,
   max_instances: null, // account limit on non-terminated instances (null = none)
+  // --- EC2 world data (see README "EC2 world data") ---
+  images: {}, // ami id -> { root_device_name?, marketplace?, subscribed? }
+  strict_images: false, // true: an AMI not in `images` is InvalidAMIID.NotFound
+  security_groups: null, // null = any sg id exists; else the ids that exist
+  key_pairs: null, // null = any key pair exists; else the names that exist
+  instance_profiles: null, // null = any instance profile exists; else the names that exist
+  unoffered_types: {}, // zone -> [instance types not offered there] (Unsupported)
+  region_enabled: true, // false: an opt-in region the account has not enabled (AuthFailure)
+  subnet_free_addresses: {}, // subnet id -> free IPv4 addresses (InsufficientFreeAddressesInSubnet)
+  deny_pass_role: false, // true: iam:PassRole is denied, so IamInstanceProfile fails
+  terminate_pending: {}, // zone -> stateReason code: EC2 terminates instances launched there while pending
+  eventual_consistency_s: 0, // seconds a new instance stays unknown to other calls; or { Action: seconds }
 };
 
 const CONFIG_TYPES = {
@@ -84,6 +97,28 @@ const CONFIG_TYPES = {
   vpc_id: 'string',
   max_skew_s: 'number',
   max_instances: 'number|null',
+  images: 'object',
+  strict_images: 'boolean',
+  security_groups: 'array|null',
+  key_pairs: 'array|null',
+  instance_profiles: 'array|null',
+  unoffered_types: 'object',
+  region_enabled: 'boolean',
+  subnet_free_addresses: 'object',
+  deny_pass_role: 'boolean',
+  terminate_pending: 'object',
+  eventual_consistency_s: 'number|object',
+};
+
+// stateReason messages of instances EC2 terminates while pending
+// (botocore service-2.json, StateReason.Message).
+const PENDING_TERMINATION_REASONS = {
+  'Server.InsufficientInstanceCapacity': 'Server.InsufficientInstanceCapacity: Insufficient capacity to satisfy the launch request',
+  'Server.InternalError': 'Server.InternalError: Internal error on launch',
+  'Client.VolumeLimitExceeded': 'Client.VolumeLimitExceeded: Volume limit exceeded',
+  'Client.InternalError': 'Client.InternalError: Client error on launch',
+  'Client.InvalidSnapshot.NotFound': 'Client.InvalidSnapshot.NotFound: The snapshot was not found',
+  'Server.SpotInstanceTermination': 'Server.SpotInstanceTermination: Spot instance termination',
 };
 
 // The user of clearml_credentials (the primary ClearML user).
@@ -173,10 +208,44 @@ function validateConfigPatch (patch) {
       }
     }
   }
-  for (const key of ['never_register_resources', 'deny_actions', 'zones']) {
+  validateEc2WorldPatch(patch);
+  for (const key of ['never_register_resources', 'deny_actions', 'zones', 'security_groups', 'key_pairs', 'instance_profiles']) {
     if (Array.isArray(patch[key]) && patch[key].some((s) => typeof s !== 'string')) {
       throw new BadRequest(`config.${key}: expected an array of strings`);
     }
+  }
+}
+
+function validateEc2WorldPatch (patch) {
+  if (patch.images) {
+    for (const [ami, image] of Object.entries(patch.images)) {
+      if (!isPlainObject(image)) throw new BadRequest(`config.images.${ami}: expected {root_device_name?, marketplace?, subscribed?}`);
+      for (const [k, v] of Object.entries(image)) {
+        const want = k === 'root_device_name' ? 'string' : (k === 'marketplace' || k === 'subscribed') ? 'boolean' : null;
+        if (want === null) throw new BadRequest(`config.images.${ami}.${k}: unknown key (known: root_device_name, marketplace, subscribed)`);
+        if (typeof v !== want) throw new BadRequest(`config.images.${ami}.${k}: expected a ${want}`); // eslint-disable-line valid-typeof
+      }
+    }
+  }
+  if (patch.unoffered_types) {
+    for (const [zone, types] of Object.entries(patch.unoffered_types)) {
+      if (!Array.isArray(types) || types.some((t) => typeof t !== 'string')) throw new BadRequest(`config.unoffered_types.${zone}: expected an array of instance types`);
+    }
+  }
+  if (patch.subnet_free_addresses) {
+    for (const [subnet, n] of Object.entries(patch.subnet_free_addresses)) {
+      if (!Number.isInteger(n) || n < 0) throw new BadRequest(`config.subnet_free_addresses.${subnet}: expected a whole number >= 0`);
+    }
+  }
+  if (patch.terminate_pending) {
+    for (const [zone, code] of Object.entries(patch.terminate_pending)) {
+      if (!(code in PENDING_TERMINATION_REASONS)) throw new BadRequest(`config.terminate_pending.${zone}: expected one of ${Object.keys(PENDING_TERMINATION_REASONS).join(', ')}`);
+    }
+  }
+  const ec = patch.eventual_consistency_s;
+  if (ec !== undefined) {
+    const values = typeof ec === 'number' ? [ec] : Object.values(ec);
+    if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new BadRequest('config.eventual_consistency_s: expected seconds >= 0, or {Action: seconds}');
   }
 }
 
@@ -495,6 +564,8 @@ class World {
       agent: null,
       console_extra: [],
       gone_at: null,
+      created_real: real, // for eventual consistency
+      public_ip: spec.public_ip === undefined ? null : spec.public_ip,
       xml: null, // cached XML fragment, dropped on any change
     };
     for (const bd of inst.block_devices) {
@@ -502,7 +573,12 @@ class World {
         bd.volume_id = this.newVolumeId();
       }
     }
-    if (inst.state === 'pending') {
+    if (inst.state === 'pending' && spec.terminate_pending) {
+      // EC2 gives up on the launch half-way through the boot.
+      inst.next_state = 'shutting-down';
+      inst.next_at = real + this.config.boot_delay_s * 500;
+      inst.pending_reason = spec.terminate_pending;
+    } else if (inst.state === 'pending') {
       inst.next_state = 'running';
       inst.next_at = real + this.config.boot_delay_s * 1000;
     } else if (inst.state === 'running') {
@@ -521,6 +597,14 @@ class World {
     this.instances.set(id, inst);
     this.order.push(inst);
     return inst;
+  }
+
+  // Whether @inst, launched moments ago, is still unknown to @action
+  // (EC2's eventual consistency; config eventual_consistency_s).
+  invisibleTo (inst, action) {
+    const ec = this.config.eventual_consistency_s;
+    const delay = typeof ec === 'number' ? ec : (ec[action] || 0);
+    return inst.source === 'api' && delay > 0 && this.realNow() < inst.created_real + delay * 1000;
   }
 
   tagValue (inst, key) {
@@ -794,6 +878,12 @@ class World {
         this.setState(inst, to);
         if (to === 'running') {
           inst.running_since = inst.next_at;
+        } else if (to === 'shutting-down' && inst.pending_reason) {
+          inst.state_reason = { code: inst.pending_reason, message: PENDING_TERMINATION_REASONS[inst.pending_reason] };
+          inst.transition_reason = `Server initiated (${new Date(this.now()).toISOString().slice(0, 19).replace('T', ' ')} GMT)`;
+          inst.terminated_by = 'ec2';
+          inst.next_state = 'terminated';
+          inst.next_at = real + this.config.shutdown_delay_s * 1000;
         } else if (to === 'terminated') {
           inst.gone_at = inst.next_at + this.config.terminated_visible_s * 1000;
         }
@@ -1061,6 +1151,7 @@ class World {
       agent: inst.agent ? this.agentState(inst.agent) : null,
       source: inst.source,
       terminated_by: inst.terminated_by,
+      associate_public_ip: inst.public_ip,
     };
   }
 
@@ -1137,4 +1228,4 @@ class World {
   }
 }
 
-module.exports = { World, BadRequest, STATE_CODES, PRIMARY_USER, parseAgentUserData, workerIdFor, DEFAULT_CONFIG };
+module.exports = { World, BadRequest, STATE_CODES, PRIMARY_USER, parseAgentUserData, workerIdFor, DEFAULT_CONFIG, PENDING_TERMINATION_REASONS };
