@@ -35,6 +35,7 @@
 
 #include "scaler-types.h"
 #include "scaler-aws-credentials.h"
+#include "scaler-aws-provider.h"
 #include "scaler-aws-retry.h"
 #include "scaler-cloud.h"
 #include "scaler-http.h"
@@ -106,6 +107,17 @@ ScalerEc2Client *scaler_ec2_client_new          (const char                 *reg
                                                  const char                 *endpoint,
                                                  const ScalerAwsCredentials *credentials,
                                                  GError                    **error);
+/* The same with credentials from @provider (scaler-aws-provider.h): the
+ * client asks it for keys before every attempt, and after an answer that
+ * says temporary credentials expired (ExpiredToken, ExpiredTokenException,
+ * or RequestExpired with a session token while the Date header shows the
+ * clock is right) it fetches new ones and tries once more; if none come,
+ * the error (class AUTH) says "temporary credentials expired", not that the
+ * clock is off. */
+ScalerEc2Client *scaler_ec2_client_new_with_provider (const char            *region,
+                                                      const char            *endpoint,
+                                                      ScalerAwsProvider     *provider,
+                                                      GError               **error);
 void             scaler_ec2_client_free         (ScalerEc2Client       *self);
 
 const char      *scaler_ec2_client_get_endpoint (ScalerEc2Client       *self);
