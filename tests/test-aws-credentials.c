@@ -767,7 +767,7 @@ test_credential_process (Fixture       *f,
 
         g_assert_null (none);
         assert_message (case_error, cases[i].needle);
-        assert_message (case_error, "Run the credential_process command by hand");
+        assert_message (case_error, "run the credential_process command by hand");
         g_assert_null (strstr (case_error->message, "secret-leak"));
       }
   }

@@ -252,8 +252,8 @@ process_keys (Chain       *chain,
       if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_autofree char *where = files_text (chain);
-          g_autofree char *message = g_strdup_printf (_("AWS profile \"%s\" (%s): %s. Run the credential_process "
-                                                        "command by hand to see why."),
+          g_autofree char *message = g_strdup_printf (_("AWS profile \"%s\" (%s): %s; run the credential_process "
+                                                        "command by hand to see why"),
                                                       profile, where, (*error)->message);
 
           g_free ((*error)->message);
@@ -431,7 +431,7 @@ sso_login_error (GError     **error,
                  const char  *why)
 {
   g_set_error (error, SCALER_ERROR, SCALER_ERROR_CREDENTIALS_MISSING,
-               _("AWS SSO login of profile \"%s\": %s. Run “aws sso login --profile %s”."),
+               _("AWS SSO login of profile \"%s\": %s; run “aws sso login --profile %s”"),
                profile_name, why, profile_name);
 }
 
@@ -958,12 +958,12 @@ static void
 nothing_found (Chain   *chain,
                GError **error)
 {
-  g_autoptr(GString) text = g_string_new (_("No AWS credentials found. Looked at: "));
+  g_autoptr(GString) text = g_string_new (_("No AWS credentials found; looked at: "));
 
   for (guint i = 0; i < chain->looked->len; i++)
     g_string_append_printf (text, "%s%s", i > 0 ? "; " : "", (const char *) g_ptr_array_index (chain->looked, i));
   g_string_append (text, _(". Run “aws configure” (keys), “aws configure sso” and “aws sso login” (SSO), or set "
-                           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or choose another AWS profile."));
+                           "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; or choose another AWS profile"));
   g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_CREDENTIALS_MISSING, text->str);
 }
 

@@ -73,6 +73,16 @@ function createControlHandler (world, log) {
       return { ok: true, id: f.id };
     },
 
+    // Every temporary credential handed out, secrets included (tests check none reaches a file).
+    'GET /_fake/credentials/issued': () => ({
+      issued: [...world.issued.values()].map((c) => ({
+        access_key_id: c.access_key_id,
+        secret_access_key: c.secret_access_key,
+        session_token: c.session_token,
+        source: c.source,
+      })),
+    }),
+
     'POST /_fake/credentials/issue': (body) => {
       try {
         return issueForProcess(world, body);
