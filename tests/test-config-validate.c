@@ -72,6 +72,8 @@ static const BadCase bad_cases[] = {
   { "52-resource-not-object.json", "resources[1]", "Expected an object describing a resource" },
   { "53-iam-profile-bad.json", "resources[0].iam_instance_profile", "is not an instance profile" },
   { "54-negative-ebs-size.json", "resources[0].ebs_volume_size", "at least 0" },
+  { "55-profile-with-keyring.json", "aws.profile", "used only with “credentials”: “environment”" },
+  { "56-profile-bad-name.json", "aws.profile", "is not an AWS profile name" },
 };
 
 static char *
