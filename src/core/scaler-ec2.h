@@ -11,10 +11,16 @@
  *   - retries throttling (500 ms base), 5xx / InternalError / Unavailable /
  *     RequestTimeout and network errors (100 ms base), full jitter, 20 s cap,
  *     3 attempts, paid from the client's retry quota (scaler-aws-retry.h);
+ *   - gets its keys from a ScalerAwsProvider before every attempt (static
+ *     keys, or the AWS chain, refreshed before they expire);
  *   - corrects the clock from the answer's Date header after RequestExpired /
  *     RequestTimeTooSkewed / RequestInTheFuture (and AuthFailure /
  *     SignatureDoesNotMatch when the Date shows a skew of minutes), then
  *     re-signs and retries;
+ *   - with temporary credentials, RequestExpired (when the Date shows no
+ *     skew) and ExpiredToken mean they expired: new ones are fetched and the
+ *     call is tried once more; the error says "temporary ... credentials
+ *     expired" when no new ones come;
  *   - never retries capacity, quota, auth, invalid input or not-found errors;
  *   - is bounded by a per-attempt timeout and an overall call timeout;
  *   - fails with SCALER_AWS_ERROR (class = code; AWS Code, RequestID and HTTP
