@@ -90,6 +90,35 @@ looked (Chain      *chain,
   va_end (args);
 }
 
+/* "<prefix><message>; <advice>", keeping the error's domain and code (a
+ * cancellation stays as it is). */
+static void
+explain (GError     **error,
+         const char  *advice,
+         const char  *format,
+         ...) G_GNUC_PRINTF (3, 4);
+
+static void
+explain (GError     **error,
+         const char  *advice,
+         const char  *format,
+         ...)
+{
+  g_autofree char *prefix = NULL;
+  va_list args;
+  char *message;
+
+  if (error == NULL || *error == NULL || g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  va_start (args, format);
+  prefix = g_strdup_vprintf (format, args);
+  va_end (args);
+  message = advice != NULL ? g_strdup_printf ("%s%s; %s", prefix, (*error)->message, advice)
+                           : g_strdup_printf ("%s%s", prefix, (*error)->message);
+  g_free ((*error)->message);
+  (*error)->message = message;
+}
+
 static void
 set_source (ScalerAwsCredentials *credentials,
             char                 *source)
@@ -249,16 +278,10 @@ process_keys (Chain       *chain,
   credentials = scaler_aws_process_run (command, chain->cancellable, error);
   if (credentials == NULL)
     {
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *where = files_text (chain);
-          g_autofree char *message = g_strdup_printf (_("AWS profile \"%s\" (%s): %s; run the credential_process "
-                                                        "command by hand to see why"),
-                                                      profile, where, (*error)->message);
+      g_autofree char *where = files_text (chain);
 
-          g_free ((*error)->message);
-          (*error)->message = g_steal_pointer (&message);
-        }
+      explain (error, _("run the credential_process command by hand to see why"),
+               _("AWS profile \"%s\" (%s): "), profile, where);
       return NULL;
     }
   set_source (credentials, g_strdup_printf (_("credential_process of AWS profile \"%s\""), profile));
@@ -351,8 +374,8 @@ web_identity_keys (Chain       *chain,
   explicit_bzero (token, length);
   if (credentials == NULL)
     {
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (error, _("Web identity (token file %s, role %s): "), token_file, role_arn);
+      explain (error, _("check that the token in the file is current and that the role trusts its identity provider"),
+               _("Web identity (token file %s, role %s): "), token_file, role_arn);
       return NULL;
     }
   set_source (credentials, g_strdup_printf (_("role %s through the web identity token in %s"), role_arn, token_file));
@@ -523,8 +546,8 @@ sso_keys (Chain       *chain,
       else
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
-          if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_prefix_error (error, _("AWS SSO (profile \"%s\", account %s, role %s): "), profile_name, account, role);
+          explain (error, _("check that your SSO user may use this account and role (“aws sso list-account-roles”)"),
+                   _("AWS SSO (profile \"%s\", account %s, role %s): "), profile_name, account, role);
         }
       return NULL;
     }
@@ -639,8 +662,8 @@ container_keys (Chain   *chain,
     explicit_bzero (authorization, strlen (authorization));
   if (credentials == NULL)
     {
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (error, _("Container credentials (%s): "), url);
+      explain (error, _("check AWS_CONTAINER_CREDENTIALS_* and the authorization token of this container"),
+               _("Container credentials (%s): "), url);
       return NULL;
     }
   set_source (credentials, g_strdup_printf (_("container credentials (%s)"), url));
@@ -740,8 +763,8 @@ instance_role_keys (Chain     *chain,
       if (required || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
-          if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_prefix_error (error, _("EC2 instance role: "));
+          explain (error, _("check that an IAM role is attached to this instance and that the instance metadata "
+                            "service is enabled"), _("EC2 instance role: "));
         }
       else
         looked (chain, _("the EC2 instance role (%s)"), local_error->message);
@@ -798,8 +821,7 @@ named_source_keys (Chain       *chain,
   if (credentials == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (error, _("credential_source %s of AWS profile \"%s\": "), source, profile_name);
+      explain (error, NULL, _("credential_source %s of AWS profile \"%s\": "), source, profile_name);
     }
   return credentials;
 }
@@ -912,9 +934,12 @@ assume_role_of (Chain       *chain,
   credentials = scaler_aws_sts_assume_role (&request, source, chain->cancellable, error);
   if (credentials == NULL)
     {
-      if (!g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (error, _("AssumeRole of %s for AWS profile \"%s\" (with %s): "), role_arn, profile_name,
-                        source->source != NULL ? source->source : "?");
+      g_autofree char *advice = g_strdup_printf (_("check the role's trust policy and external_id; "
+                                                   "“aws sts get-caller-identity --profile %s” shows the same"),
+                                                 profile_name);
+
+      explain (error, advice, _("AssumeRole of %s for AWS profile \"%s\" (with %s): "), role_arn, profile_name,
+               source->source != NULL ? source->source : "?");
       return NULL;
     }
   set_source (credentials, g_strdup_printf (_("role %s of AWS profile \"%s\""), role_arn, profile_name));
