@@ -1017,7 +1017,8 @@ chain_init (Chain         *chain,
 {
   memset (chain, 0, sizeof *chain);
   chain->profile = scaler_aws_chain_get_profile_name (profile, &chain->pinned);
-  chain->region = region;
+  /* STS needs a region to sign for; botocore's global default is us-east-1. */
+  chain->region = region != NULL && *region != '\0' ? region : "us-east-1";
   chain->cancellable = cancellable;
   chain->visited = g_ptr_array_new_with_free_func (g_free);
   chain->looked = g_ptr_array_new_with_free_func (g_free);
@@ -1089,7 +1090,6 @@ scaler_aws_chain_resolve (const char    *profile,
   Chain chain;
   ScalerAwsCredentials *credentials = NULL;
 
-  g_return_val_if_fail (region != NULL && *region != '\0', NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (chain_init (&chain, profile, region, cancellable, error))
@@ -1154,8 +1154,6 @@ scaler_aws_chain_new (const char *profile,
 {
   ChainClosure *closure;
   g_autofree char *description = NULL;
-
-  g_return_val_if_fail (region != NULL && *region != '\0', NULL);
 
   closure = g_new0 (ChainClosure, 1);
   closure->profile = profile != NULL && *profile != '\0' ? g_strdup (profile) : NULL;

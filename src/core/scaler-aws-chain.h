@@ -63,7 +63,7 @@ G_BEGIN_DECLS
 /* A provider that resolves the chain when first asked (never while being
  * created: no file, process or network here) and again before the
  * credentials expire. @profile: pinned profile, or NULL. @region: the
- * client's region (STS). */
+ * client's region (STS; NULL or "": us-east-1). */
 ScalerAwsProvider    *scaler_aws_chain_new              (const char    *profile,
                                                          const char    *region);
 /* One resolution of the chain, without cache. */
