@@ -611,10 +611,10 @@ credentials_expired (ScalerEc2Client            *self,
   outcome->error_class = SCALER_AWS_ERROR_AUTH;
   outcome->expired = scaler_aws_credentials_copy (credentials);
   message = g_strdup_printf (scaler_aws_provider_is_static (self->provider)
-                             ? _("The temporary AWS credentials (access key, secret and session token) have "
-                                 "expired: get new ones and enter them again (AWS said: %s)")
-                             : _("The temporary AWS credentials from %s expired, and no newer ones came from "
-                                 "there (AWS said: %s)"),
+                             ? _("The temporary credentials expired (AWS said: %s): get a new access key, "
+                                 "secret and session token and enter them again")
+                             : _("The temporary credentials expired (they came from %s), and no newer ones came "
+                                 "from there (AWS said: %s)"),
                              scaler_aws_provider_is_static (self->provider)
                              ? (str_set (parsed->error_message) ? parsed->error_message : code)
                              : (credentials->source != NULL ? credentials->source
