@@ -86,6 +86,8 @@ static const BadCase bad_cases[] = {
   { "66-public-ip-string.json", "resources[0].associate_public_ip", "Expected true, false or null, found a string" },
   { "67-ebs-iops-string.json", "resources[0].ebs_iops", "Expected a whole number, found a string" },
   { "68-gp3-throughput-needs-iops.json", "resources[0].ebs_throughput", "1000 MiB/s needs at least 4000 IOPS on gp3" },
+  { "69-profile-with-keyring.json", "aws.profile", "used only with “credentials”: “environment”" },
+  { "70-profile-bad-name.json", "aws.profile", "is not an AWS profile name" },
 };
 
 static char *

@@ -49,6 +49,7 @@ assert_config_equal (const ScalerConfig *a,
   g_assert_cmpstr (a->aws_region, ==, b->aws_region);
   g_assert_cmpstr (a->aws_endpoint, ==, b->aws_endpoint);
   g_assert_cmpint (a->aws_credentials, ==, b->aws_credentials);
+  g_assert_cmpstr (a->aws_profile, ==, b->aws_profile);
   assert_tags_equal (a->aws_tags, b->aws_tags);
   g_assert_cmpstr (a->clearml_api_server, ==, b->clearml_api_server);
   g_assert_cmpstr (a->clearml_web_server, ==, b->clearml_web_server);
@@ -138,6 +139,7 @@ test_parse_full (void)
   g_assert_cmpstr (config->name, ==, "GPU pool");
   g_assert_cmpstr (config->aws_endpoint, ==, "http://127.0.0.1:4566");
   g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_ENVIRONMENT);
+  g_assert_cmpstr (config->aws_profile, ==, "ml-prod");
   g_assert_cmpuint (config->aws_tags->len, ==, 2);
   tag = g_ptr_array_index (config->aws_tags, 1);
   g_assert_cmpstr (tag->key, ==, "cost-center");
@@ -227,6 +229,7 @@ test_round_trip_every_field (void)
   config->aws_region = g_strdup ("eu-central-1");
   config->aws_endpoint = g_strdup ("https://ec2.eu-central-1.amazonaws.com");
   config->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+  config->aws_profile = g_strdup ("dev \"quoted\" name");
   g_ptr_array_add (config->aws_tags, scaler_tag_new ("z-last", "1"));
   g_ptr_array_add (config->aws_tags, scaler_tag_new ("a-first", "with, comma = and equals"));
   g_free (config->clearml_api_server);

@@ -560,6 +560,104 @@ test_test_connection (void)
   g_assert_null (wizard);
 }
 
+/* "AWS Profile": the profiles of the AWS files, read without blocking; a
+ * profile replaces the access key (aws.credentials "environment" +
+ * aws.profile), and Test Connection uses it. */
+static void
+test_aws_profile (void)
+{
+  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
+  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
+  g_autoptr(ScalerConfig) config = NULL;
+  g_autoptr(ScalerConfig) loaded = scaler_config_new ();
+  g_autoptr(ScalerFake) fake = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *home = g_build_filename (tmpdir, "home", NULL);
+  g_autofree char *aws = g_build_filename (home, ".aws", NULL);
+  g_autofree char *config_path = g_build_filename (aws, "config", NULL);
+  g_autofree char *credentials_path = g_build_filename (aws, "credentials", NULL);
+  g_autofree char *old_home = g_strdup (g_getenv ("HOME"));
+  g_autofree char *reason = NULL;
+  ScalerWizard *wizard;
+  GListModel *profiles;
+  AdwComboRow *row;
+  gint64 deadline;
+
+  g_assert_cmpint (g_mkdir_with_parents (aws, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (config_path, "[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n", -1, NULL));
+  g_assert_true (g_file_set_contents (credentials_path, "[fake]\naws_access_key_id = AKIDEXAMPLE\n"
+                                      "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY\n", -1, NULL));
+  g_setenv ("HOME", home, TRUE);
+  g_unsetenv ("AWS_CONFIG_FILE");
+  g_unsetenv ("AWS_SHARED_CREDENTIALS_FILE");
+
+  wizard = new_wizard (store, credentials, NULL);
+  row = ADW_COMBO_ROW (child (wizard, "aws_profile_row"));
+  profiles = adw_combo_row_get_model (row);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (g_list_model_get_n_items (profiles) < 5 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  /* Keyring, the chain, then the profiles of both files, sorted. */
+  g_assert_cmpuint (g_list_model_get_n_items (profiles), ==, 5);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 2), ==, "default");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 3), ==, "dev");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 4), ==, "fake");
+  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
+  g_assert_true (gtk_widget_get_visible (child (wizard, "aws_keys_group")));
+
+  fill_valid (wizard);
+  set_text (wizard, "aws_key_row", "");
+  g_assert_false (create_sensitive (wizard));
+  g_assert_nonnull (scaler_wizard_get_path_error (wizard, "secrets.aws_access_key_id"));
+
+  /* A profile: no keys asked for, and the config pins it. */
+  adw_combo_row_set_selected (row, 3);
+  g_assert_false (gtk_widget_get_visible (child (wizard, "aws_keys_group")));
+  g_assert_true (create_sensitive (wizard));
+  config = scaler_wizard_dup_config (wizard);
+  g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_ENVIRONMENT);
+  g_assert_cmpstr (config->aws_profile, ==, "dev");
+  g_clear_pointer (&config, scaler_config_unref);
+
+  adw_combo_row_set_selected (row, 1);
+  config = scaler_wizard_dup_config (wizard);
+  g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_ENVIRONMENT);
+  g_assert_null (config->aws_profile);
+  g_clear_pointer (&config, scaler_config_unref);
+
+  /* A profile this computer's files lack stays, selected. */
+  g_free (loaded->name);
+  loaded->name = g_strdup ("Elsewhere");
+  loaded->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+  loaded->aws_profile = g_strdup ("only-on-the-server");
+  scaler_wizard_load_config (wizard, loaded);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), adw_combo_row_get_selected (row)),
+                   ==, "only-on-the-server");
+  config = scaler_wizard_dup_config (wizard);
+  g_assert_cmpstr (config->aws_profile, ==, "only-on-the-server");
+  g_clear_pointer (&config, scaler_config_unref);
+
+  /* Test Connection goes through the profile. */
+  if (scaler_fake_available (&reason))
+    {
+      fake = scaler_fake_start (&error);
+      g_assert_no_error (error);
+      g_free (loaded->aws_profile);
+      loaded->aws_profile = g_strdup ("fake");
+      loaded->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
+      scaler_wizard_load_config (wizard, loaded);
+      g_setenv ("AWS_EC2_METADATA_DISABLED", "true", TRUE);
+      gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
+      wait_verdict (wizard, "aws_test_row");
+      g_test_message ("AWS verdict: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row"))));
+      g_assert_true (gtk_widget_has_css_class (child (wizard, "aws_test_row"), "success"));
+      g_unsetenv ("AWS_EC2_METADATA_DISABLED");
+    }
+
+  destroy_wizard (wizard);
+  g_setenv ("HOME", old_home, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -577,6 +675,7 @@ main (int   argc,
   g_test_add_func ("/scaler/wizard/edit-loads-and-updates-in-place", test_edit_loads_and_updates_in_place);
   g_test_add_func ("/scaler/wizard/test-connection", test_test_connection);
   g_test_add_func ("/scaler/wizard/close-asks-first", test_close_asks_first);
+  g_test_add_func ("/scaler/wizard/aws-profile", test_aws_profile);
 
   return g_test_run ();
 }

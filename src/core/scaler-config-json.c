@@ -360,6 +360,7 @@ _scaler_config_new_from_node (JsonNode  *root,
   read_string (aws, "region", &self->aws_region);
   read_nullable_string (aws, "endpoint", &self->aws_endpoint);
   read_credentials_source (aws, &self->aws_credentials);
+  read_nullable_string (aws, "profile", &self->aws_profile);
   read_tags (aws, "tags", self->aws_tags);
 
   clearml = get_object (object, "clearml");
@@ -631,6 +632,8 @@ scaler_config_to_json_node (const ScalerConfig *self)
   add_string (builder, "region", self->aws_region);
   add_nullable_string (builder, "endpoint", self->aws_endpoint);
   add_string (builder, "credentials", scaler_credentials_source_to_string (self->aws_credentials));
+  if (self->aws_profile != NULL)
+    add_string (builder, "profile", self->aws_profile);
   add_tags (builder, "tags", self->aws_tags);
   json_builder_end_object (builder);
 

@@ -167,6 +167,33 @@ join_zones (const char * const *zones)
   return g_strjoinv (", ", (char **) zones);
 }
 
+/* aws.profile: a profile of the AWS files, pinned for the "environment"
+ * source (whether it exists is checked when the credentials are fetched:
+ * the files of this computer need not be those of the one that runs it). */
+static void
+check_aws_profile (GPtrArray          *problems,
+                   const ScalerConfig *self)
+{
+  const char *profile = self->aws_profile;
+  glong length = utf8_length (profile);
+  gboolean control = FALSE;
+
+  if (profile == NULL)
+    return;
+  for (const char *p = profile; *p != '\0'; p++)
+    control = control || (guchar) *p < 0x20 || *p == 0x7f;
+  if (self->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    error_at (problems, "aws.profile",
+              _("An AWS profile is used only with “credentials”: “environment” (the AWS credential chain); "
+                "remove the profile, or set aws.credentials to “environment”"));
+  else if (length < 0 || length > 256 || control || g_ascii_isspace (profile[0]) ||
+           g_ascii_isspace (profile[strlen (profile) - 1]))
+    error_at (problems, "aws.profile",
+              _("“%s” is not an AWS profile name; expected the name of a profile in ~/.aws/config or "
+                "~/.aws/credentials, such as dev (no line breaks, no spaces around it, at most 256 characters)"),
+              length >= 0 && !control ? profile : "");
+}
+
 static void
 check_http_url (GPtrArray  *problems,
                 const char *path,
@@ -696,6 +723,7 @@ scaler_config_validate (const ScalerConfig *self)
   if (self->aws_credentials != SCALER_CREDENTIALS_SOURCE_KEYRING &&
       self->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
     error_at (problems, "aws.credentials", _("Unknown credentials source; expected “keyring” or “environment”"));
+  check_aws_profile (problems, self);
 
   check_tags (problems, "aws.tags", self->aws_tags);
   if (count_merged_tags (self->aws_tags, NULL) > MAX_EC2_TAGS)
@@ -789,6 +817,7 @@ static const Key aws_keys[] = {
   { "region", KEY_STRING },
   { "endpoint", KEY_NULLABLE_STRING },
   { "credentials", KEY_ENUM, FALSE, NULL, credentials_values },
+  { "profile", KEY_NULLABLE_STRING },
   { "tags", KEY_TAGS },
   { NULL }
 };

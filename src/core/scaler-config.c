@@ -219,6 +219,7 @@ scaler_config_free (ScalerConfig *self)
   g_free (self->name);
   g_free (self->aws_region);
   g_free (self->aws_endpoint);
+  g_free (self->aws_profile);
   g_clear_pointer (&self->aws_tags, g_ptr_array_unref);
   g_free (self->clearml_api_server);
   g_free (self->clearml_web_server);
@@ -255,6 +256,7 @@ scaler_config_copy (const ScalerConfig *self)
   copy->name = g_strdup (self->name);
   copy->aws_region = g_strdup (self->aws_region);
   copy->aws_endpoint = g_strdup (self->aws_endpoint);
+  copy->aws_profile = g_strdup (self->aws_profile);
   copy->aws_credentials = self->aws_credentials;
   copy->aws_tags = tags_copy (self->aws_tags);
   copy->clearml_api_server = g_strdup (self->clearml_api_server);

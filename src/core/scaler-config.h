@@ -99,6 +99,9 @@ struct _ScalerConfig
   char     *aws_region;
   char     *aws_endpoint;            /* nullable: e.g. "http://127.0.0.1:PORT" in tests */
   ScalerCredentialsSource aws_credentials;
+  char     *aws_profile;             /* nullable: AWS profile pinned for "environment"
+                                      * (the standard chain then skips the
+                                      * environment's keys, as "aws --profile" does) */
   GPtrArray *aws_tags;               /* of ScalerTag* (never NULL) */
 
   char     *clearml_api_server;
@@ -216,8 +219,11 @@ ScalerSecrets     *scaler_secrets_new              (void);
 ScalerSecrets     *scaler_secrets_copy             (const ScalerSecrets *self);
 /* Overwrites the secret bytes before freeing them. */
 void               scaler_secrets_free             (ScalerSecrets       *self);
-/* Fills secrets from the environment variables of DESIGN.md
- * (AWS_* incl. AWS_PROFILE, CLEARML_API_ACCESS_KEY, ...). */
+/* Fills the ClearML and git secrets from CLEARML_API_ACCESS_KEY,
+ * CLEARML_API_SECRET_KEY and CLEARML_AUTOSCALER_GIT_PASSWORD; the AWS fields
+ * stay NULL (AWS credentials of the "environment" source come from the AWS
+ * chain, scaler-aws-chain.h). SCALER_ERROR_CREDENTIALS_MISSING names the
+ * missing variables. */
 ScalerSecrets     *scaler_secrets_new_from_environment (GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerConfig, scaler_config_unref)

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "scaler-aws-chain.h"
 #include "scaler-aws-error.h"
 #include "scaler-ec2-cloud.h"
 #include "scaler-error.h"
@@ -279,16 +280,18 @@ scaler_ec2_cloud_init (ScalerEc2Cloud *self)
   self->launch_times = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
-ScalerEc2Cloud *
-scaler_ec2_cloud_new (const ScalerConfig  *config,
-                      const ScalerSecrets *secrets,
-                      GError             **error)
+/* "environment": the standard AWS chain, resolved on first use (on the
+ * worker thread that makes the first call) and refreshed before the
+ * credentials expire; "keyring": the static keys of @secrets. */
+static ScalerAwsProvider *
+provider_for (const ScalerConfig   *config,
+              const ScalerSecrets  *secrets,
+              GError              **error)
 {
   g_autoptr(ScalerAwsCredentials) credentials = NULL;
-  g_autoptr(ScalerEc2Cloud) self = NULL;
 
-  g_return_val_if_fail (config != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (config->aws_credentials == SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    return scaler_aws_chain_new (config->aws_profile, config->aws_region);
 
   if (secrets == NULL ||
       secrets->aws_access_key_id == NULL || *secrets->aws_access_key_id == '\0' ||
@@ -298,12 +301,29 @@ scaler_ec2_cloud_new (const ScalerConfig  *config,
                            _("No AWS access key ID and secret access key are available for this autoscaler"));
       return NULL;
     }
-
   credentials = scaler_aws_credentials_new (secrets->aws_access_key_id,
                                             secrets->aws_secret_access_key,
                                             secrets->aws_session_token);
+  credentials->source = g_strdup (_("the keys stored for this autoscaler"));
+  return scaler_aws_provider_new_static (credentials);
+}
+
+ScalerEc2Cloud *
+scaler_ec2_cloud_new (const ScalerConfig  *config,
+                      const ScalerSecrets *secrets,
+                      GError             **error)
+{
+  g_autoptr(ScalerAwsProvider) provider = NULL;
+  g_autoptr(ScalerEc2Cloud) self = NULL;
+
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  provider = provider_for (config, secrets, error);
+  if (provider == NULL)
+    return NULL;
   self = g_object_new (SCALER_TYPE_EC2_CLOUD, NULL);
-  self->client = scaler_ec2_client_new (config->aws_region, config->aws_endpoint, credentials, error);
+  self->client = scaler_ec2_client_new_with_provider (config->aws_region, config->aws_endpoint, provider, error);
   if (self->client == NULL)
     return NULL;
   self->config = scaler_config_ref ((ScalerConfig *) config);

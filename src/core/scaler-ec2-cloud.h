@@ -31,8 +31,12 @@ G_BEGIN_DECLS
 #define SCALER_TYPE_EC2_CLOUD (scaler_ec2_cloud_get_type ())
 G_DECLARE_FINAL_TYPE (ScalerEc2Cloud, scaler_ec2_cloud, SCALER, EC2_CLOUD, GObject)
 
-/* SCALER_ERROR_CREDENTIALS_MISSING when @secrets has no AWS key pair;
- * SCALER_AWS_ERROR_INVALID_INPUT for a bad region or endpoint. */
+/* Credentials: with aws.credentials "environment", the standard AWS chain
+ * (scaler-aws-chain.h, with config->aws_profile), fetched on first use and
+ * refreshed before it expires (never here: no I/O happens in this call);
+ * with "keyring", the static keys of @secrets (+ session token).
+ * SCALER_ERROR_CREDENTIALS_MISSING when a keyring config's @secrets has no
+ * AWS key pair; SCALER_AWS_ERROR_INVALID_INPUT for a bad region or endpoint. */
 ScalerEc2Cloud  *scaler_ec2_cloud_new         (const ScalerConfig  *config,
                                                const ScalerSecrets *secrets,
                                                GError             **error);

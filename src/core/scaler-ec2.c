@@ -41,12 +41,13 @@ struct _ScalerEc2Client
   char                 *endpoint;   /* full URL */
   char                 *host;       /* Host header value */
   char                 *path;       /* request path, usually "/" */
-  ScalerAwsCredentials *credentials;
+  ScalerAwsProvider    *provider;   /* where the signer gets its keys */
   ScalerSigner         *signer;
   ScalerHttp           *http;
   ScalerAwsRetry       *retry;
 
   GMutex                mutex;      /* protects the fields below */
+  char                 *key_id;     /* access key id of the last request, for verdicts */
   guint                 attempt_ms;
   guint                 call_ms;
   ScalerEc2Stats        stats;
@@ -390,41 +391,14 @@ split_endpoint (const char  *endpoint,
                 char       **path,
                 GError     **error)
 {
-  CURLU *u = curl_url ();
-  char *scheme = NULL;
-  char *h = NULL;
-  char *port = NULL;
-  char *p = NULL;
-  gboolean ok = FALSE;
-
-  if (curl_url_set (u, CURLUPART_URL, endpoint, 0) != CURLUE_OK ||
-      curl_url_get (u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-      curl_url_get (u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
-      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
+  if (!scaler_http_split_url (endpoint, NULL, host, path, NULL))
     {
       g_autofree char *message = g_strdup_printf (_("The EC2 endpoint \"%s\" is not an http:// or https:// URL"), endpoint);
 
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
-      goto out;
+      return FALSE;
     }
-  if (curl_url_get (u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port != NULL)
-    *host = g_strdup_printf ("%s:%s", h, port);
-  else
-    *host = g_strdup (h);
-  if (curl_url_get (u, CURLUPART_PATH, &p, 0) == CURLUE_OK && p != NULL && *p != '\0')
-    *path = g_strdup (p);
-  else
-    *path = g_strdup ("/");
-  ok = TRUE;
-
-out:
-  curl_free (scheme);
-  curl_free (h);
-  curl_free (port);
-  curl_free (p);
-  curl_url_cleanup (u);
-
-  return ok;
+  return TRUE;
 }
 
 ScalerEc2Client *
@@ -433,9 +407,31 @@ scaler_ec2_client_new (const char                 *region,
                        const ScalerAwsCredentials *credentials,
                        GError                    **error)
 {
-  g_autoptr(ScalerEc2Client) self = NULL;
+  g_autoptr(ScalerAwsProvider) provider = NULL;
 
   g_return_val_if_fail (credentials != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (region_is_valid (region) &&
+      (!str_set (credentials->access_key_id) || !str_set (credentials->secret_access_key)))
+    {
+      scaler_aws_error_set (error, SCALER_AWS_ERROR_AUTH, NULL,
+                            _("The AWS access key ID or secret access key is empty"), NULL, 0);
+      return NULL;
+    }
+  provider = scaler_aws_provider_new_static (credentials);
+  return scaler_ec2_client_new_with_provider (region, endpoint, provider, error);
+}
+
+ScalerEc2Client *
+scaler_ec2_client_new_with_provider (const char         *region,
+                                     const char         *endpoint,
+                                     ScalerAwsProvider  *provider,
+                                     GError            **error)
+{
+  g_autoptr(ScalerEc2Client) self = NULL;
+
+  g_return_val_if_fail (SCALER_IS_AWS_PROVIDER (provider), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (!region_is_valid (region))
@@ -446,12 +442,6 @@ scaler_ec2_client_new (const char                 *region,
       scaler_aws_error_set (error, SCALER_AWS_ERROR_INVALID_INPUT, NULL, message, NULL, 0);
       return NULL;
     }
-  if (!str_set (credentials->access_key_id) || !str_set (credentials->secret_access_key))
-    {
-      scaler_aws_error_set (error, SCALER_AWS_ERROR_AUTH, NULL,
-                            _("The AWS access key ID or secret access key is empty"), NULL, 0);
-      return NULL;
-    }
 
   self = g_new0 (ScalerEc2Client, 1);
   g_mutex_init (&self->mutex);
@@ -459,7 +449,7 @@ scaler_ec2_client_new (const char                 *region,
   self->endpoint = str_set (endpoint) ? g_strdup (endpoint) : scaler_ec2_endpoint_for_region (region);
   if (!split_endpoint (self->endpoint, &self->host, &self->path, error))
     return NULL;
-  self->credentials = scaler_aws_credentials_copy (credentials);
+  self->provider = g_object_ref (provider);
   self->signer = scaler_signer_new (region, "ec2");
   self->http = scaler_http_new ();
   self->retry = scaler_aws_retry_new ();
@@ -479,7 +469,8 @@ scaler_ec2_client_free (ScalerEc2Client *self)
   g_free (self->endpoint);
   g_free (self->host);
   g_free (self->path);
-  g_clear_pointer (&self->credentials, scaler_aws_credentials_free);
+  g_clear_object (&self->provider);
+  g_free (self->key_id);
   g_clear_pointer (&self->signer, scaler_signer_free);
   g_clear_pointer (&self->http, scaler_http_free);
   g_clear_pointer (&self->retry, scaler_aws_retry_free);
@@ -618,7 +609,100 @@ typedef struct
   gboolean            retryable;
   gboolean            throttling;
   gint64              hint_usec;
+  ScalerAwsCredentials *expired;      /* the temporary credentials AWS said expired */
 } Outcome;
+
+/* The keys to sign with. A failure names the credential source. */
+static ScalerAwsCredentials *
+current_credentials (ScalerEc2Client  *self,
+                     Outcome          *outcome,
+                     GCancellable     *cancellable,
+                     GError          **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  ScalerAwsCredentials *credentials;
+
+  credentials = scaler_aws_provider_get (self->provider, cancellable, &local_error);
+  if (credentials == NULL)
+    {
+      if (local_error->domain == SCALER_AWS_ERROR || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          outcome->error_class = local_error->domain == SCALER_AWS_ERROR ? local_error->code : SCALER_AWS_ERROR_FAILED;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        }
+      else
+        {
+          outcome->error_class = SCALER_AWS_ERROR_AUTH;
+          scaler_aws_error_set (error, SCALER_AWS_ERROR_AUTH, NULL, local_error->message, NULL, 0);
+        }
+      return NULL;
+    }
+  g_mutex_lock (&self->mutex);
+  if (g_strcmp0 (self->key_id, credentials->access_key_id) != 0)
+    {
+      g_free (self->key_id);
+      self->key_id = g_strdup (credentials->access_key_id);
+    }
+  g_mutex_unlock (&self->mutex);
+  return credentials;
+}
+
+/* aws/aws-sdk-go aws/request/retryer.go credsExpiredCodes: ExpiredToken,
+ * ExpiredTokenException and RequestExpired ("EC2 Only"): with temporary
+ * credentials (a session token) and a clock that the Date header shows to
+ * be right, the credentials expired. Sets the error and marks the outcome
+ * so that the call fetches new credentials and tries once more. */
+static gboolean
+credentials_expired (ScalerEc2Client            *self,
+                     const char                 *code,
+                     const ScalerAwsCredentials *credentials,
+                     const ScalerEc2Response    *parsed,
+                     guint                       status,
+                     Outcome                    *outcome,
+                     GError                    **error)
+{
+  g_autofree char *message = NULL;
+
+  if ((g_strcmp0 (code, "RequestExpired") != 0 && g_strcmp0 (code, "ExpiredToken") != 0 &&
+       g_strcmp0 (code, "ExpiredTokenException") != 0) || !str_set (credentials->session_token))
+    return FALSE;
+
+  outcome->error_class = SCALER_AWS_ERROR_AUTH;
+  outcome->expired = scaler_aws_credentials_copy (credentials);
+  message = g_strdup_printf (scaler_aws_provider_is_static (self->provider)
+                             ? _("The temporary credentials expired (AWS said: %s): get a new access key, "
+                                 "secret and session token and enter them again")
+                             : _("The temporary credentials expired (they came from %s), and no newer ones came "
+                                 "from there (AWS said: %s)"),
+                             scaler_aws_provider_is_static (self->provider)
+                             ? (str_set (parsed->error_message) ? parsed->error_message : code)
+                             : (credentials->source != NULL ? credentials->source
+                                                            : scaler_aws_provider_get_description (self->provider)),
+                             str_set (parsed->error_message) ? parsed->error_message : code);
+  scaler_aws_error_set (error, SCALER_AWS_ERROR_AUTH, code, message, parsed->request_id, status);
+  return TRUE;
+}
+
+/* After an expired-credentials answer: TRUE when the provider now has
+ * other credentials to try. */
+static gboolean
+renew_credentials (ScalerEc2Client             *self,
+                   const ScalerAwsCredentials  *expired,
+                   GCancellable                *cancellable,
+                   GError                     **error)
+{
+  g_autoptr(ScalerAwsCredentials) fresh = NULL;
+  Outcome outcome = { 0 };
+
+  if (!scaler_aws_provider_invalidate (self->provider, expired))
+    return FALSE;
+  fresh = current_credentials (self, &outcome, cancellable, error);
+  if (fresh == NULL)
+    return FALSE;
+  g_debug ("Temporary AWS credentials expired; fetched new ones from %s",
+           fresh->source != NULL ? fresh->source : scaler_aws_provider_get_description (self->provider));
+  return !scaler_aws_credentials_equal (fresh, expired);
+}
 
 /* One attempt. Returns the answer, or NULL with *outcome and *error filled. */
 static ScalerEc2Response *
@@ -638,16 +722,21 @@ attempt_once (ScalerEc2Client  *self,
   g_autoptr(GPtrArray) headers = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *host_header = NULL;
+  g_autoptr(ScalerAwsCredentials) credentials = NULL;
   gint64 start = g_get_monotonic_time ();
 
   memset (outcome, 0, sizeof *outcome);
 
-  /* A fresh signature (and date) on every attempt. */
+  /* The provider's current keys (fetched again first when they are about
+   * to expire), then a fresh signature (and date) on every attempt. */
+  credentials = current_credentials (self, outcome, cancellable, error);
+  if (credentials == NULL)
+    return NULL;
   request = scaler_sigv4_request_new ("POST", self->path, NULL);
   scaler_sigv4_request_add_header (request, "Content-Type", SCALER_EC2_CONTENT_TYPE);
   scaler_sigv4_request_add_header (request, "Host", self->host);
   scaler_sigv4_request_set_payload (request, body, body_len);
-  signature = scaler_signer_sign (self->signer, self->credentials, request, 0, &local_error);
+  signature = scaler_signer_sign (self->signer, credentials, request, 0, &local_error);
   if (signature == NULL)
     {
       scaler_aws_error_set (error, SCALER_AWS_ERROR_FAILED, NULL, local_error->message, NULL, 0);
@@ -702,14 +791,17 @@ attempt_once (ScalerEc2Client  *self,
   if (parsed != NULL && scaler_ec2_response_is_error (parsed))
     {
       const char *code = parsed->error_code;
-      gboolean corrected;
+      gboolean corrected = FALSE;
 
       outcome->error_class = scaler_aws_error_classify (code, response->status);
       if (is_clock_skew_code (code))
-        {
-          corrected = maybe_correct_clock (self, response, TRUE);
-          outcome->retryable = corrected;
-        }
+        corrected = maybe_correct_clock (self, response, TRUE);
+      /* RequestExpired with a session token, and a clock the Date header
+       * shows to be right: the credentials expired. */
+      if (!corrected && credentials_expired (self, code, credentials, parsed, response->status, outcome, error))
+        return NULL;
+      if (is_clock_skew_code (code))
+        outcome->retryable = corrected;
       else if (is_auth_skew_candidate (code))
         {
           /* Only a clock off by minutes explains an auth failure. */
@@ -771,6 +863,7 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
   guint attempt_ms;
   guint call_ms;
   guint last_cost = 0;
+  gboolean renewed = FALSE;
   gint64 deadline;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -807,6 +900,23 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
         {
           scaler_aws_retry_release (self->retry, attempt > 1 ? last_cost : 0);
           return response;
+        }
+      if (outcome.expired != NULL)
+        {
+          g_autoptr(ScalerAwsCredentials) expired = g_steal_pointer (&outcome.expired);
+          g_autoptr(GError) renew_error = NULL;
+
+          /* Temporary credentials expired: new ones, then once more (not
+           * counted as an attempt: nothing was wrong with the request). */
+          if (!renewed && renew_credentials (self, expired, cancellable, &renew_error))
+            {
+              renewed = TRUE;
+              attempt--;
+              continue;
+            }
+          g_propagate_error (error, renew_error != NULL ? g_steal_pointer (&renew_error)
+                                                        : g_steal_pointer (&attempt_error));
+          return NULL;
         }
       if (g_error_matches (attempt_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -1453,24 +1563,30 @@ verdict_for_error (ScalerEc2Client      *self,
 {
   const char *code = scaler_aws_error_get_aws_code (error);
   g_autofree char *explained = NULL;
+  g_autofree char *key_id = NULL;
 
   if (error->domain != SCALER_AWS_ERROR)
     return g_strdup (error->message);
+
+  g_mutex_lock (&self->mutex);
+  key_id = g_strdup (self->key_id != NULL ? self->key_id : "?");
+  g_mutex_unlock (&self->mutex);
 
   explained = explain_auth_error (self, error, resource, permission);
   if (g_strcmp0 (code, "AuthFailure") == 0 || g_strcmp0 (code, "InvalidClientTokenId") == 0 ||
       g_strcmp0 (code, "InvalidAccessKeyId") == 0 || g_strcmp0 (code, "UnrecognizedClientException") == 0)
     return g_strdup_printf (_("AWS does not accept the access key ID %s: it is wrong, deleted or disabled "
                               "(or temporary credentials were given without their session token)%s%s."),
-                            self->credentials->access_key_id, explained != NULL ? ", " : "",
+                            key_id, explained != NULL ? ", " : "",
                             explained != NULL ? explained : "");
   if (g_strcmp0 (code, "SignatureDoesNotMatch") == 0 || g_strcmp0 (code, "IncompleteSignature") == 0)
     return g_strdup (_("The secret access key is wrong: AWS knows the access key ID, but the signature made "
                        "with this secret does not match."));
   if (g_strcmp0 (code, "UnauthorizedOperation") == 0 || g_strcmp0 (code, "AccessDenied") == 0)
     return g_strdup_printf (_("The credentials are valid, but %s."), explained);
-  if (g_strcmp0 (code, "ExpiredToken") == 0 || g_strcmp0 (code, "ExpiredTokenException") == 0)
-    return g_strdup (_("The temporary credentials (session token) have expired: get new ones."));
+  if (g_strcmp0 (code, "ExpiredToken") == 0 || g_strcmp0 (code, "ExpiredTokenException") == 0 ||
+      (g_strcmp0 (code, "RequestExpired") == 0 && error->code == SCALER_AWS_ERROR_AUTH))
+    return g_strdup (error->message);
   if (g_strcmp0 (code, "OptInRequired") == 0)
     return g_strdup_printf (_("AWS refuses the launch in %s (OptInRequired): %s. AWS says: %s"),
                             self->region, explained, error->message);

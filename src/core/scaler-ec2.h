@@ -13,11 +13,17 @@
  *     20 s cap, a retry-after hint adding at most 5 s, 3 attempts, paid from
  *     the client's retry quota (scaler-aws-retry.h, the JavaScript SDK v3's
  *     standard mode);
+ *   - gets its keys from a ScalerAwsProvider before every attempt (static
+ *     keys, or the AWS chain, refreshed before they expire);
  *   - corrects the clock from the answer's Date header when it is off by 5
  *     minutes or more (after any answer, as the SDKs do; EC2 accepts 15),
  *     and retries an error that a correction explains (RequestExpired /
  *     RequestTimeTooSkewed / RequestInTheFuture, AuthFailure /
  *     SignatureDoesNotMatch) once, re-signed;
+ *   - with temporary credentials, RequestExpired (when the Date shows no
+ *     skew) and ExpiredToken mean they expired: new ones are fetched and the
+ *     call is tried once more; the error says "temporary ... credentials
+ *     expired" when no new ones come;
  *   - never retries capacity, quota, auth, invalid input or not-found errors.
  *     Capacity errors (InsufficientInstanceCapacity, ... at HTTP 500) are
  *     NOT retried on purpose, although both SDKs retry every 500/502/503/504
@@ -44,6 +50,7 @@
 
 #include "scaler-types.h"
 #include "scaler-aws-credentials.h"
+#include "scaler-aws-provider.h"
 #include "scaler-aws-retry.h"
 #include "scaler-cloud.h"
 #include "scaler-http.h"
@@ -117,6 +124,17 @@ ScalerEc2Client *scaler_ec2_client_new          (const char                 *reg
                                                  const char                 *endpoint,
                                                  const ScalerAwsCredentials *credentials,
                                                  GError                    **error);
+/* The same with credentials from @provider (scaler-aws-provider.h): the
+ * client asks it for keys before every attempt, and after an answer that
+ * says temporary credentials expired (ExpiredToken, ExpiredTokenException,
+ * or RequestExpired with a session token while the Date header shows the
+ * clock is right) it fetches new ones and tries once more; if none come,
+ * the error (class AUTH) says "temporary credentials expired", not that the
+ * clock is off. */
+ScalerEc2Client *scaler_ec2_client_new_with_provider (const char            *region,
+                                                      const char            *endpoint,
+                                                      ScalerAwsProvider     *provider,
+                                                      GError               **error);
 void             scaler_ec2_client_free         (ScalerEc2Client       *self);
 
 const char      *scaler_ec2_client_get_endpoint (ScalerEc2Client       *self);

@@ -625,3 +625,56 @@ scaler_http_parse_date (const char *value)
 
   return (gint64) t * G_USEC_PER_SEC;
 }
+
+gboolean
+scaler_http_split_url (const char  *url,
+                       char       **scheme,
+                       char       **host,
+                       char       **path,
+                       GError     **error)
+{
+  CURLU *u = curl_url ();
+  char *s = NULL;
+  char *h = NULL;
+  char *port = NULL;
+  char *p = NULL;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (curl_url_set (u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+      curl_url_get (u, CURLUPART_SCHEME, &s, 0) != CURLUE_OK ||
+      curl_url_get (u, CURLUPART_HOST, &h, 0) != CURLUE_OK ||
+      (g_ascii_strcasecmp (s, "http") != 0 && g_ascii_strcasecmp (s, "https") != 0))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("\"%s\" is not an http:// or https:// URL"), url);
+      goto out;
+    }
+  if (scheme != NULL)
+    *scheme = g_ascii_strdown (s, -1);
+  if (host != NULL)
+    {
+      if (curl_url_get (u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port != NULL)
+        *host = g_strdup_printf ("%s:%s", h, port);
+      else
+        *host = g_strdup (h);
+    }
+  if (path != NULL)
+    {
+      if (curl_url_get (u, CURLUPART_PATH, &p, 0) == CURLUE_OK && p != NULL && *p != '\0')
+        *path = g_strdup (p);
+      else
+        *path = g_strdup ("/");
+    }
+  ok = TRUE;
+
+out:
+  curl_free (s);
+  curl_free (h);
+  curl_free (port);
+  curl_free (p);
+  curl_url_cleanup (u);
+
+  return ok;
+}

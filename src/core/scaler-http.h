@@ -122,6 +122,16 @@ void                scaler_http_append_uri_encoded   (GString             *out,
  * 08:49:37 GMT") to microseconds since the epoch; 0 if unparsable. */
 gint64              scaler_http_parse_date           (const char          *value);
 
+/* Splits an http:// or https:// URL into its lower-case scheme, the Host
+ * header value (host[:port], IPv6 in brackets) and the path ("/" when
+ * empty); each out-parameter is nullable. G_IO_ERROR_INVALID_ARGUMENT for
+ * anything else. */
+gboolean            scaler_http_split_url            (const char          *url,
+                                                      char               **scheme,
+                                                      char               **host,
+                                                      char               **path,
+                                                      GError             **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerHttp, scaler_http_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerHttpResponse, scaler_http_response_free)
 

@@ -50,11 +50,18 @@ main (int   argc,
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
-    _("Runs one autoscaler configuration without a display. Credentials come from the\n"
-      "environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN (or\n"
-      "AWS_PROFILE with ~/.aws/credentials), CLEARML_API_ACCESS_KEY,\n"
-      "CLEARML_API_SECRET_KEY and CLEARML_AUTOSCALER_GIT_PASSWORD.\n"
-      "SIGINT or SIGTERM stop it (exit 0), honouring the config's on_stop."));
+    _("Runs one autoscaler configuration without a display.\n"
+      "AWS credentials come from the standard AWS chain, as for the aws command:\n"
+      "AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN); a profile of\n"
+      "~/.aws/config and ~/.aws/credentials (the config's aws.profile, else\n"
+      "AWS_DEFAULT_PROFILE or AWS_PROFILE) with keys, role_arn, SSO (aws sso login)\n"
+      "or credential_process; web identity (AWS_WEB_IDENTITY_TOKEN_FILE);\n"
+      "container credentials; or the EC2 instance role (IMDSv2). Temporary\n"
+      "credentials are fetched again before they expire.\n"
+      "ClearML: CLEARML_API_ACCESS_KEY, CLEARML_API_SECRET_KEY and\n"
+      "CLEARML_AUTOSCALER_GIT_PASSWORD.\n"
+      "SIGINT or SIGTERM stop it (exit 0), honouring the config's on_stop.\n"
+      "See man ec2-autoscalerd."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -194,9 +194,26 @@ scaler_daemon_run (const char *config_path,
       return SCALER_DAEMON_EXIT_INVALID_CONFIG;
     }
 
-  /* 2. Credentials from the environment (never printed). */
+  /* 2. Credentials from the environment (never printed): ClearML's from
+   * its variables; AWS's from the standard AWS chain, whatever the config
+   * says (its files and profile are checked now, the keys fetched by the
+   * first cycle and refreshed before they expire). */
   if (!config->demo)
     {
+      if (config->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+        {
+          ScalerConfig *copy = scaler_config_copy (config);
+
+          copy->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+          g_clear_pointer (&copy->aws_profile, g_free);
+          scaler_config_unref (config);
+          config = copy;
+        }
+      if (!scaler_aws_chain_check (config->aws_profile, &error))
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          return SCALER_DAEMON_EXIT_SETUP_FAILED;
+        }
       secrets = scaler_secrets_new_from_environment (&error);
       if (secrets == NULL)
         {

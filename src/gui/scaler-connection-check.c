@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scaler-aws-chain.h"
 #include "scaler-aws-credentials.h"
 #include "scaler-clearml.h"
 #include "scaler-ec2.h"
@@ -44,7 +45,37 @@ clearml_done_cb (GObject      *object,
                              sentence ? sentence : _("The ClearML server did not answer"));
 }
 
-/* Runs in a worker thread: DryRun calls with the form's keys. */
+/* The form's keys, or the AWS credential chain (with its pinned profile)
+ * for "environment": fetched here, in the worker thread. */
+static ScalerEc2Client *
+aws_client_for (TestData  *data,
+                GError   **error)
+{
+  const ScalerSecrets *secrets = data->secrets;
+  g_autoptr(ScalerAwsProvider) provider = NULL;
+
+  if (data->config->aws_credentials == SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    provider = scaler_aws_chain_new (data->config->aws_profile, data->config->aws_region);
+  else
+    {
+      g_autoptr(ScalerAwsCredentials) credentials = NULL;
+
+      if (secrets->aws_access_key_id == NULL || secrets->aws_access_key_id[0] == '\0' ||
+          secrets->aws_secret_access_key == NULL || secrets->aws_secret_access_key[0] == '\0')
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _("Enter the access key id and the secret access key first"));
+          return NULL;
+        }
+      credentials = scaler_aws_credentials_new (secrets->aws_access_key_id,
+                                                secrets->aws_secret_access_key,
+                                                secrets->aws_session_token);
+      provider = scaler_aws_provider_new_static (credentials);
+    }
+  return scaler_ec2_client_new_with_provider (data->config->aws_region, data->config->aws_endpoint, provider, error);
+}
+
+/* Runs in a worker thread: DryRun calls with the form's credentials. */
 static void
 aws_test_thread (GTask        *task,
                  gpointer      source_object,
@@ -52,24 +83,11 @@ aws_test_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   TestData *data = task_data;
-  g_autoptr(ScalerAwsCredentials) credentials = NULL;
   g_autoptr(ScalerEc2Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *verdict = NULL;
-  const ScalerSecrets *secrets = data->secrets;
 
-  if (secrets->aws_access_key_id == NULL || secrets->aws_access_key_id[0] == '\0' ||
-      secrets->aws_secret_access_key == NULL || secrets->aws_secret_access_key[0] == '\0')
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                               _("Enter the access key id and the secret access key first"));
-      return;
-    }
-
-  credentials = scaler_aws_credentials_new (secrets->aws_access_key_id,
-                                            secrets->aws_secret_access_key,
-                                            secrets->aws_session_token);
-  client = scaler_ec2_client_new (data->config->aws_region, data->config->aws_endpoint, credentials, &error);
+  client = aws_client_for (data, &error);
   if (client == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

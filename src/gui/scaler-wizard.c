@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "scaler-aws-chain.h"
 #include "scaler-error.h"
 #include "scaler-gui-util.h"
 #include "scaler-prices.h"
@@ -30,6 +31,7 @@ struct _ScalerWizard
   guint                 validate_source;
   GCancellable         *cancellable;
   GtkStringList        *regions;
+  GtkStringList        *aws_profiles;  /* AWS_PROFILE_KEYRING, AWS_PROFILE_CHAIN, then profile names */
   GPtrArray            *step_buttons;
   GHashTable           *error_steps;   /* step index -> TRUE */
   GHashTable           *shown_errors;  /* GtkWidget* -> message (owned) */
@@ -56,6 +58,8 @@ struct _ScalerWizard
   AdwActionRow         *budget_row;
   GtkSpinButton        *budget_spin;
   AdwComboRow          *on_stop_row;
+  AdwComboRow          *aws_profile_row;
+  AdwPreferencesGroup  *aws_keys_group;
   AdwEntryRow          *aws_key_row;
   AdwPasswordEntryRow  *aws_secret_row;
   AdwPasswordEntryRow  *aws_token_row;
@@ -137,7 +141,8 @@ static const struct {
   { "secrets.aws_access_key_id", G_STRUCT_OFFSET (ScalerWizard, aws_key_row), STEP_AWS },
   { "secrets.aws_secret_access_key", G_STRUCT_OFFSET (ScalerWizard, aws_secret_row), STEP_AWS },
   { "secrets.aws_session_token", G_STRUCT_OFFSET (ScalerWizard, aws_token_row), STEP_AWS },
-  { "aws.credentials", G_STRUCT_OFFSET (ScalerWizard, aws_key_row), STEP_AWS },
+  { "aws.credentials", G_STRUCT_OFFSET (ScalerWizard, aws_profile_row), STEP_AWS },
+  { "aws.profile", G_STRUCT_OFFSET (ScalerWizard, aws_profile_row), STEP_AWS },
   { "clearml.api_server", G_STRUCT_OFFSET (ScalerWizard, api_row), STEP_CLEARML },
   { "clearml.web_server", G_STRUCT_OFFSET (ScalerWizard, web_row), STEP_CLEARML },
   { "clearml.files_server", G_STRUCT_OFFSET (ScalerWizard, files_row), STEP_CLEARML },
@@ -249,6 +254,45 @@ selected_region (ScalerWizard *self)
   return gtk_string_list_get_string (self->regions, selected);
 }
 
+/* The first two entries of the AWS profile list; the rest are profile names. */
+enum {
+  AWS_PROFILE_KEYRING,
+  AWS_PROFILE_CHAIN,
+  AWS_PROFILE_FIRST_NAME,
+};
+
+/* "AWS Profile": keys in the keyring, the standard AWS chain, or the chain
+ * pinned to one profile (aws.credentials "environment" + aws.profile). */
+static void
+set_aws_credentials (ScalerWizard *self,
+                     ScalerConfig *config)
+{
+  guint selected = adw_combo_row_get_selected (self->aws_profile_row);
+
+  g_clear_pointer (&config->aws_profile, g_free);
+  if (selected == AWS_PROFILE_KEYRING || selected == GTK_INVALID_LIST_POSITION)
+    {
+      config->aws_credentials = SCALER_CREDENTIALS_SOURCE_KEYRING;
+      return;
+    }
+  config->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+  if (selected >= AWS_PROFILE_FIRST_NAME)
+    config->aws_profile = g_strdup (gtk_string_list_get_string (self->aws_profiles, selected));
+}
+
+static guint
+aws_profile_index (ScalerWizard *self,
+                   const char   *profile)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->aws_profiles));
+
+  for (guint i = AWS_PROFILE_FIRST_NAME; i < n; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->aws_profiles, i), profile) == 0)
+      return i;
+  gtk_string_list_append (self->aws_profiles, profile);
+  return n;
+}
+
 static ScalerConfig *
 build_config (ScalerWizard  *self,
               char         **tags_message)
@@ -260,6 +304,7 @@ build_config (ScalerWizard  *self,
   config->name = entry_text (self->name_row);
   g_free (config->aws_region);
   config->aws_region = g_strdup (selected_region (self));
+  set_aws_credentials (self, config);
   g_free (config->workers_prefix);
   config->workers_prefix = entry_text (self->prefix_row);
 
@@ -308,21 +353,28 @@ static ScalerSecrets *
 build_secrets (ScalerWizard *self)
 {
   ScalerSecrets *secrets = scaler_secrets_new ();
+  gboolean aws_keys = adw_combo_row_get_selected (self->aws_profile_row) == AWS_PROFILE_KEYRING;
   const struct {
     gpointer row;
     char **field;
+    gboolean aws;
   } fields[] = {
-    { self->aws_key_row, &secrets->aws_access_key_id },
-    { self->aws_secret_row, &secrets->aws_secret_access_key },
-    { self->aws_token_row, &secrets->aws_session_token },
-    { self->clearml_key_row, &secrets->clearml_access_key },
-    { self->clearml_secret_row, &secrets->clearml_secret_key },
-    { self->git_password_row, &secrets->git_password },
+    { self->aws_key_row, &secrets->aws_access_key_id, TRUE },
+    { self->aws_secret_row, &secrets->aws_secret_access_key, TRUE },
+    { self->aws_token_row, &secrets->aws_session_token, TRUE },
+    { self->clearml_key_row, &secrets->clearml_access_key, FALSE },
+    { self->clearml_secret_row, &secrets->clearml_secret_key, FALSE },
+    { self->git_password_row, &secrets->git_password, FALSE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
-      g_autofree char *text = entry_text (fields[i].row);
+      g_autofree char *text = NULL;
+
+      /* The keys of an AWS profile are not the wizard's to store. */
+      if (fields[i].aws && !aws_keys)
+        continue;
+      text = entry_text (fields[i].row);
 
       g_free (*fields[i].field);
       if (text[0] != '\0' || self->editing)
@@ -508,9 +560,19 @@ update_review (ScalerWizard *self,
                                    config->resources->len, max_total, queue_list);
     }
   set_summary (self->review_resources_row, resources);
-  set_summary (self->review_credentials_row,
-               config->demo ? _("None needed: the demo runs on the built-in simulator")
-                            : _("AWS, ClearML and Git secrets go to the GNOME keyring"));
+  if (config->demo)
+    set_summary (self->review_credentials_row, _("None needed: the demo runs on the built-in simulator"));
+  else if (config->aws_credentials == SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    {
+      g_autofree char *aws = config->aws_profile != NULL
+                             ? g_strdup_printf (_("AWS: profile “%s” of the AWS files"), config->aws_profile)
+                             : g_strdup (_("AWS: the standard AWS credential chain"));
+      g_autofree char *summary = g_strdup_printf (_("%s; ClearML and Git secrets go to the GNOME keyring"), aws);
+
+      set_summary (self->review_credentials_row, summary);
+    }
+  else
+    set_summary (self->review_credentials_row, _("AWS, ClearML and Git secrets go to the GNOME keyring"));
 
   if (unknown->len > 0)
     cost = g_strdup_printf (_("$%.2f per hour, plus %s (no price in the bundled table)"), worst, unknown->str);
@@ -648,6 +710,69 @@ scaler_wizard_changed_cb (ScalerWizard *self)
   /* Validate once per burst of typing, right after the main loop is idle. */
   if (self->validate_source == 0)
     self->validate_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, validate_idle_cb, self, NULL);
+}
+
+static void
+scaler_wizard_aws_profile_changed_cb (ScalerWizard *self)
+{
+  guint selected = adw_combo_row_get_selected (self->aws_profile_row);
+
+  /* The access key rows are for keys kept in the keyring only. */
+  gtk_widget_set_visible (GTK_WIDGET (self->aws_keys_group), selected == AWS_PROFILE_KEYRING);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->aws_profile_row),
+                               selected == AWS_PROFILE_KEYRING
+                               ? _("The access key below, kept in the GNOME keyring")
+                               : selected == AWS_PROFILE_CHAIN
+                               ? _("AWS_PROFILE, the environment's keys, or the instance role, as the AWS CLI finds them")
+                               : _("This profile of the AWS files, as “aws --profile” uses it"));
+  scaler_wizard_changed_cb (self);
+}
+
+/* Profiles of ~/.aws/config and ~/.aws/credentials, read in a thread. */
+static void
+list_profiles_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GError *error = NULL;
+  GStrv profiles = scaler_aws_list_profiles (&error);
+
+  if (profiles == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, profiles, (GDestroyNotify) g_strfreev);
+}
+
+static void
+weak_ref_free (GWeakRef *weak)
+{
+  g_weak_ref_clear (weak);
+  g_free (weak);
+}
+
+/* The job holds only a weak reference: closing the wizard never waits for it. */
+static void
+list_profiles_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(ScalerWizard) self = g_weak_ref_get (weak);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) profiles = g_task_propagate_pointer (G_TASK (result), &error);
+
+  weak_ref_free (weak);
+  if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->aws_profiles == NULL)
+    return;
+  if (profiles == NULL)
+    {
+      /* A broken AWS file: say so where the profiles are picked. */
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (self->aws_profile_row), error->message);
+      return;
+    }
+  for (guint i = 0; profiles[i] != NULL; i++)
+    aws_profile_index (self, profiles[i]);
 }
 
 static void
@@ -980,6 +1105,7 @@ scaler_wizard_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
   g_clear_object (&self->regions);
+  g_clear_object (&self->aws_profiles);
 
   G_OBJECT_CLASS (scaler_wizard_parent_class)->dispose (object);
 }
@@ -1036,6 +1162,8 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   CHILD (budget_row);
   CHILD (budget_spin);
   CHILD (on_stop_row);
+  CHILD (aws_profile_row);
+  CHILD (aws_keys_group);
   CHILD (aws_key_row);
   CHILD (aws_secret_row);
   CHILD (aws_token_row);
@@ -1073,6 +1201,7 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
 #undef CHILD
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_region_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_aws_profile_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_step_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, scaler_wizard_problem_activated_cb);
 
@@ -1103,6 +1232,18 @@ scaler_wizard_init (ScalerWizard *self)
 
   self->regions = gtk_string_list_new (regions);
   adw_combo_row_set_model (self->region_row, G_LIST_MODEL (self->regions));
+
+  {
+    const char * const aws_choices[] = { _("None: the access key below"), _("Standard AWS chain"), NULL };
+    g_autoptr(GTask) task = NULL;
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    self->aws_profiles = gtk_string_list_new (aws_choices);
+    adw_combo_row_set_model (self->aws_profile_row, G_LIST_MODEL (self->aws_profiles));
+    g_weak_ref_init (weak, self);
+    task = g_task_new (NULL, self->cancellable, list_profiles_cb, weak);
+    g_task_run_in_thread (task, list_profiles_thread);
+  }
 
   /* The step bar: one flat button per page, marked while it has errors. */
   pages = gtk_stack_get_pages (self->stack);
@@ -1197,6 +1338,14 @@ scaler_wizard_load_config (ScalerWizard       *self,
     }
   adw_combo_row_set_selected (self->region_row, region_index);
   scaler_resource_editor_set_region (self->resource_editor, config->aws_region);
+
+  if (config->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    adw_combo_row_set_selected (self->aws_profile_row, AWS_PROFILE_KEYRING);
+  else if (config->aws_profile == NULL)
+    adw_combo_row_set_selected (self->aws_profile_row, AWS_PROFILE_CHAIN);
+  else
+    adw_combo_row_set_selected (self->aws_profile_row, aws_profile_index (self, config->aws_profile));
+  scaler_wizard_aws_profile_changed_cb (self);
 
   gtk_editable_set_text (GTK_EDITABLE (self->prefix_row), config->workers_prefix);
   tags = scaler_gui_format_tags (config->aws_tags);

@@ -7,7 +7,7 @@
 //   node fake-cloud.js [--ec2-port N] [--clearml-port N] [--config JSON] [--no-stdin-exit] [--quiet]
 //
 // Prints exactly one line to stdout when ready:
-//   {"ec2":"http://127.0.0.1:PORT","clearml":"http://127.0.0.1:PORT"}
+//   {"ec2":"http://127.0.0.1:PORT","clearml":"http://127.0.0.1:PORT","sts":...,"sso":...,"imds":...,"container":...}
 'use strict';
 
 const http = require('node:http');
@@ -22,6 +22,7 @@ const { World, BadRequest } = require('./lib/world');
 const { createEc2Handler } = require('./lib/ec2');
 const { createClearmlHandler } = require('./lib/clearml');
 const { createControlHandler } = require('./lib/control');
+const { createStsHandler, createSsoHandler, createImdsHandler, createContainerHandler } = require('./lib/credentials');
 
 function usage (msg) {
   process.stderr.write(`fake-cloud: ${msg}\nusage: node fake-cloud.js [--ec2-port N] [--clearml-port N] [--config JSON] [--no-stdin-exit] [--quiet]\n`);
@@ -94,6 +95,13 @@ function main () {
 
   const ec2Server = make('ec2', ec2);
   const clearmlServer = make('clearml', clearml);
+  // The credential endpoints, each on its own port as the real ones are on their own hosts.
+  const extra = [
+    ['sts', make('sts', createStsHandler(world, log))],
+    ['sso', make('sso', createSsoHandler(world, log))],
+    ['imds', make('imds', createImdsHandler(world, log))],
+    ['container', make('container', createContainerHandler(world, log))],
+  ];
 
   // Advance the simulation even when nobody asks.
   const ticker = setInterval(() => world.tick(), 100);
@@ -105,10 +113,10 @@ function main () {
     log(`stopping (${why})`);
     clearInterval(ticker);
     for (const s of world.hungSockets) s.destroy();
-    ec2Server.closeAllConnections && ec2Server.closeAllConnections();
-    clearmlServer.closeAllConnections && clearmlServer.closeAllConnections();
-    ec2Server.close();
-    clearmlServer.close();
+    for (const s of [ec2Server, clearmlServer, ...extra.map((e) => e[1])]) {
+      s.closeAllConnections && s.closeAllConnections();
+      s.close();
+    }
     setTimeout(() => process.exit(0), 50).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
@@ -122,17 +130,20 @@ function main () {
 
   let ready = 0;
   const onReady = () => {
-    if (++ready < 2) return;
+    if (++ready < 2 + extra.length) return;
     // Where the fake agents find their ClearML server (lib/agent.js).
     world.clearmlOrigin = `http://127.0.0.1:${clearmlServer.address().port}`;
-    const line = JSON.stringify({
+    const urls = {
       ec2: `http://127.0.0.1:${ec2Server.address().port}`,
       clearml: `http://127.0.0.1:${clearmlServer.address().port}`,
-    });
+    };
+    for (const [name, server] of extra) urls[name] = `http://127.0.0.1:${server.address().port}`;
+    const line = JSON.stringify(urls);
     process.stdout.write(line + '\n');
     log(`ready: ${line}`);
   };
-  for (const [s, port, name] of [[ec2Server, opts.ec2Port, 'ec2'], [clearmlServer, opts.clearmlPort, 'clearml']]) {
+  for (const [s, port, name] of [[ec2Server, opts.ec2Port, 'ec2'], [clearmlServer, opts.clearmlPort, 'clearml'],
+    ...extra.map(([n, server]) => [server, 0, n])]) {
     s.on('error', (e) => {
       warn(`${name} listener: ${e.message}`);
       process.exit(1);

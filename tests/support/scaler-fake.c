@@ -31,6 +31,7 @@ struct _ScalerFake
   GOutputStream *stdin_pipe;
   char         *ec2_url;
   char         *clearml_url;
+  GHashTable   *urls;          /* listener name -> URL (ec2, clearml, sts, sso, imds, container) */
   GPid          pid;
   CURL         *curl;
 };
@@ -144,6 +145,18 @@ parse_ready_line (ScalerFake  *self,
     }
   self->ec2_url = g_strdup (json_object_get_string_member (obj, "ec2"));
   self->clearml_url = g_strdup (json_object_get_string_member (obj, "clearml"));
+  self->urls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  {
+    g_autoptr(GList) members = json_object_get_members (obj);
+
+    for (GList *l = members; l != NULL; l = l->next)
+      {
+        JsonNode *node = json_object_get_member (obj, l->data);
+
+        if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+          g_hash_table_insert (self->urls, g_strdup (l->data), g_strdup (json_node_get_string (node)));
+      }
+  }
   return self->ec2_url != NULL && self->clearml_url != NULL;
 }
 
@@ -274,6 +287,15 @@ scaler_fake_get_clearml_url (ScalerFake *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
   return self->clearml_url;
+}
+
+const char *
+scaler_fake_get_url (ScalerFake *self,
+                     const char *listener)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (listener != NULL, NULL);
+  return self->urls != NULL ? g_hash_table_lookup (self->urls, listener) : NULL;
 }
 
 GPid
@@ -494,5 +516,6 @@ scaler_fake_stop (ScalerFake *self)
   g_clear_pointer (&self->curl, curl_easy_cleanup);
   g_free (self->ec2_url);
   g_free (self->clearml_url);
+  g_clear_pointer (&self->urls, g_hash_table_unref);
   g_free (self);
 }

@@ -36,6 +36,11 @@ ScalerFake *scaler_fake_start_with_config (const char  *config_json,
 /* "http://127.0.0.1:PORT" of each listener. */
 const char *scaler_fake_get_ec2_url      (ScalerFake  *self);
 const char *scaler_fake_get_clearml_url  (ScalerFake  *self);
+/* "http://127.0.0.1:PORT" of any listener by name: "ec2", "clearml", and
+ * the credential endpoints "sts", "sso", "imds", "container" (README,
+ * "Credential endpoints"); NULL for an unknown name. */
+const char *scaler_fake_get_url          (ScalerFake  *self,
+                                          const char  *listener);
 /* Process id of the node child (for tests of the harness itself). */
 GPid        scaler_fake_get_pid          (ScalerFake  *self);
 

@@ -118,12 +118,15 @@ scaler_test_run_new (const ScalerTestRunOptions *options)
   run->id = g_uuid_string_random ();
   json = g_strdup_printf (
     "{\"version\":1,\"id\":\"%s\",\"name\":\"closed loop\","
-    "\"aws\":{\"region\":\"us-east-1\",\"endpoint\":\"%s\",\"credentials\":\"%s\",\"tags\":{\"owner\":\"tests\"}},"
+    "\"aws\":{\"region\":\"us-east-1\",\"endpoint\":\"%s\",\"credentials\":\"%s\"%s%s%s\"tags\":{\"owner\":\"tests\"}},"
     "\"clearml\":{\"api_server\":\"%s\",\"web_server\":\"%s\",\"files_server\":\"%s\",\"credentials\":\"environment\"},"
     "\"max_idle_time_min\":%g,\"polling_interval_time_min\":%g,\"max_spin_up_time_min\":%g,"
     "\"workers_prefix\":\"dyn\",\"hourly_budget_usd\":%g,\"on_stop\":\"%s\",%s%s\"resources\":%s}",
     run->id, scaler_fake_get_ec2_url (f),
     options->aws_credentials != NULL ? options->aws_credentials : "environment",
+    options->aws_profile != NULL ? ",\"profile\":\"" : ",",
+    options->aws_profile != NULL ? options->aws_profile : "",
+    options->aws_profile != NULL ? "\"," : "",
     scaler_fake_get_clearml_url (f), scaler_fake_get_clearml_url (f), scaler_fake_get_clearml_url (f),
     options->idle > 0 ? options->idle : 0.05,
     options->polling > 0 ? options->polling : 0.01,

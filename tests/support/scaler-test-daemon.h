@@ -47,6 +47,7 @@ typedef struct
   const char *on_stop;        /* NULL: "keep" */
   const char *extra;          /* NULL, or more top-level members: "\"k\":v,\"k2\":v2" */
   const char *aws_credentials;     /* NULL: "environment" */
+  const char *aws_profile;         /* NULL: no aws.profile */
 } ScalerTestRunOptions;
 
 typedef struct

@@ -5,6 +5,7 @@
 
 const { readBody, isPlainObject, rfc1123 } = require('./util');
 const { BadRequest } = require('./world');
+const { issueForProcess } = require('./credentials');
 
 const EC2_FAULTS = new Set(['throttle', 'capacity', 'quota', 'server', 'unavailable', 'auth', 'error', 'hang', 'reset', 'truncated', 'malformed', 'html', 'proxy502', 'empty', 'huge']);
 const CLEARML_FAULTS = new Set(['throttle', 'server', 'unavailable', 'auth', 'error', 'hang', 'reset', 'truncated', 'malformed', 'html', 'proxy502', 'empty', 'huge', 'missing_fields', 'token_expired']);
@@ -70,6 +71,24 @@ function createControlHandler (world, log) {
       const f = world.addFault({ ...body, count: body.count || 1 });
       log(`fault queued: ${JSON.stringify(f)}`);
       return { ok: true, id: f.id };
+    },
+
+    // Every temporary credential handed out, secrets included (tests check none reaches a file).
+    'GET /_fake/credentials/issued': () => ({
+      issued: [...world.issued.values()].map((c) => ({
+        access_key_id: c.access_key_id,
+        secret_access_key: c.secret_access_key,
+        session_token: c.session_token,
+        source: c.source,
+      })),
+    }),
+
+    'POST /_fake/credentials/issue': (body) => {
+      try {
+        return issueForProcess(world, body);
+      } catch (e) {
+        throw bad(e.message);
+      }
     },
 
     'POST /_fake/faults/clear': () => {

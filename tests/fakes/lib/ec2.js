@@ -132,14 +132,14 @@ function rawHeaderMap (rawHeaders) {
 
 const signers = new Map();
 
-function signerFor (cred, region) {
-  const key = cred.access_key_id + '\u0001' + cred.secret_access_key + '\u0001' + region;
+function signerFor (cred, region, service = 'ec2') {
+  const key = cred.access_key_id + '\u0001' + cred.secret_access_key + '\u0001' + region + '\u0001' + service;
   let s = signers.get(key);
   if (!s) {
     s = new SignatureV4({
       credentials: { accessKeyId: cred.access_key_id, secretAccessKey: cred.secret_access_key },
       region,
-      service: 'ec2',
+      service,
       sha256: Sha256,
       uriEscapePath: true,
       applyChecksum: false,
@@ -149,7 +149,11 @@ function signerFor (cred, region) {
   return s;
 }
 
-async function verifySignature (world, req, url, body) {
+// SigV4 of a Query API request for `service` ("ec2", or "sts" for the fake STS). Temporary
+// credentials past their expiry are refused as the real services refuse them: EC2 answers 400
+// RequestExpired (aws/aws-sdk-go aws/request/retryer.go credsExpiredCodes, "EC2 Only"), STS 400
+// ExpiredToken.
+async function verifySignature (world, req, url, body, service = 'ec2') {
   const headers = rawHeaderMap(req.rawHeaders);
   const authz = headers.get('authorization');
   const fail = (status, code, message, details) => ({ ok: false, status, code, message, details });
@@ -165,15 +169,15 @@ async function verifySignature (world, req, url, body) {
     return fail(401, 'AuthFailure', `AWS was not able to validate the provided access credentials (malformed credential scope '${m[1]}')`);
   }
   const [accessKey, scopeDate, scopeRegion, scopeService] = scope;
-  const cred = world.config.credentials.find((c) => c.access_key_id === accessKey);
+  const cred = world.findCredential(accessKey);
   if (!cred) {
     return fail(401, 'AuthFailure', 'AWS was not able to validate the provided access credentials');
   }
   if (scopeRegion !== world.config.region) {
     return fail(403, 'SignatureDoesNotMatch', `Credential should be scoped to a valid region, not '${scopeRegion}'. (expected '${world.config.region}')`);
   }
-  if (scopeService !== 'ec2') {
-    return fail(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: 'ec2'. (got '${scopeService}')`);
+  if (scopeService !== service) {
+    return fail(403, 'SignatureDoesNotMatch', `Credential should be scoped to correct service: '${service}'. (got '${scopeService}')`);
   }
   const amzDate = headers.get('x-amz-date');
   if (!amzDate) {
@@ -223,7 +227,7 @@ async function verifySignature (world, req, url, body) {
     headers: signHeaders,
     body,
   });
-  const signer = signerFor(cred, scopeRegion);
+  const signer = signerFor(cred, scopeRegion, service);
   const signable = new Set(signedNames);
   const signed = await signer.sign(httpReq, { signingDate: new Date(signedMs), signableHeaders: signable });
   const expected = /Signature=([0-9a-f]+)/.exec(signed.headers.authorization)[1];
@@ -248,6 +252,11 @@ async function verifySignature (world, req, url, body) {
     }
   } else if (token !== undefined) {
     return fail(401, 'AuthFailure', 'The security token included in the request is invalid.');
+  }
+  if (cred.session_token && cred.expires_ms !== null && cred.expires_ms !== undefined && world.now() >= cred.expires_ms) {
+    return service === 'ec2'
+      ? fail(400, 'RequestExpired', 'Request has expired.')
+      : fail(400, 'ExpiredToken', 'The security token included in the request is expired');
   }
   return { ok: true, cred };
 }
@@ -1161,6 +1170,10 @@ function createEc2Handler (world, log) {
     };
 
     let auth = await verifySignature(world, req, url, body);
+    if (auth.ok) {
+      logged.access_key_id = auth.cred.access_key_id;
+      if (auth.cred.ref && auth.cred.ref.ec2_calls !== undefined) auth.cred.ref.ec2_calls++;
+    }
     if (auth.ok && !world.config.region_enabled) {
       // An opt-in region the account has not enabled: EC2 answers every call like an unknown
       // key (turbot/steampipe-plugin-aws#75, fog/fog-aws#585).
@@ -1243,4 +1256,4 @@ async function readBodySafe (req) {
   }
 }
 
-module.exports = { createEc2Handler, parseParams, listParam, groupParam };
+module.exports = { createEc2Handler, parseParams, listParam, groupParam, verifySignature };

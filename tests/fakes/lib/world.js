@@ -65,6 +65,22 @@ const DEFAULT_CONFIG = {
   deny_pass_role: false, // true: iam:PassRole is denied, so IamInstanceProfile fails
   terminate_pending: {}, // zone -> stateReason code: EC2 terminates instances launched there while pending
   eventual_consistency_s: 0, // seconds a new instance stays unknown to other calls; or { Action: seconds }
+  // Fake STS, SSO portal, IMDSv2 and container credential endpoints (README: "Credential endpoints").
+  credential_services: {
+    rotate_after: 0.4, // a new set once this fraction of a set's lifetime has passed
+    sts: {
+      lifetime_s: null, // null: DurationSeconds (default 3600); a number overrides it (tests)
+      roles: null, // null: any arn:aws:iam::<12 digits>:role/NAME; else { arn: { external_id } }
+      web_identity_tokens: ['fake-web-identity-token'],
+    },
+    sso: {
+      lifetime_s: 3600,
+      access_tokens: ['fake-sso-access-token'],
+      roles: null, // null: any account and role; else { "account_id": ["RoleName", ...] }
+    },
+    imds: { lifetime_s: 3600, role: 'ec2-autoscaler-instance-role', require_token: true },
+    container: { lifetime_s: 3600, authorization: null, path: '/v2/credentials/fake' },
+  },
 };
 
 const CONFIG_TYPES = {
@@ -108,6 +124,7 @@ const CONFIG_TYPES = {
   deny_pass_role: 'boolean',
   terminate_pending: 'object',
   eventual_consistency_s: 'number|object',
+  credential_services: 'object',
 };
 
 // stateReason messages of instances EC2 terminates while pending
@@ -163,10 +180,14 @@ function validateConfigPatch (patch) {
   if (patch.credentials) {
     patch.credentials.forEach((c, i) => {
       if (!isPlainObject(c) || typeof c.access_key_id !== 'string' || typeof c.secret_access_key !== 'string' ||
-          (c.session_token !== undefined && c.session_token !== null && typeof c.session_token !== 'string')) {
-        throw new BadRequest(`config.credentials[${i}]: expected {access_key_id, secret_access_key, session_token?} strings`);
+          (c.session_token !== undefined && c.session_token !== null && typeof c.session_token !== 'string') ||
+          (c.expiration !== undefined && c.expiration !== null && Number.isNaN(Date.parse(c.expiration)))) {
+        throw new BadRequest(`config.credentials[${i}]: expected {access_key_id, secret_access_key, session_token?, expiration? (ISO 8601)}`);
       }
     });
+  }
+  if (patch.credential_services) {
+    validateCredentialServices(patch.credential_services);
   }
   if (patch.clearml_credentials) {
     const c = patch.clearml_credentials;
@@ -246,6 +267,29 @@ function validateEc2WorldPatch (patch) {
   if (ec !== undefined) {
     const values = typeof ec === 'number' ? [ec] : Object.values(ec);
     if (values.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v < 0)) throw new BadRequest('config.eventual_consistency_s: expected seconds >= 0, or {Action: seconds}');
+  }
+}
+
+function validateCredentialServices (cs) {
+  const where = 'config.credential_services';
+  const known = { rotate_after: 'number', sts: 'object', sso: 'object', imds: 'object', container: 'object' };
+  const inner = {
+    sts: { lifetime_s: 'number|null', roles: 'object|null', web_identity_tokens: 'array' },
+    sso: { lifetime_s: 'number', access_tokens: 'array', roles: 'object|null' },
+    imds: { lifetime_s: 'number', role: 'string|null', require_token: 'boolean' },
+    container: { lifetime_s: 'number', authorization: 'string|null', path: 'string' },
+  };
+  for (const [k, v] of Object.entries(cs)) {
+    if (!known[k]) throw new BadRequest(`${where}.${k}: unknown key (known: ${Object.keys(known).join(', ')})`);
+    if (!typeOk(v, known[k])) throw new BadRequest(`${where}.${k}: expected ${known[k]}`);
+    if (k === 'rotate_after' && !(v > 0 && v <= 1)) throw new BadRequest(`${where}.rotate_after: expected 0 < x <= 1`);
+    if (inner[k]) {
+      for (const [ik, iv] of Object.entries(v)) {
+        if (!inner[k][ik]) throw new BadRequest(`${where}.${k}.${ik}: unknown key (known: ${Object.keys(inner[k]).join(', ')})`);
+        if (!typeOk(iv, inner[k][ik])) throw new BadRequest(`${where}.${k}.${ik}: expected ${inner[k][ik]}`);
+        if (ik === 'lifetime_s' && iv !== null && !(iv > 0)) throw new BadRequest(`${where}.${k}.lifetime_s: expected a number > 0`);
+      }
+    }
   }
 }
 
@@ -377,7 +421,10 @@ class World {
     this.autoSubnetCount = 0;
     this.spotHistory = [];
     this.spotHistoryInit();
-    this.requests = { ec2: {}, clearml: {} };
+    this.requests = { ec2: {}, clearml: {}, sts: {}, sso: {}, imds: {}, container: {}, issue: {} };
+    this.issued = new Map(); // access key id -> temporary credentials handed out (README: "Credential endpoints")
+    this.currentSets = new Map(); // identity -> the set handed out for it now
+    this.imdsTokens = new Map(); // IMDSv2 token -> expiry (ms)
     this.signatureFailures = 0;
     this.authErrors = {};
     this.getNextTaskCalls = 0;
@@ -458,6 +505,15 @@ class World {
         }
       } else if (k === 'clearml_credentials') {
         deepMerge(this.config.clearml_credentials, v);
+      } else if (k === 'credential_services') {
+        for (const [service, settings] of Object.entries(v)) {
+          if (isPlainObject(settings)) {
+            // Lists and role maps are replaced, not merged.
+            Object.assign(this.config.credential_services[service], deepClone(settings));
+          } else {
+            this.config.credential_services[service] = settings;
+          }
+        }
       } else {
         this.config[k] = deepClone(v);
       }
@@ -1101,6 +1157,45 @@ class World {
     return null;
   }
 
+  // --- temporary credentials ----------------------------------------------------------
+
+  // Static credentials of the config, or temporary ones handed out by a credential endpoint.
+  findCredential (accessKeyId) {
+    const c = this.config.credentials.find((x) => x.access_key_id === accessKeyId);
+    if (c) {
+      return { ...c, expires_ms: c.expiration ? Date.parse(c.expiration) : null, ref: c };
+    }
+    const t = this.issued.get(accessKeyId);
+    return t ? { ...t, ref: t } : null;
+  }
+
+  // The set of temporary credentials for `identity` (a string naming who asks for what): the
+  // current one while less than rotate_after of its lifetime has passed, else a new one (the old
+  // one stays valid until it expires, as IMDS rotation does). lifetimeMs: how long EC2 accepts
+  // it; advertisedMs: the Expiration the answer shows (default: the same).
+  issueCredentials (source, identity, lifetimeMs, advertisedMs = lifetimeMs) {
+    const now = this.now();
+    const current = this.currentSets.get(identity);
+    const rotateAfter = this.config.credential_services.rotate_after;
+    if (current && now < current.issued_ms + rotateAfter * (current.expires_ms - current.issued_ms)) {
+      return current;
+    }
+    const set = {
+      access_key_id: 'ASIA' + hex(16).toUpperCase(),
+      secret_access_key: hex(40),
+      session_token: 'FQoGZXIvYXdzE' + hex(40),
+      source,
+      identity,
+      issued_ms: now,
+      expires_ms: now + lifetimeMs,
+      advertised_ms: now + advertisedMs,
+      ec2_calls: 0,
+    };
+    this.issued.set(set.access_key_id, set);
+    this.currentSets.set(identity, set);
+    return set;
+  }
+
   countRequest (service, name) {
     const m = this.requests[service];
     m[name] = (m[name] || 0) + 1;
@@ -1203,6 +1298,16 @@ class World {
       subnets: Object.fromEntries(this.subnetZones),
       faults: this.faults,
       tokens_issued: this.tokens.size,
+      issued_credentials: [...this.issued.values()].map((c) => ({
+        access_key_id: c.access_key_id,
+        source: c.source,
+        identity: c.identity,
+        issued: isoMs(c.issued_ms),
+        expires: isoMs(c.expires_ms),
+        advertised_expiration: isoMs(c.advertised_ms),
+        ec2_calls: c.ec2_calls,
+        request: c.request || null,
+      })),
     };
     if (!omit.has('instances')) out.instances = this.order.map((i) => this.instanceState(i));
     if (!omit.has('workers')) out.workers = [...this.workers.values()].map((w) => this.workerState(w));
