@@ -72,6 +72,8 @@ static const BadCase bad_cases[] = {
   { "52-resource-not-object.json", "resources[1]", "Expected an object describing a resource" },
   { "53-iam-profile-bad.json", "resources[0].iam_instance_profile", "is not an instance profile" },
   { "54-negative-ebs-size.json", "resources[0].ebs_volume_size", "at least 0" },
+  { "70-idle-policy-unknown.json", "idle_policy", "“smart” is not a valid value; expected one of: adaptive, fixed" },
+  { "71-idle-policy-not-string.json", "idle_policy", "Expected one of: adaptive, fixed, found true/false" },
 };
 
 static char *
@@ -273,6 +275,33 @@ test_not_finite (void)
   g_assert_nonnull (find_problem (problems, "max_idle_time_min"));
   g_assert_nonnull (find_problem (problems, "polling_interval_time_min"));
   g_assert_nonnull (find_problem (problems, "hourly_budget_usd"));
+}
+
+/* Both idle policies are valid; anything else (a struct filled in by code,
+ * not parsed) is an error at "idle_policy" naming the two values. */
+static void
+test_idle_policy_values (void)
+{
+  g_autoptr(ScalerConfig) config = good_config ();
+  g_autoptr(GPtrArray) problems = NULL;
+  const ScalerConfigProblem *problem;
+
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
+  problems = scaler_config_validate (config);
+  g_assert_null (find_problem (problems, "idle_policy"));
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  config->idle_policy = SCALER_IDLE_POLICY_ADAPTIVE;
+  problems = scaler_config_validate (config);
+  g_assert_null (find_problem (problems, "idle_policy"));
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  config->idle_policy = (ScalerIdlePolicy) 7;
+  problems = scaler_config_validate (config);
+  problem = find_problem (problems, "idle_policy");
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_ERROR);
+  g_assert_nonnull (strstr (problem->message, "“adaptive” or “fixed”"));
 }
 
 static void
@@ -495,6 +524,7 @@ main (int   argc,
   g_test_add_func ("/scaler/config-validate/no-price-in-region", test_no_price_in_region_is_warning);
   g_test_add_func ("/scaler/config-validate/all-problems-at-once", test_all_problems_at_once);
   g_test_add_func ("/scaler/config-validate/not-finite", test_not_finite);
+  g_test_add_func ("/scaler/config-validate/idle-policy", test_idle_policy_values);
   g_test_add_func ("/scaler/config-validate/tag-lengths", test_tag_lengths_count_characters);
   g_test_add_func ("/scaler/config-validate/invalid-utf8", test_invalid_utf8_struct);
   g_test_add_func ("/scaler/config-validate/typo-without-suggestion", test_typo_without_suggestion);
