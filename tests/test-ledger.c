@@ -439,8 +439,8 @@ observe_queue (ScalerLedger       *ledger,
 }
 
 /* Arrival rates by flow balance: arrivals = change in pending + busy, plus
- * busy x elapsed / mean duration finished; smoothed over 30 minutes. A
- * zombie's stale task is not a busy worker. */
+ * busy x elapsed / mean duration finished; tasks over time, both weighted
+ * by exp(-age / 30 min). A zombie's stale task is not a busy worker. */
 static void
 test_arrival_rate (void)
 {
@@ -465,12 +465,12 @@ test_arrival_rate (void)
   g_assert_cmpuint (samples, ==, 1);
   g_assert_cmpfloat_with_epsilon (per_hour, 12.0, 1e-9);
 
-  /* 3 more queued 5 min later: 3 + 1 arrived (48/h), folded in with weight
-   * 1 - exp(-5/30). The zombie's stale task changes nothing. */
+  /* 3 more queued 5 min later: 3 + 1 arrived; the earlier interval weighs
+   * exp(-5/30). The zombie's stale task changes nothing. */
   observe_queue (ledger, config, NOW + 15 * MIN_USEC, second, 3, TRUE);
   g_assert_true (scaler_ledger_get_arrival_rate (ledger, "default", &per_hour, &samples));
   g_assert_cmpuint (samples, ==, 2);
-  g_assert_cmpfloat_with_epsilon (per_hour, 12.0 + (1.0 - exp (-5.0 / 30.0)) * (48.0 - 12.0), 1e-9);
+  g_assert_cmpfloat_with_epsilon (per_hour, 60.0 * (exp (-5.0 / 30.0) + 4.0) / (5.0 * exp (-5.0 / 30.0) + 5.0), 1e-9);
   g_assert_false (scaler_ledger_get_arrival_rate (ledger, "gpu", NULL, NULL));
 
   /* Copies keep it; an observation at the same time adds no interval. */

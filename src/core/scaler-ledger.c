@@ -66,7 +66,8 @@ typedef struct
 /* A queue's task arrivals, by flow balance between observations. */
 typedef struct
 {
-  double per_usec;     /* smoothed arrival rate */
+  double arrived;      /* tasks, exponentially weighted by age */
+  double elapsed;      /* usec, weighted alike: arrived / elapsed = the rate */
   guint  samples;      /* intervals folded in */
   guint  in_system;    /* pending + busy at the last observation */
   guint  busy;
@@ -75,7 +76,8 @@ typedef struct
 
 /* Time constant of the arrival-rate average: long enough to smooth a
  * Poisson stream of a few tasks an hour, short enough to follow a daily
- * cycle within the hour. */
+ * cycle within the hour (bench-policy: 10 or 90 minutes change the costs by
+ * less than 1 %, except on bursty work, 2 % either way). */
 #define ARRIVAL_TAU_USEC (G_GINT64_CONSTANT (30) * 60 * G_USEC_PER_SEC)
 
 static void
@@ -678,10 +680,10 @@ scaler_ledger_get_arrival_rate (const ScalerLedger *self,
 
   g_return_val_if_fail (self != NULL, FALSE);
   arrivals = queue ? g_hash_table_lookup (self->arrivals, queue) : NULL;
-  if (arrivals == NULL || arrivals->samples == 0)
+  if (arrivals == NULL || arrivals->samples == 0 || !(arrivals->elapsed > 0))
     return FALSE;
   if (per_hour)
-    *per_hour = MAX (arrivals->per_usec, 0.0) * 3600.0 * G_USEC_PER_SEC;
+    *per_hour = MAX (arrivals->arrived / arrivals->elapsed, 0.0) * 3600.0 * G_USEC_PER_SEC;
   if (samples)
     *samples = arrivals->samples;
   return TRUE;
@@ -720,8 +722,10 @@ busy_per_queue (const ScalerConfig   *config,
  * that arrived are the change in (pending + busy) plus the tasks that
  * finished, expected to be busy x elapsed / mean duration. Tasks that start
  * and end between two observations are counted too (as finished work),
- * which counting new task ids would miss. Smoothed with weight
- * 1 - exp(-elapsed / ARRIVAL_TAU_USEC). */
+ * which counting new task ids would miss. The rate is the tasks that
+ * arrived over the time elapsed, both weighted by exp(-age /
+ * ARRIVAL_TAU_USEC): exact for a constant rate, right from the first
+ * interval, whatever the intervals' lengths. */
 static void
 observe_arrivals (ScalerLedger         *self,
                   const ScalerConfig   *config,
@@ -751,12 +755,12 @@ observe_arrivals (ScalerLedger         *self,
         {
           double dt = (double) (now - arrivals->time);
           double done = (arrivals->busy + busy_now) / 2.0 * dt / (double) task_mean;
-          /* Not clamped per interval (a finish without an arrival gives a
-           * negative one), or the average would be biased upwards. */
-          double rate = ((double) in_system - (double) arrivals->in_system + done) / dt;
-          double weight = 1.0 - exp (-dt / (double) ARRIVAL_TAU_USEC);
+          double decay = exp (-dt / (double) ARRIVAL_TAU_USEC);
 
-          arrivals->per_usec = arrivals->samples == 0 ? rate : arrivals->per_usec + weight * (rate - arrivals->per_usec);
+          /* Not clamped per interval (a finish without an arrival gives a
+           * negative count), or the rate would be biased upwards. */
+          arrivals->arrived = arrivals->arrived * decay + ((double) in_system - (double) arrivals->in_system + done);
+          arrivals->elapsed = arrivals->elapsed * decay + dt;
           if (arrivals->samples < G_MAXUINT)
             arrivals->samples++;
         }

@@ -166,8 +166,8 @@ gboolean      scaler_ledger_get_task_duration (const ScalerLedger *self,
 
 /* Arrival rate of a queue's tasks (per hour), estimated at each observation
  * from the change in pending + busy tasks and the tasks expected to have
- * finished (busy workers x elapsed time / mean task duration), as an
- * exponentially weighted moving average with a 30-minute time constant
+ * finished (busy workers x elapsed time / mean task duration): the tasks
+ * that arrived over the time elapsed, both weighted by exp(-age / 30 min)
  * (memory only, not saved). FALSE until the queue's task duration is known
  * and two observations were made. per_hour and samples may be NULL. */
 gboolean      scaler_ledger_get_arrival_rate (const ScalerLedger *self,

@@ -820,7 +820,7 @@ plan_idle_worker (Decide            *d,
     action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
                          "Terminating %s (%s): worker idle for %.1f min, terminate idle now was requested",
                          idle->instance->instance_id, resource, minutes (idle_for));
-  else if (early)
+  else if (early && idle_for < usec_of_min (d->config->max_idle_time_min))
     action = terminate_early (d, queue, o, k, idle, resource);
   else
     action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
