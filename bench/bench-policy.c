@@ -982,25 +982,38 @@ print_table (const char *title,
   printf ("\nMean over the seeds, (min–max) over the seeds; waits in minutes.\n");
 }
 
+/* Lost tasks (spot interruptions), runs that did not drain, busy workers
+ * terminated: one line per workload and run kind, when any. */
 static void
 print_notes (Results     *all,
              guint        n_workloads,
-             const guint *index)
+             const guint *index,
+             gboolean     ours_default_is_same)
 {
   static const char * const names[N_RUNS] = { "ours", "ClearML (same polling)", "ours (default)",
                                               "ClearML (default)" };
 
   for (guint i = 0; i < n_workloads; i++)
-    for (guint k = 0; k < all[i].n; k++)
-      for (guint r = 0; r < N_RUNS; r++)
-        {
-          const Outcome *o = &all[i].runs[k][r];
+    for (guint r = 0; r < N_RUNS; r++)
+      {
+        double lost = 0;
+        guint undrained = 0, kills = 0;
 
-          if (!o->drained || o->busy_kills > 0 || o->lost > 0)
-            printf ("note: %s seed #%u %s: drained %s, busy workers terminated %u, tasks lost %u\n",
-                    workloads[index[i]].name, k, names[r], o->drained ? "yes" : "no", o->busy_kills,
-                    o->lost);
-        }
+        if (r == OURS_DEFAULT && ours_default_is_same)
+          continue;
+        for (guint k = 0; k < all[i].n; k++)
+          {
+            const Outcome *o = &all[i].runs[k][r];
+
+            lost += (double) o->lost / all[i].n;
+            undrained += !o->drained;
+            kills += o->busy_kills;
+          }
+        if (lost > 0 || undrained > 0 || kills > 0)
+          printf ("note: %s, %s: %.1f tasks lost (mean; their instance was interrupted), %u run(s) not drained, "
+                  "%u busy worker(s) terminated\n",
+                  workloads[index[i]].name, names[r], lost, undrained, kills);
+      }
 }
 
 static void
@@ -1217,7 +1230,7 @@ main (int   argc,
     print_table (same, all, n_workloads, index, OURS_SAME, CLEARML_SAME);
     print_table (defaults, all, n_workloads, index, OURS_DEFAULT, CLEARML_DEFAULT);
   }
-  print_notes (all, n_workloads, index);
+  print_notes (all, n_workloads, index, opt.polling == OUR_POLLING_MIN);
   if (opt.breakdown)
     print_breakdown (all, n_workloads, index);
   if (opt.per_seed)

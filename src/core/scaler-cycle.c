@@ -627,9 +627,9 @@ execute_plan (Run            *run,
 
           /* Routine notes reach the log at INFO when they change, then DEBUG;
            * a kept idle worker's note changes every cycle (its idle time)
-           * and stays at DEBUG. */
-          if (scaler_ledger_note_changed (ctx->ledger, key, action->reason) && level == SCALER_LOG_LEVEL_DEBUG
-              && action->code != SCALER_REASON_KEEP_IDLE)
+           * and stays at DEBUG, unremembered. */
+          if (level == SCALER_LOG_LEVEL_DEBUG && action->code != SCALER_REASON_KEEP_IDLE
+              && scaler_ledger_note_changed (ctx->ledger, key, action->reason))
             level = SCALER_LOG_LEVEL_INFO;
           cycle_log (run, level, "%s", action->reason);
         }

@@ -544,7 +544,7 @@ plan_boot_timeouts (Decide *d)
  * break-even" the worker still stays this share of it. Without the cap the
  * rule costs at most (1 + lambda) x the best choice in hindsight when the
  * predictions are right and (1 + 1/lambda) x whatever they are.
- * bench-policy: 0.25 costs 1 to 3 % more than 0.1 on every workload. */
+ * bench-policy: 0.25 costs up to 4 % more than 0.1 (bursty work). */
 #define PREDICTION_TRUST 0.1
 /* Beyond this, a worker is "not needed in the foreseeable future". */
 #define NEED_CAP_USEC (G_GINT64_CONSTANT (1000000) * 3600 * 24 * 365)
