@@ -744,7 +744,7 @@ terminate_early (Decide            *d,
 
   if (!o->predicted)
     return add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE_EARLY,
-                       "Terminating %s (%s): idle for %.1f min, the break-even time (a new instance is "
+                       "Terminating %s (%s): worker idle for %.1f min, the break-even time (a new instance is "
                        "ready in %.1f min, and a task would wait as long for it); no arrival rate is "
                        "learned yet for queue %s",
                        idle->instance->instance_id, resource, minutes (d->now - idle->since),
@@ -752,7 +752,7 @@ terminate_early (Decide            *d,
   when = o->need[k] >= NEED_CAP_USEC ? g_strdup ("not in the foreseeable future")
                                      : g_strdup_printf ("in %.1f min", minutes ((gint64) o->need[k]));
   return add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE_EARLY,
-                     "Terminating %s (%s): idle for %.1f min; queue %s is expected to need it %s "
+                     "Terminating %s (%s): worker idle for %.1f min; queue %s is expected to need it %s "
                      "(%.1f tasks/h arrive, %u busy, tasks take %.1f min), after the break-even of "
                      "%.1f min (a new instance is ready in %.1f min): keeping it is expected to cost "
                      "more than booting one then",
