@@ -1152,6 +1152,41 @@ parse_options (int       *argc,
   return TRUE;
 }
 
+/* Every seed of one workload: ours and the model at the same polling
+ * interval, the model at its default, ours at its default if that differs.
+ * Returns the number of simulated runs. */
+static guint
+run_workload (const Options   *opt,
+              ScalerIdlePolicy idle_policy,
+              guint            w_index,
+              Results         *res,
+              guint32         *seeds)
+{
+  const Workload *w = &workloads[w_index];
+  guint n_runs = 0;
+
+  res->n = opt->n_seeds;
+  for (guint k = 0; k < (guint) opt->n_seeds; k++)
+    {
+      Outcome *runs = res->runs[k];
+      guint32 seed = (guint32) opt->seed + 1000 * k + w_index;
+
+      seeds[k] = seed;
+      run_ours (w, seed, opt->polling, idle_policy, opt->breakdown, &runs[OURS_SAME]);
+      run_clearml (w, seed, opt->polling, opt->breakdown, &runs[CLEARML_SAME]);
+      run_clearml (w, seed, CLEARML_POLLING_MIN, opt->breakdown, &runs[CLEARML_DEFAULT]);
+      n_runs += 3;
+      if (opt->polling != OUR_POLLING_MIN)
+        {
+          run_ours (w, seed, OUR_POLLING_MIN, idle_policy, opt->breakdown, &runs[OURS_DEFAULT]);
+          n_runs++;
+        }
+      else
+        runs[OURS_DEFAULT] = runs[OURS_SAME];
+    }
+  return n_runs;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1191,29 +1226,7 @@ main (int   argc,
     }
 
   for (guint i = 0; i < n_workloads; i++)
-    {
-      const Workload *w = &workloads[index[i]];
-
-      all[i].n = opt.n_seeds;
-      for (guint k = 0; k < (guint) opt.n_seeds; k++)
-        {
-          Outcome *runs = all[i].runs[k];
-          guint32 seed = (guint32) opt.seed + 1000 * k + index[i];
-
-          seeds[i][k] = seed;
-          run_ours (w, seed, opt.polling, idle_policy, opt.breakdown, &runs[OURS_SAME]);
-          run_clearml (w, seed, opt.polling, opt.breakdown, &runs[CLEARML_SAME]);
-          run_clearml (w, seed, CLEARML_POLLING_MIN, opt.breakdown, &runs[CLEARML_DEFAULT]);
-          n_runs += 3;
-          if (opt.polling != OUR_POLLING_MIN)
-            {
-              run_ours (w, seed, OUR_POLLING_MIN, idle_policy, opt.breakdown, &runs[OURS_DEFAULT]);
-              n_runs++;
-            }
-          else
-            runs[OURS_DEFAULT] = runs[OURS_SAME];
-        }
-    }
+    n_runs += run_workload (&opt, idle_policy, index[i], &all[i], seeds[i]);
 
   if (opt.summary)
     {
