@@ -88,6 +88,8 @@ static const BadCase bad_cases[] = {
   { "68-gp3-throughput-needs-iops.json", "resources[0].ebs_throughput", "1000 MiB/s needs at least 4000 IOPS on gp3" },
   { "69-profile-with-keyring.json", "aws.profile", "used only with “credentials”: “environment”" },
   { "70-profile-bad-name.json", "aws.profile", "is not an AWS profile name" },
+  { "71-idle-policy-unknown.json", "idle_policy", "“smart” is not a valid value; expected one of: adaptive, fixed" },
+  { "72-idle-policy-not-string.json", "idle_policy", "Expected one of: adaptive, fixed, found true/false" },
 };
 
 static char *
@@ -592,6 +594,33 @@ test_not_finite (void)
   g_assert_nonnull (find_problem (problems, "hourly_budget_usd"));
 }
 
+/* Both idle policies are valid; anything else (a struct filled in by code,
+ * not parsed) is an error at "idle_policy" naming the two values. */
+static void
+test_idle_policy_values (void)
+{
+  g_autoptr(ScalerConfig) config = good_config ();
+  g_autoptr(GPtrArray) problems = NULL;
+  const ScalerConfigProblem *problem;
+
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
+  problems = scaler_config_validate (config);
+  g_assert_null (find_problem (problems, "idle_policy"));
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  config->idle_policy = SCALER_IDLE_POLICY_ADAPTIVE;
+  problems = scaler_config_validate (config);
+  g_assert_null (find_problem (problems, "idle_policy"));
+
+  g_clear_pointer (&problems, g_ptr_array_unref);
+  config->idle_policy = (ScalerIdlePolicy) 7;
+  problems = scaler_config_validate (config);
+  problem = find_problem (problems, "idle_policy");
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->severity, ==, SCALER_PROBLEM_ERROR);
+  g_assert_nonnull (strstr (problem->message, "“adaptive” or “fixed”"));
+}
+
 static void
 test_tag_lengths_count_characters (void)
 {
@@ -817,6 +846,7 @@ main (int   argc,
   g_test_add_func ("/scaler/config-validate/regions-and-zones", test_regions_and_zones_warnings);
   g_test_add_func ("/scaler/config-validate/volume-warnings", test_volume_warnings);
   g_test_add_func ("/scaler/config-validate/not-finite", test_not_finite);
+  g_test_add_func ("/scaler/config-validate/idle-policy", test_idle_policy_values);
   g_test_add_func ("/scaler/config-validate/tag-lengths", test_tag_lengths_count_characters);
   g_test_add_func ("/scaler/config-validate/invalid-utf8", test_invalid_utf8_struct);
   g_test_add_func ("/scaler/config-validate/typo-without-suggestion", test_typo_without_suggestion);

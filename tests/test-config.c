@@ -63,6 +63,7 @@ assert_config_equal (const ScalerConfig *a,
   g_assert_cmpstr (a->workers_prefix, ==, b->workers_prefix);
   g_assert_cmpfloat (a->hourly_budget_usd, ==, b->hourly_budget_usd);
   g_assert_cmpint (a->on_stop, ==, b->on_stop);
+  g_assert_cmpint (a->idle_policy, ==, b->idle_policy);
   g_assert_cmpstr (a->extra_vm_bash_script, ==, b->extra_vm_bash_script);
   g_assert_cmpstr (a->extra_clearml_conf, ==, b->extra_clearml_conf);
   g_assert_cmpint (a->demo, ==, b->demo);
@@ -113,6 +114,7 @@ test_defaults (void)
   g_assert_cmpfloat (config->max_spin_up_time_min, ==, 30);
   g_assert_cmpstr (config->workers_prefix, ==, "dynamic_worker");
   g_assert_cmpint (config->on_stop, ==, SCALER_ON_STOP_KEEP);
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_ADAPTIVE);
   g_assert_false (config->demo);
   g_assert_cmpuint (resource->max_instances, ==, 1);
   g_assert_cmpstr (resource->ebs_volume_type, ==, "gp3");
@@ -153,6 +155,7 @@ test_parse_full (void)
   g_assert_cmpstr (config->workers_prefix, ==, "gpu_worker");
   g_assert_cmpfloat (config->hourly_budget_usd, ==, 25.75);
   g_assert_cmpint (config->on_stop, ==, SCALER_ON_STOP_TERMINATE_IDLE);
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_assert_cmpstr (config->extra_vm_bash_script, ==, "apt-get update\necho \"ready\"\n");
   g_assert_true (config->demo);
   g_assert_cmpuint (config->resources->len, ==, 2);
@@ -250,6 +253,7 @@ test_round_trip_every_field (void)
   config->workers_prefix = g_strdup ("w");
   config->hourly_budget_usd = 1234.5678;
   config->on_stop = SCALER_ON_STOP_TERMINATE_ALL;
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   g_free (config->extra_vm_bash_script);
   config->extra_vm_bash_script = g_strdup ("#!/bin/bash\nset -e\necho \\ \"$HOME\"\n");
   g_free (config->extra_clearml_conf);
@@ -314,7 +318,9 @@ test_key_order (void)
     "\"credentials\"", "\"tags\"", "\"clearml\"", "\"api_server\"", "\"web_server\"",
     "\"files_server\"", "\"git_user\"", "\"default_docker_image\"", "\"max_idle_time_min\"",
     "\"polling_interval_time_min\"", "\"max_spin_up_time_min\"", "\"workers_prefix\"",
-    "\"hourly_budget_usd\"", "\"on_stop\"", "\"extra_vm_bash_script\"",
+    "\"hourly_budget_usd\"", "\"on_stop\"",
+    "\"idle_policy\"",
+    "\"extra_vm_bash_script\"",
     "\"extra_clearml_conf\"", "\"demo\"", "\"resources\"", "\"max_instances\"",
     "\"instance_type\"", "\"availability_zones\"", "\"subnet_ids\"", "\"ami_id\"",
     "\"ebs_device_name\"", "\"ebs_volume_size\"", "\"ebs_volume_type\"", "\"key_name\"",
@@ -339,6 +345,7 @@ test_key_order (void)
   /* Unset IOPS and throughput are left out, not written as 0. */
   g_assert_null (strstr (json, "\"ebs_iops\""));
   g_assert_null (strstr (json, "\"ebs_throughput\""));
+  g_assert_nonnull (strstr (json, "\"idle_policy\" : \"adaptive\""));
 }
 
 static void

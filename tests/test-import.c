@@ -124,6 +124,11 @@ test_wizard_yaml (void)
   g_assert_cmpstr (config->git_user, ==, "ml-bot");
   g_assert_cmpfloat (config->polling_interval_time_min, ==, 0.5);
   g_assert_cmpfloat (config->max_idle_time_min, ==, 20);
+  /* Imported with our default idle policy, and the report says how to keep
+   * ClearML's exact idle time. */
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_ADAPTIVE);
+  g_assert_true (report_has (report, "hyper_params.max_idle_time_min: imported as the most a worker stays idle"));
+  g_assert_true (report_has (report, "choose “fixed” to terminate after exactly 20 min"));
   g_assert_cmpfloat (config->max_spin_up_time_min, ==, 45);
   g_assert_cmpstr (config->workers_prefix, ==, "aws_worker");
   g_assert_cmpstr (config->extra_vm_bash_script, ==, "apt-get update\napt-get install -y htop\n");

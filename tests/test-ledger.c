@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -397,6 +398,88 @@ test_task_durations (void)
   g_assert_cmpint (mean, ==, 11 * MIN_USEC - MIN_USEC / 10);
 }
 
+/* One observation of queue "default": the workers (id=task, "" = idle) on
+ * live instances i-1.., a zombie busy worker on an instance that is gone
+ * when `zombie`, and `pending` queued tasks. */
+static void
+observe_queue (ScalerLedger       *ledger,
+               const ScalerConfig *config,
+               gint64              time,
+               const char * const *tasks,
+               guint               pending,
+               gboolean            zombie)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (time);
+
+  for (guint i = 0; tasks[i] != NULL; i++)
+    {
+      ScalerInstance *instance = scaler_instance_new ();
+      ScalerWorker *worker = scaler_worker_new ();
+
+      instance->instance_id = g_strdup_printf ("i-%u", i + 1);
+      instance->config_id = g_strdup (CONFIG_ID);
+      instance->resource = g_strdup ("cpu");
+      instance->instance_type = g_strdup ("m5.large");
+      instance->state = SCALER_INSTANCE_STATE_RUNNING;
+      worker->id = scaler_worker_id_build ("dyn", "cpu", "m5.large", instance->instance_id);
+      worker->task_id = tasks[i][0] ? g_strdup (tasks[i]) : NULL;
+      scaler_snapshot_add_instance (snapshot, instance);
+      scaler_snapshot_add_worker (snapshot, worker);
+    }
+  if (zombie)
+    {
+      ScalerWorker *worker = scaler_worker_new ();
+
+      worker->id = g_strdup ("dyn:cpu:m5.large:i-gone");
+      worker->task_id = g_strdup ("stale");
+      scaler_snapshot_add_worker (snapshot, worker);
+    }
+  scaler_snapshot_set_pending (snapshot, "default", pending);
+  scaler_ledger_observe (ledger, config, snapshot, time, NULL);
+}
+
+/* Arrival rates by flow balance: arrivals = change in pending + busy, plus
+ * busy x elapsed / mean duration finished; tasks over time, both weighted
+ * by exp(-age / 30 min). A zombie's stale task is not a busy worker. */
+static void
+test_arrival_rate (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerLedger) copy = NULL;
+  const char *first[] = { "a", "b", NULL };
+  const char *second[] = { "c", "d", NULL };
+  double per_hour = 0;
+  guint samples = 0;
+
+  /* No task duration known yet: no rate. */
+  observe_queue (ledger, config, NOW, first, 0, FALSE);
+  observe_queue (ledger, config, NOW + 5 * MIN_USEC, first, 0, FALSE);
+  g_assert_false (scaler_ledger_get_arrival_rate (ledger, "default", &per_hour, &samples));
+
+  /* Both tasks took 10 min and were replaced at once: the mean duration is
+   * 10 min, so 1 task is expected to have finished in the last 5 min
+   * (2 busy x 5 / 10) and the count stayed: 1 arrived, 12/h. */
+  observe_queue (ledger, config, NOW + 10 * MIN_USEC, second, 0, FALSE);
+  g_assert_true (scaler_ledger_get_arrival_rate (ledger, "default", &per_hour, &samples));
+  g_assert_cmpuint (samples, ==, 1);
+  g_assert_cmpfloat_with_epsilon (per_hour, 12.0, 1e-9);
+
+  /* 3 more queued 5 min later: 3 + 1 arrived; the earlier interval weighs
+   * exp(-5/30). The zombie's stale task changes nothing. */
+  observe_queue (ledger, config, NOW + 15 * MIN_USEC, second, 3, TRUE);
+  g_assert_true (scaler_ledger_get_arrival_rate (ledger, "default", &per_hour, &samples));
+  g_assert_cmpuint (samples, ==, 2);
+  g_assert_cmpfloat_with_epsilon (per_hour, 60.0 * (exp (-5.0 / 30.0) + 4.0) / (5.0 * exp (-5.0 / 30.0) + 5.0), 1e-9);
+  g_assert_false (scaler_ledger_get_arrival_rate (ledger, "gpu", NULL, NULL));
+
+  /* Copies keep it; an observation at the same time adds no interval. */
+  copy = scaler_ledger_copy (ledger);
+  observe_queue (copy, config, NOW + 15 * MIN_USEC, second, 3, FALSE);
+  g_assert_true (scaler_ledger_get_arrival_rate (copy, "default", NULL, &samples));
+  g_assert_cmpuint (samples, ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -410,6 +493,7 @@ main (int   argc,
   g_test_add_func ("/scaler/ledger/hostile-json", test_hostile_json);
   g_test_add_func ("/scaler/ledger/observe", test_observe);
   g_test_add_func ("/scaler/ledger/task-durations", test_task_durations);
+  g_test_add_func ("/scaler/ledger/arrival-rate", test_arrival_rate);
 
   return g_test_run ();
 }

@@ -192,8 +192,9 @@ test_scale_up_from_zero (void)
   g_assert_cmpfloat_with_epsilon (plan->usd_per_hour_planned, 1.2, 1e-9);
 }
 
-/* clearml.md §1.4 step 6: need=3, A allowed 2, B allowed 5: ClearML launches
- * 5; the remaining need must be used: 3. */
+/* ClearML's autoscaler (allegroai/clearml clearml/automation/auto_scaler.py:284-294)
+ * adds min(need, allowed) per resource: need=3, A allowed 2, B allowed 5
+ * launches 5; the remaining need must be used: 3. */
 static void
 test_no_overshoot (void)
 {
@@ -906,6 +907,315 @@ test_expected_frees (void)
   g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
 }
 
+/* ---- idle_policy: the break-even rule ---- */
+
+/* An instance launched `ready_min` before its worker registered. */
+static ScalerWorker *
+add_ready_worker (ScalerSnapshot *snapshot,
+                  const char     *id,
+                  const char     *type,
+                  const char     *task,
+                  double          ready_min)
+{
+  ScalerInstance *instance = add_instance (snapshot, CONFIG_ID, id, "cpu", type, SCALER_INSTANCE_STATE_RUNNING, 120);
+  ScalerWorker *worker = add_worker (snapshot, "cpu", type, id, task);
+
+  worker->register_time = instance->launch_time + (gint64) (ready_min * MIN_USEC);
+  return worker;
+}
+
+/* A queue "default" with `busy` workers on i-1..i-busy, each running tasks
+ * of exactly task_min minutes back to back, observed every minute for an
+ * hour before NOW with nothing pending: the ledger learns the task duration
+ * and an arrival rate of busy / task_min per minute (flow balance). The
+ * `idle` workers on i-(busy+1).. are seen idle from NOW - idle_min. The
+ * decision snapshot at NOW holds all of them, registered 6 min after launch
+ * (so a new instance is ready in 6 min and the break-even is 12 min). */
+static ScalerPlan *
+decide_after_history (ScalerConfig *config,
+                      ScalerLedger *ledger,
+                      guint         busy,
+                      double        task_min,
+                      guint         idle,
+                      double        idle_min,
+                      guint         pending)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+
+  for (gint minute = -60; minute <= 0; minute++)
+    {
+      gint64 t = NOW + minute * MIN_USEC;
+      g_autoptr(ScalerSnapshot) seen = minute < 0 ? scaler_snapshot_new (t) : NULL;
+      ScalerSnapshot *target = seen ? seen : snapshot;
+
+      for (guint k = 1; k <= busy + idle; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("i-%u", k);
+          g_autofree char *task = NULL;
+
+          if (k <= busy)
+            task = g_strdup_printf ("task-%u-%d", k, (int) ((minute + 60) / task_min));
+          else if (minute < -idle_min)
+            continue;
+          add_ready_worker (target, id, "m5.large", task, 6);
+        }
+      scaler_snapshot_set_pending (target, "default", minute < 0 ? 0 : pending);
+      if (seen != NULL)
+        scaler_ledger_observe (ledger, config, seen, t, NULL);
+    }
+  return decide (config, snapshot, ledger, NULL);
+}
+
+static const ScalerAction *
+find_for_instance (ScalerPlan *plan,
+                   const char *instance_id)
+{
+  for (guint i = 0; i < plan->actions->len; i++)
+    {
+      const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+      if (g_strcmp0 (action->instance_id, instance_id) == 0)
+        return action;
+    }
+  return NULL;
+}
+
+/* Nothing learned about the queue's arrivals yet: an idle worker goes at
+ * the break-even time (2 x the 6 minutes a new instance needs to be
+ * ready), before max_idle_time_min; "fixed" keeps it until then. */
+static void
+test_idle_break_even_without_history (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  ScalerIdlePolicy policies[] = { SCALER_IDLE_POLICY_ADAPTIVE, SCALER_IDLE_POLICY_FIXED };
+
+  add_resource (config, "cpu", "default", "m5.large", 5, FALSE);
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_ADAPTIVE);
+  for (guint p = 0; p < G_N_ELEMENTS (policies); p++)
+    for (guint m = 0; m < 3; m++)
+      {
+        double idle_min[] = { 11, 13, 16 };
+        g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+        g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+        g_autoptr(ScalerPlan) plan = NULL;
+        ScalerWorker *worker = add_ready_worker (snapshot, "i-1", "m5.large", NULL, 6);
+        const ScalerAction *action;
+
+        config->idle_policy = policies[p];
+        scaler_ledger_set_idle_since (ledger, worker->id, NOW - (gint64) (idle_min[m] * MIN_USEC));
+        scaler_snapshot_set_pending (snapshot, "default", 0);
+        plan = decide (config, snapshot, ledger, NULL);
+        if (idle_min[m] < 12 || (policies[p] == SCALER_IDLE_POLICY_FIXED && idle_min[m] < 15))
+          {
+            g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+            continue;
+          }
+        g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+        if (idle_min[m] < 15)
+          {
+            action = scaler_plan_find (plan, SCALER_REASON_IDLE_EARLY);
+            g_assert_nonnull (action);
+            g_assert_true (strstr (action->reason, "idle for 13.0 min, the break-even time") != NULL);
+            g_assert_true (strstr (action->reason, "ready in 6.0 min") != NULL);
+            g_assert_true (strstr (action->reason, "no arrival rate is learned yet for queue default") != NULL);
+          }
+        else
+          {
+            action = scaler_plan_find (plan, SCALER_REASON_IDLE);
+            g_assert_nonnull (action);
+            g_assert_true (strstr (action->reason, "max_idle_time_min is 15") != NULL);
+          }
+        g_assert_cmpstr (action->instance_id, ==, "i-1");
+        g_assert_cmpstr (action->worker_id, ==, worker->id);
+        g_assert_cmpstr (action->queue, ==, "default");
+      }
+}
+
+/* 5 busy workers, 15-minute tasks, 20 tasks an hour: the queue needs a
+ * 6th worker in 10.5 min on average (sooner than the 12-minute break-even:
+ * kept, and said so), a 7th only in 26.2 min (terminated at once, with the
+ * prediction in its reason). The adaptive rule learned both from the
+ * ledger's observations. */
+static void
+test_idle_prediction_keeps_first_in_line (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *kept, *gone;
+  double per_hour = 0;
+  gint64 task = 0;
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  plan = decide_after_history (config, ledger, 5, 15, 2, 5, 0);
+  g_assert_true (scaler_ledger_get_arrival_rate (ledger, "default", &per_hour, NULL));
+  g_assert_cmpfloat_with_epsilon (per_hour, 20.0, 1e-6);
+  g_assert_true (scaler_ledger_get_task_duration (ledger, "default", &task, NULL));
+  g_assert_cmpint (task, ==, 15 * MIN_USEC);
+
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+  /* Same price and idle time: the line follows the worker ids. */
+  kept = find_for_instance (plan, "i-6");
+  g_assert_nonnull (kept);
+  g_assert_cmpint (kept->kind, ==, SCALER_ACTION_NONE);
+  g_assert_cmpint (kept->code, ==, SCALER_REASON_KEEP_IDLE);
+  g_assert_true (strstr (kept->reason, "expected to need it in 10.5 min") != NULL);
+  g_assert_true (strstr (kept->reason, "20.0 tasks/h arrive, 5 busy, tasks take 15.0 min") != NULL);
+  g_assert_true (strstr (kept->reason, "break-even of 12.0 min") != NULL);
+  g_assert_true (strstr (kept->reason, "max_idle_time_min (15) at the latest") != NULL);
+
+  gone = find_for_instance (plan, "i-7");
+  g_assert_nonnull (gone);
+  g_assert_cmpint (gone->kind, ==, SCALER_ACTION_TERMINATE);
+  g_assert_cmpint (gone->code, ==, SCALER_REASON_IDLE_EARLY);
+  g_assert_true (strstr (gone->reason, "idle for 5.0 min") != NULL);
+  g_assert_true (strstr (gone->reason, "expected to need it in 26.2 min") != NULL);
+  g_assert_true (strstr (gone->reason, "after the break-even of 12.0 min") != NULL);
+  g_assert_true (strstr (gone->reason, "a new instance is ready in 6.0 min") != NULL);
+  g_assert_true (strstr (gone->reason, "cost more than booting one then") != NULL);
+  for (guint k = 1; k <= 5; k++)
+    {
+      g_autofree char *id = g_strdup_printf ("i-%u", k);
+
+      g_assert_null (find_for_instance (plan, id));
+    }
+}
+
+/* The prediction keeps a worker at most max_idle_time_min. */
+static void
+test_idle_prediction_capped (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *action;
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  plan = decide_after_history (config, ledger, 5, 15, 1, 16, 0);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+  action = scaler_plan_find (plan, SCALER_REASON_IDLE);
+  g_assert_nonnull (action);
+  g_assert_cmpstr (action->instance_id, ==, "i-6");
+  g_assert_true (strstr (action->reason, "max_idle_time_min is 15") != NULL);
+  g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
+}
+
+/* A quiet queue (one busy worker, 4 tasks an hour): an idle worker is
+ * needed in 30 min on average; it goes once it has been idle for a tenth
+ * of the break-even (1.2 min), not before; "fixed" keeps it. */
+static void
+test_idle_quiet_queue (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  const double idle_min[] = { 1, 2 };
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  for (guint m = 0; m < G_N_ELEMENTS (idle_min); m++)
+    {
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+      g_autoptr(ScalerPlan) plan = decide_after_history (config, ledger, 1, 15, 1, idle_min[m], 0);
+      const ScalerAction *action = scaler_plan_find (plan, SCALER_REASON_IDLE_EARLY);
+
+      if (idle_min[m] < 1.2)
+        {
+          g_assert_null (action);
+          g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+          /* Not past the early threshold: no note either. */
+          g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
+          continue;
+        }
+      g_assert_nonnull (action);
+      g_assert_cmpstr (action->instance_id, ==, "i-2");
+      g_assert_true (strstr (action->reason, "expected to need it in 30.0 min") != NULL);
+      g_assert_true (strstr (action->reason, "4.0 tasks/h arrive, 1 busy") != NULL);
+    }
+
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_after_history (config, ledger, 1, 15, 1, 10, 0);
+
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
+  }
+}
+
+/* Pending tasks keep idle workers whatever the rule says, and busy
+ * workers are never terminated, even when every idle one goes. */
+static void
+test_idle_rule_spares_pending_and_busy (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_after_history (config, ledger, 1, 15, 1, 5, 1);
+    const ScalerAction *note = scaler_plan_find (plan, SCALER_REASON_KEEP_PENDING);
+
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+    g_assert_nonnull (note);
+    g_assert_cmpstr (note->instance_id, ==, "i-2");
+    g_assert_true (strstr (note->reason, "1 pending task") != NULL);
+  }
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_after_history (config, ledger, 3, 15, 3, 5, 0);
+
+    for (guint i = 0; i < plan->actions->len; i++)
+      {
+        const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+        if (action->kind == SCALER_ACTION_TERMINATE)
+          g_assert_true (g_strcmp0 (action->instance_id, "i-4") == 0 || g_strcmp0 (action->instance_id, "i-5") == 0
+                         || g_strcmp0 (action->instance_id, "i-6") == 0);
+      }
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), >=, 1);
+    g_assert_null (find_for_instance (plan, "i-1"));
+    g_assert_null (find_for_instance (plan, "i-2"));
+    g_assert_null (find_for_instance (plan, "i-3"));
+  }
+}
+
+/* Workers of a dearer type stand last in line and go first. */
+static void
+test_idle_line_dearest_goes_first (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  ScalerWorker *cheap, *dear;
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  add_resource (config, "gpu", "default", "g4dn.xlarge", 10, FALSE);
+  plan = decide_after_history (config, ledger, 5, 15, 0, 0, 0);
+  g_clear_pointer (&plan, scaler_plan_free);
+
+  for (guint k = 1; k <= 5; k++)
+    {
+      g_autofree char *id = g_strdup_printf ("i-%u", k);
+      g_autofree char *task = g_strdup_printf ("task-%u-4", k);
+
+      add_ready_worker (snapshot, id, "m5.large", task, 6);
+    }
+  cheap = add_ready_worker (snapshot, "i-cheap", "m5.large", NULL, 6);
+  {
+    ScalerInstance *instance = add_instance (snapshot, CONFIG_ID, "i-dear", "gpu", "g4dn.xlarge",
+                                             SCALER_INSTANCE_STATE_RUNNING, 120);
+
+    dear = add_worker (snapshot, "gpu", "g4dn.xlarge", "i-dear", NULL);
+    dear->register_time = instance->launch_time + 6 * MIN_USEC;
+  }
+  scaler_ledger_set_idle_since (ledger, cheap->id, NOW - 5 * MIN_USEC);
+  scaler_ledger_set_idle_since (ledger, dear->id, NOW - 2 * MIN_USEC);
+  scaler_snapshot_set_pending (snapshot, "default", 0);
+  plan = decide (config, snapshot, ledger, NULL);
+  g_assert_cmpint (find_for_instance (plan, "i-cheap")->code, ==, SCALER_REASON_KEEP_IDLE);
+  g_assert_cmpint (find_for_instance (plan, "i-dear")->code, ==, SCALER_REASON_IDLE_EARLY);
+  g_assert_true (strstr (find_for_instance (plan, "i-dear")->reason, "(gpu)") != NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -939,6 +1249,12 @@ main (int   argc,
   g_test_add_func ("/scaler/policy/shared-budget", test_queues_in_config_order_share_budget);
   g_test_add_func ("/scaler/policy/scale-up-confirmation", test_scale_up_confirmation);
   g_test_add_func ("/scaler/policy/expected-frees", test_expected_frees);
+  g_test_add_func ("/scaler/policy/idle-break-even", test_idle_break_even_without_history);
+  g_test_add_func ("/scaler/policy/idle-prediction-line", test_idle_prediction_keeps_first_in_line);
+  g_test_add_func ("/scaler/policy/idle-prediction-capped", test_idle_prediction_capped);
+  g_test_add_func ("/scaler/policy/idle-quiet-queue", test_idle_quiet_queue);
+  g_test_add_func ("/scaler/policy/idle-spares-pending-busy", test_idle_rule_spares_pending_and_busy);
+  g_test_add_func ("/scaler/policy/idle-line-dearest-first", test_idle_line_dearest_goes_first);
 
   return g_test_run ();
 }

@@ -335,6 +335,145 @@ test_realtime_clock (void)
   g_assert_cmpint (t0, >=, START);
 }
 
+/* Agents register 3 to 5 min after their instance runs, each at its own
+ * time; a dead agent's worker stays listed, with the task of its last
+ * report and its last report time, until 10 min after that report. */
+static void
+test_registration_range_and_zombie_task (void)
+{
+  g_autoptr(ScalerSim) sim = scaler_sim_new (1, START);
+  g_autoptr(ScalerConfig) config = make_config (FALSE);
+  g_autoptr(GHashTable) registered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  gint64 first = 0, last = 0;
+  ScalerWorker *zombie = NULL;
+  g_autoptr(GPtrArray) listed = NULL;
+  const char *stop = NULL;
+  gint64 report;
+
+  scaler_sim_set_delays (sim, 2, 1, 0.5);
+  scaler_sim_set_register_delay_range (sim, 3, 5);
+  scaler_sim_set_zombie_linger (sim, 10);
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("t%u", i);
+      g_autoptr(ScalerInstance) instance = launch (sim, config, token, NULL, FALSE, NULL);
+
+      g_ptr_array_add (ids, g_strdup (instance->instance_id));
+    }
+  /* Running at +2 min; no agent before +5, all by +7. */
+  for (guint second = 0; second <= 8 * 60; second += 5)
+    {
+      g_autoptr(GPtrArray) workers = scaler_queue_source_list_workers (SCALER_QUEUE_SOURCE (sim), "dyn", NULL, NULL);
+
+      for (guint k = 0; k < workers->len; k++)
+        {
+          ScalerWorker *worker = g_ptr_array_index (workers, k);
+
+          if (g_hash_table_contains (registered, worker->id))
+            continue;
+          g_hash_table_add (registered, g_strdup (worker->id));
+          last = scaler_sim_get_time (sim) - START;
+          first = first ? first : last;
+        }
+      scaler_sim_advance (sim, 5 * G_USEC_PER_SEC);
+    }
+  g_assert_cmpuint (g_hash_table_size (registered), ==, 12);
+  g_assert_cmpint (first, >=, 5 * MIN_USEC);
+  g_assert_cmpint (last, <=, 7 * MIN_USEC);
+  g_assert_cmpint (last - first, >=, MIN_USEC);
+
+  /* A busy agent dies: the worker is listed with its task, then vanishes
+   * 10 min after its last report (reports every 30 s). */
+  scaler_sim_enqueue (sim, "default", 1, 60);
+  scaler_sim_advance (sim, 10 * G_USEC_PER_SEC);
+  listed = scaler_queue_source_list_workers (SCALER_QUEUE_SOURCE (sim), "dyn", NULL, NULL);
+  for (guint k = 0; k < listed->len && zombie == NULL; k++)
+    if (((ScalerWorker *) g_ptr_array_index (listed, k))->task_id != NULL)
+      zombie = scaler_worker_copy (g_ptr_array_index (listed, k));
+  g_assert_nonnull (zombie);
+  for (guint i = 0; i < ids->len; i++)
+    if (g_str_has_suffix (zombie->id, g_ptr_array_index (ids, i)))
+      stop = g_ptr_array_index (ids, i);
+  g_assert_true (scaler_sim_spot_interrupt (sim, stop));
+  g_clear_pointer (&listed, g_ptr_array_unref);
+  listed = scaler_queue_source_list_workers (SCALER_QUEUE_SOURCE (sim), "dyn", NULL, NULL);
+  report = 0;
+  for (guint k = 0; k < listed->len; k++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (listed, k);
+
+      if (g_strcmp0 (worker->id, zombie->id) == 0)
+        {
+          g_assert_cmpstr (worker->task_id, ==, zombie->task_id);
+          report = worker->last_activity_time;
+        }
+    }
+  g_assert_cmpint (report, >, 0);
+  g_assert_cmpint (scaler_sim_get_time (sim) - report, <=, 30 * G_USEC_PER_SEC);
+  /* Not busy for the simulator: its task is lost. */
+  g_assert_cmpuint (scaler_sim_count_workers (sim, TRUE), ==, 0);
+  scaler_sim_advance_to (sim, report + 10 * MIN_USEC - 5 * G_USEC_PER_SEC);
+  g_assert_true (scaler_sim_has_worker (sim, zombie->id));
+  scaler_sim_advance_to (sim, report + 10 * MIN_USEC + 5 * G_USEC_PER_SEC);
+  g_assert_false (scaler_sim_has_worker (sim, zombie->id));
+  scaler_worker_free (zombie);
+}
+
+/* Two runs of a seed see the same tasks arrive whatever they launch, and
+ * their k-th instances register at the same time, whatever other random
+ * draws (capacity errors here) happened in between. */
+static void
+test_world_independent_of_launches (void)
+{
+  ScalerSimStats stats[2];
+  gint64 registered[2] = { 0, 0 };
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr(ScalerSim) sim = scaler_sim_new (9, START);
+      g_autoptr(ScalerConfig) config = make_config (FALSE);
+      ScalerSimWorkload workload = { "other", SCALER_SIM_ARRIVAL_STEADY, 30.0, 1, 5.0, 0.5 };
+
+      scaler_sim_set_register_delay_range (sim, 3, 5);
+      scaler_sim_add_workload (sim, &workload);
+      /* Run 1 draws 9 capacity errors first (no instance is created). */
+      scaler_sim_set_capacity_error_probability (sim, run == 1 ? 1.0 : 0.0);
+      for (guint k = 0; run == 1 && k < 9; k++)
+        {
+          g_autofree char *token = g_strdup_printf ("failed-%u", k);
+          g_autoptr(ScalerInstance) failed = launch (sim, config, token, NULL, FALSE, NULL);
+
+          g_assert_null (failed);
+        }
+      scaler_sim_set_capacity_error_probability (sim, 0);
+      scaler_sim_advance (sim, HOUR_USEC);
+      /* Run 1 also launches more instances, later. */
+      for (guint k = 0; k < (run == 1 ? 4u : 1u); k++)
+        {
+          g_autofree char *token = g_strdup_printf ("t%u", k);
+          g_autoptr(ScalerInstance) instance = launch (sim, config, token, NULL, FALSE, NULL);
+          g_autofree char *worker_id = scaler_worker_id_build ("dyn", "cpu", "m5.large", instance->instance_id);
+
+          if (k > 0)
+            continue;
+          while (!scaler_sim_has_worker (sim, worker_id))
+            scaler_sim_advance (sim, 5 * G_USEC_PER_SEC);
+          registered[run] = scaler_sim_get_time (sim) - instance->launch_time;
+        }
+      scaler_sim_advance (sim, 10 * HOUR_USEC);
+      scaler_sim_get_stats (sim, &stats[run]);
+    }
+  g_assert_cmpuint (stats[0].launches, ==, 1);
+  g_assert_cmpuint (stats[1].launches, ==, 4);
+  g_assert_cmpuint (stats[0].tasks_arrived, >, 250);
+  g_assert_cmpuint (stats[0].tasks_arrived, ==, stats[1].tasks_arrived);
+  g_assert_cmpfloat (stats[0].task_minutes, ==, stats[1].task_minutes);
+  g_assert_cmpint (registered[0], ==, registered[1]);
+  g_assert_cmpint (registered[0], >=, 2 * MIN_USEC + 3 * MIN_USEC);
+  g_assert_cmpint (registered[0], <=, 2 * MIN_USEC + 5 * MIN_USEC + 5 * G_USEC_PER_SEC);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -349,6 +488,8 @@ main (int   argc,
   g_test_add_func ("/scaler/sim/workloads", test_workloads);
   g_test_add_func ("/scaler/sim/never-register", test_never_register);
   g_test_add_func ("/scaler/sim/realtime-clock", test_realtime_clock);
+  g_test_add_func ("/scaler/sim/registration-range-zombie-task", test_registration_range_and_zombie_task);
+  g_test_add_func ("/scaler/sim/world-independent-of-launches", test_world_independent_of_launches);
 
   return g_test_run ();
 }

@@ -288,6 +288,9 @@ test_create_writes_config_and_secrets (void)
   gboolean done = FALSE;
 
   fill_valid (wizard);
+  /* Adaptive idle termination unless the user pins "fixed". */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (wizard, "idle_policy_row"))), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (child (wizard, "idle_policy_row")), 1);
   g_signal_connect (wizard, "saved", G_CALLBACK (saved_cb), &id);
   scaler_wizard_set_step (wizard, "review");
   g_assert_true (create_sensitive (wizard));
@@ -308,6 +311,7 @@ test_create_writes_config_and_secrets (void)
   g_assert_nonnull (strstr (contents, "GPU pool"));
   g_assert_nonnull (strstr (contents, "g4dn.xlarge"));
   g_assert_nonnull (strstr (contents, "ci-bot"));
+  g_assert_nonnull (strstr (contents, "\"idle_policy\" : \"fixed\""));
   g_assert_null (strstr (contents, "AKIAIOSFODNN7EXAMPLE"));
   g_assert_null (strstr (contents, "wJalrXUtnFEMI"));
   g_assert_null (strstr (contents, "CLEARMLACCESSKEY123"));
@@ -323,6 +327,7 @@ test_create_writes_config_and_secrets (void)
   g_assert_nonnull (config);
   g_assert_cmpfloat_with_epsilon (config->polling_interval_time_min, 0.5, 1e-9);
   g_assert_cmpfloat_with_epsilon (config->hourly_budget_usd, 2.0, 1e-9);
+  g_assert_cmpint (config->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_assert_cmpuint (config->aws_tags->len, ==, 2);
   g_assert_cmpuint (config->resources->len, ==, 1);
 
@@ -356,6 +361,7 @@ test_edit_loads_and_updates_in_place (void)
   g_assert_true (scaler_autoscaler_store_load (store, NULL));
   g_free (config->name);
   config->name = g_strdup ("Editable");
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   g_ptr_array_add (config->resources, good_resource ());
   saved = scaler_autoscaler_store_add (store, config, NULL);
   g_assert_nonnull (saved);
@@ -386,6 +392,7 @@ test_edit_loads_and_updates_in_place (void)
   }
   g_assert_true (loaded);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "name_row"))), ==, "Editable");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (child (wizard, "idle_policy_row"))), ==, 1);
   g_assert_true (scaler_wizard_is_valid (wizard));
 
   set_text (wizard, "name_row", "Edited");
@@ -403,6 +410,8 @@ test_edit_loads_and_updates_in_place (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 1);
   g_assert_true (scaler_autoscaler_store_find (store, config->id) == saved);
   g_assert_cmpstr (scaler_autoscaler_get_name (saved), ==, "Edited");
+  /* What was loaded is saved back: still "fixed". */
+  g_assert_cmpint (scaler_autoscaler_get_config (saved)->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_object_unref (saved);
 
   spin (10);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scaler-config-import.c: ClearML AWS autoscaler configurations (hyper_params
- * + configurations; clearml.md §2) into a ScalerConfig, and export.
+ * + configurations, as clearml/automation/auto_scaler.py ScalerConfig.from_config
+ * and aws_driver.py read them) into a ScalerConfig, and export.
  *
  * Both JSON and YAML become a JsonNode tree first (YAML through libyaml, with
  * a depth and size limit against alias bombs), then one mapping runs. Every
@@ -655,7 +656,18 @@ import_hyper_params (Import     *import,
       else if (strcmp (key, "workers_prefix") == 0)
         set_string (&config->workers_prefix, node);
       else if (strcmp (key, "max_idle_time_min") == 0)
-        set_duration (import, &config->max_idle_time_min, key, node);
+        {
+          set_duration (import, &config->max_idle_time_min, key, node);
+          /* ClearML terminates exactly after max_idle_time_min
+           * (auto_scaler.py:326-341); our default idle_policy may do so
+           * earlier. Said once, so the user can pin "fixed". */
+          report_add (import,
+                      _("hyper_params.max_idle_time_min: imported as the most a worker stays idle; idle policy "
+                        "“adaptive” terminates idle workers earlier when keeping them is expected to cost more "
+                        "than a new instance later; choose “fixed” to terminate after exactly %g min, as the "
+                        "ClearML autoscaler does"),
+                      config->max_idle_time_min);
+        }
       else if (strcmp (key, "polling_interval_time_min") == 0)
         set_duration (import, &config->polling_interval_time_min, key, node);
       else if (strcmp (key, "max_spin_up_time_min") == 0)

@@ -390,6 +390,10 @@ _scaler_config_new_from_node (JsonNode  *root,
         self->on_stop = SCALER_ON_STOP_TERMINATE_ALL;
     }
 
+  node = get_member (object, "idle_policy");
+  if (node_is_string (node))
+    scaler_idle_policy_from_string (json_node_get_string (node), &self->idle_policy);
+
   read_string (object, "extra_vm_bash_script", &self->extra_vm_bash_script);
   read_string (object, "extra_clearml_conf", &self->extra_clearml_conf);
   read_bool (object, "demo", &self->demo);
@@ -653,6 +657,7 @@ scaler_config_to_json_node (const ScalerConfig *self)
   add_string (builder, "workers_prefix", self->workers_prefix);
   add_double (builder, "hourly_budget_usd", self->hourly_budget_usd);
   add_string (builder, "on_stop", scaler_on_stop_to_string (self->on_stop));
+  add_string (builder, "idle_policy", scaler_idle_policy_to_string (self->idle_policy));
   add_string (builder, "extra_vm_bash_script", self->extra_vm_bash_script);
   add_string (builder, "extra_clearml_conf", self->extra_clearml_conf);
   add_bool (builder, "demo", self->demo);

@@ -762,6 +762,9 @@ scaler_config_validate (const ScalerConfig *self)
       self->on_stop != SCALER_ON_STOP_TERMINATE_ALL)
     error_at (problems, "on_stop", _("Unknown stop behaviour; expected “keep”, “terminate_idle” or “terminate_all”"));
 
+  if (self->idle_policy != SCALER_IDLE_POLICY_ADAPTIVE && self->idle_policy != SCALER_IDLE_POLICY_FIXED)
+    error_at (problems, "idle_policy", _("Unknown idle policy; expected “adaptive” or “fixed”"));
+
   if (utf8_length (self->extra_vm_bash_script) < 0)
     error_at (problems, "extra_vm_bash_script", _("The init script is not valid UTF-8 text"));
   if (utf8_length (self->extra_clearml_conf) < 0)
@@ -812,6 +815,7 @@ struct _Key
 
 static const char * const credentials_values[] = { "keyring", "environment", NULL };
 static const char * const on_stop_values[] = { "keep", "terminate_idle", "terminate_all", NULL };
+static const char * const idle_policy_values[] = { "adaptive", "fixed", NULL };
 
 static const Key aws_keys[] = {
   { "region", KEY_STRING },
@@ -869,6 +873,7 @@ static const Key top_keys[] = {
   { "workers_prefix", KEY_STRING },
   { "hourly_budget_usd", KEY_NUMBER },
   { "on_stop", KEY_ENUM, FALSE, NULL, on_stop_values },
+  { "idle_policy", KEY_ENUM, FALSE, NULL, idle_policy_values },
   { "extra_vm_bash_script", KEY_STRING },
   { "extra_clearml_conf", KEY_STRING },
   { "demo", KEY_BOOL },

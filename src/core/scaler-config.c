@@ -195,6 +195,7 @@ scaler_config_new (void)
   self->workers_prefix = g_strdup ("dynamic_worker");
   self->hourly_budget_usd = 0;
   self->on_stop = SCALER_ON_STOP_KEEP;
+  self->idle_policy = SCALER_IDLE_POLICY_ADAPTIVE;
   self->extra_vm_bash_script = g_strdup ("");
   self->extra_clearml_conf = g_strdup ("");
   self->resources = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_resource_free);
@@ -271,6 +272,7 @@ scaler_config_copy (const ScalerConfig *self)
   copy->workers_prefix = g_strdup (self->workers_prefix);
   copy->hourly_budget_usd = self->hourly_budget_usd;
   copy->on_stop = self->on_stop;
+  copy->idle_policy = self->idle_policy;
   copy->extra_vm_bash_script = g_strdup (self->extra_vm_bash_script);
   copy->extra_clearml_conf = g_strdup (self->extra_clearml_conf);
   copy->demo = self->demo;
@@ -336,6 +338,35 @@ scaler_on_stop_to_string (ScalerOnStop on_stop)
     default:
       g_return_val_if_reached ("keep");
     }
+}
+
+const char *
+scaler_idle_policy_to_string (ScalerIdlePolicy idle_policy)
+{
+  switch (idle_policy)
+    {
+    case SCALER_IDLE_POLICY_ADAPTIVE:
+      return "adaptive";
+    case SCALER_IDLE_POLICY_FIXED:
+      return "fixed";
+    default:
+      g_return_val_if_reached ("adaptive");
+    }
+}
+
+gboolean
+scaler_idle_policy_from_string (const char       *text,
+                                ScalerIdlePolicy *out)
+{
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (g_strcmp0 (text, "adaptive") == 0)
+    *out = SCALER_IDLE_POLICY_ADAPTIVE;
+  else if (g_strcmp0 (text, "fixed") == 0)
+    *out = SCALER_IDLE_POLICY_FIXED;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 const char *

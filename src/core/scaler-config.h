@@ -55,6 +55,17 @@ typedef enum
   SCALER_ON_STOP_TERMINATE_ALL,
 } ScalerOnStop;
 
+/* When an idle worker's instance is terminated. max_idle_time_min is the
+ * most it stays idle in both. */
+typedef enum
+{
+  /* JSON "adaptive" (default): earlier, when keeping it idle is expected to
+   * cost more than booting a new instance later (scaler-policy.c). */
+  SCALER_IDLE_POLICY_ADAPTIVE,
+  /* JSON "fixed": exactly after max_idle_time_min, like ClearML's autoscaler. */
+  SCALER_IDLE_POLICY_FIXED,
+} ScalerIdlePolicy;
+
 struct _ScalerTag
 {
   char *key;
@@ -117,6 +128,7 @@ struct _ScalerConfig
   char     *workers_prefix;          /* no ':' */
   double    hourly_budget_usd;       /* 0 = no budget */
   ScalerOnStop on_stop;
+  ScalerIdlePolicy idle_policy;
   char     *extra_vm_bash_script;    /* init script */
   char     *extra_clearml_conf;
 
@@ -213,6 +225,10 @@ ScalerResource    *scaler_config_find_resource     (const ScalerConfig  *self,
 GStrv              scaler_config_dup_queues        (const ScalerConfig  *self);
 
 const char        *scaler_on_stop_to_string        (ScalerOnStop         on_stop);
+const char        *scaler_idle_policy_to_string    (ScalerIdlePolicy     idle_policy);
+/* FALSE (and *out untouched) for anything but "adaptive" / "fixed". */
+gboolean           scaler_idle_policy_from_string  (const char          *text,
+                                                    ScalerIdlePolicy    *out);
 const char        *scaler_credentials_source_to_string (ScalerCredentialsSource source);
 
 ScalerSecrets     *scaler_secrets_new              (void);

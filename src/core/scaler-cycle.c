@@ -495,6 +495,7 @@ note_level (const ScalerAction *action)
     case SCALER_REASON_NOTHING_PENDING:
     case SCALER_REASON_COVERED:
     case SCALER_REASON_FOREIGN:
+    case SCALER_REASON_KEEP_IDLE:
       return SCALER_LOG_LEVEL_DEBUG;
     case SCALER_REASON_BUDGET:
     case SCALER_REASON_NO_PRICE:
@@ -505,6 +506,7 @@ note_level (const ScalerAction *action)
     case SCALER_REASON_NEED:
     case SCALER_REASON_RETRY_LAUNCH:
     case SCALER_REASON_IDLE:
+    case SCALER_REASON_IDLE_EARLY:
     case SCALER_REASON_BOOT_TIMEOUT:
     case SCALER_REASON_USER:
     case SCALER_REASON_ZOMBIE:
@@ -795,6 +797,13 @@ execute_launch (Run                *run,
     }
 }
 
+/* An idle worker's instance: re-checked right before it is terminated. */
+static gboolean
+is_idle_termination (const ScalerAction *action)
+{
+  return action->code == SCALER_REASON_IDLE || action->code == SCALER_REASON_IDLE_EARLY;
+}
+
 static void
 execute_plan (Run            *run,
               ScalerSnapshot *snapshot,
@@ -848,12 +857,15 @@ execute_plan (Run            *run,
                                                   action->queue ? action->queue : "",
                                                   action->worker_id ? action->worker_id : "");
 
-          /* Routine notes reach the log at INFO when they change, then DEBUG. */
-          if (scaler_ledger_note_changed (ctx->ledger, key, action->reason) && level == SCALER_LOG_LEVEL_DEBUG)
+          /* Routine notes reach the log at INFO when they change, then DEBUG;
+           * a kept idle worker's note changes every cycle (its idle time)
+           * and stays at DEBUG, unremembered. */
+          if (level == SCALER_LOG_LEVEL_DEBUG && action->code != SCALER_REASON_KEEP_IDLE
+              && scaler_ledger_note_changed (ctx->ledger, key, action->reason))
             level = SCALER_LOG_LEVEL_INFO;
           cycle_log (run, level, "%s", action->reason);
         }
-      if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_IDLE)
+      if (action->kind == SCALER_ACTION_TERMINATE && is_idle_termination (action))
         need_recheck = TRUE;
     }
 
@@ -902,7 +914,7 @@ execute_plan (Run            *run,
 
       if (action->kind != SCALER_ACTION_TERMINATE)
         continue;
-      if (action->code == SCALER_REASON_IDLE)
+      if (is_idle_termination (action))
         {
           ScalerWorker *fresh;
 

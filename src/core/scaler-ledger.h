@@ -165,6 +165,17 @@ gboolean      scaler_ledger_get_task_duration (const ScalerLedger *self,
                                                gint64             *mean_usec,
                                                guint              *samples);
 
+/* Arrival rate of a queue's tasks (per hour), estimated at each observation
+ * from the change in pending + busy tasks and the tasks expected to have
+ * finished (busy workers x elapsed time / mean task duration): the tasks
+ * that arrived over the time elapsed, both weighted by exp(-age / 30 min)
+ * (memory only, not saved). FALSE until the queue's task duration is known
+ * and two observations were made. per_hour and samples may be NULL. */
+gboolean      scaler_ledger_get_arrival_rate (const ScalerLedger *self,
+                                              const char         *queue,
+                                              double             *per_hour,
+                                              guint              *samples);
+
 /* Remembers text under key (memory only); TRUE if it differs from the text
  * remembered before (or none was): lets repeated notes drop to DEBUG. */
 gboolean      scaler_ledger_note_changed   (ScalerLedger       *self,

@@ -161,7 +161,7 @@ scaler_reason_to_string (ScalerReason code)
     "need", "retry-launch", "idle", "boot-timeout", "user", "zombie", "not-needed",
     "nothing-pending", "covered", "waiting-boot", "max-reached", "budget", "no-price",
     "backing-off", "keep-busy", "keep-pending", "throttled", "no-resource", "foreign",
-    "adopted", "waiting-confirm",
+    "adopted", "waiting-confirm", "idle-early", "keep-idle",
   };
 
   if ((guint) code >= G_N_ELEMENTS (names))
@@ -464,92 +464,405 @@ classify_workers (Decide *d)
     }
 }
 
+/* Instances whose agent never registered within max_spin_up_time_min. */
 static void
-plan_terminations (Decide *d)
+plan_boot_timeouts (Decide *d)
 {
   gint64 spin_up = usec_of_min (d->config->max_spin_up_time_min);
-  gint64 max_idle = usec_of_min (d->config->max_idle_time_min);
 
   for (guint i = 0; i < d->snapshot->instances->len; i++)
     {
       ScalerInstance *instance = g_ptr_array_index (d->snapshot->instances, i);
-      ScalerWorker *worker;
+      const ScalerLedgerInstance *known;
       const char *resource;
       ScalerAction *action;
+      gint64 started;
 
       if (!g_hash_table_contains (d->fleet, instance->instance_id)
-          || !scaler_instance_state_is_live (instance->state))
+          || !scaler_instance_state_is_live (instance->state)
+          || g_hash_table_contains (d->worker_of, instance->instance_id))
         continue;
 
       resource = instance_resource (instance);
-      worker = g_hash_table_lookup (d->worker_of, instance->instance_id);
+      known = scaler_ledger_get_instance (d->ledger, instance->instance_id);
+      started = instance->launch_time;
+      if (started == 0 && known != NULL)
+        started = known->first_seen;
+      if (started == 0)
+        started = d->now;
+      if (d->now - started <= spin_up)
+        continue;
 
-      if (worker == NULL)
+      action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_BOOT_TIMEOUT,
+                           "Terminating %s (%s): no worker registered %.1f min after launch "
+                           "(max_spin_up_time_min is %g)",
+                           instance->instance_id, resource ? resource : "unknown resource",
+                           minutes (d->now - started), d->config->max_spin_up_time_min);
+      action->instance_id = g_strdup (instance->instance_id);
+      action->resource = g_strdup (resource);
+      action->instance_type = g_strdup (instance->instance_type);
+      action->fetch_console = TRUE;
+      g_hash_table_add (d->terminating, instance->instance_id);
+    }
+}
+
+/* ---- idle workers: the break-even rule ----
+ *
+ * max_idle_time_min is the most a worker stays idle. With idle_policy
+ * "adaptive" it goes earlier when keeping it is expected to cost more than
+ * booting a new instance when the queue needs one again: a ski-rental
+ * problem (keeping an idle instance is renting; terminating it is buying,
+ * at the price of a boot and the wait for it when the next task needs the
+ * worker). The rule is the learning-augmented ski rental of Purohit,
+ * Svitkina and Kumar ("Improving Online Algorithms via ML Predictions",
+ * NeurIPS 2018, deterministic algorithm), with the user's max_idle_time_min
+ * as a cap:
+ *
+ *   break-even b  = R x (1 + WAIT_WEIGHT), R the queue's launch-to-ready
+ *                   time: a boot bills R minutes of the instance, and the
+ *                   task that needed the worker waits R minutes, each wait
+ *                   minute weighed as WAIT_WEIGHT instance minutes;
+ *   prediction y  = the expected time until the queue needs this worker,
+ *                   from its arrival rate and mean task duration;
+ *   terminate at  PREDICTION_TRUST x b  idle minutes if y >= b,
+ *                 max_idle_time_min     if y <  b,
+ *                 b                     while nothing is learned yet (the
+ *                                       classic 2-competitive break-even).
+ *
+ * y for the k-th idle worker of a queue with B busy workers: the queue
+ * needs it when B + k tasks are in the system. With Poisson arrivals at
+ * rate L and each busy worker finishing at rate 1/D (a birth-death chain),
+ * the mean time to go from n to n + 1 tasks is
+ *   T(0) = 1/L,  T(n) = 1/L + n/(L D) T(n-1),
+ * and y = T(B) + ... + T(B + k - 1). Idle workers stand in line cheapest
+ * first, then the most recently idle; the last in line go first. */
+
+/* A minute a task waits for a new instance weighs as much as a minute of
+ * that instance. */
+#define WAIT_WEIGHT 1.0
+/* Purohit et al.'s lambda: with a prediction of "not needed before the
+ * break-even" the worker still stays this share of it. Without the cap the
+ * rule costs at most (1 + lambda) x the best choice in hindsight when the
+ * predictions are right and (1 + 1/lambda) x whatever they are.
+ * bench-policy: 0.25 costs up to 4 % more than 0.1 (bursty work). */
+#define PREDICTION_TRUST 0.1
+/* Beyond this, a worker is "not needed in the foreseeable future". */
+#define NEED_CAP_USEC (G_GINT64_CONSTANT (1000000) * 3600 * 24 * 365)
+
+typedef struct
+{
+  ScalerInstance *instance;
+  ScalerWorker   *worker;
+  gint64          since;     /* idle since (ledger) */
+  double          price;     /* USD per hour */
+} IdleWorker;
+
+/* A queue's registered workers, for the idle rule. */
+typedef struct
+{
+  guint      busy;
+  GPtrArray *idle;       /* IdleWorker*, owned */
+  gint64     ready_sum;  /* launch to registration, over its workers */
+  guint      ready_n;
+} QueueFleet;
+
+static void
+queue_fleet_free (QueueFleet *fleet)
+{
+  g_ptr_array_unref (fleet->idle);
+  g_free (fleet);
+}
+
+/* The line: cheapest first, then the most recently idle. */
+static int
+idle_line_compare (gconstpointer a,
+                   gconstpointer b)
+{
+  const IdleWorker *x = *(IdleWorker * const *) a;
+  const IdleWorker *y = *(IdleWorker * const *) b;
+
+  if (x->price != y->price)
+    return x->price < y->price ? -1 : 1;
+  if (x->since != y->since)
+    return x->since > y->since ? -1 : 1;
+  return g_strcmp0 (x->worker->id, y->worker->id);
+}
+
+/* Registered workers of live instances, per queue ("" = a resource no
+ * longer in the config). */
+static GHashTable *
+collect_queue_fleets (Decide *d)
+{
+  GHashTable *fleets = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) queue_fleet_free);
+
+  for (guint i = 0; i < d->snapshot->instances->len; i++)
+    {
+      ScalerInstance *instance = g_ptr_array_index (d->snapshot->instances, i);
+      ScalerWorker *worker = g_hash_table_lookup (d->worker_of, instance->instance_id);
+      const char *queue;
+      QueueFleet *fleet;
+
+      if (worker == NULL || !g_hash_table_contains (d->fleet, instance->instance_id)
+          || !scaler_instance_state_is_live (instance->state))
+        continue;
+      queue = queue_of_resource (d, instance_resource (instance));
+      if (queue == NULL)
+        queue = "";
+      fleet = g_hash_table_lookup (fleets, queue);
+      if (fleet == NULL)
         {
-          gint64 started = instance->launch_time;
-          const ScalerLedgerInstance *known = scaler_ledger_get_instance (d->ledger, instance->instance_id);
-
-          if (started == 0 && known != NULL)
-            started = known->first_seen;
-          if (started == 0)
-            started = d->now;
-
-          if (d->now - started > spin_up)
-            {
-              action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_BOOT_TIMEOUT,
-                                   "Terminating %s (%s): no worker registered %.1f min after launch "
-                                   "(max_spin_up_time_min is %g)",
-                                   instance->instance_id, resource ? resource : "unknown resource",
-                                   minutes (d->now - started), d->config->max_spin_up_time_min);
-              action->instance_id = g_strdup (instance->instance_id);
-              action->resource = g_strdup (resource);
-              action->instance_type = g_strdup (instance->instance_type);
-              action->fetch_console = TRUE;
-              g_hash_table_add (d->terminating, instance->instance_id);
-            }
-          continue;
+          fleet = g_new0 (QueueFleet, 1);
+          fleet->idle = g_ptr_array_new_with_free_func (g_free);
+          g_hash_table_insert (fleets, (gpointer) queue, fleet);
         }
-
-      if (worker->task_id == NULL)
+      if (instance->launch_time > 0 && worker->register_time > instance->launch_time)
         {
-          gint64 since = scaler_ledger_get_idle_since (d->ledger, worker->id);
-          const char *queue = queue_of_resource (d, resource);
-          guint pending = queue ? scaler_snapshot_get_pending (d->snapshot, queue) : 0;
+          fleet->ready_sum += worker->register_time - instance->launch_time;
+          fleet->ready_n++;
+        }
+      if (worker->task_id != NULL)
+        fleet->busy++;
+      else
+        {
+          IdleWorker *idle = g_new0 (IdleWorker, 1);
 
-          if (since == 0)
-            since = d->now;
-          if (!(d->env && d->env->terminate_idle_now) && d->now - since < max_idle)
-            continue;
-
-          if (pending > 0)
-            {
-              action = add_action (d, SCALER_ACTION_NONE, SCALER_REASON_KEEP_PENDING,
-                                   "Keeping idle worker %s: its queue %s has %u pending task(s)",
-                                   worker->id, queue, pending);
-              action->instance_id = g_strdup (instance->instance_id);
-              action->worker_id = g_strdup (worker->id);
-              continue;
-            }
-
-          if (d->env && d->env->terminate_idle_now && d->now - since < max_idle)
-            action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
-                                 "Terminating %s (%s): worker idle for %.1f min, terminate idle "
-                                 "now was requested",
-                                 instance->instance_id, resource ? resource : "unknown resource",
-                                 minutes (d->now - since));
-          else
-            action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
-                                 "Terminating %s (%s): worker idle for %.1f min (max_idle_time_min "
-                                 "is %g)",
-                                 instance->instance_id, resource ? resource : "unknown resource",
-                                 minutes (d->now - since), d->config->max_idle_time_min);
-          action->instance_id = g_strdup (instance->instance_id);
-          action->worker_id = g_strdup (worker->id);
-          action->resource = g_strdup (resource);
-          action->instance_type = g_strdup (instance->instance_type);
-          g_hash_table_add (d->terminating, instance->instance_id);
+          idle->instance = instance;
+          idle->worker = worker;
+          idle->since = scaler_ledger_get_idle_since (d->ledger, worker->id);
+          if (idle->since == 0 || idle->since > d->now)
+            idle->since = d->now;
+          idle->price = instance_price (d, instance);
+          g_ptr_array_add (fleet->idle, idle);
         }
     }
+  return fleets;
+}
+
+/* What the queue's history says about its idle workers. */
+typedef struct
+{
+  gboolean adaptive;     /* idle_policy adaptive and the queue known */
+  gboolean ready_known;  /* R learned from the queue's instances */
+  gboolean predicted;    /* arrival rate and task duration learned */
+  double   ready;        /* R, usec */
+  double   break_even;   /* b, usec */
+  double   per_hour;     /* arrival rate */
+  double   task;         /* mean task duration, usec */
+  guint    busy;
+  double  *need;         /* [k]: y of the k-th in line, usec */
+} IdleOutlook;
+
+/* need[k] for k < n: the cumulative mean passage times from busy tasks in
+ * the system to busy + k + 1, capped at NEED_CAP_USEC. */
+static void
+predict_needs (double  lambda,
+               double  task,
+               guint   busy,
+               guint   n,
+               double *need)
+{
+  double t = 0, sum = 0;
+
+  for (guint i = 0; i < n; i++)
+    need[i] = NEED_CAP_USEC;
+  if (!(lambda > 0) || !(task > 0))
+    return;
+  for (guint m = 0; m < busy + n; m++)
+    {
+      t = 1.0 / lambda + (double) m / (lambda * task) * t;
+      if (t >= NEED_CAP_USEC)
+        return;
+      if (m < busy)
+        continue;
+      sum += t;
+      if (sum >= NEED_CAP_USEC)
+        return;
+      need[m - busy] = sum;
+    }
+}
+
+static void
+idle_outlook (Decide      *d,
+              const char  *queue,
+              QueueFleet  *fleet,
+              IdleOutlook *out)
+{
+  gint64 task = 0;
+
+  memset (out, 0, sizeof *out);
+  out->busy = fleet->busy;
+  out->need = g_new0 (double, MAX (fleet->idle->len, 1));
+  out->adaptive = d->config->idle_policy == SCALER_IDLE_POLICY_ADAPTIVE && queue[0] != '\0';
+  if (!out->adaptive)
+    return;
+  out->ready_known = fleet->ready_n > 0;
+  if (out->ready_known)
+    out->ready = CLAMP ((double) fleet->ready_sum / fleet->ready_n,
+                        (double) usec_of_min (MIN (d->config->polling_interval_time_min, 1.0)),
+                        (double) MAX (usec_of_min (d->config->max_spin_up_time_min), 1));
+  out->break_even = out->ready * (1.0 + WAIT_WEIGHT);
+  out->predicted = out->ready_known
+                   && scaler_ledger_get_arrival_rate (d->ledger, queue, &out->per_hour, NULL)
+                   && scaler_ledger_get_task_duration (d->ledger, queue, &task, NULL) && task > 0;
+  if (!out->predicted)
+    return;
+  out->task = (double) task;
+  predict_needs (out->per_hour / (3600.0 * G_USEC_PER_SEC), out->task, fleet->busy, fleet->idle->len,
+                 out->need);
+}
+
+static void
+note_kept_idle (Decide            *d,
+                const char        *queue,
+                const IdleOutlook *o,
+                guint              k,
+                const IdleWorker  *idle)
+{
+  ScalerAction *action;
+
+  action = add_action (d, SCALER_ACTION_NONE, SCALER_REASON_KEEP_IDLE,
+                       "Keeping idle worker %s (idle %.1f min): queue %s is expected to need it in "
+                       "%.1f min (%.1f tasks/h arrive, %u busy, tasks take %.1f min), sooner than the "
+                       "break-even of %.1f min; it goes after max_idle_time_min (%g) at the latest",
+                       idle->worker->id, minutes (d->now - idle->since), queue, minutes ((gint64) o->need[k]),
+                       o->per_hour, o->busy, minutes ((gint64) o->task), minutes ((gint64) o->break_even),
+                       d->config->max_idle_time_min);
+  action->queue = g_strdup (queue);
+  action->instance_id = g_strdup (idle->instance->instance_id);
+  action->worker_id = g_strdup (idle->worker->id);
+}
+
+static ScalerAction *
+terminate_early (Decide            *d,
+                 const char        *queue,
+                 const IdleOutlook *o,
+                 guint              k,
+                 const IdleWorker  *idle,
+                 const char        *resource)
+{
+  g_autofree char *when = NULL;
+
+  if (!o->predicted)
+    return add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE_EARLY,
+                       "Terminating %s (%s): worker idle for %.1f min, the break-even time (a new instance is "
+                       "ready in %.1f min, and a task would wait as long for it); no arrival rate is "
+                       "learned yet for queue %s",
+                       idle->instance->instance_id, resource, minutes (d->now - idle->since),
+                       minutes ((gint64) o->ready), queue);
+  when = o->need[k] >= NEED_CAP_USEC ? g_strdup ("not in the foreseeable future")
+                                     : g_strdup_printf ("in %.1f min", minutes ((gint64) o->need[k]));
+  return add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE_EARLY,
+                     "Terminating %s (%s): worker idle for %.1f min; queue %s is expected to need it %s "
+                     "(%.1f tasks/h arrive, %u busy, tasks take %.1f min), after the break-even of "
+                     "%.1f min (a new instance is ready in %.1f min): keeping it is expected to cost "
+                     "more than booting one then",
+                     idle->instance->instance_id, resource, minutes (d->now - idle->since), queue, when,
+                     o->per_hour, o->busy, minutes ((gint64) o->task), minutes ((gint64) o->break_even),
+                     minutes ((gint64) o->ready));
+}
+
+/* The idle time after which the k-th worker in line goes (see above);
+ * *early says it is the break-even rule's, not max_idle_time_min. */
+static gint64
+idle_threshold (Decide            *d,
+                const IdleOutlook *o,
+                guint              k,
+                gboolean          *early)
+{
+  gint64 max_idle = usec_of_min (d->config->max_idle_time_min);
+  gint64 threshold = max_idle;
+
+  if (o->adaptive && o->ready_known)
+    {
+      if (!o->predicted)
+        threshold = (gint64) o->break_even;
+      else if (o->need[k] >= o->break_even)
+        threshold = (gint64) (PREDICTION_TRUST * o->break_even);
+    }
+  *early = threshold < max_idle;
+  return MIN (threshold, max_idle);
+}
+
+static void
+plan_idle_worker (Decide            *d,
+                  const char        *queue,
+                  const IdleOutlook *o,
+                  guint              k,
+                  const IdleWorker  *idle)
+{
+  const char *resource = instance_resource (idle->instance);
+  gboolean now_requested = d->env && d->env->terminate_idle_now;
+  guint pending = queue[0] ? scaler_snapshot_get_pending (d->snapshot, queue) : 0;
+  gint64 idle_for = d->now - idle->since;
+  gboolean early = FALSE;
+  gint64 threshold = idle_threshold (d, o, k, &early);
+  ScalerAction *action;
+
+  if (resource == NULL)
+    resource = "unknown resource";
+  if (!now_requested && idle_for < threshold)
+    {
+      if (o->predicted && o->need[k] < o->break_even && idle_for >= PREDICTION_TRUST * o->break_even)
+        note_kept_idle (d, queue, o, k, idle);
+      return;
+    }
+  if (pending > 0)
+    {
+      action = add_action (d, SCALER_ACTION_NONE, SCALER_REASON_KEEP_PENDING,
+                           "Keeping idle worker %s: its queue %s has %u pending task(s)",
+                           idle->worker->id, queue, pending);
+      action->instance_id = g_strdup (idle->instance->instance_id);
+      action->worker_id = g_strdup (idle->worker->id);
+      return;
+    }
+
+  if (now_requested && idle_for < threshold)
+    action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
+                         "Terminating %s (%s): worker idle for %.1f min, terminate idle now was requested",
+                         idle->instance->instance_id, resource, minutes (idle_for));
+  else if (early && idle_for < usec_of_min (d->config->max_idle_time_min))
+    action = terminate_early (d, queue, o, k, idle, resource);
+  else
+    action = add_action (d, SCALER_ACTION_TERMINATE, SCALER_REASON_IDLE,
+                         "Terminating %s (%s): worker idle for %.1f min (max_idle_time_min is %g)",
+                         idle->instance->instance_id, resource, minutes (idle_for),
+                         d->config->max_idle_time_min);
+  action->queue = queue[0] ? g_strdup (queue) : NULL;
+  action->instance_id = g_strdup (idle->instance->instance_id);
+  action->worker_id = g_strdup (idle->worker->id);
+  action->resource = g_strdup (instance_resource (idle->instance));
+  action->instance_type = g_strdup (idle->instance->instance_type);
+  g_hash_table_add (d->terminating, idle->instance->instance_id);
+}
+
+static void
+plan_idle_queue (Decide     *d,
+                 const char *queue,
+                 QueueFleet *fleet)
+{
+  IdleOutlook outlook;
+
+  g_ptr_array_sort (fleet->idle, idle_line_compare);
+  idle_outlook (d, queue, fleet, &outlook);
+  for (guint k = 0; k < fleet->idle->len; k++)
+    plan_idle_worker (d, queue, &outlook, k, g_ptr_array_index (fleet->idle, k));
+  g_free (outlook.need);
+}
+
+static void
+plan_terminations (Decide *d)
+{
+  g_autoptr(GHashTable) fleets = NULL;
+  g_auto(GStrv) queues = scaler_config_dup_queues (d->config);
+  QueueFleet *fleet;
+
+  plan_boot_timeouts (d);
+  fleets = collect_queue_fleets (d);
+  for (guint i = 0; queues[i] != NULL; i++)
+    if ((fleet = g_hash_table_lookup (fleets, queues[i])) != NULL)
+      plan_idle_queue (d, queues[i], fleet);
+  if ((fleet = g_hash_table_lookup (fleets, "")) != NULL)
+    plan_idle_queue (d, "", fleet);
 }
 
 typedef struct

@@ -100,6 +100,10 @@ typedef enum
   SCALER_REASON_FOREIGN,            /* none: worker whose instance is not ours, ignored */
   SCALER_REASON_ADOPTED,            /* none: a tagged instance we did not start, adopted */
   SCALER_REASON_WAITING_CONFIRM,    /* none: queued tasks wait, busy workers are expected to take them */
+  SCALER_REASON_IDLE_EARLY,         /* terminate: idle_policy adaptive, keeping it idle is expected to
+                                       cost more than a new instance later (before max_idle_time_min) */
+  SCALER_REASON_KEEP_IDLE,          /* none: idle past the early threshold, kept: its queue is expected
+                                       to need it before the break-even time */
 } ScalerReason;
 
 typedef struct

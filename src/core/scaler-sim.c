@@ -16,6 +16,10 @@
 /* The agents poll their queue every 5 s (clearml-agent's minimum). */
 #define TICK_USEC (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
 #define USEC_PER_MIN (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+/* clearml-agent sends workers.status_report every 30 s; each report sets the
+ * worker's last_activity_time and renews its registration TTL
+ * (clearml-server apiserver/bll/workers/__init__.py:162-197, :412-417). */
+#define REPORT_USEC (G_GINT64_CONSTANT (30) * G_USEC_PER_SEC)
 
 typedef struct
 {
@@ -42,6 +46,9 @@ typedef struct
   double          usd_per_hour;
   SimWorker      *worker;         /* nullable */
   gint64          unregistered_at;
+  double          register_u;     /* 0..1: where in the registration delay range */
+  double          hazard;         /* spot: interruption hazard accumulated while running */
+  double          hazard_limit;   /* spot: interrupted when hazard reaches it (Exp(1)) */
 } SimInstance;
 
 struct _SimWorker
@@ -51,8 +58,9 @@ struct _SimWorker
   SimInstance *instance;          /* nullable: free-standing */
   SimTask     *task;              /* nullable */
   gint64       register_time;
-  gint64       last_activity;
+  gint64       last_activity;     /* last status report */
   gint64       zombie_until;      /* 0 = alive */
+  guint        zombie_task;       /* 0 = none: the task of its last report */
   gboolean     standing_busy;     /* free-standing worker kept busy */
 };
 
@@ -80,7 +88,9 @@ struct _ScalerSim
   GObject     parent_instance;
 
   GMutex      mutex;
-  GRand      *rand;
+  guint32     seed;
+  GRand      *rand;               /* the workloads only: arrivals, durations */
+  GRand      *infra_rand;         /* capacity errors */
   gint64      now;
   double      speed;
   gint64      real_base;
@@ -89,6 +99,7 @@ struct _ScalerSim
   char       *region;
   gint64      boot_delay;
   gint64      register_delay;
+  gint64      register_delay_max;
   gint64      shutdown_delay;
   gint64      zombie_linger;
   double      interruption_rate;
@@ -305,6 +316,18 @@ worker_register (ScalerSim   *self,
   return worker;
 }
 
+/* The agent registers register_delay .. register_delay_max after the
+ * instance runs (apt, pip and the agent install first); where in that range
+ * is fixed per instance when it is created. */
+static gint64
+register_delay_of (ScalerSim   *self,
+                   SimInstance *instance)
+{
+  gint64 span = MAX (self->register_delay_max - self->register_delay, 0);
+
+  return self->register_delay + (gint64) (instance->register_u * (double) span);
+}
+
 static void
 instance_stop (ScalerSim   *self,
                SimInstance *instance,
@@ -324,16 +347,20 @@ instance_stop (ScalerSim   *self,
     {
       SimWorker *worker = instance->worker;
 
+      /* The server keeps the entry of its last report, task included, until
+       * the registration TTL runs out (clearml-server
+       * apiserver/bll/workers/__init__.py:169-187, :412-417). */
       if (worker->task != NULL)
         {
+          worker->zombie_task = worker->task->id;
           worker->task->lost = TRUE;
           worker->task->done = t;
           self->stats.tasks_lost++;
           worker->task = NULL;
         }
-      if (self->zombie_linger > 0)
+      if (self->zombie_linger > 0 && worker->last_activity + self->zombie_linger > t)
         {
-          worker->zombie_until = t + self->zombie_linger;
+          worker->zombie_until = worker->last_activity + self->zombie_linger;
           instance->worker = NULL;
           worker->instance = NULL;
         }
@@ -386,16 +413,21 @@ tick (ScalerSim *self,
             }
           break;
         case SCALER_INSTANCE_STATE_RUNNING:
-          if (inst->is_spot && self->interruption_rate > 0
-              && g_rand_double (self->rand) < self->interruption_rate * TICK_USEC / (3600.0 * G_USEC_PER_SEC))
+          /* An exponential lifetime per instance: the same interruptions for
+           * the k-th spot instance whatever else happens in the run. */
+          if (inst->is_spot && self->interruption_rate > 0)
             {
-              self->stats.spot_interruptions++;
-              instance_stop (self, instance, t, "Server.SpotInstanceTermination");
-              break;
+              instance->hazard += self->interruption_rate * TICK_USEC / (3600.0 * G_USEC_PER_SEC);
+              if (instance->hazard >= instance->hazard_limit)
+                {
+                  self->stats.spot_interruptions++;
+                  instance_stop (self, instance, t, "Server.SpotInstanceTermination");
+                  break;
+                }
             }
           if (instance->worker == NULL && instance->queue != NULL && instance->workers_prefix != NULL
               && (inst->resource == NULL || !g_hash_table_contains (self->never_register, inst->resource))
-              && t - instance->running_since >= self->register_delay
+              && t - instance->running_since >= register_delay_of (self, instance)
               && (instance->unregistered_at == 0 || t > instance->unregistered_at))
             worker_register (self, instance, t);
           break;
@@ -434,12 +466,10 @@ tick (ScalerSim *self,
             }
           continue;
         }
+      if (t - worker->last_activity >= REPORT_USEC)
+        worker->last_activity = t;
       if (worker->standing_busy)
-        {
-          worker->last_activity = t;
-          continue;
-        }
-      worker->last_activity = t;
+        continue;
       if (worker->task != NULL && worker->task->started + (gint64) (worker->task->duration_min * USEC_PER_MIN) <= t)
         {
           worker->task->done = worker->task->started + (gint64) (worker->task->duration_min * USEC_PER_MIN);
@@ -499,6 +529,7 @@ scaler_sim_finalize (GObject *object)
   g_hash_table_unref (self->spot_prices);
   g_hash_table_unref (self->never_register);
   g_rand_free (self->rand);
+  g_rand_free (self->infra_rand);
   g_free (self->region);
   g_mutex_clear (&self->mutex);
 
@@ -518,6 +549,7 @@ scaler_sim_init (ScalerSim *self)
   self->region = g_strdup ("us-east-1");
   self->boot_delay = 2 * USEC_PER_MIN;
   self->register_delay = 1 * USEC_PER_MIN;
+  self->register_delay_max = self->register_delay;
   self->shutdown_delay = USEC_PER_MIN / 2;
   self->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_instance_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
@@ -537,7 +569,9 @@ scaler_sim_new (guint32 seed,
 {
   ScalerSim *self = g_object_new (SCALER_TYPE_SIM, NULL);
 
+  self->seed = seed;
   self->rand = g_rand_new_with_seed (seed);
+  self->infra_rand = g_rand_new_with_seed (seed ^ 0x9e3779b9u);
   self->now = start_time;
   return self;
 }
@@ -643,7 +677,20 @@ scaler_sim_set_delays (ScalerSim *self,
   g_mutex_lock (&self->mutex);
   self->boot_delay = (gint64) (MAX (boot_min, 0) * USEC_PER_MIN);
   self->register_delay = (gint64) (MAX (register_min, 0) * USEC_PER_MIN);
+  self->register_delay_max = self->register_delay;
   self->shutdown_delay = (gint64) (MAX (shutdown_min, 0) * USEC_PER_MIN);
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+scaler_sim_set_register_delay_range (ScalerSim *self,
+                                     double     min_minutes,
+                                     double     max_minutes)
+{
+  g_return_if_fail (SCALER_IS_SIM (self));
+  g_mutex_lock (&self->mutex);
+  self->register_delay = (gint64) (MAX (min_minutes, 0) * USEC_PER_MIN);
+  self->register_delay_max = MAX ((gint64) (max_minutes * USEC_PER_MIN), self->register_delay);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -824,6 +871,16 @@ create_instance (ScalerSim  *self,
   inst->launch_time = launch_time;
   instance->instance = inst;
   instance->usd_per_hour = price_of (self, instance_type, inst->availability_zone, spot);
+  /* Drawn from the seed and the instance's ordinal only, so that the k-th
+   * instance boots and is interrupted alike in runs whose other random
+   * draws differ (bench-policy compares two policies on one seed). */
+  {
+    guint32 seeds[3] = { self->seed, (guint32) self->id_counter, 0x51u };
+    g_autoptr(GRand) rand = g_rand_new_with_seed_array (seeds, G_N_ELEMENTS (seeds));
+
+    instance->register_u = g_rand_double (rand);
+    instance->hazard_limit = -log (1.0 - g_rand_double (rand));
+  }
   g_ptr_array_add (self->instances, instance);
   g_hash_table_insert (self->by_id, inst->instance_id, instance);
   return instance;
@@ -1152,7 +1209,7 @@ capacity_short_locked (ScalerSim  *self,
         continue;
       return TRUE;
     }
-  return self->capacity_probability > 0 && g_rand_double (self->rand) < self->capacity_probability;
+  return self->capacity_probability > 0 && g_rand_double (self->infra_rand) < self->capacity_probability;
 }
 
 static ScalerInstance *
@@ -1400,6 +1457,11 @@ sim_list_workers (ScalerQueueSource  *source,
         {
           copy->task_id = g_strdup_printf ("%032x", worker->task->id);
           copy->task_name = g_strdup (worker->task->name);
+        }
+      else if (worker->zombie_task != 0)
+        {
+          copy->task_id = g_strdup_printf ("%032x", worker->zombie_task);
+          copy->task_name = g_strdup_printf ("task-%u", worker->zombie_task);
         }
       copy->register_time = worker->register_time;
       copy->last_activity_time = worker->last_activity;

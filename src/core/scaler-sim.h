@@ -4,12 +4,17 @@
  *
  * ScalerSim implements both seams (ScalerCloud and ScalerQueueSource): EC2-like
  * instances (pending -> running after a boot delay, shutting-down ->
- * terminated), agents that register as ClearML workers (worker id of
- * DESIGN.md) and take tasks from their queue, task arrivals (steady, bursty,
+ * terminated), agents that register as ClearML workers (worker id
+ * "<prefix>:<resource>:<instance type>:<instance id>", as clearml-agent gets
+ * it from the bootstrap) and take tasks from their queue, task arrivals
+ * (steady, bursty,
  * daily cycle), task durations, spot prices and interruptions, capacity errors
  * per zone/market (scheduled, or with a probability), throttling. Errors use
  * the SCALER_AWS_ERROR domain like the real EC2 client. Deterministic for a
- * given seed and sequence of calls.
+ * given seed and sequence of calls. The tasks that arrive (times and
+ * durations) depend on the seed only, never on what the caller launches, and
+ * the k-th instance created gets the same registration delay and spot
+ * lifetime in every run of a seed: two policies meet the same world.
  *
  * The clock is virtual: manual (scaler_sim_advance) or following real time at
  * a speed (scaler_sim_set_realtime, for the demo). Thread-safe: the engine
@@ -101,6 +106,12 @@ void        scaler_sim_set_delays          (ScalerSim           *self,
                                             double               boot_min,
                                             double               register_min,
                                             double               shutdown_min);
+/* The agent of each instance registers between min and max minutes after the
+ * instance runs (uniform, fixed per instance by the seed and its ordinal).
+ * scaler_sim_set_delays sets min = max = register_min. */
+void        scaler_sim_set_register_delay_range (ScalerSim      *self,
+                                            double               min_minutes,
+                                            double               max_minutes);
 void        scaler_sim_add_workload        (ScalerSim           *self,
                                             const ScalerSimWorkload *workload);
 /* Stops every workload (no more arrivals); queued tasks stay. */
@@ -132,6 +143,10 @@ void        scaler_sim_fail_queue_next     (ScalerSim           *self,
 void        scaler_sim_set_never_register  (ScalerSim           *self,
                                             const char          *resource,
                                             gboolean             never);
+/* A worker whose instance died stays listed this long after its last status
+ * report (the agents report every 30 s), showing the task of that report, as
+ * clearml-server keeps a worker entry for its registration TTL (600 s by
+ * default). 0 (the default): it vanishes at once. */
 void        scaler_sim_set_zombie_linger   (ScalerSim           *self,
                                             double               minutes);
 /* While TRUE, launch() blocks until its cancellable is cancelled. */

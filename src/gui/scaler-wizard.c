@@ -53,6 +53,7 @@ struct _ScalerWizard
   GtkSpinButton        *polling_spin;
   AdwActionRow         *idle_row;
   GtkSpinButton        *idle_spin;
+  AdwComboRow          *idle_policy_row;
   AdwActionRow         *boot_row;
   GtkSpinButton        *boot_spin;
   AdwActionRow         *budget_row;
@@ -135,6 +136,7 @@ static const struct {
   { "workers_prefix", G_STRUCT_OFFSET (ScalerWizard, prefix_row), STEP_GENERAL },
   { "polling_interval_time_min", G_STRUCT_OFFSET (ScalerWizard, polling_row), STEP_GENERAL },
   { "max_idle_time_min", G_STRUCT_OFFSET (ScalerWizard, idle_row), STEP_GENERAL },
+  { "idle_policy", G_STRUCT_OFFSET (ScalerWizard, idle_policy_row), STEP_GENERAL },
   { "max_spin_up_time_min", G_STRUCT_OFFSET (ScalerWizard, boot_row), STEP_GENERAL },
   { "hourly_budget_usd", G_STRUCT_OFFSET (ScalerWizard, budget_row), STEP_GENERAL },
   { "on_stop", G_STRUCT_OFFSET (ScalerWizard, on_stop_row), STEP_GENERAL },
@@ -317,6 +319,9 @@ build_config (ScalerWizard  *self,
 
   config->polling_interval_time_min = gtk_spin_button_get_value (self->polling_spin);
   config->max_idle_time_min = gtk_spin_button_get_value (self->idle_spin);
+  /* The rows of idle_policy_row follow ScalerIdlePolicy. */
+  config->idle_policy = adw_combo_row_get_selected (self->idle_policy_row) == 1 ? SCALER_IDLE_POLICY_FIXED
+                                                                               : SCALER_IDLE_POLICY_ADAPTIVE;
   config->max_spin_up_time_min = gtk_spin_button_get_value (self->boot_spin);
   config->hourly_budget_usd = gtk_spin_button_get_value (self->budget_spin);
   switch (adw_combo_row_get_selected (self->on_stop_row))
@@ -1157,6 +1162,7 @@ scaler_wizard_class_init (ScalerWizardClass *klass)
   CHILD (polling_spin);
   CHILD (idle_row);
   CHILD (idle_spin);
+  CHILD (idle_policy_row);
   CHILD (boot_row);
   CHILD (boot_spin);
   CHILD (budget_row);
@@ -1352,6 +1358,7 @@ scaler_wizard_load_config (ScalerWizard       *self,
   gtk_editable_set_text (GTK_EDITABLE (self->tags_row), tags);
   gtk_spin_button_set_value (self->polling_spin, config->polling_interval_time_min);
   gtk_spin_button_set_value (self->idle_spin, config->max_idle_time_min);
+  adw_combo_row_set_selected (self->idle_policy_row, config->idle_policy == SCALER_IDLE_POLICY_FIXED ? 1 : 0);
   gtk_spin_button_set_value (self->boot_spin, config->max_spin_up_time_min);
   gtk_spin_button_set_value (self->budget_spin, config->hourly_budget_usd);
   adw_combo_row_set_selected (self->on_stop_row,
