@@ -284,7 +284,7 @@ finish (ScalerSim      *sim,
   double price = 0;
 
   scaler_sim_get_stats (sim, &stats);
-  scaler_policy_default_price (w->instance_type, "us-east-1", &price, NULL);
+  scaler_price_table_default_price (w->instance_type, "us-east-1", &price, NULL);
   out->cost = stats.cost_usd;
   out->lower_bound = stats.task_minutes / 60.0 * price;
   out->wait_mean = stats.wait_mean_min;
@@ -679,7 +679,7 @@ main (int   argc,
             const Outcome *o = k == 0 ? &all_ours[i] : &all_theirs[i];
             double price = 0, lb_s;
 
-            scaler_policy_default_price (workloads[i].instance_type, "us-east-1", &price, NULL);
+            scaler_price_table_default_price (workloads[i].instance_type, "us-east-1", &price, NULL);
             lb_s = MAX (o->lower_bound / MAX (price, 1e-9) * 3600.0, 1e-9);
             printf ("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %u | %u | %u | %u |\n",
                     k == 0 ? workloads[i].name : "", k == 0 ? "ours" : "ClearML",

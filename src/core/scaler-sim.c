@@ -210,7 +210,7 @@ price_of (ScalerSim  *self,
       if (p != NULL)
         return *p;
     }
-  if (!scaler_policy_default_price (type, self->region, &price, NULL))
+  if (!scaler_price_table_default_price (type, self->region, &price, NULL))
     price = 0.1;
   return spot ? price * 0.3 : price;
 }
