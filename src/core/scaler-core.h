@@ -32,3 +32,6 @@
 #include "scaler-engine.h"
 #include "scaler-cycle.h"
 #include "scaler-sim.h"
+#include "scaler-connection-check.h"
+#include "scaler-demo.h"
+#include "scaler-engine-registry.h"

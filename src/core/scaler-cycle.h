@@ -20,12 +20,6 @@
 
 G_BEGIN_DECLS
 
-/* The user-data of an instance of resource (nullable result = none). */
-typedef char *(*ScalerUserDataFunc) (const ScalerConfig   *config,
-                                     const ScalerResource *resource,
-                                     gpointer              user_data,
-                                     GError              **error);
-
 typedef struct
 {
   const ScalerConfig *config;

@@ -85,16 +85,7 @@ main (int   argc,
         }
 
       problems = scaler_config_validate_json (contents, length);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
-          const char *where = *problem->path != '\0' ? problem->path : opt_check;
-
-          if (problem->severity == SCALER_PROBLEM_WARNING)
-            g_printerr (_("%s: warning: %s\n"), where, problem->message);
-          else
-            g_printerr ("%s: %s\n", where, problem->message);
-        }
+      scaler_daemon_print_problems (opt_check, problems);
 
       return scaler_config_problems_have_errors (problems) ? 1 : 0;
     }

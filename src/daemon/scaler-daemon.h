@@ -19,4 +19,9 @@ int scaler_daemon_run (const char *config_path,
                        gboolean    once,
                        const char *state_dir);
 
+/* One "<json.path>: <message>" line per problem on stderr (the file itself
+ * for problems of the whole document), as --check prints them. */
+void scaler_daemon_print_problems (const char *file,
+                                   GPtrArray  *problems);
+
 G_END_DECLS
