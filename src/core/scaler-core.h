@@ -35,3 +35,4 @@
 #include "scaler-connection-check.h"
 #include "scaler-demo.h"
 #include "scaler-engine-registry.h"
+#include "scaler-cycle-variant.h"
