@@ -36,3 +36,4 @@
 #include "scaler-demo.h"
 #include "scaler-engine-registry.h"
 #include "scaler-cycle-variant.h"
+#include "scaler-history-store.h"
