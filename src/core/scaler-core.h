@@ -37,3 +37,5 @@
 #include "scaler-engine-registry.h"
 #include "scaler-cycle-variant.h"
 #include "scaler-history-store.h"
+#include "scaler-credentials-file.h"
+#include "scaler-events.h"
