@@ -39,3 +39,5 @@
 #include "scaler-history-store.h"
 #include "scaler-credentials-file.h"
 #include "scaler-events.h"
+#include "scaler-desired-state.h"
+#include "scaler-dbus-error.h"

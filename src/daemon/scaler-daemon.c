@@ -35,9 +35,10 @@ typedef struct
   int                exit_code;
 } Daemon;
 
-static void
-print_line (ScalerLogLevel  level,
-            const char     *text)
+void
+scaler_daemon_print_line (ScalerLogLevel  level,
+                          const char     *prefix,
+                          const char     *text)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
@@ -47,10 +48,17 @@ print_line (ScalerLogLevel  level,
     {
       if (lines[i][0] == '\0' && lines[i + 1] == NULL && i > 0)
         break;
-      fprintf (stdout, "%s.%03dZ %-7s %s\n", stamp, g_date_time_get_microsecond (now) / 1000,
-               scaler_log_level_to_string (level), lines[i]);
+      fprintf (stdout, "%s.%03dZ %-7s %s%s%s\n", stamp, g_date_time_get_microsecond (now) / 1000,
+               scaler_log_level_to_string (level), prefix ? prefix : "", prefix ? ": " : "", lines[i]);
     }
   fflush (stdout);
+}
+
+static void
+print_line (ScalerLogLevel  level,
+            const char     *text)
+{
+  scaler_daemon_print_line (level, NULL, text);
 }
 
 static void
