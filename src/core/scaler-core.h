@@ -41,3 +41,4 @@
 #include "scaler-events.h"
 #include "scaler-desired-state.h"
 #include "scaler-dbus-error.h"
+#include "scaler-dbus-generated.h"

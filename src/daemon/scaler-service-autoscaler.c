@@ -150,10 +150,15 @@ _scaler_service_autoscaler_update_state (ScalerServiceAutoscaler *self)
   gboolean failed = g_str_equal (state, "failed");
   g_autoptr(ScalerEvent) event = NULL;
 
-  if (g_strcmp0 (scaler_dbus_autoscaler_get_state (self->iface), state) != 0)
-    scaler_dbus_autoscaler_set_state (self->iface, state);
   if (g_strcmp0 (scaler_dbus_autoscaler_get_error (self->iface), error ? error : "") != 0)
     scaler_dbus_autoscaler_set_error (self->iface, error ? error : "");
+  if (g_strcmp0 (scaler_dbus_autoscaler_get_state (self->iface), state) != 0)
+    {
+      scaler_dbus_autoscaler_set_state (self->iface, state);
+      /* Every transition is seen, even one that lasts less than an idle
+       * (a stop with on_stop "keep" goes through "stopping" at once). */
+      g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->iface));
+    }
 
   event = scaler_event_watch_state (self->events, scaler_autoscaler_get_name (self->item), failed, error);
   if (event != NULL)
@@ -590,6 +595,8 @@ scaler_service_autoscaler_set_desired (ScalerServiceAutoscaler  *self,
     return FALSE;
   self->desired = desired;
   scaler_dbus_autoscaler_set_desired_state (self->iface, scaler_desired_state_to_string (desired));
+  /* Clients see the new value before the method's reply. */
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (self->iface));
   return TRUE;
 }
 
