@@ -22,6 +22,16 @@ scaler_dbus_error_quark (void)
   return (GQuark) quark;
 }
 
+/* Registered before main() runs, in every program that links the core: a
+ * client gets these codes back from its very first call. */
+static void register_error_domain (void) __attribute__ ((constructor));
+
+static void
+register_error_domain (void)
+{
+  scaler_dbus_error_quark ();
+}
+
 char *
 scaler_dbus_autoscaler_path (const char *id)
 {

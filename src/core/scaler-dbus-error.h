@@ -3,7 +3,8 @@
  * scaler-dbus-error.h: the D-Bus errors of the background service's API
  * (data/io.github.ec2autoscaler.Autoscaler1.xml) as a GError domain, so that
  * the service returns them by name and clients get them back as these codes
- * (g_dbus_error_strip_remote_error() gives the message alone).
+ * (g_dbus_error_strip_remote_error() gives the message alone). The domain
+ * is registered when the program starts.
  */
 
 #pragma once

@@ -374,6 +374,14 @@ scaler_test_service_autoscaler (GDBusObjectManager *manager,
                                 const char         *id)
 {
   g_autofree char *path = scaler_dbus_autoscaler_path (id);
+
+  return scaler_test_service_autoscaler_at (manager, path);
+}
+
+ScalerDbusAutoscaler *
+scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
+                                   const char         *path)
+{
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
   for (;;)

@@ -85,6 +85,9 @@ ScalerDbusManager  *scaler_test_service_manager   (ScalerTestService *svc);
  * @manager. */
 ScalerDbusAutoscaler *scaler_test_service_autoscaler (GDBusObjectManager *manager,
                                                       const char         *id);
+/* The same, by object path. */
+ScalerDbusAutoscaler *scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
+                                                         const char         *path);
 
 /* Iterates the thread-default main context until @predicate holds, or
  * g_error after @timeout_s naming @what. */
