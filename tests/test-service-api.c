@@ -522,6 +522,118 @@ test_store_secrets_keyring (void)
   g_assert_false (g_file_test (svc->secrets_dir, G_FILE_TEST_EXISTS));
 }
 
+/* ---- Event: launch failed, instance lost, failed ---- */
+
+static void
+event_cb (GDBusProxy *proxy,
+          const char *sender,
+          const char *name,
+          GVariant   *parameters,
+          GPtrArray  *events)
+{
+  const char *kind, *title, *body;
+
+  if (!g_str_equal (name, "Event"))
+    return;
+  g_variant_get (parameters, "(&s&s&s)", &kind, &title, &body);
+  g_assert_cmpstr (title, !=, "");
+  g_ptr_array_add (events, g_strdup_printf ("%s|%s|%s", kind, title, body));
+}
+
+typedef struct
+{
+  GPtrArray  *events;
+  const char *kind;
+} EventWait;
+
+static gboolean
+event_seen (gpointer data)
+{
+  EventWait *wait = data;
+
+  for (guint i = 0; i < wait->events->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (wait->events, i), wait->kind)
+        && ((const char *) g_ptr_array_index (wait->events, i))[strlen (wait->kind)] == '|')
+      return TRUE;
+  return FALSE;
+}
+
+static void
+wait_event (GPtrArray  *events,
+            const char *kind)
+{
+  EventWait wait = { events, kind };
+
+  scaler_test_service_wait_until (event_seen, &wait, 30, kind);
+}
+
+static const char *
+first_instance_id (JsonNode   *state,
+                   const char *config_id)
+{
+  JsonArray *instances = scaler_test_state_array (state, "instances");
+
+  for (guint i = 0; i < json_array_get_length (instances); i++)
+    {
+      JsonObject *instance = json_array_get_object_element (instances, i);
+      JsonObject *tags = json_object_get_object_member (instance, "tags");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (tags, "ec2-autoscaler:instance", ""), config_id) == 0)
+        return json_object_get_string_member (instance, "instance_id");
+    }
+  return NULL;
+}
+
+static gboolean
+one_instance (gpointer data)
+{
+  return scaler_dbus_autoscaler_get_instances (data) == 1;
+}
+
+static void
+test_events (void)
+{
+  g_autoptr(ScalerTestService) svc = NULL;
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = NULL;
+  ScalerTestRunOptions options = { SCALER_TEST_RESOURCE_CPU (2, "true", "[\"us-east-1a\",\"us-east-1b\"]") };
+
+  if (!scaler_test_require_fake ())
+    return;
+  svc = scaler_test_service_new ();
+  scaler_test_service_write_config (svc, id, &options);
+  scaler_test_service_start (svc);
+  objects = scaler_test_service_object_manager (svc);
+  proxy = scaler_test_service_autoscaler (objects, id);
+  g_signal_connect (proxy, "g-signal", G_CALLBACK (event_cb), events);
+
+  /* No capacity in the first zone: launch-failed, then a launch elsewhere. */
+  scaler_test_control ("/_fake/fault",
+                       "{\"service\":\"ec2\",\"action\":\"RunInstances\",\"kind\":\"capacity\",\"count\":1}");
+  scaler_test_enqueue (1, 600);
+  call_start (proxy);
+  wait_event (events, "launch-failed");
+  state = scaler_test_wait_expect (id, 1, 1, G_MAXUINT, 30, "one instance in the other zone");
+
+  /* A spot interruption, once the service sees the instance: instance-lost. */
+  scaler_test_service_wait_until (one_instance, proxy, 30, "the instance in the service's fleet");
+  body = g_strdup_printf ("{\"instance_id\":\"%s\"}", first_instance_id (state, id));
+  scaler_test_control ("/_fake/spot-interrupt", body);
+  wait_event (events, "instance-lost");
+
+  /* ClearML refuses the keys: failed, once. */
+  scaler_test_control ("/_fake/fault",
+                       "{\"service\":\"clearml\",\"action\":\"*\",\"kind\":\"auth\",\"count\":1000}");
+  wait_event (events, "failed");
+  scaler_test_service_wait_state (proxy, "failed", 30);
+  g_assert_cmpstr (scaler_dbus_autoscaler_get_error (proxy), !=, "");
+  g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -535,6 +647,7 @@ main (int   argc,
   g_test_add_func ("/scaler/service-api/crud", test_crud);
   g_test_add_func ("/scaler/service-api/store-secrets-file", test_store_secrets_file);
   g_test_add_func ("/scaler/service-api/store-secrets-keyring", test_store_secrets_keyring);
+  g_test_add_func ("/scaler/service-api/events", test_events);
 
   status = g_test_run ();
   scaler_test_fake_shutdown ();
