@@ -476,6 +476,41 @@ test_desired_state_survives (void)
   g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
 }
 
+/* ---- D-Bus activation: the first call starts it ---- */
+
+static void
+test_dbus_activation (void)
+{
+  g_autoptr(ScalerTestService) svc = scaler_test_service_new_full (TRUE);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) version = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) config = scaler_demo_config_new ();
+  g_autofree char *id = g_strdup (config->id);
+  g_autofree char *file = NULL;
+
+  /* Nothing runs; a call to the name starts the service. */
+  reply = g_dbus_connection_call_sync (svc->connection, "io.github.ec2autoscaler.Autoscaler.Daemon",
+                                       "/io/github/ec2autoscaler/Autoscaler/Manager", "org.freedesktop.DBus.Properties",
+                                       "Get", g_variant_new ("(ss)", "io.github.ec2autoscaler.Autoscaler1.Manager", "Version"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &version);
+  g_assert_cmpstr (g_variant_get_string (version, NULL), ==, PACKAGE_VERSION);
+
+  /* It runs with the environment of the bus: the folder's config directory. */
+  {
+    g_autoptr(ScalerDbusManager) manager = scaler_test_service_manager (svc);
+    g_autofree char *json = scaler_config_to_json (config);
+    g_autofree char *path = NULL;
+
+    g_assert_true (scaler_dbus_manager_call_create_sync (manager, json, G_DBUS_CALL_FLAGS_NONE, -1, &path, NULL, &error));
+    g_assert_no_error (error);
+  }
+  file = scaler_test_service_config_path (svc, id);
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -491,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/scaler/service/sigterm-while-hanging", test_sigterm_while_hanging);
   g_test_add_func ("/scaler/service/second-copy", test_second_copy);
   g_test_add_func ("/scaler/service/desired-state-survives", test_desired_state_survives);
+  g_test_add_func ("/scaler/service/dbus-activation", test_dbus_activation);
 
   status = g_test_run ();
   scaler_test_fake_shutdown ();

@@ -305,6 +305,9 @@ bus_acquired_cb (GDBusConnection *connection,
 
   service->bus_acquired = TRUE;
   service->connection = g_object_ref (connection);
+  /* A bus that goes away (the session ends) is a shutdown like SIGTERM,
+   * honouring on_stop, not a signal of GDBus's own. */
+  g_dbus_connection_set_exit_on_close (connection, FALSE);
   /* The Manager first: a client that sees the name finds the object manager. */
   export_manager (service, connection);
 }

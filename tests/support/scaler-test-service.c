@@ -29,6 +29,7 @@
   "  <type>session</type>\n" \
   "  <listen>unix:dir=%s</listen>\n" \
   "  <auth>EXTERNAL</auth>\n" \
+  "%s" \
   "  <policy context=\"default\">\n" \
   "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n" \
   "    <allow eavesdrop=\"true\"/>\n" \
@@ -46,13 +47,30 @@ make_dir (const char *parent,
   return path;
 }
 
-/* A dbus-daemon of our own; its address. */
+/* The activation file of the built service, in a folder of its own. */
+static char *
+write_activation_file (ScalerTestService *svc)
+{
+  g_autofree char *dir = make_dir (svc->dir, "services");
+  g_autofree char *path = g_build_filename (dir, BUS_NAME ".service", NULL);
+  g_autofree char *text = g_strdup_printf ("[D-BUS Service]\nName=%s\nExec=%s --service\n",
+                                           BUS_NAME, g_getenv ("SCALER_DAEMON"));
+
+  g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return g_strdup_printf ("  <servicedir>%s</servicedir>\n", dir);
+}
+
+/* A dbus-daemon of our own, with the service's environment (which an
+ * activated service inherits); its address. */
 static void
-start_bus (ScalerTestService *svc)
+start_bus (ScalerTestService *svc,
+           gboolean           activatable)
 {
   g_autofree char *bus_dir = make_dir (svc->dir, "bus");
   g_autofree char *conf_path = g_build_filename (svc->dir, "bus.conf", NULL);
-  g_autofree char *conf = g_strdup_printf (BUS_CONFIG, bus_dir);
+  g_autofree char *services = activatable ? write_activation_file (svc) : g_strdup ("");
+  g_autofree char *conf = g_strdup_printf (BUS_CONFIG, bus_dir, services);
   g_autofree char *conf_arg = g_strconcat ("--config-file=", conf_path, NULL);
   const char *argv[] = { "dbus-daemon", conf_arg, "--nofork", "--print-address=1", NULL };
   g_autoptr(GError) error = NULL;
@@ -61,7 +79,7 @@ start_bus (ScalerTestService *svc)
   int out = -1;
 
   g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, NULL,
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, svc->envp,
                                            G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
                                            scaler_test_child_setup, NULL, &svc->bus_pid, NULL, &out, NULL, &error));
   g_assert_no_error (error);
@@ -81,6 +99,12 @@ start_bus (ScalerTestService *svc)
 ScalerTestService *
 scaler_test_service_new (void)
 {
+  return scaler_test_service_new_full (FALSE);
+}
+
+ScalerTestService *
+scaler_test_service_new_full (gboolean activatable)
+{
   ScalerTestService *svc = g_new0 (ScalerTestService, 1);
   g_autoptr(GError) error = NULL;
   g_autofree char *config_home = NULL;
@@ -98,14 +122,14 @@ scaler_test_service_new (void)
   svc->state_root = g_build_filename (state_home, "ec2-autoscaler", NULL);
   svc->secrets_dir = g_build_filename (svc->config_dir, "secrets", NULL);
   svc->log_path = g_build_filename (svc->dir, "service.log", NULL);
-  start_bus (svc);
 
   svc->envp = scaler_test_environ ();
-  scaler_test_service_setenv (svc, "DBUS_SESSION_BUS_ADDRESS", svc->bus_address);
   scaler_test_service_setenv (svc, "XDG_CONFIG_HOME", config_home);
   scaler_test_service_setenv (svc, "XDG_STATE_HOME", state_home);
   scaler_test_service_setenv (svc, "XDG_RUNTIME_DIR", runtime);
   scaler_test_service_setenv (svc, "XDG_DATA_HOME", data);
+  start_bus (svc, activatable);
+  scaler_test_service_setenv (svc, "DBUS_SESSION_BUS_ADDRESS", svc->bus_address);
 
   svc->secrets = g_ptr_array_new_with_free_func (g_free);
   scaler_test_service_add_secret (svc, SCALER_TEST_AWS_SECRET);

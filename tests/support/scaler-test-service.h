@@ -43,6 +43,9 @@ typedef struct
 
 /* The folder, the bus and the connection; nothing spawned yet. */
 ScalerTestService *scaler_test_service_new        (void);
+/* With @activatable, the bus starts the built service on the first call to
+ * its name (D-Bus activation; the bus's environment is the service's). */
+ScalerTestService *scaler_test_service_new_full   (gboolean           activatable);
 /* Starts gnome-keyring-daemon on the service's bus (unlocked, its files in
  * the folder) and waits until it answers. */
 void               scaler_test_service_add_keyring (ScalerTestService *svc);
