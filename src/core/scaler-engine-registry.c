@@ -331,8 +331,13 @@ lookup_keyring_cb (GObject      *object,
     secrets_merge (data->secrets, found);
 
   if (self->fallback != NULL)
-    scaler_credentials_lookup_secrets_async (self->fallback, data->config->id, g_task_get_cancellable (task),
-                                             lookup_fallback_cb, g_steal_pointer (&task));
+    {
+      /* Not in the call: its arguments may be evaluated in any order. */
+      GCancellable *cancellable = g_task_get_cancellable (task);
+
+      scaler_credentials_lookup_secrets_async (self->fallback, data->config->id, cancellable,
+                                               lookup_fallback_cb, g_steal_pointer (&task));
+    }
   else
     lookup_complete (task);
 }
@@ -853,9 +858,11 @@ apply_stopped_cb (GObject      *object,
   ScalerEngineRegistry *self = SCALER_ENGINE_REGISTRY (object);
   StartData *data = g_task_get_task_data (task);
 
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
   scaler_engine_registry_stop_finish (self, result, NULL);
   scaler_engine_registry_start_async (self, data->config, data->state_dir, data->history,
-                                      g_task_get_cancellable (task), apply_restart_cb, g_steal_pointer (&task));
+                                      cancellable, apply_restart_cb, g_steal_pointer (&task));
 }
 
 static void
