@@ -373,6 +373,25 @@ test_crud (void)
 
     scaler_test_service_wait_until (object_gone, args, 10, "the deleted object to leave");
   }
+
+  /* A file that does not load: failed with its error; Start refused;
+   * Delete removes it. */
+  {
+    g_autofree char *notes = g_build_filename (svc->config_dir, "notes.json", NULL);
+    g_autoptr(ScalerDbusAutoscaler) broken = NULL;
+
+    g_assert_true (g_file_set_contents (notes, "not json", -1, NULL));
+    broken = scaler_test_service_autoscaler (objects, "notes");
+    scaler_test_service_wait_state (broken, "failed", 10);
+    g_assert_cmpstr (scaler_dbus_autoscaler_get_name (broken), ==, "notes.json");
+    g_assert_cmpstr (scaler_dbus_autoscaler_get_config (broken), ==, "");
+    g_assert_false (scaler_dbus_autoscaler_call_start_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
+    g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_FAILED);
+    g_clear_error (&error);
+    g_assert_true (scaler_dbus_autoscaler_call_delete_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_false (g_file_test (notes, G_FILE_TEST_EXISTS));
+  }
   g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
 }
 

@@ -342,6 +342,13 @@ delete_done_cb (GObject      *object,
       delete_data_free (data);
       return;
     }
+  /* Only a UUID has secrets of its own (a broken file's name has none). */
+  if (!g_uuid_string_is_valid (data->self->id))
+    {
+      scaler_dbus_autoscaler_complete_delete (data->self->iface, data->invocation);
+      delete_data_free (data);
+      return;
+    }
   scaler_credentials_clear_all_async (data->self->ctx->file, data->self->id, NULL, delete_file_secrets_cb, data);
 }
 
