@@ -14,6 +14,8 @@
 
 #include "scaler-application.h"
 #include "scaler-dashboard.h"
+#include "scaler-demo.h"
+#include "scaler-engine-registry.h"
 
 #define N_ENGINES 10
 
@@ -77,10 +79,10 @@ main (int   argc,
 
   for (guint i = 0; i < N_ENGINES; i++)
     {
-      g_autoptr(ScalerConfig) config = scaler_application_new_demo_config ();
+      g_autoptr(ScalerConfig) config = scaler_demo_config_new ();
       g_autoptr(GError) error = NULL;
 
-      engines[i] = scaler_engine_new_for_config (config, NULL, NULL, &error);
+      engines[i] = scaler_engine_registry_build_engine (config, NULL, NULL, 0, &error);
       g_assert_no_error (error);
       g_signal_connect (engines[i], "cycle-finished", G_CALLBACK (cycle_cb), &cycles);
       scaler_engine_start (engines[i]);

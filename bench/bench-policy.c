@@ -148,7 +148,7 @@ resource_price (const BenchResource *resource)
 {
   double price = 0;
 
-  scaler_policy_default_price (resource->instance_type, "us-east-1", &price, NULL);
+  scaler_price_table_default_price (resource->instance_type, "us-east-1", &price, NULL);
   return resource->spot ? price * SPOT_SHARE : price;
 }
 

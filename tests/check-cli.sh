@@ -20,7 +20,7 @@ out=$("$daemon" --version) || fail "ec2-autoscalerd --version exited $?"
 echo "ok 2 - ec2-autoscalerd --version"
 
 out=$("$daemon" --help) || fail "ec2-autoscalerd --help exited $?"
-for opt in --check --once --state-dir --version; do
+for opt in --check --once --state-dir --service --version; do
   printf '%s' "$out" | grep -q -- "$opt" || fail "ec2-autoscalerd --help does not mention $opt"
 done
 echo "ok 3 - ec2-autoscalerd --help lists its options"
@@ -30,4 +30,16 @@ set +e
 set -e
 [ "$rc" = 2 ] || fail "ec2-autoscalerd without a config exited $rc, expected 2"
 echo "ok 4 - ec2-autoscalerd without a config is a usage error"
-echo "1..4"
+
+set +e
+"$daemon" --service "$empty/x.json" >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 2 ] || fail "ec2-autoscalerd --service with a config exited $rc, expected 2"
+echo "ok 5 - ec2-autoscalerd --service takes no configuration"
+
+set +e
+DBUS_SESSION_BUS_ADDRESS="unix:path=$empty/no-bus" "$daemon" --service >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] || fail "ec2-autoscalerd --service without a bus exited $rc, expected 1"
+echo "ok 6 - ec2-autoscalerd --service without a bus exits 1"
+echo "1..6"

@@ -605,7 +605,7 @@ test_budget_attention (Fixture       *f,
   double price = 0;
 
   /* Room for two m5.large on-demand, not three; five long tasks wait. */
-  g_assert_true (scaler_policy_default_price ("m5.large", tight->aws_region, &price, NULL));
+  g_assert_true (scaler_price_table_default_price ("m5.large", tight->aws_region, &price, NULL));
   tight->hourly_budget_usd = price * 2.5;
   g_clear_object (&f->engine);
   f->engine = scaler_engine_new (tight, SCALER_CLOUD (f->sim), SCALER_QUEUE_SOURCE (f->sim), NULL);

@@ -724,7 +724,7 @@ test_demo_engine (void)
   gint64 deadline;
 
   config->demo = TRUE;
-  engine = scaler_engine_new_for_config (config, NULL, NULL, &error);
+  engine = scaler_engine_registry_build_engine (config, NULL, NULL, 0, &error);
   g_assert_no_error (error);
   g_signal_connect (engine, "cycle-finished", G_CALLBACK (cycle_finished_cb), &counters);
   scaler_engine_start (engine);

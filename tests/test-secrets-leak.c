@@ -6,7 +6,7 @@
  * Then the run part, as the GUI's Start does it: distinct secrets are stored
  * for a saved config through the credentials API, the config is loaded from
  * the store, the secrets are looked up, and a real engine
- * (scaler_engine_new_for_config) runs against the fake EC2 + ClearML servers
+ * (scaler_engine_registry_build_engine) runs against the fake EC2 + ClearML servers
  * (tests/fakes, real HTTP), which accept exactly those credentials, until it
  * has launched an instance; then it stops (on_stop terminate_all). Every file
  * under the isolated XDG dirs and the engine's state dir, every log line
@@ -295,8 +295,8 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_assert_cmpstr (looked_up->aws_secret_access_key, ==, RUN_AWS_SECRET_ACCESS_KEY);
   g_assert_cmpstr (looked_up->git_password, ==, RUN_GIT_PASSWORD);
 
-  state_dir = g_build_filename (g_get_user_state_dir (), "ec2-autoscaler", id, NULL);
-  engine = scaler_engine_new_for_config (config, looked_up, state_dir, &error);
+  state_dir = scaler_engine_registry_dup_state_dir (id);
+  engine = scaler_engine_registry_build_engine (config, looked_up, state_dir, 0, &error);
   g_assert_no_error (error);
   g_assert_nonnull (engine);
   g_clear_pointer (&looked_up, scaler_secrets_free);  /* the engine keeps its own copy */

@@ -443,21 +443,51 @@ load_file (const char *path)
   return autoscaler_new (config->id, path, config, NULL);
 }
 
-gboolean
-scaler_autoscaler_store_load (ScalerAutoscalerStore  *self,
-                            GError              **error)
+static gboolean
+id_in (GPtrArray  *items,
+       const char *id)
+{
+  for (guint j = 0; j < items->len; j++)
+    if (g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (items, j))->id, id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* load_file(), and a broken item for a second file holding an id that
+ * @items already has. */
+static ScalerAutoscaler *
+load_unique (const char *path,
+             GPtrArray  *items)
+{
+  ScalerAutoscaler *item = load_file (path);
+  g_autofree char *message = NULL;
+  g_autofree char *file_id = NULL;
+
+  if (!id_in (items, item->id))
+    return item;
+
+  message = g_strdup_printf (_("Another file already holds the instance %s; this copy is ignored"), item->id);
+  file_id = g_strndup (item->file_name, strlen (item->file_name) - strlen (".json"));
+  g_object_unref (item);
+  item = autoscaler_new (file_id, path, NULL, message);
+  if (id_in (items, file_id))
+    {
+      g_free (item->id);
+      item->id = g_strdup (path);
+    }
+  return item;
+}
+
+/* The *.json file names of the directory, sorted; NULL and an error when it
+ * exists but cannot be listed. */
+static GPtrArray *
+list_names (ScalerAutoscalerStore  *self,
+            GError                **error)
 {
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GPtrArray) names = NULL;
-  g_autoptr(GPtrArray) items = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
   const char *name;
-  guint removed;
-
-  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
-
-  items = g_ptr_array_new_with_free_func (g_object_unref);
-  names = g_ptr_array_new_with_free_func (g_free);
 
   dir = g_dir_open (self->directory, 0, &local_error);
   if (dir == NULL && !g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
@@ -465,46 +495,41 @@ scaler_autoscaler_store_load (ScalerAutoscalerStore  *self,
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
                    _("Cannot list the saved autoscalers in %s: %s"),
                    self->directory, local_error->message);
-      return FALSE;
+      g_ptr_array_unref (names);
+      return NULL;
     }
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (g_str_has_suffix (name, ".json") && strlen (name) > strlen (".json") && name[0] != '.')
       g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+gboolean
+scaler_autoscaler_store_load (ScalerAutoscalerStore  *self,
+                            GError              **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) items = NULL;
+  guint removed;
+
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
+
+  names = list_names (self, error);
+  if (names == NULL)
+    return FALSE;
+  items = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (self->directory, g_ptr_array_index (names, i), NULL);
-      g_autoptr(ScalerAutoscaler) item = load_file (path);
-      gboolean duplicate = FALSE;
-
-      for (guint j = 0; j < items->len && !duplicate; j++)
-        duplicate = g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (items, j))->id, item->id) == 0;
-
-      if (duplicate)
-        {
-          g_autofree char *message =
-            g_strdup_printf (_("Another file already holds the instance %s; this copy is ignored"),
-                             item->id);
-          g_autofree char *file_id = g_strndup (item->file_name, strlen (item->file_name) - strlen (".json"));
-
-          g_clear_object (&item);
-          item = autoscaler_new (file_id, path, NULL, message);
-          duplicate = FALSE;
-          for (guint j = 0; j < items->len && !duplicate; j++)
-            duplicate = g_strcmp0 (((ScalerAutoscaler *) g_ptr_array_index (items, j))->id, file_id) == 0;
-          if (duplicate)
-            {
-              g_free (item->id);
-              item->id = g_strdup (path);
-            }
-        }
+      ScalerAutoscaler *item = load_unique (path, items);
 
       if (item->load_error != NULL)
         g_message ("Saved autoscaler %s does not load: %s", path, item->load_error);
 
-      g_ptr_array_add (items, g_steal_pointer (&item));
+      g_ptr_array_add (items, item);
     }
 
   g_ptr_array_sort (items, compare_items);
@@ -838,4 +863,143 @@ scaler_autoscaler_store_delete_finish (ScalerAutoscalerStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- refresh: the directory changed under us ---- */
+
+/* Takes @fresh's file state into @item (same id, same path), notifying
+ * only what changed. */
+static void
+item_take_state (ScalerAutoscaler *item,
+                 ScalerAutoscaler *fresh)
+{
+  g_autofree char *old_json = item->config != NULL ? scaler_config_to_json (item->config) : NULL;
+  g_autofree char *new_json = fresh->config != NULL ? scaler_config_to_json (fresh->config) : NULL;
+  const char *old_name = scaler_autoscaler_get_name (item);
+  gboolean name_changed = g_strcmp0 (old_name, scaler_autoscaler_get_name (fresh)) != 0;
+
+  g_object_freeze_notify (G_OBJECT (item));
+  if (g_strcmp0 (old_json, new_json) != 0)
+    {
+      g_clear_pointer (&item->config, scaler_config_unref);
+      item->config = fresh->config != NULL ? scaler_config_ref (fresh->config) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (item), saved_properties[SAVED_PROP_CONFIG]);
+    }
+  if (g_strcmp0 (item->load_error, fresh->load_error) != 0)
+    {
+      g_free (item->load_error);
+      item->load_error = g_strdup (fresh->load_error);
+      g_object_notify_by_pspec (G_OBJECT (item), saved_properties[SAVED_PROP_LOAD_ERROR]);
+    }
+  if (name_changed)
+    g_object_notify_by_pspec (G_OBJECT (item), saved_properties[SAVED_PROP_NAME]);
+  g_object_thaw_notify (G_OBJECT (item));
+}
+
+static gboolean
+name_listed (GPtrArray  *names,
+             const char *file_name)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (names, i), file_name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static ScalerAutoscaler *
+find_by_path (ScalerAutoscalerStore *self,
+              const char            *path,
+              guint                 *index)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      ScalerAutoscaler *item = g_ptr_array_index (self->items, i);
+
+      if (g_strcmp0 (item->path, path) == 0)
+        {
+          *index = i;
+          return item;
+        }
+    }
+  return NULL;
+}
+
+gboolean
+scaler_autoscaler_store_refresh (ScalerAutoscalerStore  *self,
+                                 GError                **error)
+{
+  g_autoptr(GPtrArray) names = NULL;
+
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
+
+  names = list_names (self, error);
+  if (names == NULL)
+    return FALSE;
+
+  /* Files that went away. */
+  for (guint i = self->items->len; i > 0; i--)
+    {
+      ScalerAutoscaler *item = g_ptr_array_index (self->items, i - 1);
+
+      if (!name_listed (names, item->file_name))
+        {
+          g_ptr_array_remove_index (self->items, i - 1);
+          g_list_model_items_changed (G_LIST_MODEL (self), i - 1, 1, 0);
+        }
+    }
+
+  /* Files that changed, and new files. */
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (self->directory, g_ptr_array_index (names, i), NULL);
+      guint index = 0;
+      ScalerAutoscaler *item = find_by_path (self, path, &index);
+      g_autoptr(ScalerAutoscaler) fresh = NULL;
+
+      if (item != NULL)
+        {
+          /* Ids other than this file's own. */
+          g_autoptr(ScalerAutoscaler) held = g_object_ref (item);
+
+          g_ptr_array_remove_index (self->items, index);
+          fresh = load_unique (path, self->items);
+          g_ptr_array_insert (self->items, index, g_steal_pointer (&held));
+          if (g_strcmp0 (fresh->id, item->id) == 0)
+            {
+              item_take_state (item, fresh);
+              continue;
+            }
+          /* The file now holds another autoscaler: a removal and an addition. */
+          g_ptr_array_remove_index (self->items, index);
+          g_list_model_items_changed (G_LIST_MODEL (self), index, 1, 0);
+        }
+      else
+        fresh = load_unique (path, self->items);
+
+      if (fresh->load_error != NULL)
+        g_message ("Saved autoscaler %s does not load: %s", path, fresh->load_error);
+      insert_sorted (self, g_steal_pointer (&fresh));
+    }
+  return TRUE;
+}
+
+gboolean
+scaler_autoscaler_store_overwrite (ScalerAutoscalerStore  *self,
+                                   ScalerConfig           *config,
+                                   GError                **error)
+{
+  ScalerAutoscaler *item;
+
+  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (self), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  item = scaler_autoscaler_store_find (self, config->id);
+  if (item == NULL || item->config != NULL)
+    return scaler_autoscaler_store_update (self, config, error);
+  if (!replace_config (self, item, config, error))
+    return FALSE;
+  g_clear_pointer (&item->load_error, g_free);
+  g_object_notify_by_pspec (G_OBJECT (item), saved_properties[SAVED_PROP_LOAD_ERROR]);
+  g_object_notify_by_pspec (G_OBJECT (item), saved_properties[SAVED_PROP_NAME]);
+  return TRUE;
 }

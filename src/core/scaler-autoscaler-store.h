@@ -62,6 +62,15 @@ const char          *scaler_autoscaler_store_get_directory (ScalerAutoscalerStor
 gboolean             scaler_autoscaler_store_load          (ScalerAutoscalerStore  *self,
                                                           GError              **error);
 
+/* Reads the directory again and applies the difference in place: items of
+ * removed files go, new files come in (sorted), and an item whose file
+ * changed keeps its object and notifies "config", "load-error" and "name"
+ * for what changed (a file that now holds another id is a removal and an
+ * addition). Same FALSE as load(). For a process that watches the
+ * directory (the service). */
+gboolean             scaler_autoscaler_store_refresh       (ScalerAutoscalerStore  *self,
+                                                          GError              **error);
+
 /* (transfer none) (nullable) */
 ScalerAutoscaler *scaler_autoscaler_store_find          (ScalerAutoscalerStore  *self,
                                                           const char           *id);
@@ -78,6 +87,11 @@ ScalerAutoscaler *scaler_autoscaler_store_add           (ScalerAutoscalerStore  
  * notifies "config" and, if it changed, "name"). Validates like add().
  * Refused for a broken item (its file is never overwritten). */
 gboolean             scaler_autoscaler_store_update        (ScalerAutoscalerStore  *self,
+                                                          ScalerConfig         *config,
+                                                          GError              **error);
+/* update(), which also replaces the file of a broken item with the same id:
+ * an explicit user action (Update over D-Bus). */
+gboolean             scaler_autoscaler_store_overwrite     (ScalerAutoscalerStore  *self,
                                                           ScalerConfig         *config,
                                                           GError              **error);
 /* A copy under a new id, named "<name> (copy)". Secrets are not copied:

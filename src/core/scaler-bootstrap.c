@@ -655,3 +655,13 @@ scaler_bootstrap_check_size (const ScalerConfig *config,
 
   return ok;
 }
+
+/* Wired into scaler_config_validate() without the config layer depending on
+ * the bootstrap (see scaler_config_add_check()). */
+static void register_size_check (void) __attribute__ ((constructor));
+
+static void
+register_size_check (void)
+{
+  scaler_config_add_check (scaler_bootstrap_check_size);
+}

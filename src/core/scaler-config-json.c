@@ -12,7 +12,6 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "scaler-config.h"
@@ -203,39 +202,6 @@ read_strv (JsonObject *object,
   *field = g_strv_builder_end (builder);
 }
 
-void
-_scaler_tags_parse_string (const char  *text,
-                           GPtrArray   *tags,
-                           char       **bad_item)
-{
-  g_auto(GStrv) items = NULL;
-
-  if (text == NULL)
-    return;
-
-  items = g_strsplit (text, ",", -1);
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      char *item = g_strstrip (items[i]);
-      char *equal;
-
-      if (*item == '\0')
-        continue;
-
-      equal = strchr (item, '=');
-      if (equal == NULL || equal == item)
-        {
-          if (bad_item != NULL && *bad_item == NULL)
-            *bad_item = g_strdup (item);
-          g_ptr_array_add (tags, scaler_tag_new (item, ""));
-          continue;
-        }
-
-      *equal = '\0';
-      g_ptr_array_add (tags, scaler_tag_new (g_strstrip (item), g_strstrip (equal + 1)));
-    }
-}
-
 static void
 read_tags (JsonObject *object,
            const char *name,
@@ -415,29 +381,6 @@ _scaler_config_new_from_node (JsonNode  *root,
   return g_steal_pointer (&self);
 }
 
-char *
-_scaler_json_error_message (const GError *error)
-{
-  const char *message = error->message;
-  unsigned int line = 0;
-  unsigned int column = 0;
-  int consumed = 0;
-
-  /* json-glib: "<data>:LINE:COLUMN: Parse error: TEXT" */
-  if (g_str_has_prefix (message, "<data>:") &&
-      sscanf (message, "<data>:%u:%u: %n", &line, &column, &consumed) == 2 && consumed > 0)
-    {
-      const char *text = message + consumed;
-
-      if (g_str_has_prefix (text, "Parse error: "))
-        text += strlen ("Parse error: ");
-
-      return g_strdup_printf (_("Malformed JSON at line %u, column %u: %s"), line, column, text);
-    }
-
-  return g_strdup_printf (_("Malformed JSON: %s"), message);
-}
-
 ScalerConfig *
 scaler_config_new_from_json (const char  *json,
                              gssize       length,
@@ -491,50 +434,6 @@ scaler_config_new_from_file (const char  *path,
     }
 
   return scaler_config_new_from_json (contents, length, error);
-}
-
-ScalerConfig *
-scaler_config_load (const char  *json,
-                    gssize       length,
-                    GPtrArray  **problems,
-                    GError     **error)
-{
-  g_autoptr(GPtrArray) found = NULL;
-  g_autoptr(ScalerConfig) config = NULL;
-
-  g_return_val_if_fail (json != NULL || length == 0, NULL);
-
-  found = scaler_config_validate_json (json, length);
-  if (!scaler_config_problems_have_errors (found))
-    config = scaler_config_new_from_json (json, length, NULL);
-
-  if (config == NULL)
-    {
-      GString *text = g_string_new (NULL);
-
-      for (guint i = 0; i < found->len; i++)
-        {
-          const ScalerConfigProblem *problem = g_ptr_array_index (found, i);
-
-          if (problem->severity != SCALER_PROBLEM_ERROR)
-            continue;
-          if (text->len > 0)
-            g_string_append_c (text, '\n');
-          if (*problem->path != '\0')
-            g_string_append_printf (text, "%s: ", problem->path);
-          g_string_append (text, problem->message);
-        }
-      if (text->len == 0)
-        g_string_append (text, _("The configuration is not valid"));
-
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
-      g_string_free (text, TRUE);
-    }
-
-  if (problems != NULL)
-    *problems = g_steal_pointer (&found);
-
-  return g_steal_pointer (&config);
 }
 
 /* Writing */

@@ -13,12 +13,30 @@
 #include <math.h>
 #include <string.h>
 
-#include "scaler-bootstrap.h"
 #include "scaler-config.h"
 #include "scaler-config-private.h"
+#include "scaler-error.h"
 #include "scaler-json.h"
 #include "scaler-partitions.h"
 #include "scaler-prices.h"
+
+/* Checks registered by layers above the config (scaler_config_add_check()).
+ * Written only before main() runs, read-only afterwards: no lock. */
+#define MAX_EXTRA_CHECKS 4
+static ScalerConfigCheckFunc extra_checks[MAX_EXTRA_CHECKS];
+static guint n_extra_checks;
+
+void
+scaler_config_add_check (ScalerConfigCheckFunc check)
+{
+  g_return_if_fail (check != NULL);
+  g_return_if_fail (n_extra_checks < MAX_EXTRA_CHECKS);
+
+  for (guint i = 0; i < n_extra_checks; i++)
+    if (extra_checks[i] == check)
+      return;
+  extra_checks[n_extra_checks++] = check;
+}
 
 #define MAX_EC2_TAGS      50
 #define OUR_TAGS          3     /* ec2-autoscaler:instance, ec2-autoscaler:resource, Name */
@@ -780,8 +798,9 @@ scaler_config_validate (const ScalerConfig *self)
       check_resource_agent (problems, self, i);
     }
 
-  /* user-data size: see scaler-bootstrap.h */
-  scaler_bootstrap_check_size (self, problems);
+  /* Checks of the layers above (the user-data size, scaler-bootstrap.c). */
+  for (guint i = 0; i < n_extra_checks; i++)
+    extra_checks[i] (self, problems);
 
   return problems;
 }
@@ -1305,4 +1324,51 @@ scaler_config_validate_json (const char *json,
     }
 
   return g_steal_pointer (&problems);
+}
+
+/* Strict loading: the parser plus this validator. It lives here, above the
+ * parser, so that scaler-config-json.c never calls back into validation. */
+
+ScalerConfig *
+scaler_config_load (const char  *json,
+                    gssize       length,
+                    GPtrArray  **problems,
+                    GError     **error)
+{
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(ScalerConfig) config = NULL;
+
+  g_return_val_if_fail (json != NULL || length == 0, NULL);
+
+  found = scaler_config_validate_json (json, length);
+  if (!scaler_config_problems_have_errors (found))
+    config = scaler_config_new_from_json (json, length, NULL);
+
+  if (config == NULL)
+    {
+      GString *text = g_string_new (NULL);
+
+      for (guint i = 0; i < found->len; i++)
+        {
+          const ScalerConfigProblem *problem = g_ptr_array_index (found, i);
+
+          if (problem->severity != SCALER_PROBLEM_ERROR)
+            continue;
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          if (*problem->path != '\0')
+            g_string_append_printf (text, "%s: ", problem->path);
+          g_string_append (text, problem->message);
+        }
+      if (text->len == 0)
+        g_string_append (text, _("The configuration is not valid"));
+
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
+      g_string_free (text, TRUE);
+    }
+
+  if (problems != NULL)
+    *problems = g_steal_pointer (&found);
+
+  return g_steal_pointer (&config);
 }

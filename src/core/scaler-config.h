@@ -217,6 +217,16 @@ GPtrArray         *scaler_config_validate          (const ScalerConfig  *self);
 GPtrArray         *scaler_config_validate_json     (const char          *json,
                                                     gssize               length);
 gboolean           scaler_config_problems_have_errors (GPtrArray        *problems);
+
+/* A check that belongs to a layer above the config, such as the user-data
+ * size of scaler-bootstrap.c: appends its problems, returns FALSE if it found
+ * any. A layer registers its check once, before main() runs (a constructor in
+ * its own file; libscaler-core is linked whole, so it always is), and
+ * scaler_config_validate() runs every registered check last. This way the
+ * config layer never calls up into the layers built on it. */
+typedef gboolean (*ScalerConfigCheckFunc) (const ScalerConfig *config,
+                                           GPtrArray          *problems);
+void               scaler_config_add_check         (ScalerConfigCheckFunc check);
 void               scaler_config_problem_free      (ScalerConfigProblem *problem);
 
 ScalerResource    *scaler_config_find_resource     (const ScalerConfig  *self,

@@ -51,9 +51,9 @@ log_line_free (ScalerLogLine *line)
   g_free (line);
 }
 
-static ScalerCycleResult *
-result_new (gint64 time,
-            guint  cycle)
+ScalerCycleResult *
+scaler_cycle_result_new (gint64 time,
+                         guint  cycle)
 {
   ScalerCycleResult *self = g_new0 (ScalerCycleResult, 1);
 
@@ -1176,7 +1176,7 @@ scaler_cycle_run (ScalerCycleContext *ctx,
   run.ctx = ctx;
   run.cancellable = cancellable;
   run.now = ctx_now (ctx);
-  run.result = result_new (run.now, ctx->cycle);
+  run.result = scaler_cycle_result_new (run.now, ctx->cycle);
 
   snapshot = take_snapshot (&run, &error);
   if (snapshot == NULL)
@@ -1223,7 +1223,7 @@ scaler_cycle_on_stop (ScalerCycleContext *ctx,
   run.ctx = ctx;
   run.cancellable = cancellable;
   run.now = ctx_now (ctx);
-  run.result = result_new (run.now, ctx->cycle);
+  run.result = scaler_cycle_result_new (run.now, ctx->cycle);
 
   if (on_stop == SCALER_ON_STOP_KEEP)
     {

@@ -20,12 +20,6 @@
 
 G_BEGIN_DECLS
 
-/* The user-data of an instance of resource (nullable result = none). */
-typedef char *(*ScalerUserDataFunc) (const ScalerConfig   *config,
-                                     const ScalerResource *resource,
-                                     gpointer              user_data,
-                                     GError              **error);
-
 typedef struct
 {
   const ScalerConfig *config;
@@ -48,6 +42,11 @@ ScalerCycleResult *scaler_cycle_run     (ScalerCycleContext *ctx,
 ScalerCycleResult *scaler_cycle_on_stop (ScalerCycleContext *ctx,
                                          ScalerOnStop        on_stop,
                                          GCancellable       *cancellable);
+
+/* An empty, ok result (no rows, actions or lines) to fill in: the cycle's
+ * own, and readers that rebuild one (scaler-cycle-variant.h). */
+ScalerCycleResult *scaler_cycle_result_new (gint64              time,
+                                            guint               cycle);
 
 /* A fresh ClientToken (<= 64 ASCII chars). */
 char              *scaler_cycle_new_client_token (const ScalerConfig *config);

@@ -5,17 +5,22 @@
 
 #include "config.h"
 
-#include "scaler-bootstrap.h"
-#include "scaler-clearml-source.h"
 #include "scaler-cycle.h"
-#include "scaler-ec2-cloud.h"
 #include "scaler-engine.h"
 #include "scaler-error.h"
 #include "scaler-ledger.h"
-#include "scaler-sim.h"
 
-/* The demo runs the simulator this many times faster than real time. */
-#define DEMO_SPEED 60.0
+/* Ownership rules (scaler-engine.h has the public side):
+ * - The engine runs only while its owner holds it. A cycle in flight holds
+ *   the engine through a GWeakRef only: when the last reference goes, dispose
+ *   cancels the cycle, its result is dropped and nothing runs on alone. To
+ *   honour on_stop, stop the engine before dropping it.
+ * - The cycle's worker thread never touches the engine: it works on its own
+ *   references to the config, the seams and the ledger (CycleData).
+ * - One cloud user at a time (the cycle, or a console-output request): the
+ *   lock is a ref-counted box shared by the engine and every task, so it
+ *   outlives the engine when a worker still holds it.
+ * - Stop keeps the engine alive (its GTask holds it) until on_stop is done. */
 
 struct _ScalerEngine
 {
@@ -61,7 +66,8 @@ struct _ScalerEngine
   GSource            *stop_timer;
   double              stop_timeout;
 
-  GMutex              cloud_lock;      /* one cloud user at a time: cycle or console */
+  GMutex             *cloud_lock;      /* g_atomic_rc_box: shared with the tasks (see above) */
+  gint64              log_time;        /* of the line being emitted (log-line) */
 };
 
 G_DEFINE_FINAL_TYPE (ScalerEngine, scaler_engine, G_TYPE_OBJECT)
@@ -99,7 +105,8 @@ typedef struct
   ScalerOnStop        on_stop;
   char               *load_warning;
   char               *load_error;
-  GMutex             *cloud_lock;
+  GMutex             *cloud_lock;      /* a reference to the engine's box */
+  GWeakRef            engine;          /* never a strong reference: see above */
 } CycleData;
 
 static void start_cycle (ScalerEngine *self,
@@ -184,7 +191,14 @@ emit_log (ScalerEngine   *self,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
+  self->log_time = scaler_engine_get_time (self);
   g_signal_emit (self, signals[LOG_LINE], 0, level, text);
+}
+
+static void
+cloud_lock_release (GMutex *lock)
+{
+  g_atomic_rc_box_release_full (lock, (GDestroyNotify) g_mutex_clear);
 }
 
 static void
@@ -223,6 +237,8 @@ cycle_data_free (CycleData *data)
   g_strfreev (data->terminate_ids);
   g_free (data->load_warning);
   g_free (data->load_error);
+  g_clear_pointer (&data->cloud_lock, cloud_lock_release);
+  g_weak_ref_clear (&data->engine);
   g_free (data);
 }
 
@@ -251,12 +267,14 @@ cycle_thread (GTask        *task,
     }
   data->ctx.ledger = data->ledger;
 
-  g_mutex_lock (data->cloud_lock);
-  if (data->on_stop_mode)
-    result = scaler_cycle_on_stop (&data->ctx, data->on_stop, cancellable);
-  else
-    result = scaler_cycle_run (&data->ctx, cancellable);
-  g_mutex_unlock (data->cloud_lock);
+  {
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new (data->cloud_lock);
+
+    if (data->on_stop_mode)
+      result = scaler_cycle_on_stop (&data->ctx, data->on_stop, cancellable);
+    else
+      result = scaler_cycle_run (&data->ctx, cancellable);
+  }
 
   g_task_return_pointer (task, result, (GDestroyNotify) scaler_cycle_result_unref);
 }
@@ -335,14 +353,32 @@ complete_waiters (GPtrArray         *waiters,
 }
 
 static void
+emit_result_lines (ScalerEngine      *self,
+                   ScalerCycleResult *result)
+{
+  for (guint i = 0; i < result->log_lines->len; i++)
+    {
+      ScalerLogLine *line = g_ptr_array_index (result->log_lines, i);
+
+      self->log_time = line->time;
+      g_signal_emit (self, signals[LOG_LINE], 0, line->level, line->text);
+    }
+}
+
+static void
 cycle_done_cb (GObject      *object,
                GAsyncResult *res,
                gpointer      user_data)
 {
-  ScalerEngine *self = SCALER_ENGINE (object);
   CycleData *data = g_task_get_task_data (G_TASK (res));
+  g_autoptr(ScalerEngine) self = g_weak_ref_get (&data->engine);
   g_autoptr(ScalerCycleResult) result = g_task_propagate_pointer (G_TASK (res), NULL);
   gboolean on_stop_mode = data->on_stop_mode;
+
+  /* The owner let go of the engine during the cycle: nothing runs on. The
+   * cycle saved the ledger as it went. */
+  if (self == NULL)
+    return;
 
   self->cycle_running = FALSE;
   g_clear_object (&self->cycle_cancellable);
@@ -359,12 +395,7 @@ cycle_done_cb (GObject      *object,
       self->last_result = scaler_cycle_result_ref (result);
       if (!on_stop_mode)
         scaler_history_add_result (self->history, result);
-      for (guint i = 0; i < result->log_lines->len; i++)
-        {
-          ScalerLogLine *line = g_ptr_array_index (result->log_lines, i);
-
-          g_signal_emit (self, signals[LOG_LINE], 0, line->level, line->text);
-        }
+      emit_result_lines (self, result);
       g_signal_emit (self, signals[CYCLE_FINISHED], 0, result);
     }
 
@@ -382,10 +413,6 @@ cycle_done_cb (GObject      *object,
         }
       return;
     }
-
-  /* Nobody holds the engine any more but this cycle: do not run on alone. */
-  if (G_OBJECT (self)->ref_count <= 1)
-    self->started = FALSE;
 
   if (result != NULL && self->started)
     {
@@ -424,7 +451,8 @@ start_cycle (ScalerEngine *self,
   data->config_id = g_strdup (self->config->id);
   data->on_stop_mode = on_stop_mode;
   data->on_stop = self->config->on_stop;
-  data->cloud_lock = &self->cloud_lock;
+  data->cloud_lock = g_atomic_rc_box_acquire (self->cloud_lock);
+  g_weak_ref_init (&data->engine, self);
 
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->terminate_ids->len; i++)
@@ -457,7 +485,8 @@ start_cycle (ScalerEngine *self,
   else
     self->cycle_cancellable = g_cancellable_new ();
 
-  task = g_task_new (self, self->cycle_cancellable, cycle_done_cb, NULL);
+  /* No source object: the task must not keep the engine alive. */
+  task = g_task_new (NULL, self->cycle_cancellable, cycle_done_cb, NULL);
   g_task_set_source_tag (task, start_cycle);
   g_task_set_name (task, "[scaler] cycle");
   g_task_set_task_data (task, data, (GDestroyNotify) cycle_data_free);
@@ -511,7 +540,7 @@ scaler_engine_finalize (GObject *object)
   if (self->user_data_destroy)
     self->user_data_destroy (self->user_data_data);
   g_clear_object (&self->stop_cancellable);
-  g_mutex_clear (&self->cloud_lock);
+  g_clear_pointer (&self->cloud_lock, cloud_lock_release);
 
   G_OBJECT_CLASS (scaler_engine_parent_class)->finalize (object);
 }
@@ -589,7 +618,8 @@ scaler_engine_class_init (ScalerEngineClass *klass)
 static void
 scaler_engine_init (ScalerEngine *self)
 {
-  g_mutex_init (&self->cloud_lock);
+  self->cloud_lock = g_atomic_rc_box_new0 (GMutex);
+  g_mutex_init (self->cloud_lock);
   self->context = g_main_context_ref_thread_default ();
   self->next_waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->current_waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -623,69 +653,59 @@ scaler_engine_new (ScalerConfig      *config,
   return self;
 }
 
-typedef struct
+void
+scaler_engine_set_user_data_func (ScalerEngine       *self,
+                                  ScalerUserDataFunc  func,
+                                  gpointer            user_data,
+                                  GDestroyNotify      destroy)
 {
-  ScalerSecrets *secrets;
-} UserDataClosure;
+  g_return_if_fail (SCALER_IS_ENGINE (self));
 
-static void
-user_data_closure_free (gpointer data)
-{
-  UserDataClosure *closure = data;
-
-  g_clear_pointer (&closure->secrets, scaler_secrets_free);
-  g_free (closure);
+  if (self->user_data_destroy)
+    self->user_data_destroy (self->user_data_data);
+  self->user_data_func = func;
+  self->user_data_data = user_data;
+  self->user_data_destroy = destroy;
 }
 
-static char *
-bootstrap_user_data (const ScalerConfig   *config,
-                     const ScalerResource *resource,
-                     gpointer              user_data,
-                     GError              **error)
+void
+scaler_engine_set_history (ScalerEngine  *self,
+                           ScalerHistory *history)
 {
-  UserDataClosure *closure = user_data;
+  g_return_if_fail (SCALER_IS_ENGINE (self));
+  g_return_if_fail (SCALER_IS_HISTORY (history));
 
-  return scaler_bootstrap_generate (config, resource, closure->secrets, error);
+  if (g_set_object (&self->history, history))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
 }
 
-ScalerEngine *
-scaler_engine_new_for_config (ScalerConfig        *config,
-                              const ScalerSecrets *secrets,
-                              const char          *state_dir,
-                              GError             **error)
+void
+scaler_engine_set_config (ScalerEngine *self,
+                          ScalerConfig *config)
 {
-  g_return_val_if_fail (config != NULL, NULL);
+  g_return_if_fail (SCALER_IS_ENGINE (self));
+  g_return_if_fail (config != NULL);
+  g_return_if_fail (g_strcmp0 (config->id, self->config->id) == 0);
 
-  if (config->demo)
-    {
-      g_autoptr(ScalerSim) sim = scaler_sim_new_demo (config, DEMO_SPEED);
-      ScalerEngine *self = scaler_engine_new (config, SCALER_CLOUD (sim), SCALER_QUEUE_SOURCE (sim), state_dir);
+  if (config == self->config)
+    return;
+  scaler_config_ref (config);
+  g_clear_pointer (&self->config, scaler_config_unref);
+  self->config = config;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFIG]);
+}
 
-      scaler_engine_set_clock (self, scaler_sim_now, g_object_ref (sim), g_object_unref);
-      scaler_engine_set_time_scale (self, DEMO_SPEED);
-      return self;
-    }
+void
+scaler_engine_set_seams (ScalerEngine      *self,
+                         ScalerCloud       *cloud,
+                         ScalerQueueSource *queues)
+{
+  g_return_if_fail (SCALER_IS_ENGINE (self));
+  g_return_if_fail (SCALER_IS_CLOUD (cloud));
+  g_return_if_fail (SCALER_IS_QUEUE_SOURCE (queues));
 
-  {
-    g_autoptr(GObject) cloud = NULL;
-    g_autoptr(GObject) queues = NULL;
-    ScalerEngine *self;
-    UserDataClosure *closure;
-
-    cloud = (GObject *) scaler_ec2_cloud_new (config, secrets, error);
-    if (cloud == NULL)
-      return NULL;
-    queues = (GObject *) scaler_clearml_source_new (config, secrets, error);
-    if (queues == NULL)
-      return NULL;
-    self = scaler_engine_new (config, SCALER_CLOUD (cloud), SCALER_QUEUE_SOURCE (queues), state_dir);
-    closure = g_new0 (UserDataClosure, 1);
-    closure->secrets = secrets ? scaler_secrets_copy (secrets) : NULL;
-    self->user_data_func = bootstrap_user_data;
-    self->user_data_data = closure;
-    self->user_data_destroy = user_data_closure_free;
-    return self;
-  }
+  g_set_object (&self->cloud, cloud);
+  g_set_object (&self->queues, queues);
 }
 
 void
@@ -785,6 +805,20 @@ scaler_engine_is_cycle_running (ScalerEngine *self)
 {
   g_return_val_if_fail (SCALER_IS_ENGINE (self), FALSE);
   return self->cycle_running;
+}
+
+gint64
+scaler_engine_get_time (ScalerEngine *self)
+{
+  g_return_val_if_fail (SCALER_IS_ENGINE (self), 0);
+  return self->now_func != NULL ? self->now_func (self->now_data) : g_get_real_time ();
+}
+
+gint64
+scaler_engine_get_log_line_time (ScalerEngine *self)
+{
+  g_return_val_if_fail (SCALER_IS_ENGINE (self), 0);
+  return self->log_time;
 }
 
 const char *
@@ -972,6 +1006,7 @@ console_data_free (ConsoleData *data)
 {
   g_clear_object (&data->cloud);
   g_free (data->instance_id);
+  g_clear_pointer (&data->cloud_lock, cloud_lock_release);
   g_free (data);
 }
 
@@ -982,12 +1017,11 @@ console_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   ConsoleData *data = task_data;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (data->cloud_lock);
   GError *error = NULL;
   char *output;
 
-  g_mutex_lock (data->cloud_lock);
   output = scaler_cloud_get_console_output (data->cloud, data->instance_id, cancellable, &error);
-  g_mutex_unlock (data->cloud_lock);
   if (output == NULL)
     g_task_return_error (task, error);
   else
@@ -1022,7 +1056,7 @@ scaler_engine_get_console_output_async (ScalerEngine        *self,
   data = g_new0 (ConsoleData, 1);
   data->cloud = g_object_ref (self->cloud);
   data->instance_id = g_strdup (instance_id);
-  data->cloud_lock = &self->cloud_lock;
+  data->cloud_lock = g_atomic_rc_box_acquire (self->cloud_lock);
   g_task_set_task_data (task, data, (GDestroyNotify) console_data_free);
   g_task_run_in_thread (task, console_thread);
 }

@@ -13,8 +13,16 @@
  *
  * Signals:
  *   cycle-finished (ScalerCycleResult *result)
- *   log-line       (ScalerLogLevel level, const char *text)   -- one per line
+ *   log-line       (ScalerLogLevel level, const char *text)   -- one per line;
+ *                  scaler_engine_get_log_line_time() is its time
  *   state-changed  ()   -- also notify::state; see "state" and "error-message"
+ *
+ * Ownership: the engine runs only while its owner holds a reference. A cycle
+ * in flight does not keep it alive: dropping the last reference cancels that
+ * cycle and never honours on_stop (stop_async() first to honour it).
+ * Engines are built for a config by the composition root,
+ * ScalerEngineRegistry (scaler-engine-registry.h); the engine itself knows
+ * only the two seams, the policy, the ledger and the history.
  *
  * Properties (read-only): "state" (ScalerEngineState), "error-message"
  * (string, nullable), "config" (ScalerConfig, boxed), "history" (ScalerHistory).
@@ -150,6 +158,12 @@ const char        *scaler_worker_state_to_string(ScalerWorkerState  state);
 /* The engine's clock (usec since the epoch). Default: g_get_real_time(). */
 typedef gint64 (*ScalerNowFunc) (gpointer user_data);
 
+/* The user-data of an instance of resource (nullable result = none). */
+typedef char *(*ScalerUserDataFunc) (const ScalerConfig   *config,
+                                     const ScalerResource *resource,
+                                     gpointer              user_data,
+                                     GError              **error);
+
 #define SCALER_TYPE_ENGINE (scaler_engine_get_type ())
 G_DECLARE_FINAL_TYPE (ScalerEngine, scaler_engine, SCALER, ENGINE, GObject)
 
@@ -159,14 +173,6 @@ ScalerEngine      *scaler_engine_new            (ScalerConfig        *config,
                                                  ScalerCloud         *cloud,
                                                  ScalerQueueSource   *queues,
                                                  const char          *state_dir);
-/* Real EC2 + ClearML for the config, or the simulator (at 60x, busy
- * workload, moving within seconds) when config->demo is set (secrets may then
- * be NULL). */
-ScalerEngine      *scaler_engine_new_for_config (ScalerConfig        *config,
-                                                 const ScalerSecrets *secrets,
-                                                 const char          *state_dir,
-                                                 GError             **error);
-
 /* Before start(): the clock (e.g. a ScalerSim's virtual clock) and how many
  * clock seconds pass per real second (timer delays are divided by it;
  * default 1). */
@@ -184,6 +190,25 @@ void               scaler_engine_set_price_func (ScalerEngine        *self,
  * only through run_cycle_async() (tests, --once). */
 void               scaler_engine_set_autorun    (ScalerEngine        *self,
                                                  gboolean             autorun);
+/* Before start(): the user-data of the instances it launches (the bootstrap
+ * script); destroy frees user_data when replaced or with the engine. */
+void               scaler_engine_set_user_data_func (ScalerEngine       *self,
+                                                     ScalerUserDataFunc  func,
+                                                     gpointer            user_data,
+                                                     GDestroyNotify      destroy);
+/* Before start(): the history it appends to (default: its own, 7 days at
+ * the config's polling rate), e.g. one kept on disk by its owner. */
+void               scaler_engine_set_history    (ScalerEngine        *self,
+                                                 ScalerHistory       *history);
+
+/* At any time (main thread): a new config of the same id, or new seams (new
+ * credentials); the cycle in flight keeps what it started with, the next cycle
+ * uses these. */
+void               scaler_engine_set_config     (ScalerEngine        *self,
+                                                 ScalerConfig        *config);
+void               scaler_engine_set_seams      (ScalerEngine        *self,
+                                                 ScalerCloud         *cloud,
+                                                 ScalerQueueSource   *queues);
 
 ScalerConfig      *scaler_engine_get_config     (ScalerEngine        *self);
 ScalerCloud       *scaler_engine_get_cloud      (ScalerEngine        *self);
@@ -196,6 +221,10 @@ const char        *scaler_engine_get_error_message (ScalerEngine     *self);
 ScalerCycleResult *scaler_engine_get_last_result (ScalerEngine       *self);
 gboolean           scaler_engine_is_cycle_running (ScalerEngine      *self);
 const char        *scaler_engine_get_state_dir  (ScalerEngine        *self);
+/* Now on the engine's clock (a demo's virtual clock). */
+gint64             scaler_engine_get_time       (ScalerEngine        *self);
+/* Within a log-line handler: the time of that line on the engine's clock. */
+gint64             scaler_engine_get_log_line_time (ScalerEngine     *self);
 
 /* Loads the ledger (a corrupt one is kept aside as .corrupt and rebuilt from
  * the tagged fleet) and starts the first cycle at once. */

@@ -176,6 +176,16 @@ scaler_history_lookup (ScalerHistory *self,
   return name ? g_hash_table_lookup (self->by_name, name) : NULL;
 }
 
+ScalerSeries *
+scaler_history_ensure_series (ScalerHistory *self,
+                              const char    *name)
+{
+  g_return_val_if_fail (SCALER_IS_HISTORY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return ensure_series (self, name);
+}
+
 void
 scaler_history_add_result (ScalerHistory     *self,
                            ScalerCycleResult *result)

@@ -46,6 +46,10 @@ GPtrArray     *scaler_history_list_series       (ScalerHistory     *self);
 /* Any series by name, or NULL. */
 ScalerSeries  *scaler_history_lookup            (ScalerHistory     *self,
                                                  const char        *name);
+/* The series @name, created (and "series-added" emitted) when missing: for
+ * readers that restore a history (from disk, or from the bus). */
+ScalerSeries  *scaler_history_ensure_series     (ScalerHistory     *self,
+                                                 const char        *name);
 /* Main thread: one sample per series at result->time. */
 void           scaler_history_add_result        (ScalerHistory     *self,
                                                  ScalerCycleResult *result);

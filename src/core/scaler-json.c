@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-json.c: guards shared by every JSON reader of libscaler-core. */
+/* scaler-json.c: helpers shared by every JSON reader of libscaler-core. */
 
 #define G_LOG_DOMAIN "scaler-json"
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "scaler-config.h"
 #include "scaler-error.h"
 #include "scaler-json.h"
 
@@ -61,4 +64,60 @@ scaler_json_check_depth (const char  *json,
     }
 
   return TRUE;
+}
+
+char *
+_scaler_json_error_message (const GError *error)
+{
+  const char *message = error->message;
+  unsigned int line = 0;
+  unsigned int column = 0;
+  int consumed = 0;
+
+  /* json-glib: "<data>:LINE:COLUMN: Parse error: TEXT" */
+  if (g_str_has_prefix (message, "<data>:") &&
+      sscanf (message, "<data>:%u:%u: %n", &line, &column, &consumed) == 2 && consumed > 0)
+    {
+      const char *text = message + consumed;
+
+      if (g_str_has_prefix (text, "Parse error: "))
+        text += strlen ("Parse error: ");
+
+      return g_strdup_printf (_("Malformed JSON at line %u, column %u: %s"), line, column, text);
+    }
+
+  return g_strdup_printf (_("Malformed JSON: %s"), message);
+}
+
+void
+_scaler_tags_parse_string (const char  *text,
+                           GPtrArray   *tags,
+                           char       **bad_item)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (text == NULL)
+    return;
+
+  items = g_strsplit (text, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      char *equal;
+
+      if (*item == '\0')
+        continue;
+
+      equal = strchr (item, '=');
+      if (equal == NULL || equal == item)
+        {
+          if (bad_item != NULL && *bad_item == NULL)
+            *bad_item = g_strdup (item);
+          g_ptr_array_add (tags, scaler_tag_new (item, ""));
+          continue;
+        }
+
+      *equal = '\0';
+      g_ptr_array_add (tags, scaler_tag_new (g_strstrip (item), g_strstrip (equal + 1)));
+    }
 }

@@ -12,22 +12,6 @@
 #include "scaler-policy.h"
 #include "scaler-prices.h"
 
-gboolean
-scaler_policy_default_price (const char *instance_type,
-                             const char *region,
-                             double     *usd_per_hour,
-                             gpointer    user_data)
-{
-  ScalerPriceTable *table;
-
-  if (instance_type == NULL)
-    return FALSE;
-  table = scaler_price_table_get_default ();
-  if (table == NULL)
-    return FALSE;
-  return scaler_price_table_get_price (table, instance_type, region ? region : "us-east-1", usd_per_hour);
-}
-
 /* ---- snapshot ---- */
 
 ScalerSnapshot *
@@ -217,7 +201,7 @@ scaler_policy_instance_price (const ScalerConfig    *config,
                               gboolean               spot,
                               double                *usd_per_hour)
 {
-  ScalerPriceFunc func = env && env->on_demand_price ? env->on_demand_price : scaler_policy_default_price;
+  ScalerPriceFunc func = env && env->on_demand_price ? env->on_demand_price : scaler_price_table_default_price;
   gpointer data = env ? env->price_user_data : NULL;
 
   if (spot && ledger != NULL

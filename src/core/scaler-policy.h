@@ -20,25 +20,13 @@
 #include "scaler-config.h"
 #include "scaler-cloud.h"
 #include "scaler-queue-source.h"
+#include "scaler-prices.h"
 
 G_BEGIN_DECLS
 
-/* On-demand price of an instance type in a region, USD per hour; FALSE when
- * unknown. */
-typedef gboolean (*ScalerPriceFunc) (const char *instance_type,
-                                     const char *region,
-                                     double     *usd_per_hour,
-                                     gpointer    user_data);
-
-/* The bundled price table (scaler-prices.h). user_data is ignored. */
-gboolean scaler_policy_default_price (const char *instance_type,
-                                      const char *region,
-                                      double     *usd_per_hour,
-                                      gpointer    user_data);
-
 typedef struct
 {
-  ScalerPriceFunc on_demand_price;     /* NULL = scaler_policy_default_price */
+  ScalerPriceFunc on_demand_price;     /* NULL = scaler_price_table_default_price */
   gpointer        price_user_data;
   /* "Terminate idle now": idle workers count as past the idle time. */
   gboolean        terminate_idle_now;

@@ -368,3 +368,19 @@ scaler_region_is_known (const char *region)
 {
   return region != NULL && g_hash_table_contains (region_list_get ()->zones, region);
 }
+
+gboolean
+scaler_price_table_default_price (const char *instance_type,
+                                  const char *region,
+                                  double     *usd_per_hour,
+                                  gpointer    user_data)
+{
+  ScalerPriceTable *table;
+
+  if (instance_type == NULL)
+    return FALSE;
+  table = scaler_price_table_get_default ();
+  if (table == NULL)
+    return FALSE;
+  return scaler_price_table_get_price (table, instance_type, region ? region : "us-east-1", usd_per_hour);
+}

@@ -39,6 +39,20 @@ GPtrArray                    *scaler_price_table_list_types  (ScalerPriceTable *
 /* Where the numbers come from and their date, for the UI ("snapshot of ..."). */
 const char                   *scaler_price_table_get_source  (ScalerPriceTable *self);
 
+/* On-demand price of an instance type in a region, USD per hour; FALSE when
+ * unknown. */
+typedef gboolean (*ScalerPriceFunc) (const char *instance_type,
+                                     const char *region,
+                                     double     *usd_per_hour,
+                                     gpointer    user_data);
+
+/* A ScalerPriceFunc over the default table (region NULL: us-east-1);
+ * user_data is ignored. */
+gboolean                      scaler_price_table_default_price (const char *instance_type,
+                                                                const char *region,
+                                                                double     *usd_per_hour,
+                                                                gpointer    user_data);
+
 /* Known regions (sorted): data/regions.txt and every region of the AWS
  * partitions (scaler-partitions.h). The zones of one region: NULL if the
  * region is unknown or regions.txt does not list its zones. */

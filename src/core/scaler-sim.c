@@ -221,7 +221,7 @@ price_of (ScalerSim  *self,
       if (p != NULL)
         return *p;
     }
-  if (!scaler_policy_default_price (type, self->region, &price, NULL))
+  if (!scaler_price_table_default_price (type, self->region, &price, NULL))
     price = 0.1;
   return spot ? price * 0.3 : price;
 }
@@ -578,9 +578,10 @@ scaler_sim_new (guint32 seed,
 
 ScalerSim *
 scaler_sim_new_demo (const ScalerConfig *config,
-                     double              speed)
+                     double              speed,
+                     gint64              start_time)
 {
-  ScalerSim *self = scaler_sim_new (42, g_get_real_time ());
+  ScalerSim *self = scaler_sim_new (42, start_time > 0 ? start_time : g_get_real_time ());
   g_auto(GStrv) queues = NULL;
 
   g_return_val_if_fail (config != NULL, self);

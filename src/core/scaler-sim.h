@@ -85,9 +85,11 @@ G_DECLARE_FINAL_TYPE (ScalerSim, scaler_sim, SCALER, SIM, GObject)
 /* start_time: usec since the epoch (the virtual clock's start). */
 ScalerSim  *scaler_sim_new                 (guint32              seed,
                                             gint64               start_time);
-/* A ready demo: queues of config, steady + bursty workloads, realtime at speed. */
+/* A ready demo: queues of config, steady + bursty workloads, realtime at
+ * speed, its clock starting at start_time (0: now). */
 ScalerSim  *scaler_sim_new_demo            (const ScalerConfig  *config,
-                                            double               speed);
+                                            double               speed,
+                                            gint64               start_time);
 
 gint64      scaler_sim_get_time            (ScalerSim           *self);
 /* ScalerNowFunc-compatible (user_data = the sim). */

@@ -4,6 +4,7 @@
  *
  *   ec2-autoscalerd --check CONFIG.json
  *   ec2-autoscalerd CONFIG.json [--once] [--state-dir DIR]
+ *   ec2-autoscalerd --service
  */
 
 #define G_LOG_DOMAIN "ec2-autoscalerd"
@@ -16,17 +17,21 @@
 
 #include "scaler-core.h"
 #include "scaler-daemon.h"
+#include "scaler-service.h"
 
 static gboolean opt_version;
 static char *opt_check;
 static gboolean opt_once;
 static char *opt_state_dir;
+static gboolean opt_service;
 
 static const GOptionEntry entries[] = {
   { "check", 0, 0, G_OPTION_ARG_FILENAME, &opt_check,
     N_("Validate CONFIG and exit: 0 if valid, 1 with one line per problem"), N_("CONFIG.json") },
   { "once", 0, 0, G_OPTION_ARG_NONE, &opt_once,
     N_("Run one full cycle, then exit"), NULL },
+  { "service", 0, 0, G_OPTION_ARG_NONE, &opt_service,
+    N_("Run every saved autoscaler as a service on the session bus"), NULL },
   { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_state_dir,
     N_("Where the ledger is kept (default: $XDG_STATE_HOME/ec2-autoscaler/<id>)"), N_("DIR") },
   { "version", 0, 0, G_OPTION_ARG_NONE, &opt_version,
@@ -46,7 +51,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("[CONFIG.json] - keep EC2 instances sized to ClearML queues"));
+  context = g_option_context_new (_("[CONFIG.json | --service] - keep EC2 instances sized to ClearML queues"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_description (context,
@@ -61,6 +66,11 @@ main (int   argc,
       "ClearML: CLEARML_API_ACCESS_KEY, CLEARML_API_SECRET_KEY and\n"
       "CLEARML_AUTOSCALER_GIT_PASSWORD.\n"
       "SIGINT or SIGTERM stop it (exit 0), honouring the config's on_stop.\n"
+      "\n"
+      "With --service, runs every saved autoscaler ($XDG_CONFIG_HOME/ec2-autoscaler)\n"
+      "on the session bus as io.github.ec2autoscaler.Autoscaler.Daemon, the\n"
+      "background service that the app shows; secrets come from the keyring (or\n"
+      "the environment, as each config says).\n"
       "See man ec2-autoscalerd."));
 
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -76,7 +86,17 @@ main (int   argc,
       return 0;
     }
 
-  /* --- check mode (issue 3) --- */
+  if (opt_service)
+    {
+      if (argc > 1 || opt_check != NULL || opt_once || opt_state_dir != NULL)
+        {
+          g_printerr (_("%s: --service takes no configuration and no other option\n"), g_get_prgname ());
+          return 2;
+        }
+      return scaler_service_run ();
+    }
+
+  /* --- check mode --- */
   if (opt_check != NULL)
     {
       g_autofree char *contents = NULL;
@@ -92,21 +112,12 @@ main (int   argc,
         }
 
       problems = scaler_config_validate_json (contents, length);
-      for (guint i = 0; i < problems->len; i++)
-        {
-          const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
-          const char *where = *problem->path != '\0' ? problem->path : opt_check;
-
-          if (problem->severity == SCALER_PROBLEM_WARNING)
-            g_printerr (_("%s: warning: %s\n"), where, problem->message);
-          else
-            g_printerr ("%s: %s\n", where, problem->message);
-        }
+      scaler_daemon_print_problems (opt_check, problems);
 
       return scaler_config_problems_have_errors (problems) ? 1 : 0;
     }
 
-  /* --- run mode (issue 6) --- */
+  /* --- run mode --- */
   if (argc == 2)
     return scaler_daemon_run (argv[1], opt_once, opt_state_dir);
   if (argc > 2)

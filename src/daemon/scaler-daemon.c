@@ -15,6 +15,7 @@
 #include "scaler-cycle.h"
 #include "scaler-daemon.h"
 #include "scaler-engine.h"
+#include "scaler-engine-registry.h"
 
 /* After SIGTERM the engine gets this long to cancel, wait and honour on_stop;
  * the process exits anyway a little later. */
@@ -24,7 +25,9 @@
 typedef struct
 {
   GMainLoop         *loop;
-  ScalerEngine      *engine;
+  ScalerEngineRegistry *registry;
+  const char        *id;
+  ScalerEngine      *engine;           /* once it exists */
   ScalerCycleResult *once_result;
   gboolean           once;
   gboolean           stopping;
@@ -32,9 +35,10 @@ typedef struct
   int                exit_code;
 } Daemon;
 
-static void
-print_line (ScalerLogLevel  level,
-            const char     *text)
+void
+scaler_daemon_print_line (ScalerLogLevel  level,
+                          const char     *prefix,
+                          const char     *text)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
@@ -44,10 +48,17 @@ print_line (ScalerLogLevel  level,
     {
       if (lines[i][0] == '\0' && lines[i + 1] == NULL && i > 0)
         break;
-      fprintf (stdout, "%s.%03dZ %-7s %s\n", stamp, g_date_time_get_microsecond (now) / 1000,
-               scaler_log_level_to_string (level), lines[i]);
+      fprintf (stdout, "%s.%03dZ %-7s %s%s%s\n", stamp, g_date_time_get_microsecond (now) / 1000,
+               scaler_log_level_to_string (level), prefix ? prefix : "", prefix ? ": " : "", lines[i]);
     }
   fflush (stdout);
+}
+
+static void
+print_line (ScalerLogLevel  level,
+            const char     *text)
+{
+  scaler_daemon_print_line (level, NULL, text);
 }
 
 static void
@@ -109,7 +120,7 @@ stopped_cb (GObject      *object,
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_engine_stop_finish (SCALER_ENGINE (object), res, &error))
+  if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), res, &error))
     print_line (SCALER_LOG_LEVEL_WARNING, error->message);
   print_line (SCALER_LOG_LEVEL_INFO, "Stopped");
   g_main_loop_quit (daemon->loop);
@@ -144,8 +155,113 @@ signal_cb (gpointer user_data)
       return G_SOURCE_CONTINUE;
     }
   daemon->exit_code = SCALER_DAEMON_EXIT_OK;
-  scaler_engine_stop_async (daemon->engine, STOP_TIMEOUT_S, NULL, stopped_cb, daemon);
+  scaler_engine_registry_stop_async (daemon->registry, daemon->id, STOP_TIMEOUT_S, NULL, stopped_cb, daemon);
   return G_SOURCE_CONTINUE;
+}
+
+void
+scaler_daemon_print_problems (const char *file,
+                              GPtrArray  *problems)
+{
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+      const char *where = *problem->path != '\0' ? problem->path : file;
+
+      if (problem->severity == SCALER_PROBLEM_WARNING)
+        g_printerr (_("%s: warning: %s\n"), where, problem->message);
+      else
+        g_printerr ("%s: %s\n", where, problem->message);
+    }
+}
+
+/* The config, or NULL after printing the same lines as --check. */
+static ScalerConfig *
+load_config (const char *config_path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GError) error = NULL;
+  ScalerConfig *config;
+  gsize length = 0;
+
+  if (!g_file_get_contents (config_path, &contents, &length, &error))
+    {
+      g_printerr ("%s: %s\n", config_path, error->message);
+      return NULL;
+    }
+  config = scaler_config_load (contents, length, &problems, &error);
+  scaler_daemon_print_problems (config_path, problems);
+  return config;
+}
+
+static void
+lookup_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* The secrets, from the environment (a registry without backends). */
+static gboolean
+lookup_secrets (ScalerEngineRegistry  *registry,
+                ScalerConfig          *config,
+                ScalerSecrets        **secrets,
+                GError               **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  scaler_engine_registry_lookup_secrets_async (registry, config, NULL, lookup_done_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  *secrets = scaler_engine_registry_lookup_secrets_finish (registry, result, error);
+  return *secrets != NULL || config->demo;
+}
+
+static void
+started_cb (GObject      *object,
+            GAsyncResult *res,
+            gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), res, &error) == NULL
+      && !daemon->stopping)
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      daemon->exit_code = SCALER_DAEMON_EXIT_SETUP_FAILED;
+      g_main_loop_quit (daemon->loop);
+    }
+}
+
+static void
+engine_changed_cb (ScalerEngineRegistry *registry,
+                   const char           *id,
+                   Daemon               *daemon)
+{
+  ScalerEngine *engine = scaler_engine_registry_get_engine (registry, id);
+
+  if (engine != NULL && daemon->engine == NULL)
+    {
+      daemon->engine = g_object_ref (engine);
+      g_signal_connect (engine, "log-line", G_CALLBACK (log_line_cb), daemon);
+    }
+}
+
+static void
+print_banner (ScalerConfig *config,
+              const char   *state_dir,
+              gboolean      once)
+{
+  g_autofree char *line = g_strdup_printf ("ec2-autoscalerd %s: \"%s\" (%s), region %s, state in %s%s",
+                                           PACKAGE_VERSION, config->name, config->id, config->aws_region,
+                                           state_dir, once ? ", one cycle" : "");
+
+  print_line (SCALER_LOG_LEVEL_INFO, line);
 }
 
 int
@@ -153,124 +269,88 @@ scaler_daemon_run (const char *config_path,
                    gboolean    once,
                    const char *state_dir)
 {
-  g_autofree char *contents = NULL;
   g_autofree char *default_state_dir = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(ScalerEngine) engine = NULL;
+  g_autoptr(ScalerEngineRegistry) registry = NULL;
   Daemon daemon = { 0 };
-  gsize length = 0;
   guint sigint, sigterm;
 
   g_return_val_if_fail (config_path != NULL, SCALER_DAEMON_EXIT_INVALID_CONFIG);
 
   /* 1. The config: the same lines as --check, and no API call if invalid. */
-  if (!g_file_get_contents (config_path, &contents, &length, &error))
-    {
-      g_printerr ("%s: %s\n", config_path, error->message);
-      return SCALER_DAEMON_EXIT_INVALID_CONFIG;
-    }
-  problems = scaler_config_validate_json (contents, length);
-  for (guint i = 0; i < problems->len; i++)
-    {
-      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
-      const char *where = *problem->path != '\0' ? problem->path : config_path;
-
-      if (problem->severity == SCALER_PROBLEM_WARNING)
-        g_printerr (_("%s: warning: %s\n"), where, problem->message);
-      else
-        g_printerr ("%s: %s\n", where, problem->message);
-    }
-  if (scaler_config_problems_have_errors (problems))
+  config = load_config (config_path);
+  if (config == NULL)
     return SCALER_DAEMON_EXIT_INVALID_CONFIG;
 
-  config = scaler_config_load (contents, length, NULL, &error);
-  if (config == NULL)
+  /* 2. Credentials from the environment (never printed), checked before
+   * anything runs: ClearML's from its variables; AWS's from the standard
+   * AWS chain, whatever the config says (its files and profile are checked
+   * now, the keys fetched by the first cycle and refreshed before they
+   * expire). */
+  if (!config->demo && config->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
     {
-      g_printerr ("%s: %s\n", config_path, error->message);
-      return SCALER_DAEMON_EXIT_INVALID_CONFIG;
-    }
+      ScalerConfig *copy = scaler_config_copy (config);
 
-  /* 2. Credentials from the environment (never printed): ClearML's from
-   * its variables; AWS's from the standard AWS chain, whatever the config
-   * says (its files and profile are checked now, the keys fetched by the
-   * first cycle and refreshed before they expire). */
-  if (!config->demo)
-    {
-      if (config->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
-        {
-          ScalerConfig *copy = scaler_config_copy (config);
-
-          copy->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
-          g_clear_pointer (&copy->aws_profile, g_free);
-          scaler_config_unref (config);
-          config = copy;
-        }
-      if (!scaler_aws_chain_check (config->aws_profile, &error))
-        {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-          return SCALER_DAEMON_EXIT_SETUP_FAILED;
-        }
-      secrets = scaler_secrets_new_from_environment (&error);
-      if (secrets == NULL)
-        {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-          return SCALER_DAEMON_EXIT_SETUP_FAILED;
-        }
+      copy->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+      g_clear_pointer (&copy->aws_profile, g_free);
+      scaler_config_unref (config);
+      config = copy;
     }
-
-  if (state_dir == NULL)
-    {
-      default_state_dir = g_build_filename (g_get_user_state_dir (), "ec2-autoscaler", config->id, NULL);
-      state_dir = default_state_dir;
-    }
-  if (g_mkdir_with_parents (state_dir, 0700) != 0)
-    {
-      g_printerr (_("%s: cannot create the state directory %s: %s\n"), g_get_prgname (), state_dir,
-                  g_strerror (errno));
-      return SCALER_DAEMON_EXIT_SETUP_FAILED;
-    }
-
-  engine = scaler_engine_new_for_config (config, secrets, state_dir, &error);
-  if (engine == NULL)
+  if (!config->demo && !scaler_aws_chain_check (config->aws_profile, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return SCALER_DAEMON_EXIT_SETUP_FAILED;
     }
+  registry = scaler_engine_registry_new (NULL, NULL);
+  if (!lookup_secrets (registry, config, &secrets, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return SCALER_DAEMON_EXIT_SETUP_FAILED;
+    }
+  if (state_dir == NULL)
+    state_dir = default_state_dir = scaler_engine_registry_dup_state_dir (config->id);
 
   loop = g_main_loop_new (NULL, FALSE);
   daemon.loop = loop;
-  daemon.engine = engine;
   daemon.once = once;
+  daemon.registry = registry;
+  daemon.id = config->id;
   daemon.show_debug = g_getenv ("G_MESSAGES_DEBUG") != NULL;
-  g_signal_connect (engine, "log-line", G_CALLBACK (log_line_cb), &daemon);
   sigint = g_unix_signal_add (SIGINT, signal_cb, &daemon);
   sigterm = g_unix_signal_add (SIGTERM, signal_cb, &daemon);
-
-  {
-    g_autofree char *line = g_strdup_printf ("ec2-autoscalerd %s: \"%s\" (%s), region %s, state in %s%s",
-                                             PACKAGE_VERSION, config->name, config->id, config->aws_region,
-                                             state_dir, once ? ", one cycle" : "");
-
-    print_line (SCALER_LOG_LEVEL_INFO, line);
-  }
+  print_banner (config, state_dir, once);
 
   if (once)
     {
-      scaler_engine_set_autorun (engine, FALSE);
-      scaler_engine_run_cycle_async (engine, NULL, once_done_cb, &daemon);
+      daemon.engine = scaler_engine_registry_build_engine (config, secrets, state_dir, 0, &error);
+      if (daemon.engine == NULL)
+        {
+          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+          daemon.exit_code = SCALER_DAEMON_EXIT_SETUP_FAILED;
+          goto out;
+        }
+      g_signal_connect (daemon.engine, "log-line", G_CALLBACK (log_line_cb), &daemon);
+      scaler_engine_set_autorun (daemon.engine, FALSE);
+      scaler_engine_run_cycle_async (daemon.engine, NULL, once_done_cb, &daemon);
     }
   else
-    scaler_engine_start (engine);
+    {
+      g_signal_connect (registry, "engine-changed", G_CALLBACK (engine_changed_cb), &daemon);
+      scaler_engine_registry_start_async (registry, config, state_dir, NULL, NULL, started_cb, &daemon);
+    }
 
   g_main_loop_run (loop);
 
+out:
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_clear_pointer (&daemon.once_result, scaler_cycle_result_unref);
-  g_signal_handlers_disconnect_by_data (engine, &daemon);
+  g_signal_handlers_disconnect_by_data (registry, &daemon);
+  if (daemon.engine != NULL)
+    g_signal_handlers_disconnect_by_data (daemon.engine, &daemon);
+  g_clear_object (&daemon.engine);
   return daemon.exit_code;
 }

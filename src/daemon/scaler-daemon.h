@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "scaler-engine.h"
+
 G_BEGIN_DECLS
 
 /* Exit codes of the run mode (data/ec2-autoscalerd.1, EXIT STATUS). */
@@ -18,5 +20,16 @@ G_BEGIN_DECLS
 int scaler_daemon_run (const char *config_path,
                        gboolean    once,
                        const char *state_dir);
+
+/* One log line on stdout: "<UTC time> <LEVEL> [<prefix>: ]<text>", one per
+ * line of @text (the journal of the service, the output of the run mode). */
+void scaler_daemon_print_line (ScalerLogLevel  level,
+                               const char     *prefix,
+                               const char     *text);
+
+/* One "<json.path>: <message>" line per problem on stderr (the file itself
+ * for problems of the whole document), as --check prints them. */
+void scaler_daemon_print_problems (const char *file,
+                                   GPtrArray  *problems);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "scaler-application.h"
 #include "scaler-credentials-memory.h"
 #include "scaler-credentials-secret.h"
+#include "scaler-engine-registry.h"
 #include "scaler-gui-resources.h"
 #include "scaler-preferences-window.h"
 #include "scaler-window.h"
@@ -20,7 +21,7 @@ struct _ScalerApplication
   GSettings           *settings;
   ScalerAutoscalerStore *store;
   ScalerCredentials   *credentials;
-  GHashTable          *engines;    /* instance id -> ScalerEngine */
+  ScalerEngineRegistry *engines;
 };
 
 G_DEFINE_FINAL_TYPE (ScalerApplication, scaler_application, ADW_TYPE_APPLICATION)
@@ -207,7 +208,7 @@ scaler_application_shutdown (GApplication *app)
   ScalerApplication *self = SCALER_APPLICATION (app);
 
   /* Engines stop cleanly (on_stop is honoured), but quitting never hangs. */
-  scaler_application_stop_all (self, 15.0);
+  scaler_engine_registry_stop_all (self->engines, 15.0);
 
   G_APPLICATION_CLASS (scaler_application_parent_class)->shutdown (app);
 }
@@ -217,7 +218,9 @@ scaler_application_dispose (GObject *object)
 {
   ScalerApplication *self = SCALER_APPLICATION (object);
 
-  g_clear_pointer (&self->engines, g_hash_table_unref);
+  if (self->engines != NULL)
+    g_signal_handlers_disconnect_by_data (self->engines, self);
+  g_clear_object (&self->engines);
   g_clear_object (&self->store);
   g_clear_object (&self->credentials);
   g_clear_object (&self->settings);
@@ -243,16 +246,25 @@ scaler_application_class_init (ScalerApplicationClass *klass)
 }
 
 static void
+engine_changed_cb (ScalerEngineRegistry *registry,
+                   const char           *id,
+                   ScalerApplication    *self)
+{
+  g_signal_emit (self, signals[ENGINE_CHANGED], 0, id);
+}
+
+static void
 scaler_application_init (ScalerApplication *self)
 {
   self->store = scaler_autoscaler_store_new (NULL);
-  self->engines = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
   /* Secrets only ever go to the keyring; tests and screenshots use memory. */
   if (g_strcmp0 (g_getenv ("SCALER_CREDENTIALS"), "memory") == 0)
     self->credentials = scaler_credentials_memory_new ();
   else
     self->credentials = scaler_credentials_secret_new ();
+  self->engines = scaler_engine_registry_new (self->credentials, NULL);
+  g_signal_connect (self->engines, "engine-changed", G_CALLBACK (engine_changed_cb), self);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
@@ -297,10 +309,7 @@ scaler_application_get_engine (ScalerApplication *self,
 {
   g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
 
-  if (instance_id == NULL)
-    return NULL;
-
-  return g_hash_table_lookup (self->engines, instance_id);
+  return scaler_engine_registry_get_engine (self->engines, instance_id);
 }
 
 guint
@@ -308,60 +317,18 @@ scaler_application_get_n_engines (ScalerApplication *self)
 {
   g_return_val_if_fail (SCALER_IS_APPLICATION (self), 0);
 
-  return g_hash_table_size (self->engines);
-}
-
-static char *
-engine_state_dir (const char *instance_id)
-{
-  return g_build_filename (g_get_user_state_dir (), "ec2-autoscaler", instance_id, NULL);
-}
-
-static gboolean
-start_engine (ScalerApplication    *self,
-              ScalerConfig         *config,
-              const ScalerSecrets  *secrets,
-              GError              **error)
-{
-  g_autofree char *state_dir = engine_state_dir (config->id);
-  ScalerEngine *engine;
-
-  if (g_hash_table_contains (self->engines, config->id))
-    return TRUE;
-
-  engine = scaler_engine_new_for_config (config, secrets, state_dir, error);
-  if (engine == NULL)
-    return FALSE;
-
-  g_hash_table_insert (self->engines, g_strdup (config->id), engine);
-  scaler_engine_start (engine);
-  g_signal_emit (self, signals[ENGINE_CHANGED], 0, config->id);
-
-  return TRUE;
+  return scaler_engine_registry_get_n_engines (self->engines);
 }
 
 static void
-start_lookup_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+start_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  ScalerApplication *self = g_task_get_source_object (task);
-  ScalerConfig *config = g_task_get_task_data (task);
-  g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GError) error = NULL;
 
-  secrets = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
-  if (error != NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  if (secrets == NULL)
-    secrets = scaler_secrets_new ();
-
-  if (!start_engine (self, config, secrets, &error))
+  if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), result, &error) == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
@@ -369,13 +336,12 @@ start_lookup_cb (GObject      *object,
 
 void
 scaler_application_start_autoscaler_async (ScalerApplication   *self,
-                                         const char          *instance_id,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+                                           const char          *instance_id,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GError) error = NULL;
   ScalerAutoscaler *saved;
   ScalerConfig *config;
 
@@ -403,31 +369,14 @@ scaler_application_start_autoscaler_async (ScalerApplication   *self,
       return;
     }
 
-  if (g_hash_table_contains (self->engines, instance_id))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  /* The demo runs on the simulator: no account, no secrets. */
-  if (config->demo)
-    {
-      if (!start_engine (self, config, NULL, &error))
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  g_task_set_task_data (task, scaler_config_ref (config), (GDestroyNotify) scaler_config_unref);
-  scaler_credentials_lookup_secrets_async (self->credentials, instance_id, cancellable,
-                                           start_lookup_cb, g_steal_pointer (&task));
+  scaler_engine_registry_start_async (self->engines, config, NULL, NULL, cancellable,
+                                      start_cb, g_steal_pointer (&task));
 }
 
 gboolean
 scaler_application_start_autoscaler_finish (ScalerApplication  *self,
-                                          GAsyncResult       *result,
-                                          GError            **error)
+                                            GAsyncResult       *result,
+                                            GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -435,167 +384,52 @@ scaler_application_start_autoscaler_finish (ScalerApplication  *self,
 }
 
 static void
-stop_engine_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
+stop_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  ScalerApplication *self = g_task_get_source_object (task);
-  const char *id = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  ok = scaler_engine_stop_finish (SCALER_ENGINE (object), result, &error);
-
-  /* Forget the engine either way: a failed stop was logged by the engine. */
-  if (self->engines != NULL && g_hash_table_lookup (self->engines, id) == (gpointer) object)
-    {
-      g_hash_table_remove (self->engines, id);
-      g_signal_emit (self, signals[ENGINE_CHANGED], 0, id);
-    }
-
-  if (!ok)
+  if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
 }
 
-static void
-stop_instance_with_timeout (ScalerApplication   *self,
-                            const char          *instance_id,
-                            double               timeout_s,
-                            GCancellable        *cancellable,
-                            GAsyncReadyCallback  callback,
-                            gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ScalerEngine *engine;
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_application_stop_autoscaler_async);
-  g_task_set_task_data (task, g_strdup (instance_id), g_free);
-
-  engine = g_hash_table_lookup (self->engines, instance_id);
-  if (engine == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  scaler_engine_stop_async (engine, timeout_s, cancellable, stop_engine_cb, g_steal_pointer (&task));
-}
-
 void
 scaler_application_stop_autoscaler_async (ScalerApplication   *self,
-                                        const char          *instance_id,
-                                        GCancellable        *cancellable,
-                                        GAsyncReadyCallback  callback,
-                                        gpointer             user_data)
+                                          const char          *instance_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+
   g_return_if_fail (SCALER_IS_APPLICATION (self));
   g_return_if_fail (instance_id != NULL);
 
-  stop_instance_with_timeout (self, instance_id, 20.0, cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, scaler_application_stop_autoscaler_async);
+  scaler_engine_registry_stop_async (self->engines, instance_id, 20.0, cancellable,
+                                     stop_cb, g_steal_pointer (&task));
 }
 
 gboolean
 scaler_application_stop_autoscaler_finish (ScalerApplication  *self,
-                                         GAsyncResult       *result,
-                                         GError            **error)
+                                           GAsyncResult       *result,
+                                           GError            **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-stop_all_cb (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  guint *pending = user_data;
-
-  scaler_application_stop_autoscaler_finish (SCALER_APPLICATION (object), result, NULL);
-  (*pending)--;
 }
 
 void
 scaler_application_stop_all (ScalerApplication *self,
                              double             timeout_s)
 {
-  g_autofree char **ids = NULL;
-  guint n_ids = 0;
-  guint *pending;
-  gint64 deadline;
-
   g_return_if_fail (SCALER_IS_APPLICATION (self));
 
-  if (self->engines == NULL || g_hash_table_size (self->engines) == 0)
-    return;
-
-  /* The counter outlives a timeout: late callbacks still decrement it. */
-  pending = g_new0 (guint, 1);
-  ids = (char **) g_hash_table_get_keys_as_array (self->engines, &n_ids);
-  *pending = n_ids;
-  for (guint i = 0; i < n_ids; i++)
-    {
-      g_autofree char *id = g_strdup (ids[i]);
-
-      /* The engines honour on_stop within a little less than our bound. */
-      stop_instance_with_timeout (self, id, MAX (1.0, timeout_s - 2.0), NULL, stop_all_cb, pending);
-    }
-
-  deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-  while (*pending > 0 && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-
-  if (*pending > 0)
-    g_message ("%u autoscaler(s) did not stop within %.0f s", *pending, timeout_s);
-  else
-    g_free (pending);
-}
-
-ScalerConfig *
-scaler_application_new_demo_config (void)
-{
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *cpu = scaler_resource_new ();
-  ScalerResource *gpu = scaler_resource_new ();
-
-  config->demo = TRUE;
-  g_free (config->name);
-  config->name = g_strdup (_("Demo"));
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("demo_worker");
-  config->hourly_budget_usd = 6.0;
-  config->polling_interval_time_min = 1;
-  config->max_idle_time_min = 5;
-  config->max_spin_up_time_min = 10;
-  g_ptr_array_add (config->aws_tags, scaler_tag_new ("team", "ml"));
-
-  g_free (cpu->name);
-  cpu->name = g_strdup ("cpu-pool");
-  g_free (cpu->queue);
-  cpu->queue = g_strdup ("default");
-  cpu->max_instances = 6;
-  g_free (cpu->instance_type);
-  cpu->instance_type = g_strdup ("c5.xlarge");
-  g_free (cpu->ami_id);
-  cpu->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, cpu);
-
-  g_free (gpu->name);
-  gpu->name = g_strdup ("gpu-t4");
-  g_free (gpu->queue);
-  gpu->queue = g_strdup ("gpu");
-  gpu->max_instances = 3;
-  g_free (gpu->instance_type);
-  gpu->instance_type = g_strdup ("g4dn.xlarge");
-  g_free (gpu->ami_id);
-  gpu->ami_id = g_strdup ("ami-0fedcba9876543210");
-  gpu->is_spot = TRUE;
-  g_ptr_array_add (config->resources, gpu);
-
-  return config;
+  scaler_engine_registry_stop_all (self->engines, timeout_s);
 }

@@ -30,7 +30,8 @@ ScalerCredentials   *scaler_application_get_credentials  (ScalerApplication   *s
 ScalerEngine        *scaler_application_get_engine       (ScalerApplication   *self,
                                                           const char          *instance_id);
 guint                scaler_application_get_n_engines    (ScalerApplication   *self);
-/* Looks up the secrets (none for a demo), creates the engine and starts it. */
+/* Through ScalerEngineRegistry: looks up the secrets (none for a demo),
+ * creates the engine and starts it. */
 void                 scaler_application_start_autoscaler_async  (ScalerApplication   *self,
                                                                const char          *instance_id,
                                                                GCancellable        *cancellable,
@@ -51,8 +52,5 @@ gboolean             scaler_application_stop_autoscaler_finish  (ScalerApplicati
 /* Stops every engine, waiting at most @timeout_s seconds (main loop runs). */
 void                 scaler_application_stop_all         (ScalerApplication   *self,
                                                           double               timeout_s);
-
-/* A demo config: the built-in simulator, no account, no secrets. */
-ScalerConfig        *scaler_application_new_demo_config  (void);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 
 #include "scaler-dashboard.h"
 #include "scaler-dashboard-row.h"
+#include "scaler-events.h"
 #include "scaler-policy.h"
 
 /* Columns of the two tables (cell indexes of ScalerDashboardRow). */
@@ -93,7 +94,7 @@ struct _ScalerDashboard
   gboolean       have_result;      /* the tables show an engine result */
   guint          log_result_index;
   gboolean       error_notified;
-  gboolean       budget_notified;
+  ScalerEventWatch *events;
 };
 
 G_DEFINE_FINAL_TYPE (ScalerDashboard, scaler_dashboard, GTK_TYPE_WIDGET)
@@ -772,85 +773,24 @@ update_summary (ScalerDashboard   *self,
   gtk_label_set_text (self->cost_detail, s);
 }
 
+/* What a person should hear about (budget, failed launches and boots, lost
+ * instances) is decided in core (scaler-events.h), as in the service. */
 static void
 check_attention (ScalerDashboard   *self,
                  ScalerCycleResult *result)
 {
   ScalerConfig *config = scaler_dashboard_get_config (self);
-  guint pending = 0;
+  g_autoptr(GPtrArray) events = NULL;
 
-  for (guint i = 0; i < result->queues->len; i++)
-    pending += ((const ScalerQueueRow *) g_ptr_array_index (result->queues, i))->pending;
-
-  /* Budget reached: tasks wait, nothing is booting for them, and one more
-   * instance (at the cheapest price in the fleet) would not fit. Once, until
-   * the cost drops again. */
-  if (config != NULL && config->hourly_budget_usd > 0)
+  if (config == NULL || self->events == NULL)
+    return;
+  events = scaler_event_watch_observe (self->events, config, result);
+  for (guint i = 0; i < events->len; i++)
     {
-      double cheapest = G_MAXDOUBLE;
-      guint booting = 0;
-      gboolean blocked;
+      ScalerEvent *event = g_ptr_array_index (events, i);
 
-      for (guint i = 0; i < result->instances->len; i++)
-        {
-          const ScalerInstanceRow *row = g_ptr_array_index (result->instances, i);
-
-          if (row->usd_per_hour > 0)
-            cheapest = MIN (cheapest, row->usd_per_hour);
-        }
-      for (guint i = 0; i < result->resources->len; i++)
-        booting += ((const ScalerResourceRow *) g_ptr_array_index (result->resources, i))->booting;
-
-      blocked = pending > 0 && booting == 0 &&
-                (result->usd_per_hour >= config->hourly_budget_usd - 1e-9 ||
-                 (cheapest < G_MAXDOUBLE && result->usd_per_hour + cheapest > config->hourly_budget_usd + 1e-9));
-      if (blocked && !self->budget_notified)
-        {
-          g_autofree char *title = g_strdup_printf (_("“%s” reached its budget"), config_name (self));
-          g_autofree char *body =
-            g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "The fleet costs $%.2f/h of its $%.2f/h budget; %u task waits.",
-                                          "The fleet costs $%.2f/h of its $%.2f/h budget; %u tasks wait.",
-                                          pending),
-                             result->usd_per_hour, config->hourly_budget_usd, pending);
-
-          self->budget_notified = TRUE;
-          scaler_dashboard_attention (self, title, body);
-        }
-      else if (!blocked && result->usd_per_hour < config->hourly_budget_usd * 0.9)
-        self->budget_notified = FALSE;
+      scaler_dashboard_attention (self, event->title, event->body);
     }
-
-  /* Instances that never registered a worker: one notification per cycle. */
-  {
-    const ScalerAction *first = NULL;
-    guint n_failed = 0;
-
-    for (guint i = 0; result->actions != NULL && i < result->actions->len; i++)
-      {
-        const ScalerAction *action = g_ptr_array_index (result->actions, i);
-
-        if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_BOOT_TIMEOUT)
-          {
-            if (first == NULL)
-              first = action;
-            n_failed++;
-          }
-      }
-
-    if (first != NULL)
-      {
-        g_autofree char *title = NULL;
-        const char *reason = first->reason ? first->reason : first->instance_id;
-
-        title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                              "%u instance of “%s” failed to boot",
-                                              "%u instances of “%s” failed to boot",
-                                              n_failed),
-                                 n_failed, config_name (self));
-        scaler_dashboard_attention (self, title, reason ? reason : "");
-      }
-  }
 }
 
 /* --- engine signals -------------------------------------------------------- */
@@ -1297,6 +1237,7 @@ scaler_dashboard_dispose (GObject *object)
   g_clear_object (&self->running_series);
   g_clear_object (&self->pending_series);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->events, scaler_event_watch_free);
 
   G_OBJECT_CLASS (scaler_dashboard_parent_class)->dispose (object);
 }
@@ -1426,6 +1367,7 @@ scaler_dashboard_init (ScalerDashboard *self)
 {
   self->window_hours = 1;
   self->cancellable = g_cancellable_new ();
+  self->events = scaler_event_watch_new ();
   self->resources_store = g_list_store_new (SCALER_TYPE_DASHBOARD_ROW);
   self->instances_store = g_list_store_new (SCALER_TYPE_DASHBOARD_ROW);
 
@@ -1482,7 +1424,8 @@ scaler_dashboard_set_engine (ScalerDashboard *self,
   self->log_result = NULL;
   self->log_result_index = 0;
   self->error_notified = FALSE;
-  self->budget_notified = FALSE;
+  if (self->events != NULL)
+    scaler_event_watch_reset (self->events);
 
   /* The previous engine's rows, log and series go. */
   g_list_store_remove_all (self->resources_store);

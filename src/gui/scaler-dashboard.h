@@ -32,7 +32,7 @@
  *
  * Screenshots (build-aux/screenshot -> tests/scaler-screenshots.c, owned by
  * gui-shell, which already does this): present the window
- * with a demo engine that has run for a while (scaler_engine_new_for_config()
+ * with a demo engine that has run for a while (scaler_engine_registry_build_engine()
  * on a config with demo = TRUE, then wait for a few "cycle-finished"), then
  * call scaler_dashboard_save_png (GTK_WIDGET (window), "OUTDIR/dashboard-demo.png",
  * &error); for the dark variant, adw_style_manager_set_color_scheme

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "scaler-config-import.h"
+#include "scaler-demo.h"
 #include "scaler-dashboard.h"
 #include "scaler-sidebar-row.h"
 #include "scaler-window.h"
@@ -1069,7 +1070,7 @@ scaler_window_try_demo (ScalerWindow *self)
 
   if (saved == NULL)
     {
-      config = scaler_application_new_demo_config ();
+      config = scaler_demo_config_new ();
       saved = scaler_autoscaler_store_add (self->store, config, &error);
       if (saved == NULL)
         {

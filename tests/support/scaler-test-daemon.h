@@ -48,7 +48,26 @@ typedef struct
   const char *extra;          /* NULL, or more top-level members: "\"k\":v,\"k2\":v2" */
   const char *aws_credentials;     /* NULL: "environment" */
   const char *aws_profile;         /* NULL: no aws.profile */
+  const char *clearml_credentials; /* NULL: "environment" */
+  const char *name;           /* NULL: "closed loop" */
+  const char *workers_prefix; /* NULL: "dyn" (give each config of one fake its own) */
 } ScalerTestRunOptions;
+
+/* The saved-config JSON of @options with @id, aws.endpoint and
+ * clearml.api_server on the fake. */
+char          *scaler_test_config_json       (const ScalerTestRunOptions *options,
+                                              const char                 *id);
+/* This process's environment with the static test credentials set (AWS_*
+ * and CLEARML_*), AWS_SESSION_TOKEN and AWS_PROFILE unset, and
+ * G_MESSAGES_DEBUG=all. */
+char         **scaler_test_environ           (void);
+/* For g_spawn_*: the child dies with the test (PR_SET_PDEATHSIG). */
+void           scaler_test_child_setup       (gpointer data);
+/* g_error when a file under @path (but @except, a file or folder, nullable)
+ * contains one of @secrets. */
+void           scaler_test_assert_no_secrets_in_tree (const char *path,
+                                                      GPtrArray  *secrets,
+                                                      const char *except);
 
 typedef struct
 {
@@ -82,9 +101,7 @@ JsonNode      *scaler_test_state             (void);
 void           scaler_test_enqueue           (guint       count,
                                               double      duration_s);
 
-/* The folder and its config; the environment starts as this process's with
- * the static test credentials set (AWS_* and CLEARML_*), AWS_SESSION_TOKEN
- * and AWS_PROFILE unset, and G_MESSAGES_DEBUG=all. */
+/* The folder and its config; the environment is scaler_test_environ(). */
 ScalerTestRun *scaler_test_run_new           (const ScalerTestRunOptions *options);
 /* Changes the environment of the next spawn (@value NULL: unset). */
 void           scaler_test_run_setenv        (ScalerTestRun *run,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-connection-check.h: the wizard's "Test connection" jobs, run with GTask
- * in a thread over copies of the form's config and secrets. */
+/* scaler-connection-check.h: "Test connection", one check per service (AWS,
+ * ClearML) with a config and its secrets, run with GTask in a thread over
+ * copies of both: the wizard's form, and the service's TestConnection(). */
 
 #pragma once
 

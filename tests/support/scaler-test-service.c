@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * Harness: the built background service on a private bus (see
+ * scaler-test-service.h).
+ */
+
+#define G_LOG_DOMAIN "scaler-test-service"
+
+#include "config.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "scaler-dbus-error.h"
+#include "scaler-test-service.h"
+
+#define BUS_NAME "io.github.ec2autoscaler.Autoscaler.Daemon"
+#define ROOT_PATH "/io/github/ec2autoscaler/Autoscaler"
+
+#define BUS_CONFIG \
+  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n" \
+  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n" \
+  "<busconfig>\n" \
+  "  <type>session</type>\n" \
+  "  <listen>unix:dir=%s</listen>\n" \
+  "  <auth>EXTERNAL</auth>\n" \
+  "%s" \
+  "  <policy context=\"default\">\n" \
+  "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n" \
+  "    <allow eavesdrop=\"true\"/>\n" \
+  "    <allow own=\"*\"/>\n" \
+  "  </policy>\n" \
+  "</busconfig>\n"
+
+static char *
+make_dir (const char *parent,
+          const char *name)
+{
+  char *path = g_build_filename (parent, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+  return path;
+}
+
+/* The activation file of the built service, in a folder of its own. */
+static char *
+write_activation_file (ScalerTestService *svc)
+{
+  g_autofree char *dir = make_dir (svc->dir, "services");
+  g_autofree char *path = g_build_filename (dir, BUS_NAME ".service", NULL);
+  g_autofree char *text = g_strdup_printf ("[D-BUS Service]\nName=%s\nExec=%s --service\n",
+                                           BUS_NAME, g_getenv ("SCALER_DAEMON"));
+
+  g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+  return g_strdup_printf ("  <servicedir>%s</servicedir>\n", dir);
+}
+
+/* A dbus-daemon of our own, with the service's environment (which an
+ * activated service inherits); its address. */
+static void
+start_bus (ScalerTestService *svc,
+           gboolean           activatable)
+{
+  g_autofree char *bus_dir = make_dir (svc->dir, "bus");
+  g_autofree char *conf_path = g_build_filename (svc->dir, "bus.conf", NULL);
+  g_autofree char *services = activatable ? write_activation_file (svc) : g_strdup ("");
+  g_autofree char *conf = g_strdup_printf (BUS_CONFIG, bus_dir, services);
+  g_autofree char *conf_arg = g_strconcat ("--config-file=", conf_path, NULL);
+  const char *argv[] = { "dbus-daemon", conf_arg, "--nofork", "--print-address=1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GIOChannel) channel = NULL;
+  gsize length = 0;
+  int out = -1;
+
+  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, svc->envp,
+                                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
+                                           scaler_test_child_setup, NULL, &svc->bus_pid, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  channel = g_io_channel_unix_new (out);
+  g_io_channel_set_close_on_unref (channel, TRUE);
+  g_assert_cmpint (g_io_channel_read_line (channel, &svc->bus_address, &length, NULL, &error), ==, G_IO_STATUS_NORMAL);
+  g_assert_no_error (error);
+  g_strchomp (svc->bus_address);
+
+  svc->connection = g_dbus_connection_new_for_address_sync (svc->bus_address,
+                                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
+                                                            | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                            NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+ScalerTestService *
+scaler_test_service_new (void)
+{
+  return scaler_test_service_new_full (FALSE);
+}
+
+ScalerTestService *
+scaler_test_service_new_full (gboolean activatable)
+{
+  ScalerTestService *svc = g_new0 (ScalerTestService, 1);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_home = NULL;
+  g_autofree char *state_home = NULL;
+  g_autofree char *runtime = NULL;
+  g_autofree char *data = NULL;
+
+  svc->dir = g_dir_make_tmp ("scaler-service-XXXXXX", &error);
+  g_assert_no_error (error);
+  config_home = make_dir (svc->dir, "config");
+  state_home = make_dir (svc->dir, "state");
+  runtime = make_dir (svc->dir, "run");
+  data = make_dir (svc->dir, "data");
+  svc->config_dir = g_build_filename (config_home, "ec2-autoscaler", NULL);
+  svc->state_root = g_build_filename (state_home, "ec2-autoscaler", NULL);
+  svc->secrets_dir = g_build_filename (svc->config_dir, "secrets", NULL);
+  svc->log_path = g_build_filename (svc->dir, "service.log", NULL);
+
+  svc->envp = scaler_test_environ ();
+  scaler_test_service_setenv (svc, "XDG_CONFIG_HOME", config_home);
+  scaler_test_service_setenv (svc, "XDG_STATE_HOME", state_home);
+  scaler_test_service_setenv (svc, "XDG_RUNTIME_DIR", runtime);
+  scaler_test_service_setenv (svc, "XDG_DATA_HOME", data);
+  start_bus (svc, activatable);
+  scaler_test_service_setenv (svc, "DBUS_SESSION_BUS_ADDRESS", svc->bus_address);
+
+  svc->secrets = g_ptr_array_new_with_free_func (g_free);
+  scaler_test_service_add_secret (svc, SCALER_TEST_AWS_SECRET);
+  scaler_test_service_add_secret (svc, SCALER_TEST_CLEARML_SECRET);
+  scaler_test_service_add_secret (svc, SCALER_TEST_AWS_KEY_ID);
+  return svc;
+}
+
+static gboolean
+name_has_owner (GDBusConnection *connection,
+                const char      *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner", g_variant_new ("(s)", name),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+void
+scaler_test_service_add_keyring (ScalerTestService *svc)
+{
+  const char *argv[] = { "gnome-keyring-daemon", "--unlock", "--components=secrets", NULL };
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+  GPid pid;
+  int in = -1, status = 0;
+
+  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, svc->envp,
+                                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD
+                                           | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                           NULL, NULL, &pid, &in, NULL, NULL, &error));
+  g_assert_no_error (error);
+  /* The password of a fresh login keyring, then EOF. */
+  g_assert_cmpint (write (in, "scaler-test-keyring", strlen ("scaler-test-keyring")), >, 0);
+  close (in);
+  /* It forks its daemon and returns before the daemon owns the name. */
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (!name_has_owner (svc->connection, "org.freedesktop.secrets"))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("gnome-keyring-daemon did not come up on the private bus");
+      g_usleep (20000);
+    }
+}
+
+void
+scaler_test_service_setenv (ScalerTestService *svc,
+                            const char        *name,
+                            const char        *value)
+{
+  if (value != NULL)
+    svc->envp = g_environ_setenv (svc->envp, name, value, TRUE);
+  else
+    svc->envp = g_environ_unsetenv (svc->envp, name);
+}
+
+void
+scaler_test_service_add_secret (ScalerTestService *svc,
+                                const char        *secret)
+{
+  g_ptr_array_add (svc->secrets, g_strdup (secret));
+}
+
+char *
+scaler_test_service_config_path (ScalerTestService *svc,
+                                 const char        *id)
+{
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+
+  return g_build_filename (svc->config_dir, name, NULL);
+}
+
+void
+scaler_test_service_write_config (ScalerTestService          *svc,
+                                  const char                 *id,
+                                  const ScalerTestRunOptions *options)
+{
+  g_autofree char *path = scaler_test_service_config_path (svc, id);
+  g_autofree char *json = scaler_test_config_json (options, id);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (svc->config_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
+  g_assert_no_error (error);
+}
+
+void
+scaler_test_service_set_desired (ScalerTestService *svc,
+                                 const char        *id,
+                                 const char        *desired)
+{
+  g_autofree char *dir = g_build_filename (svc->state_root, id, NULL);
+  g_autofree char *path = g_build_filename (dir, "desired-state", NULL);
+  g_autofree char *text = g_strconcat (desired, "\n", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+GPid
+scaler_test_service_spawn (ScalerTestService *svc)
+{
+  const char *argv[] = { g_getenv ("SCALER_DAEMON"), "--service", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid;
+  int fd;
+
+  g_assert_nonnull (argv[0]);
+  fd = g_open (svc->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, svc->envp, G_SPAWN_DO_NOT_REAP_CHILD,
+                                         scaler_test_child_setup, NULL, &pid, -1, fd, fd, &error));
+  g_assert_no_error (error);
+  close (fd);
+  return pid;
+}
+
+void
+scaler_test_service_start (ScalerTestService *svc)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  int status;
+
+  g_assert_false (svc->running);
+  svc->pid = scaler_test_service_spawn (svc);
+  svc->running = TRUE;
+  while (!name_has_owner (svc->connection, BUS_NAME))
+    {
+      if (waitpid (svc->pid, &status, WNOHANG) == svc->pid)
+        {
+          g_autofree char *log = scaler_test_service_log (svc);
+
+          svc->running = FALSE;
+          g_error ("the service exited (status %d) before it owned its name:\n%s", status, log);
+        }
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the service did not own %s within 20 s", BUS_NAME);
+      g_usleep (20000);
+    }
+}
+
+int
+scaler_test_service_wait_pid (ScalerTestService *svc,
+                              GPid               pid,
+                              double             timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+  int status = 0;
+
+  while (waitpid (pid, &status, WNOHANG) != pid)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (pid, SIGKILL);
+          waitpid (pid, &status, 0);
+          g_error ("the service did not exit within %.1f s", timeout_s);
+        }
+      g_usleep (10000);
+    }
+  g_spawn_close_pid (pid);
+  if (pid == svc->pid)
+    svc->running = FALSE;
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -WTERMSIG (status);
+}
+
+int
+scaler_test_service_stop (ScalerTestService *svc)
+{
+  gint64 start = g_get_monotonic_time ();
+  int code;
+
+  g_assert_true (svc->running);
+  kill (svc->pid, SIGTERM);
+  code = scaler_test_service_wait_pid (svc, svc->pid, 6);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
+  return code;
+}
+
+void
+scaler_test_service_kill9 (ScalerTestService *svc)
+{
+  gint64 deadline;
+
+  g_assert_true (svc->running);
+  kill (svc->pid, SIGKILL);
+  g_assert_cmpint (scaler_test_service_wait_pid (svc, svc->pid, 5), ==, -SIGKILL);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (name_has_owner (svc->connection, BUS_NAME))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("the bus name stayed taken after kill -9");
+      g_usleep (20000);
+    }
+}
+
+char *
+scaler_test_service_log (ScalerTestService *svc)
+{
+  char *contents = NULL;
+
+  g_file_get_contents (svc->log_path, &contents, NULL, NULL);
+  return contents != NULL ? contents : g_strdup ("");
+}
+
+static void
+ping_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+  gboolean *done = user_data;
+
+  *done = TRUE;
+}
+
+/* Replies come in order, and their callbacks run in order: once the answer
+ * to a call made now is in, so is every earlier one's. */
+static void
+settle (GDBusConnection *connection)
+{
+  gboolean done = FALSE;
+
+  g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                          "GetId", NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, ping_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+GDBusObjectManager *
+scaler_test_service_object_manager (ScalerTestService *svc)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusObjectManager *manager;
+
+  manager = scaler_dbus_object_manager_client_new_sync (svc->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                        BUS_NAME, ROOT_PATH, NULL, &error);
+  g_assert_no_error (error);
+  /* The client subscribes to the service's signals when the answer to its
+   * AddMatch is dispatched: until then, PropertiesChanged would be missed
+   * (an app's main loop runs anyway; a test must wait for it). */
+  settle (svc->connection);
+  return manager;
+}
+
+ScalerDbusManager *
+scaler_test_service_manager (ScalerTestService *svc)
+{
+  g_autoptr(GError) error = NULL;
+  ScalerDbusManager *manager;
+
+  manager = scaler_dbus_manager_proxy_new_sync (svc->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                                ROOT_PATH "/Manager", NULL, &error);
+  g_assert_no_error (error);
+  return manager;
+}
+
+ScalerDbusAutoscaler *
+scaler_test_service_autoscaler (GDBusObjectManager *manager,
+                                const char         *id)
+{
+  g_autofree char *path = scaler_dbus_autoscaler_path (id);
+
+  return scaler_test_service_autoscaler_at (manager, path);
+}
+
+ScalerDbusAutoscaler *
+scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
+                                   const char         *path)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      GDBusInterface *iface = g_dbus_object_manager_get_interface (manager, path,
+                                                                   "io.github.ec2autoscaler.Autoscaler1.Autoscaler");
+
+      if (iface != NULL)
+        return SCALER_DBUS_AUTOSCALER (iface);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s did not appear within 20 s", path);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+}
+
+void
+scaler_test_service_wait_until (ScalerTestCondition  condition,
+                                gpointer             data,
+                                double               timeout_s,
+                                const char          *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out after %.0f s waiting for: %s", timeout_s, what);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (10000);
+    }
+}
+
+typedef struct
+{
+  ScalerDbusAutoscaler *proxy;
+  const char           *state;
+} StateWait;
+
+static gboolean
+state_is (gpointer data)
+{
+  StateWait *wait = data;
+
+  return g_strcmp0 (scaler_dbus_autoscaler_get_state (wait->proxy), wait->state) == 0;
+}
+
+void
+scaler_test_service_wait_state (ScalerDbusAutoscaler *proxy,
+                                const char           *state,
+                                double                timeout_s)
+{
+  StateWait wait = { proxy, state };
+  g_autofree char *what = g_strdup_printf ("%s to be %s (it is %s)",
+                                           scaler_dbus_autoscaler_get_name (proxy), state,
+                                           scaler_dbus_autoscaler_get_state (proxy));
+
+  scaler_test_service_wait_until (state_is, &wait, timeout_s, what);
+}
+
+void
+scaler_test_service_free (ScalerTestService *svc)
+{
+  if (svc->running)
+    {
+      kill (svc->pid, SIGKILL);
+      scaler_test_service_wait_pid (svc, svc->pid, 5);
+    }
+  if (g_test_failed () || g_test_verbose ())
+    {
+      g_autofree char *log = scaler_test_service_log (svc);
+
+      g_test_message ("service log:\n%s", log);
+    }
+  scaler_test_assert_no_secrets_in_tree (svc->dir, svc->secrets, svc->secrets_dir);
+  g_clear_object (&svc->connection);
+  if (svc->bus_pid != 0)
+    {
+      int status;
+
+      kill (svc->bus_pid, SIGTERM);
+      waitpid (svc->bus_pid, &status, 0);
+      g_spawn_close_pid (svc->bus_pid);
+    }
+  scaler_test_rm_rf (svc->dir);
+  g_free (svc->dir);
+  g_free (svc->config_dir);
+  g_free (svc->state_root);
+  g_free (svc->secrets_dir);
+  g_free (svc->log_path);
+  g_free (svc->bus_address);
+  g_strfreev (svc->envp);
+  g_ptr_array_unref (svc->secrets);
+  g_free (svc);
+}
