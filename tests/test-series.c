@@ -90,6 +90,32 @@ assert_fold (ScalerSeries *series,
                got[i].max, got[i].last, want[i].n, want[i].first, want[i].min, want[i].max, want[i].last);
 }
 
+/* scaler_series_get_max() against a scan of every sample. */
+static void
+assert_max (ScalerSeries *series,
+            gint64        from,
+            gint64        to)
+{
+  gboolean any = FALSE;
+  double want = 0.0, got = 0.0;
+
+  for (guint i = 0; i < scaler_series_get_n_samples (series); i++)
+    {
+      gint64 t;
+      double v;
+
+      scaler_series_get_sample (series, i, &t, &v);
+      if (t >= from && t <= to && isfinite (v) && (!any || v > want))
+        {
+          want = v;
+          any = TRUE;
+        }
+    }
+  g_assert_cmpint (scaler_series_get_max (series, from, to, &got), ==, any);
+  if (any)
+    g_assert_cmpfloat (got, ==, want);
+}
+
 static void
 test_ring_buffer (void)
 {
@@ -159,6 +185,8 @@ test_fold_matches_reference (void)
               gint64 k_end = scaler_series_bucket_of (t, width) + 1 - (gint64) (r % 3);
 
               assert_fold (series, width, k_end - n_buckets, n_buckets);
+              if (is_sorted (series))
+                assert_max (series, t - (gint64) (r % 9000), t - (gint64) (r % 7) * 100);
               if (r % 11 == 0)   /* another plot of the same series, elsewhere in time */
                 assert_fold (series, widths[r % G_N_ELEMENTS (widths)],
                              scaler_series_bucket_of (t, width) - 3 * (gint64) n_buckets, n_buckets);

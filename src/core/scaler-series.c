@@ -263,35 +263,53 @@ slot_of (ScalerSeries *self,
   return slot >= self->capacity ? slot - self->capacity : slot;
 }
 
+/* Largest finite value of values[from, to) (-INFINITY if none). */
+static double
+max_finite (const double *values,
+            guint         from,
+            guint         to)
+{
+  double found = -INFINITY;
+
+  /* NaN and +-infinity never pass both tests. */
+  for (guint i = from; i < to; i++)
+    if (values[i] > found && values[i] < INFINITY)
+      found = values[i];
+
+  return found;
+}
+
 gboolean
 scaler_series_get_max (ScalerSeries *self,
                        gint64        from,
                        gint64        to,
                        double       *max)
 {
-  gboolean any = FALSE;
-  double found = 0.0;
+  guint i0, i1, s0, s1;
+  double found;
 
   g_return_val_if_fail (SCALER_IS_SERIES (self), FALSE);
   g_return_val_if_fail (max != NULL, FALSE);
 
-  for (guint i = scaler_series_lower_bound (self, from); i < self->n; i++)
-    {
-      guint slot = slot_of (self, i);
-      double v = self->values[slot];
+  if (from > to)
+    return FALSE;
+  i0 = scaler_series_lower_bound (self, from);
+  i1 = to == G_MAXINT64 ? self->n : scaler_series_lower_bound (self, to + 1);
+  if (i0 >= i1)
+    return FALSE;
 
-      if (self->times[slot] > to)
-        break;
-      if (isfinite (v) && (!any || v > found))
-        {
-          found = v;
-          any = TRUE;
-        }
-    }
-  if (any)
-    *max = found;
+  /* The samples [i0, i1) lie in at most two runs of the ring. */
+  s0 = slot_of (self, i0);
+  s1 = slot_of (self, i1 - 1) + 1;
+  if (s0 < s1)
+    found = max_finite (self->values, s0, s1);
+  else
+    found = MAX (max_finite (self->values, s0, self->capacity), max_finite (self->values, 0, s1));
+  if (found == -INFINITY)
+    return FALSE;
+  *max = found;
 
-  return any;
+  return TRUE;
 }
 
 gint64
