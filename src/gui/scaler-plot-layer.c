@@ -31,6 +31,22 @@ typedef struct
   double      weight;
 } Part;
 
+/* Rows [r0, r1) of a column get one pixel value. */
+typedef struct
+{
+  int     r0, r1;
+  guint32 pixel;
+} Run;
+
+#define MAX_RUNS (MAX_PARTS * 8 + 1)
+
+/* What decides a column's runs: share, line span and fill span per part. */
+typedef struct
+{
+  guint  n;
+  double v[MAX_PARTS * 5];
+} ColumnKey;
+
 struct _ScalerPlotLayer
 {
   cairo_t         *cr;            /* borrowed */
@@ -44,6 +60,9 @@ struct _ScalerPlotLayer
   Span            *fill;
   guint            sub_lo, sub_hi; /* the columns the current series touched */
   guint            n_drawn;        /* series already in the image */
+  ColumnKey        prev_key;       /* the previous column's, and its runs */
+  Run              prev_runs[MAX_RUNS];
+  guint            n_prev_runs;
   cairo_surface_t *surface;
   guint32         *pixels;
   int              stride;         /* in pixels */
@@ -301,34 +320,55 @@ row_alpha (const Part *parts,
   return (guint) CLAMP (alpha * 255.0 + 0.5, 0.0, 255.0);
 }
 
-/* One device column of the current series, over what is in the image. Runs
- * of rows with no span end inside them have one coverage. */
 static void
-raster_column (ScalerPlotLayer *self,
-               int              px,
-               const guint32   *lut,
-               double           line_alpha,
-               double           fill_alpha)
+column_key (const Part *parts,
+            guint       n_parts,
+            ColumnKey  *key)
 {
-  Part parts[MAX_PARTS];
+  memset (key, 0, sizeof *key);
+  key->n = n_parts;
+  for (guint k = 0; k < n_parts; k++)
+    {
+      double *v = &key->v[k * 5];
+
+      v[0] = parts[k].weight;
+      if (parts[k].line != NULL)
+        {
+          v[1] = parts[k].line->a;
+          v[2] = parts[k].line->b;
+        }
+      if (parts[k].fill != NULL)
+        {
+          v[3] = parts[k].fill->a;
+          v[4] = parts[k].fill->b;
+        }
+    }
+}
+
+/* Splits the rows of a column into runs of one coverage: a run ends where a
+ * span ends, and a row with a span end inside it is a run of its own. */
+static guint
+column_runs (ScalerPlotLayer *self,
+             const Part      *parts,
+             guint            n_parts,
+             const guint32   *lut,
+             double           line_alpha,
+             double           fill_alpha,
+             Run             *runs)
+{
   double cuts[MAX_PARTS * 4];
-  guint n_parts = column_parts (self, px, parts);
   guint n_cuts = column_cuts (parts, n_parts, cuts);
-  gsize stride = (gsize) self->stride;   /* (locals: the pixel stores may alias self) */
-  guint32 *column = self->pixels + px;
-  gboolean blank = self->n_drawn == 0;   /* nothing below: no blending */
-  guint ci = 0;
+  guint ci = 0, n = 0;
   int r, r_end;
 
   if (n_cuts == 0)
-    return;
+    return 0;
   r = (int) MAX (0.0, floor (cuts[0]));
   r_end = (int) MIN ((double) self->ph, ceil (cuts[n_cuts - 1]));
 
-  while (r < r_end)
+  while (r < r_end && n < MAX_RUNS)
     {
       int run_end;
-      guint32 pixel, *p;
 
       while (ci < n_cuts && cuts[ci] <= r)
         ci++;
@@ -339,16 +379,71 @@ raster_column (ScalerPlotLayer *self,
       else
         run_end = (int) MIN ((double) r_end, floor (cuts[ci]));
 
-      pixel = lut[row_alpha (parts, n_parts, r, line_alpha, fill_alpha)];
-      p = column + (gsize) r * stride;
-      if (blank || (pixel >> 24) == 255)
-        for (int i = r; i < run_end; i++, p += stride)
-          *p = pixel;
-      else if (pixel != 0)
-        for (int i = r; i < run_end; i++, p += stride)
-          *p = *p == 0 ? pixel : over (pixel, *p);
+      runs[n].r0 = r;
+      runs[n].r1 = run_end;
+      runs[n].pixel = lut[row_alpha (parts, n_parts, r, line_alpha, fill_alpha)];
+      n++;
       r = run_end;
     }
+
+  return n;
+}
+
+/* Writes runs into device column px, over what is in the image. */
+static void
+write_runs (ScalerPlotLayer *self,
+            int              px,
+            const Run       *runs,
+            guint            n_runs)
+{
+  gsize stride = (gsize) self->stride;   /* (locals: the pixel stores may alias self) */
+  guint32 *column = self->pixels + px;
+  gboolean blank = self->n_drawn == 0;   /* nothing below: no blending */
+
+  for (guint i = 0; i < n_runs; i++)
+    {
+      guint32 pixel = runs[i].pixel;
+      guint32 *p = column + (gsize) runs[i].r0 * stride;
+      int rows = runs[i].r1 - runs[i].r0;
+
+      if (blank || (pixel >> 24) == 255)
+        {
+          for (; rows >= 4; rows -= 4, p += 4 * stride)
+            {
+              p[0] = pixel;
+              p[stride] = pixel;
+              p[2 * stride] = pixel;
+              p[3 * stride] = pixel;
+            }
+          for (; rows > 0; rows--, p += stride)
+            *p = pixel;
+        }
+      else if (pixel != 0)
+        for (; rows > 0; rows--, p += stride)
+          *p = *p == 0 ? pixel : over (pixel, *p);
+    }
+}
+
+/* One device column of the current series. Flat stretches (the same spans
+ * as the column before) reuse its runs. */
+static void
+raster_column (ScalerPlotLayer *self,
+               int              px,
+               const guint32   *lut,
+               double           line_alpha,
+               double           fill_alpha)
+{
+  Part parts[MAX_PARTS];
+  guint n_parts = column_parts (self, px, parts);
+  ColumnKey key;
+
+  column_key (parts, n_parts, &key);
+  if (key.n != self->prev_key.n || memcmp (key.v, self->prev_key.v, key.n * 5 * sizeof (double)) != 0)
+    {
+      self->n_prev_runs = column_runs (self, parts, n_parts, lut, line_alpha, fill_alpha, self->prev_runs);
+      self->prev_key = key;
+    }
+  write_runs (self, px, self->prev_runs, self->n_prev_runs);
 }
 
 static void
@@ -381,6 +476,7 @@ raster_series (ScalerPlotLayer *self,
   px0 = (int) MAX (0.0, floor (self->sub_lo * self->scale / 2));
   px1 = (int) MIN ((double) self->pw, ceil (self->sub_hi * self->scale / 2));
   alpha = CLAMP (color->alpha, 0.0, 1.0);
+  self->prev_key.n = G_MAXUINT;   /* no column before the first one */
   for (int px = px0; px < px1; px++)
     raster_column (self, px, lut, alpha, alpha * CLAMP (fill_alpha, 0.0, 1.0));
 
