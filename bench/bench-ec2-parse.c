@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * bench-ec2-parse: parse a DescribeInstances answer of 1,000 and of 10,000
- * instances (generated with the fields EC2 sends, written to files in the
- * build folder), print our time, then run the official AWS SDK for
- * JavaScript on the SAME files (bench/ec2-parse-sdk.js, through node and
+ * instances (generated with the fields EC2 sends, written to files in
+ * bench/ of the build tree), print our time, then run the official AWS SDK
+ * for JavaScript on the SAME files (bench/ec2-parse-sdk.js, through node and
  * tests/fakes/node_modules) and print its time and the ratio.
  * Numbers are printed, never asserted.
  */
@@ -126,9 +126,10 @@ main (int   argc,
       char *argv[])
 {
   static const guint sizes[] = { 1000, 10000 };
-  const char *build = g_getenv ("SCALER_BUILD_DIR");
   const char *source = g_getenv ("SCALER_SOURCE_DIR");
-  g_autofree char *dir = g_build_filename (build != NULL ? build : ".", "bench", NULL);
+  /* The generated answers go to this program's own build folder, wherever it
+   * is run from: never into the source tree. */
+  const char *dir = SCALER_BENCH_BUILD_DIR;
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
   double ours[G_N_ELEMENTS (sizes)];
   g_autofree char *node = NULL;

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The pure plot renderer, on a cairo image surface: line pixels land where the
- * data says, per pixel column, with the budget line and the empty state. */
+ * data says, per pixel column, with the budget line and the empty state. The
+ * cached per-column folds draw exactly what folding afresh draws, through
+ * appends, ring-buffer wrap, zoom and size changes and hover; the pixel layer
+ * of the step series matches the same boxes filled by cairo, at scale 1 and 2,
+ * directly and through a recording surface (the widget's way). */
 
 #include "config.h"
 
@@ -347,6 +351,279 @@ test_hover (Fixture       *f,
   }
 }
 
+
+static ScalerSeries *
+series_copy (ScalerSeries *series)
+{
+  ScalerSeries *copy = scaler_series_new ("copy", scaler_series_get_capacity (series));
+
+  for (guint i = 0; i < scaler_series_get_n_samples (series); i++)
+    {
+      gint64 t;
+      double v;
+
+      scaler_series_get_sample (series, i, &t, &v);
+      scaler_series_append (copy, t, v);
+    }
+
+  return copy;
+}
+
+static cairo_surface_t *
+render_new_surface (const ScalerPlotModel *model,
+                    int                    width,
+                    int                    height,
+                    double                 scale)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32,
+                                                         (int) (width * scale), (int) (height * scale));
+  cairo_t *cr;
+
+  cairo_surface_set_device_scale (surface, scale, scale);
+  cr = cairo_create (surface);
+  scaler_plot_render (cr, model, width, height);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  return surface;
+}
+
+/* The largest difference of any channel of any pixel; *n_over: how many
+ * pixels differ by more than 2 (rounding). */
+static int
+surface_difference (cairo_surface_t *a,
+                    cairo_surface_t *b,
+                    guint           *n_over)
+{
+  int w = cairo_image_surface_get_width (a), h = cairo_image_surface_get_height (a);
+  int stride = cairo_image_surface_get_stride (a);
+  const guint8 *da = cairo_image_surface_get_data (a), *db = cairo_image_surface_get_data (b);
+  int max = 0;
+
+  g_assert_cmpint (w, ==, cairo_image_surface_get_width (b));
+  g_assert_cmpint (h, ==, cairo_image_surface_get_height (b));
+  *n_over = 0;
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      {
+        int d = 0;
+
+        for (int k = 0; k < 4; k++)
+          d = MAX (d, abs (da[y * stride + x * 4 + k] - db[y * stride + x * 4 + k]));
+        max = MAX (max, d);
+        *n_over += d > 2;
+      }
+
+  return max;
+}
+
+/* The model as drawn with its series' caches, and with fresh copies of its
+ * series (nothing cached): the same pixels. */
+static void
+assert_same_as_fresh (const ScalerPlotModel *model,
+                      int                    width,
+                      int                    height)
+{
+  g_autofree ScalerPlotLine *lines = g_memdup2 (model->lines, model->n_lines * sizeof *lines);
+  g_autoptr(GPtrArray) copies = g_ptr_array_new_with_free_func (g_object_unref);
+  ScalerPlotModel fresh = *model;
+  cairo_surface_t *cached, *uncached;
+  guint n_over;
+
+  for (guint l = 0; l < model->n_lines; l++)
+    {
+      lines[l].series = series_copy (model->lines[l].series);
+      g_ptr_array_add (copies, lines[l].series);
+    }
+  fresh.lines = lines;
+  cached = render_new_surface (model, width, height, 1.0);
+  uncached = render_new_surface (&fresh, width, height, 1.0);
+  if (surface_difference (cached, uncached, &n_over) != 0)
+    g_error ("cached and fresh folds draw differently (window %" G_GINT64_FORMAT " s, %dx%d, hover %d)",
+             model->window / G_USEC_PER_SEC, width, height, model->has_hover);
+  cairo_surface_destroy (cached);
+  cairo_surface_destroy (uncached);
+}
+
+static void
+test_cache_matches_fresh (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const GTimeSpan windows[] = { 7 * G_TIME_SPAN_DAY, G_TIME_SPAN_HOUR, G_TIME_SPAN_DAY, 6 * G_TIME_SPAN_HOUR };
+  g_autoptr(ScalerSeries) busy = scaler_series_new ("busy", 1200);
+  g_autoptr(ScalerSeries) idle = scaler_series_new ("idle", 1300);
+  g_autoptr(ScalerSeries) cost = scaler_series_new ("cost", 2500);
+  ScalerPlotLine lines[3] = {
+    { busy, "Busy", { 0.21, 0.52, 0.89, 1 }, SCALER_PLOT_STYLE_STEP, TRUE },
+    { idle, "Idle", { 1.0, 0.47, 0.0, 1 }, SCALER_PLOT_STYLE_STEP, FALSE },
+    { cost, "Cost", { 0.15, 0.64, 0.41, 1 }, SCALER_PLOT_STYLE_LINE, FALSE },
+  };
+  gint64 t = f->now - 2 * G_TIME_SPAN_DAY;
+  guint32 seed = 99;
+
+  f->model.lines = lines;
+  f->model.n_lines = G_N_ELEMENTS (lines);
+
+  /* 4 minute polling: busy and idle wrap after 3 to 4 days, before and
+   * after the restart, inside the 7-day window. */
+  for (guint step = 0; step < 3200; step++)
+    {
+      seed = seed * 1103515245 + 12345;
+      t += 4 * G_TIME_SPAN_MINUTE + (seed >> 28) * G_TIME_SPAN_SECOND;
+      scaler_series_append (busy, t, round (6 + 5 * sin (step / 60.0)) + (seed >> 30));
+      scaler_series_append (idle, t, (seed >> 26) % 11 == 0 ? NAN : (double) ((seed >> 29) & 3));
+      scaler_series_append (cost, t, 1.5 + (seed >> 30) * 0.25);
+      if (step == 1700)
+        {
+          /* A restart: everything cleared, then polling again. */
+          scaler_series_clear (busy);
+          scaler_series_clear (idle);
+        }
+
+      if (step % 97 == 0 || (step > 2400 && step % 13 == 0))
+        {
+          int width = step % 3 ? W : W - 137;
+
+          /* The widget's end time: the newest sample. */
+          f->model.end_time = t;
+          f->model.window = windows[(step / 97) % G_N_ELEMENTS (windows)];
+          f->model.has_hover = step % 2 == 0;
+          f->model.hover_x = 60 + (step % 500);
+          assert_same_as_fresh (&f->model, width, H);
+          /* A zoom level that comes back finds its folds. */
+          f->model.window = windows[0];
+          assert_same_as_fresh (&f->model, width, H);
+        }
+    }
+  /* An end time in the past, and one far ahead. */
+  f->model.end_time = t - 3 * G_TIME_SPAN_DAY;
+  assert_same_as_fresh (&f->model, W, H);
+  f->model.end_time = t + 30 * G_TIME_SPAN_DAY;
+  assert_same_as_fresh (&f->model, W, H);
+}
+
+/* The pixel layer of the step series against cairo filling the same boxes
+ * (model.vector): equal but for rounding. */
+static void
+test_layer_matches_vector (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(ScalerSeries) idle = scaler_series_new ("idle", 20000);
+  ScalerPlotLine lines[2] = {
+    { f->series, "Busy", { 0.21, 0.52, 0.89, 1 }, SCALER_PLOT_STYLE_STEP, TRUE },
+    { idle, "Idle", { 1.0, 0.47, 0.0, 0.8 }, SCALER_PLOT_STYLE_STEP, TRUE },
+  };
+  static const GTimeSpan windows[] = { G_TIME_SPAN_HOUR, 7 * G_TIME_SPAN_DAY, 20 * G_TIME_SPAN_MINUTE };
+  guint32 seed = 5;
+
+  for (guint i = 0; i < 10080; i++)
+    {
+      gint64 t = f->now - 7 * G_TIME_SPAN_DAY + i * G_TIME_SPAN_MINUTE;
+
+      seed = seed * 1103515245 + 12345;
+      scaler_series_append (f->series, t, round (6 + 5 * sin (i / 200.0)) + (seed >> 30));
+      if (i % 50 < 45)   /* with gaps */
+        scaler_series_append (idle, t, (seed >> 29) & 3);
+    }
+  f->model.lines = lines;
+  f->model.n_lines = G_N_ELEMENTS (lines);
+  f->model.min_y_max = 0;
+
+  for (guint w = 0; w < G_N_ELEMENTS (windows); w++)
+    for (double scale = 1.0; scale <= 2.0; scale += 1.0)
+      {
+        cairo_surface_t *layer, *vector;
+        guint n_over;
+        int max;
+
+        f->model.window = windows[w];
+        f->model.vector = FALSE;
+        layer = render_new_surface (&f->model, W, H, scale);
+        f->model.vector = TRUE;
+        vector = render_new_surface (&f->model, W, H, scale);
+        f->model.vector = FALSE;
+        max = surface_difference (layer, vector, &n_over);
+        if (max > 3 || n_over > 0)
+          g_error ("layer and vector differ by %d (%u pixels over 2) at scale %g, window %" G_GINT64_FORMAT " s",
+                   max, n_over, scale, windows[w] / G_USEC_PER_SEC);
+        cairo_surface_destroy (layer);
+        cairo_surface_destroy (vector);
+      }
+}
+
+/* The widget records its drawing and GTK replays it at the surface's scale:
+ * with the scale in the model the layer is as sharp as drawing directly. */
+static void
+test_layer_through_recording (Fixture       *f,
+                              gconstpointer  data)
+{
+  cairo_surface_t *direct, *replayed, *recording;
+  cairo_t *cr;
+  guint n_over;
+
+  f->line.style = SCALER_PLOT_STYLE_STEP;
+  f->line.fill = TRUE;
+  for (int i = 0; i <= 60; i++)
+    scaler_series_append (f->series, f->now - G_TIME_SPAN_HOUR + i * G_TIME_SPAN_MINUTE, (i * 7) % 10);
+
+  direct = render_new_surface (&f->model, W, H, 2.0);
+
+  recording = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA, &(cairo_rectangle_t) { 0, 0, W, H });
+  cr = cairo_create (recording);
+  f->model.scale = 2.0;
+  scaler_plot_render (cr, &f->model, W, H);
+  cairo_destroy (cr);
+  replayed = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 2 * W, 2 * H);
+  cairo_surface_set_device_scale (replayed, 2.0, 2.0);
+  cr = cairo_create (replayed);
+  cairo_set_source_surface (cr, recording, 0, 0);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (replayed);
+
+  /* Text goes through the recording unchanged; the series must too. */
+  g_assert_cmpint (surface_difference (direct, replayed, &n_over), <=, 3);
+  g_assert_cmpuint (n_over, ==, 0);
+
+  cairo_surface_destroy (direct);
+  cairo_surface_destroy (replayed);
+  cairo_surface_destroy (recording);
+}
+
+/* The right edge is the end of the pixel column holding end_time: moving
+ * end_time within a column changes nothing, the next column shifts the
+ * picture by one pixel. */
+static void
+test_window_snaps_to_columns (Fixture       *f,
+                              gconstpointer  data)
+{
+  cairo_rectangle_t area;
+  double y_max;
+  GTimeSpan column;
+  cairo_surface_t *a, *b, *c;
+  guint n_over;
+
+  f->line.style = SCALER_PLOT_STYLE_STEP;
+  f->model.window = 7 * G_TIME_SPAN_DAY;
+  for (int i = 0; i < 2000; i++)
+    scaler_series_append (f->series, f->now - 7 * G_TIME_SPAN_DAY + i * 5 * G_TIME_SPAN_MINUTE, (i / 37) % 9);
+  render (f, &area, &y_max);
+  column = f->model.window / (GTimeSpan) floor (area.width);
+
+  f->model.end_time = scaler_series_bucket_of (f->now, column) * column;   /* a column's first usec */
+  a = render_new_surface (&f->model, W, H, 1.0);
+  f->model.end_time += column - 1;                                         /* its last */
+  b = render_new_surface (&f->model, W, H, 1.0);
+  f->model.end_time += 1;                                                  /* the next column */
+  c = render_new_surface (&f->model, W, H, 1.0);
+  g_assert_cmpint (surface_difference (a, b, &n_over), ==, 0);
+  g_assert_cmpint (surface_difference (a, c, &n_over), >, 0);
+
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+  cairo_surface_destroy (c);
+}
+
 static void
 test_ticks (void)
 {
@@ -391,6 +668,10 @@ main (int   argc,
   ADD ("/scaler/plot-render/empty", test_empty);
   ADD ("/scaler/plot-render/per-column-fold", test_per_column_fold);
   ADD ("/scaler/plot-render/hover", test_hover);
+  ADD ("/scaler/plot-render/cache-matches-fresh", test_cache_matches_fresh);
+  ADD ("/scaler/plot-render/layer-matches-vector", test_layer_matches_vector);
+  ADD ("/scaler/plot-render/layer-through-recording", test_layer_through_recording);
+  ADD ("/scaler/plot-render/window-snaps-to-columns", test_window_snaps_to_columns);
 #undef ADD
   g_test_add_func ("/scaler/plot-render/ticks", test_ticks);
 

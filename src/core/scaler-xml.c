@@ -13,6 +13,7 @@
 #include "scaler-config.h"
 #include "scaler-error.h"
 #include "scaler-xml.h"
+#include "scaler-xml-fast.h"
 
 #define MAX_DEPTH 200
 
@@ -120,7 +121,22 @@ typedef struct
   gboolean              in_first_error;
 } ParseState;
 
-static GHashTable *name_table;
+/* Element name -> Name: an open-addressing table built once from names[]
+ * (a power of two, at least twice as many slots as names). */
+#define NAME_SLOTS 128
+
+static const char *slot_text[NAME_SLOTS];
+static guint8      slot_name[NAME_SLOTS];
+
+G_STATIC_ASSERT (G_N_ELEMENTS (names) * 2 <= NAME_SLOTS);
+
+static inline guint
+name_hash (const char *text,
+           gsize       len)
+{
+  return ((guint) len * 131u + (guchar) text[0] * 31u + (guchar) text[len - 1] * 7u +
+          (guchar) text[len / 2]) & (NAME_SLOTS - 1);
+}
 
 static void
 ensure_name_table (void)
@@ -129,9 +145,15 @@ ensure_name_table (void)
 
   if (g_once_init_enter (&initialized))
     {
-      name_table = g_hash_table_new (g_str_hash, g_str_equal);
       for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-        g_hash_table_insert (name_table, (gpointer) names[i].text, GUINT_TO_POINTER (names[i].name));
+        {
+          guint slot = name_hash (names[i].text, strlen (names[i].text));
+
+          while (slot_text[slot] != NULL)
+            slot = (slot + 1) & (NAME_SLOTS - 1);
+          slot_text[slot] = names[i].text;
+          slot_name[slot] = (guint8) names[i].name;
+        }
       g_once_init_leave (&initialized, 1);
     }
 }
@@ -139,7 +161,16 @@ ensure_name_table (void)
 static Name
 lookup_name (const char *element)
 {
-  return (Name) GPOINTER_TO_UINT (g_hash_table_lookup (name_table, element));
+  gsize len = strlen (element);
+  guint slot;
+
+  if (len == 0)
+    return N_OTHER;
+  for (slot = name_hash (element, len); slot_text[slot] != NULL; slot = (slot + 1) & (NAME_SLOTS - 1))
+    if (strcmp (slot_text[slot], element) == 0)
+      return (Name) slot_name[slot];
+
+  return N_OTHER;
 }
 
 void
@@ -531,47 +562,49 @@ static const GMarkupParser parser = {
   NULL,
 };
 
-ScalerEc2Response *
-scaler_ec2_response_parse (const char  *data,
-                           gsize        length,
-                           GError     **error)
+/* The whole document through GMarkup: every input gets its answer here. */
+static gboolean
+parse_with_gmarkup (ParseState  *state,
+                    const char  *data,
+                    gsize        length,
+                    GError     **error)
 {
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GError) local_error = NULL;
+
+  context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, state, NULL);
+  if (g_markup_parse_context_parse (context, data, (gssize) length, &local_error) &&
+      local_error == NULL &&
+      g_markup_parse_context_end_parse (context, &local_error))
+    return TRUE;
+
+  if (local_error->domain == SCALER_ERROR)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (g_error_matches (local_error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE) &&
+           strstr (local_error->message, "ended") != NULL)
+    g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                 _("The answer is cut off (incomplete XML): %s"), local_error->message);
+  else
+    g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                 _("The answer is malformed XML: %s"), local_error->message);
+
+  return FALSE;
+}
+
+/* One pass over the document, through the fast path (scaler-xml-fast.h) or
+ * GMarkup. The fast path either gives the answer GMarkup would give or
+ * declines (NULL, no error, *declined set); the callbacks never see the
+ * GMarkupParseContext, which is NULL on the fast path. */
+static ScalerEc2Response *
+parse_document (const char  *data,
+                gsize        length,
+                gboolean     fast,
+                gboolean    *declined,
+                GError     **error)
+{
   ScalerEc2Response *response;
   ParseState state = { 0 };
-  gsize start = 0;
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  ensure_name_table ();
-
-  /* Skip a UTF-8 byte order mark and leading whitespace. */
-  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
-    start = 3;
-  while (start < length && g_ascii_isspace (data[start]))
-    start++;
-  if (start == length)
-    {
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("The answer is empty"));
-      return NULL;
-    }
-  if (data[start] != '<')
-    {
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("The answer is not XML"));
-      return NULL;
-    }
-
-  /* EC2 answers are UTF-8. Checking it first also keeps invalid bytes away
-   * from GMarkup's CDATA path, which can report an error twice on them
-   * (found by fuzzing, GLib 2.74). */
-  if (!g_utf8_validate_len (data + start, length - start, NULL))
-    {
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                           _("The answer is not valid UTF-8 text"));
-      return NULL;
-    }
+  gboolean parsed;
 
   response = g_new0 (ScalerEc2Response, 1);
   response->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
@@ -581,20 +614,12 @@ scaler_ec2_response_parse (const char  *data,
   state.response = response;
   state.text = g_string_new (NULL);
 
-  context = g_markup_parse_context_new (&parser, G_MARKUP_TREAT_CDATA_AS_TEXT, &state, NULL);
-  if (!g_markup_parse_context_parse (context, data + start, (gssize) (length - start), &local_error) ||
-      local_error != NULL ||
-      !g_markup_parse_context_end_parse (context, &local_error))
+  if (fast)
+    *declined = !(parsed = scaler_xml_fast_parse (data, length, &parser, &state));
+  else
+    parsed = parse_with_gmarkup (&state, data, length, error);
+  if (!parsed)
     {
-      if (local_error->domain == SCALER_ERROR)
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (g_error_matches (local_error, G_MARKUP_ERROR, G_MARKUP_ERROR_PARSE) &&
-               strstr (local_error->message, "ended") != NULL)
-        g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                     _("The answer is cut off (incomplete XML): %s"), local_error->message);
-      else
-        g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                     _("The answer is malformed XML: %s"), local_error->message);
       g_clear_pointer (&state.instance, scaler_instance_free);
       g_clear_pointer (&state.tag, scaler_tag_free);
       g_clear_pointer (&state.change, scaler_ec2_state_change_free);
@@ -622,6 +647,72 @@ scaler_ec2_response_parse (const char  *data,
     }
 
   return response;
+}
+
+ScalerEc2Response *
+scaler_ec2_response_parse_with (const char    *data,
+                                gsize          length,
+                                ScalerXmlPath  path,
+                                ScalerXmlPath *used,
+                                GError       **error)
+{
+  ScalerEc2Response *response = NULL;
+  gboolean declined = TRUE;
+  gsize start = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  ensure_name_table ();
+  if (used != NULL)
+    *used = SCALER_XML_PATH_GMARKUP;
+
+  /* Skip a UTF-8 byte order mark and leading whitespace. */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    start = 3;
+  while (start < length && g_ascii_isspace (data[start]))
+    start++;
+  if (start == length)
+    {
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("The answer is empty"));
+      return NULL;
+    }
+  if (data[start] != '<')
+    {
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("The answer is not XML"));
+      return NULL;
+    }
+
+  /* EC2 answers are UTF-8. Checking it first also keeps invalid bytes away
+   * from GMarkup's CDATA path, which can report an error twice on them
+   * (found by fuzzing, GLib 2.74). */
+  if (!scaler_xml_utf8_validate (data + start, length - start))
+    {
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                           _("The answer is not valid UTF-8 text"));
+      return NULL;
+    }
+
+  if (path != SCALER_XML_PATH_GMARKUP)
+    response = parse_document (data + start, length - start, TRUE, &declined, error);
+  if (!declined)
+    {
+      if (used != NULL)
+        *used = SCALER_XML_PATH_FAST;
+      return response;
+    }
+  if (path == SCALER_XML_PATH_FAST)
+    return NULL;
+
+  return parse_document (data + start, length - start, FALSE, NULL, error);
+}
+
+ScalerEc2Response *
+scaler_ec2_response_parse (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  return scaler_ec2_response_parse_with (data, length, SCALER_XML_PATH_AUTO, NULL, error);
 }
 
 void

@@ -8,9 +8,11 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 
+#include "scaler-plot-layer.h"
 #include "scaler-plot-render.h"
 
 #define LINE_WIDTH      2.0
+#define FILL_ALPHA      0.18
 #define HEADER_GAP      10.0
 #define AXIS_GAP        8.0
 #define LEGEND_SWATCH   10.0
@@ -28,15 +30,35 @@ typedef struct
   gboolean          empty;
 } Layout;
 
-/* Per-column fold of the samples of one series. */
+/* What a series holds just outside the (snapped) window. */
 typedef struct
 {
-  double first;
-  double min;
-  double max;
-  double last;
-  guint  has : 1;
-} Column;
+  gboolean has_before;   /* a finite sample precedes the window: its value holds at the left edge */
+  gint64   before_t;
+  double   before_v;
+  gboolean has_after;    /* a sample follows the window */
+  double   after_v;
+} Edges;
+
+/* One picture: the layout, and the window snapped to whole columns of
+ * absolute time with each line's columns folded. */
+typedef struct
+{
+  Layout              lo;
+  ScalerPlotModel     model;     /* the caller's, with the snapped end_time and window */
+  GTimeSpan           col_width; /* usec per column */
+  gint64              k0;        /* bucket (scaler_series_fold()) of column 0 */
+  guint               ncols;
+  ScalerSeriesBucket *buckets;   /* n_lines x ncols */
+  Edges              *edges;     /* n_lines */
+} Frame;
+
+static void prepare_frame (cairo_t               *cr,
+                           const ScalerPlotModel *model,
+                           int                    width,
+                           int                    height,
+                           Frame                 *f);
+static void frame_clear   (Frame                 *f);
 
 static inline void
 set_rgba (cairo_t       *cr,
@@ -66,6 +88,16 @@ create_layout (cairo_t               *cr,
   return layout;
 }
 
+/* Setting the text lays it out again, even the same text: measuring and then
+ * drawing a label lays it out once. */
+static void
+set_text (PangoLayout *layout,
+          const char  *text)
+{
+  if (g_strcmp0 (pango_layout_get_text (layout), text) != 0)
+    pango_layout_set_text (layout, text, -1);
+}
+
 static void
 text_size (PangoLayout *layout,
            const char  *text,
@@ -74,7 +106,7 @@ text_size (PangoLayout *layout,
 {
   int pw, ph;
 
-  pango_layout_set_text (layout, text, -1);
+  set_text (layout, text);
   pango_layout_get_pixel_size (layout, &pw, &ph);
   if (w)
     *w = pw;
@@ -89,7 +121,7 @@ draw_text (cairo_t     *cr,
            double       x,
            double       y)
 {
-  pango_layout_set_text (layout, text, -1);
+  set_text (layout, text);
   cairo_move_to (cr, x, y);
   pango_cairo_show_layout (cr, layout);
 }
@@ -223,29 +255,23 @@ data_max (const ScalerPlotModel *model,
   for (guint l = 0; l < model->n_lines; l++)
     {
       ScalerSeries *series = model->lines[l].series;
-      guint n, i;
+      guint i;
+      double v;
 
       if (series == NULL)
         continue;
 
-      n = scaler_series_get_n_samples (series);
+      if (scaler_series_get_max (series, t_start, model->end_time, &v))
+        {
+          any = TRUE;
+          max = MAX (max, v);
+        }
       i = scaler_series_lower_bound (series, t_start);
       if (i > 0)
-        i--;
-
-      for (; i < n; i++)
         {
-          gint64 t;
-          double v;
-
-          scaler_series_get_sample (series, i, &t, &v);
-          if (t > model->end_time)
-            break;
-          if (!isfinite (v))
-            continue;
-          if (t >= t_start)
-            any = TRUE;
-          max = MAX (max, v);
+          scaler_series_get_sample (series, i - 1, NULL, &v);
+          if (isfinite (v))
+            max = MAX (max, v);
         }
     }
 
@@ -254,11 +280,13 @@ data_max (const ScalerPlotModel *model,
   return any;
 }
 
+/* at_least: a value the y axis must show (what the snapped window draws). */
 static void
 compute_layout (cairo_t               *cr,
                 const ScalerPlotModel *model,
                 int                    width,
                 int                    height,
+                double                 at_least,
                 Layout                *lo)
 {
   g_autoptr(PangoLayout) layout = create_layout (cr, model, FALSE);
@@ -271,6 +299,7 @@ compute_layout (cairo_t               *cr,
   memset (lo, 0, sizeof *lo);
 
   lo->empty = !data_max (model, &max);
+  max = MAX (max, at_least);
   max = MAX (max, model->min_y_max);
   if (model->has_limit && model->limit > 0.0)
     max = MAX (max, model->limit * 1.1);
@@ -336,16 +365,17 @@ scaler_plot_render_get_area (cairo_t               *cr,
                              cairo_rectangle_t     *area,
                              double                *y_max)
 {
-  Layout lo;
+  Frame f;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (model != NULL);
 
-  compute_layout (cr, model, width, height, &lo);
+  prepare_frame (cr, model, width, height, &f);
   if (area)
-    *area = lo.area;
+    *area = f.lo.area;
   if (y_max)
-    *y_max = lo.y_max;
+    *y_max = f.lo.y_max;
+  frame_clear (&f);
 }
 
 static inline double
@@ -463,15 +493,14 @@ draw_legend (cairo_t               *cr,
 {
   double total = 0.0, x, h = 0.0;
   gboolean show_limit = model->has_limit && model->limit > 0.0 && model->limit_label != NULL;
+  g_autofree double *sizes = g_new0 (double, 2 * (model->n_lines + 1));   /* w, h per label */
 
   /* Measure, then draw right-aligned. */
   if (!lo->empty)
     for (guint l = 0; l < model->n_lines; l++)
       {
-        double w;
-
-        text_size (layout, model->lines[l].label ? model->lines[l].label : "", &w, &h);
-        total += LEGEND_SWATCH + 6 + w + LEGEND_SPACING;
+        text_size (layout, model->lines[l].label ? model->lines[l].label : "", &sizes[2 * l], &sizes[2 * l + 1]);
+        total += LEGEND_SWATCH + 6 + sizes[2 * l] + LEGEND_SPACING;
       }
   if (show_limit)
     {
@@ -490,9 +519,9 @@ draw_legend (cairo_t               *cr,
     for (guint l = 0; l < model->n_lines; l++)
       {
         const char *label = model->lines[l].label ? model->lines[l].label : "";
-        double w;
+        double w = sizes[2 * l];
 
-        text_size (layout, label, &w, &h);
+        h = sizes[2 * l + 1];
         set_rgba (cr, &model->lines[l].color, 1.0);
         cairo_new_sub_path (cr);
         cairo_arc (cr, x + LEGEND_SWATCH / 2, lo->legend_y + h / 2, LEGEND_SWATCH / 2, 0, 2 * G_PI);
@@ -521,127 +550,234 @@ draw_legend (cairo_t               *cr,
     }
 }
 
-/* Folds the samples of series into ncols columns over [t_start, end_time]. Returns
- * whether a sample precedes the window (its value in *before). */
-static gboolean
-fold_columns (ScalerSeries *series,
-              gint64        t_start,
-              gint64        end_time,
-              guint         ncols,
-              Column       *cols,
-              gint64       *before_t,
-              double       *before_v,
-              gint64       *after_t,
-              double       *after_v)
+/* Start time of bucket k, saturated at the ends of the time line. */
+static gint64
+bucket_start (gint64    k,
+              GTimeSpan width)
 {
-  guint n = scaler_series_get_n_samples (series);
-  guint i = scaler_series_lower_bound (series, t_start);
-  double span = (double) (end_time - t_start);
-  gboolean has_before = FALSE;
-
-  memset (cols, 0, sizeof (Column) * ncols);
-  *after_t = 0;
-
-  if (i > 0)
-    {
-      scaler_series_get_sample (series, i - 1, before_t, before_v);
-      has_before = isfinite (*before_v);
-    }
-
-  for (; i < n; i++)
-    {
-      gint64 t;
-      double v;
-      guint c;
-      Column *col;
-
-      scaler_series_get_sample (series, i, &t, &v);
-      if (t > end_time)
-        {
-          *after_t = t;
-          *after_v = v;
-          break;
-        }
-      if (!isfinite (v))
-        continue;
-
-      c = (guint) MIN ((double) ncols - 1, floor ((double) (t - t_start) / span * ncols));
-      col = &cols[c];
-      if (!col->has)
-        {
-          col->has = TRUE;
-          col->first = col->min = col->max = v;
-        }
-      col->min = MIN (col->min, v);
-      col->max = MAX (col->max, v);
-      col->last = v;
-    }
-
-  return has_before;
+  if (k > G_MAXINT64 / width)
+    return G_MAXINT64;
+  if (k < G_MININT64 / width)
+    return G_MININT64;
+  return k * width;
 }
 
-/* One series: a polyline through each column's first and last values (the
- * steps between columns), plus a filled 2 px span per column from its min to
- * its max. The polyline never backtracks, so stroking and filling stay cheap
- * however many samples fall in a column. */
+/* Snaps the window to lo's columns and folds every line into them. */
 static void
-draw_line (cairo_t               *cr,
-           const ScalerPlotModel *model,
-           const Layout          *lo,
-           const ScalerPlotLine  *line,
-           Column                *cols,
-           guint                  ncols)
+fold_frame (Frame                 *f,
+            const ScalerPlotModel *model)
 {
+  gint64 end = CLAMP (model->end_time, G_MININT64 / 4, G_MAXINT64 / 4);
+  gint64 t_start, t_end;
+
+  f->ncols = (guint) MAX (1.0, floor (f->lo.area.width));
+  f->col_width = MAX (1, model->window / f->ncols);
+  f->k0 = scaler_series_bucket_of (end, f->col_width) + 1 - f->ncols;
+  t_start = bucket_start (f->k0, f->col_width);
+  t_end = bucket_start (f->k0 + f->ncols, f->col_width);
+
+  f->model = *model;
+  f->model.end_time = t_end;
+  f->model.window = t_end - t_start;
+
+  g_free (f->buckets);
+  g_free (f->edges);
+  f->buckets = g_new0 (ScalerSeriesBucket, (gsize) f->ncols * MAX (1, model->n_lines));
+  f->edges = g_new0 (Edges, MAX (1, model->n_lines));
+
+  for (guint l = 0; l < model->n_lines; l++)
+    {
+      ScalerSeries *series = model->lines[l].series;
+      Edges *e = &f->edges[l];
+      guint i;
+
+      if (series == NULL)
+        continue;
+      scaler_series_fold (series, f->col_width, f->k0, f->ncols, f->buckets + (gsize) l * f->ncols);
+      i = scaler_series_lower_bound (series, t_start);
+      if (i > 0)
+        {
+          scaler_series_get_sample (series, i - 1, &e->before_t, &e->before_v);
+          e->has_before = isfinite (e->before_v);
+        }
+      i = scaler_series_lower_bound (series, t_end);
+      if (i < scaler_series_get_n_samples (series))
+        {
+          scaler_series_get_sample (series, i, NULL, &e->after_v);
+          e->has_after = TRUE;
+        }
+    }
+}
+
+/* The largest value the folded lines draw. */
+static double
+frame_max (const Frame *f)
+{
+  double max = 0.0;
+
+  for (guint l = 0; l < f->model.n_lines; l++)
+    {
+      const ScalerSeriesBucket *cols = f->buckets + (gsize) l * f->ncols;
+
+      if (f->edges[l].has_before)
+        max = MAX (max, f->edges[l].before_v);
+      for (guint c = 0; c < f->ncols; c++)
+        if (cols[c].n > 0)
+          max = MAX (max, cols[c].max);
+    }
+
+  return max;
+}
+
+/* The layout, then the snapped window folded. The y axis comes from the
+ * model's own window; should the snapped one (which may reach less than a
+ * column past end_time) draw higher, the layout is done again for that. */
+static void
+prepare_frame (cairo_t               *cr,
+               const ScalerPlotModel *model,
+               int                    width,
+               int                    height,
+               Frame                 *f)
+{
+  double at_least = 0.0;
+
+  memset (f, 0, sizeof *f);
+  f->model = *model;
+  for (guint pass = 0; pass < 3; pass++)
+    {
+      compute_layout (cr, model, width, height, at_least, &f->lo);
+      if (f->lo.empty)
+        return;
+      fold_frame (f, model);
+      at_least = frame_max (f);
+      if (!(at_least > f->lo.y_max))
+        return;
+    }
+}
+
+static void
+frame_clear (Frame *f)
+{
+  g_clear_pointer (&f->buckets, g_free);
+  g_clear_pointer (&f->edges, g_free);
+}
+
+/* A step series as boxes: what stroking its polyline (through each column's
+ * first and last values, 2 px wide, miter joins, square caps) covers, plus a
+ * 2 px span per column from its min to its max, and the area under it. */
+static void
+add_step_series (ScalerPlotLayer *layer,
+                 const Frame     *f,
+                 guint            l)
+{
+  const Layout *lo = &f->lo;
+  const ScalerSeriesBucket *cols = f->buckets + (gsize) l * f->ncols;
+  const Edges *e = &f->edges[l];
+  const double hw = LINE_WIDTH / 2;
+  double base_y = value_to_y (lo, 0.0);
+  double prev_x = 0.0, prev_y = 0.0;
+  gboolean started = FALSE, any_column = FALSE;
+
+  if (e->has_before)
+    {
+      prev_x = lo->area.x;
+      prev_y = value_to_y (lo, e->before_v);
+      started = TRUE;
+    }
+
+  for (guint c = 0; c < f->ncols; c++)
+    {
+      double x = lo->area.x + c + 0.5;
+      double top, bottom;
+
+      if (cols[c].n == 0)
+        continue;
+      top = value_to_y (lo, cols[c].max);
+      bottom = value_to_y (lo, cols[c].min);
+      if (started)
+        {
+          /* The step from the previous value, and the area under it. */
+          scaler_plot_layer_add_line (layer, prev_x - hw, prev_y - hw, x + hw, prev_y + hw);
+          scaler_plot_layer_add_fill (layer, prev_x, MIN (prev_y, base_y), x, MAX (prev_y, base_y));
+          top = MIN (top, prev_y);
+          bottom = MAX (bottom, prev_y);
+        }
+      scaler_plot_layer_add_line (layer, x - hw, top - hw, x + hw, bottom + hw);
+      started = any_column = TRUE;
+      prev_x = x;
+      prev_y = value_to_y (lo, cols[c].last);
+    }
+
+  /* The value holds up to the right edge while later data exists (or when
+   * the only sample precedes the window). */
+  if (started && (e->has_after || !any_column))
+    {
+      double right = lo->area.x + lo->area.width;
+
+      scaler_plot_layer_add_line (layer, prev_x - hw, prev_y - hw, right + hw, prev_y + hw);
+      scaler_plot_layer_add_fill (layer, prev_x, MIN (prev_y, base_y), right, MAX (prev_y, base_y));
+    }
+}
+
+static void stroke_line_series (cairo_t              *cr,
+                                const ScalerPlotLine *line,
+                                GArray               *spans,
+                                double                first_x,
+                                double                last_x,
+                                double                base_y);
+
+/* A line series: a polyline through each column's first and last values,
+ * plus a filled 2 px span per column from its min to its max. The polyline
+ * never backtracks, so stroking and filling stay cheap however many samples
+ * fall in a column. */
+static void
+draw_line_series (cairo_t     *cr,
+                  const Frame *f,
+                  guint        l)
+{
+  const ScalerPlotModel *model = &f->model;
+  const ScalerPlotLine *line = &model->lines[l];
+  const Layout *lo = &f->lo;
+  const ScalerSeriesBucket *cols = f->buckets + (gsize) l * f->ncols;
+  const Edges *e = &f->edges[l];
   gint64 t_start = model->end_time - model->window;
-  gint64 before_t = 0, after_t = 0;
-  double before_v = 0.0, after_v = 0.0;
-  gboolean has_before;
   gboolean started = FALSE;
   double prev_y = 0.0, first_x = 0.0, last_x = 0.0;
-  double base_y = value_to_y (lo, 0.0);
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (double) * 3);
-  cairo_path_t *path;
-
-  has_before = fold_columns (line->series, t_start, model->end_time, ncols, cols,
-                             &before_t, &before_v, &after_t, &after_v);
 
   cairo_new_path (cr);
 
-  if (has_before)
+  if (e->has_before)
     {
-      double v = before_v;
+      double v = e->before_v;
 
-      /* A line enters the window where it crosses the left edge. */
-      if (line->style == SCALER_PLOT_STYLE_LINE)
-        {
-          for (guint c = 0; c < ncols; c++)
-            if (cols[c].has)
-              {
-                gint64 t1 = t_start + (gint64) ((double) model->window * (c + 0.5) / ncols);
+      /* The line enters the window where it crosses the left edge. */
+      for (guint c = 0; c < f->ncols; c++)
+        if (cols[c].n > 0)
+          {
+            gint64 t1 = t_start + (gint64) ((double) model->window * (c + 0.5) / f->ncols);
 
-                if (t1 > before_t)
-                  v = before_v + (cols[c].first - before_v) * (double) (t_start - before_t) / (double) (t1 - before_t);
-                break;
-              }
-        }
+            if (t1 > e->before_t)
+              v = e->before_v + (cols[c].first - e->before_v) * (double) (t_start - e->before_t) /
+                                (double) (t1 - e->before_t);
+            break;
+          }
       prev_y = value_to_y (lo, v);
       first_x = lo->area.x;
       cairo_move_to (cr, first_x, prev_y);
       started = TRUE;
     }
 
-  for (guint c = 0; c < ncols; c++)
+  for (guint c = 0; c < f->ncols; c++)
     {
-      const Column *col = &cols[c];
       double x = lo->area.x + c + 0.5;
       double y_first, y_last;
 
-      if (!col->has)
+      if (cols[c].n == 0)
         continue;
 
-      y_first = value_to_y (lo, col->first);
-      y_last = value_to_y (lo, col->last);
-
+      y_first = value_to_y (lo, cols[c].first);
+      y_last = value_to_y (lo, cols[c].last);
       if (!started)
         {
           first_x = x;
@@ -649,17 +785,13 @@ draw_line (cairo_t               *cr,
           started = TRUE;
         }
       else
-        {
-          if (line->style == SCALER_PLOT_STYLE_STEP)
-            cairo_line_to (cr, x, prev_y);
-          cairo_line_to (cr, x, y_first);
-        }
+        cairo_line_to (cr, x, y_first);
       if (y_last != y_first)
         cairo_line_to (cr, x, y_last);
 
-      if (col->min != col->max)
+      if (cols[c].min != cols[c].max)
         {
-          double span[3] = { x, value_to_y (lo, col->max), value_to_y (lo, col->min) };
+          double span[3] = { x, value_to_y (lo, cols[c].max), value_to_y (lo, cols[c].min) };
 
           g_array_append_vals (spans, span, 1);
         }
@@ -671,24 +803,31 @@ draw_line (cairo_t               *cr,
   if (!started)
     return;
 
-  /* The value of a step series holds up to the right edge while later data
-   * exists (or when the only sample precedes the window). */
-  if (after_t != 0 || last_x == 0.0)
+  if (e->has_after || last_x == 0.0)
     {
       last_x = lo->area.x + lo->area.width;
-      if (line->style == SCALER_PLOT_STYLE_STEP || after_t == 0)
-        cairo_line_to (cr, last_x, prev_y);
-      else
-        cairo_line_to (cr, last_x, value_to_y (lo, after_v));
+      cairo_line_to (cr, last_x, e->has_after && isfinite (e->after_v) ? value_to_y (lo, e->after_v) : prev_y);
     }
 
+  stroke_line_series (cr, line, spans, first_x, last_x, value_to_y (lo, 0.0));
+}
+
+static void
+stroke_line_series (cairo_t              *cr,
+                    const ScalerPlotLine *line,
+                    GArray               *spans,
+                    double                first_x,
+                    double                last_x,
+                    double                base_y)
+{
   if (line->fill)
     {
-      path = cairo_copy_path (cr);
+      cairo_path_t *path = cairo_copy_path (cr);
+
       cairo_line_to (cr, last_x, base_y);
       cairo_line_to (cr, first_x, base_y);
       cairo_close_path (cr);
-      set_rgba (cr, &line->color, 0.18);
+      set_rgba (cr, &line->color, FILL_ALPHA);
       cairo_fill (cr);
       cairo_append_path (cr, path);
       cairo_path_destroy (path);
@@ -700,7 +839,6 @@ draw_line (cairo_t               *cr,
   cairo_set_line_cap (cr, CAIRO_LINE_CAP_SQUARE);
   cairo_stroke (cr);
 
-  /* Min/max spans of the columns with several values. */
   for (guint i = 0; i < spans->len; i++)
     {
       const double *span = &g_array_index (spans, double, i * 3);
@@ -710,6 +848,67 @@ draw_line (cairo_t               *cr,
     }
   if (spans->len > 0)
     cairo_fill (cr);
+}
+
+/* Device pixels per unit for the step layer; *rotated when cr is not a
+ * plain scale (then the layer draws paths). */
+static double
+layer_scale (cairo_t               *cr,
+             const ScalerPlotModel *model,
+             gboolean              *rotated)
+{
+  cairo_matrix_t m;
+  double sx = 1.0, sy = 1.0;
+
+  cairo_get_matrix (cr, &m);
+  cairo_surface_get_device_scale (cairo_get_target (cr), &sx, &sy);
+  *rotated = m.xy != 0.0 || m.yx != 0.0;
+
+  return MAX (model->scale, MAX (fabs (m.xx) * sx, fabs (m.yy) * sy));
+}
+
+/* The lines in order: step series go through one pixel layer (painted before
+ * a line series that follows them, and at the end), line series are paths. */
+static void
+draw_series (cairo_t     *cr,
+             const Frame *f)
+{
+  const Layout *lo = &f->lo;
+  g_autoptr(ScalerPlotLayer) layer = NULL;
+  gboolean rotated;
+  double scale = layer_scale (cr, &f->model, &rotated);
+
+  for (guint l = 0; l < f->model.n_lines; l++)
+    {
+      const ScalerPlotLine *line = &f->model.lines[l];
+
+      if (line->series == NULL)
+        continue;
+      if (line->style == SCALER_PLOT_STYLE_STEP)
+        {
+          if (layer == NULL)
+            layer = scaler_plot_layer_new (cr, lo->area.x - LINE_WIDTH, lo->area.y - LINE_WIDTH,
+                                           lo->area.width + 2 * LINE_WIDTH, lo->area.height + 2 * LINE_WIDTH,
+                                           scale, f->model.vector || rotated);
+          add_step_series (layer, f, l);
+          scaler_plot_layer_end_series (layer, &line->color, line->fill ? FILL_ALPHA : 0.0);
+          continue;
+        }
+
+      if (layer != NULL)
+        {
+          scaler_plot_layer_paint (layer);
+          g_clear_pointer (&layer, scaler_plot_layer_free);
+        }
+      cairo_save (cr);
+      cairo_rectangle (cr, lo->area.x - LINE_WIDTH, lo->area.y - LINE_WIDTH,
+                       lo->area.width + 2 * LINE_WIDTH, lo->area.height + 2 * LINE_WIDTH);
+      cairo_clip (cr);
+      draw_line_series (cr, f, l);
+      cairo_restore (cr);
+    }
+  if (layer != NULL)
+    scaler_plot_layer_paint (layer);
 }
 
 static void
@@ -853,9 +1052,7 @@ scaler_plot_render (cairo_t               *cr,
 {
   g_autoptr(PangoLayout) layout = NULL;
   g_autoptr(PangoLayout) title_layout = NULL;
-  g_autofree Column *cols = NULL;
-  Layout lo;
-  guint ncols;
+  Frame f;
 
   g_return_if_fail (cr != NULL);
   g_return_if_fail (model != NULL);
@@ -872,34 +1069,35 @@ scaler_plot_render (cairo_t               *cr,
       cairo_paint (cr);
     }
 
-  compute_layout (cr, model, width, height, &lo);
-  layout = create_layout (cr, model, FALSE);
-  title_layout = create_layout (cr, model, TRUE);
+  /* From here on the snapped window (f.model) is the one drawn. */
+  prepare_frame (cr, model, width, height, &f);
+  layout = create_layout (cr, &f.model, FALSE);
+  title_layout = create_layout (cr, &f.model, TRUE);
 
   if (model->title != NULL && model->title[0] != '\0')
     {
       set_rgba (cr, &model->fg, 1.0);
       draw_text (cr, title_layout, model->title, 0, 0);
     }
-  draw_legend (cr, model, &lo, layout, width);
-  draw_axes (cr, model, &lo, layout);
+  draw_legend (cr, &f.model, &f.lo, layout, width);
+  draw_axes (cr, &f.model, &f.lo, layout);
 
   if (model->has_limit && model->limit > 0.0)
     {
       static const double dash[] = { 6.0, 4.0 };
-      double y = round (value_to_y (&lo, model->limit)) + 0.5;
+      double y = round (value_to_y (&f.lo, model->limit)) + 0.5;
 
       cairo_save (cr);
       set_rgba (cr, &model->limit_color, 1.0);
       cairo_set_line_width (cr, 1.0);
       cairo_set_dash (cr, dash, 2, 0);
-      cairo_move_to (cr, lo.area.x, y);
-      cairo_line_to (cr, lo.area.x + lo.area.width, y);
+      cairo_move_to (cr, f.lo.area.x, y);
+      cairo_line_to (cr, f.lo.area.x + f.lo.area.width, y);
       cairo_stroke (cr);
       cairo_restore (cr);
     }
 
-  if (lo.empty)
+  if (f.lo.empty)
     {
       const char *text = model->empty_text ? model->empty_text : _("No data yet");
       double w, h;
@@ -907,26 +1105,18 @@ scaler_plot_render (cairo_t               *cr,
       text_size (layout, text, &w, &h);
       set_rgba (cr, &model->fg, 0.55);
       draw_text (cr, layout, text,
-                 lo.area.x + (lo.area.width - w) / 2,
-                 lo.area.y + (lo.area.height - h) / 2);
+                 f.lo.area.x + (f.lo.area.width - w) / 2,
+                 f.lo.area.y + (f.lo.area.height - h) / 2);
+      frame_clear (&f);
       cairo_restore (cr);
       return;
     }
 
-  ncols = (guint) MAX (1.0, floor (lo.area.width));
-  cols = g_new (Column, ncols);
-
-  cairo_save (cr);
-  cairo_rectangle (cr, lo.area.x - LINE_WIDTH, lo.area.y - LINE_WIDTH,
-                   lo.area.width + 2 * LINE_WIDTH, lo.area.height + 2 * LINE_WIDTH);
-  cairo_clip (cr);
-  for (guint l = 0; l < model->n_lines; l++)
-    if (model->lines[l].series != NULL)
-      draw_line (cr, model, &lo, &model->lines[l], cols, ncols);
-  cairo_restore (cr);
+  draw_series (cr, &f);
 
   if (model->has_hover)
-    draw_hover (cr, model, &lo, layout, width);
+    draw_hover (cr, &f.model, &f.lo, layout, width);
 
+  frame_clear (&f);
   cairo_restore (cr);
 }

@@ -4,10 +4,15 @@
  *
  * scaler_plot_render() draws a ScalerPlotModel on any cairo context: the
  * ScalerPlot widget calls it from its snapshot, the tests and the benchmarks
- * call it on an image surface. It draws per pixel column, not per sample: for
- * each column of the plot area it folds the samples of that column into
- * first/min/max/last (located with scaler_series_lower_bound()), so a week of
- * 10-second samples renders in time bounded by the width, not the history.
+ * call it on an image surface. It draws per pixel column, not per sample:
+ * each column of the plot area shows the first/min/max/last of its samples,
+ * from scaler_series_fold(), which caches them per zoom level and updates
+ * them incrementally, so a week of 10-second samples renders in time bounded
+ * by the width, not the history. For that the window is snapped to whole
+ * columns of absolute time (columns of window / n_columns usec; the right
+ * edge is the end of the column that holds end_time): the picture may shift
+ * by less than a pixel against end_time. Step series are drawn through a
+ * pixel layer at the device scale (scaler-plot-layer.h).
  *
  * Times are microseconds since the epoch, like ScalerSeries.
  */
@@ -70,6 +75,11 @@ typedef struct
   const char           *empty_text;/* nullable: "No data yet" */
   const PangoFontDescription *font;/* nullable: the context's default */
   GTimeZone            *time_zone; /* nullable: local time */
+
+  double                scale;     /* device pixels per unit for the step series' layer
+                                    * (a widget's scale factor: its cairo node is replayed
+                                    * later); 0: from cr's matrix and surface */
+  gboolean              vector;    /* step series as cairo paths instead (a reference) */
 } ScalerPlotModel;
 
 /* Fills a model with neutral defaults (1 h window ending now, black on white). */

@@ -219,6 +219,8 @@ scaler_plot_snapshot (GtkWidget   *widget,
   model.hover_x = self->hover_x;
   model.empty_text = _("No data yet");
   model.font = pango_context_get_font_description (gtk_widget_get_pango_context (widget));
+  /* The cairo node is recorded, then replayed at the surface's scale. */
+  model.scale = gtk_widget_get_scale_factor (widget);
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   scaler_plot_render (cr, &model, width, height);

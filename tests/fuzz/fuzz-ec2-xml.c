@@ -3,7 +3,9 @@
  * Fuzz target: the EC2 answer parser (scaler-xml.h) on arbitrary bytes, for
  * every answer kind (the root element picks it) and error bodies. A parse
  * that succeeds must give consistent structs: the fields the EC2 client and
- * the engine read are checked, and an error body is classified.
+ * the engine read are checked, and an error body is classified. The fast
+ * path (scaler-xml-fast.h) must agree with the GMarkup reference on every
+ * input: the same answer, or the same error message.
  */
 
 #include "config.h"
@@ -14,6 +16,7 @@
 #include "scaler-aws-error.h"
 #include "scaler-cloud.h"
 #include "scaler-xml.h"
+#include "scaler-xml-fast.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -22,19 +25,26 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   g_autoptr(ScalerEc2Response) response = NULL;
+  g_autoptr(ScalerEc2Response) reference = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GError) reference_error = NULL;
 
   if (size > 4 * 1024 * 1024)
     return 0;
 
   response = scaler_ec2_response_parse ((const char *) data, size, &error);
+  reference = scaler_ec2_response_parse_with ((const char *) data, size, SCALER_XML_PATH_GMARKUP, NULL,
+                                              &reference_error);
+  g_assert ((response == NULL) == (reference == NULL));
   if (response == NULL)
     {
       g_assert (error != NULL);
       g_assert (error->message != NULL && *error->message != '\0');
+      g_assert (strcmp (error->message, reference_error->message) == 0);
       return 0;
     }
   g_assert (error == NULL);
+  g_assert (scaler_ec2_response_equal (response, reference));
   g_assert (response->action != NULL);
 
   if (scaler_ec2_response_is_error (response))
