@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Widget test: the main window is created, shown, destroyed and finalized. */
+/* Widget test: the main window is created, shown, destroyed and finalized,
+ * against a background service (with no autoscalers) on a private bus. */
 
 #include "config.h"
 
 #include <adwaita.h>
 
-#include "scaler-application.h"
 #include "scaler-gui-resources.h"
 #include "scaler-preferences-window.h"
-#include "scaler-window.h"
 #include "scaler-wizard.h"
+#include "support/scaler-test-app.h"
 
 static void
 wait_for_draw (GtkWidget *widget)
@@ -25,22 +25,20 @@ wait_for_draw (GtkWidget *widget)
 static void
 test_window_lifecycle (void)
 {
-  g_autoptr(ScalerApplication) app = scaler_application_new ();
+  g_autoptr(ScalerApplication) app = scaler_test_app_new ();
   ScalerWindow *window;
   GtkWidget *empty;
 
-  /* Tests run in parallel on one session bus: never become a remote
-   * instance of another test's application. */
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  g_assert_false (g_application_get_is_remote (G_APPLICATION (app)));
   window = scaler_window_new (app);
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
   wait_for_draw (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  scaler_test_wait_connected (scaler_application_get_local_machine (app));
+  scaler_test_spin (20);
 
   /* The empty state is what a new user sees, with its button wired to an action. */
+  g_assert_cmpstr (scaler_window_get_content_page (window), ==, "empty");
   empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "empty_page"));
   g_assert_true (ADW_IS_STATUS_PAGE (empty));
   g_assert_true (gtk_widget_get_visible (empty));
@@ -108,13 +106,14 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = g_dir_make_tmp ("scaler-window-XXXXXX", NULL);
+  /* Hermetic: a private bus with a service of its own, no keyring. */
+  g_autoptr(ScalerTestSession) session = scaler_test_session_new (FALSE);
 
-  /* Hermetic: an empty store, no keyring. */
-  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
-  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  scaler_test_session_use (session);
+  scaler_test_session_start_service (session);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
 
+  scaler_test_tolerate_allocation_warning ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
