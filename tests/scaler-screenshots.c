@@ -167,6 +167,7 @@ start_server (void)
   g_autofree char *path = NULL;
   g_autofree char *unshare = g_find_program_in_path ("unshare");
 
+  server->quiet = TRUE;
   if (unshare != NULL && geteuid () == 0)
     {
       const char *wrapper[] = { "unshare", "--uts", "sh", "-c", "hostname gpu-server && exec \"$0\" \"$@\"", NULL };
@@ -270,6 +271,7 @@ main (int   argc,
 
   /* This computer's service, on a bus of its own. */
   local = scaler_test_session_new (FALSE);
+  local->quiet = TRUE;
   scaler_test_session_use (local);
   scaler_test_session_start_service (local);
 

@@ -58,10 +58,15 @@ update (ScalerMachineRow *self)
 
   if (machine_status == SCALER_MACHINE_CONNECTING)
     status = _("Connecting…");
+  else if (machine_status == SCALER_MACHINE_UNREACHABLE && address == NULL)
+    /* The content page says why, at length. */
+    status = _("Not connected");
   else if (machine_status == SCALER_MACHINE_UNREACHABLE)
     status = scaler_machine_get_error (machine) != NULL ? scaler_machine_get_error (machine) : _("Not connected");
   gtk_label_set_text (self->status_label, status != NULL ? status : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label),
+                               machine_status == SCALER_MACHINE_UNREACHABLE && scaler_machine_get_error (machine)
+                               ? scaler_machine_get_error (machine) : status);
   gtk_widget_set_visible (GTK_WIDGET (self->status_label), status != NULL);
   if (machine_status == SCALER_MACHINE_UNREACHABLE)
     gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");

@@ -348,7 +348,7 @@ populate (ScalerMachine *self)
 /* ---- losing it ---- */
 
 static void
-drop_manager (ScalerMachine *self)
+release_manager (ScalerMachine *self)
 {
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
@@ -356,6 +356,12 @@ drop_manager (ScalerMachine *self)
   if (self->manager_iface != NULL)
     g_signal_handlers_disconnect_by_data (self->manager_iface, self);
   g_clear_object (&self->manager_iface);
+}
+
+static void
+drop_manager (ScalerMachine *self)
+{
+  release_manager (self);
   g_list_store_remove_all (self->autoscalers);
 }
 
@@ -496,6 +502,11 @@ static char *
 activation_failure (ScalerMachine *self,
                     const GError  *error)
 {
+  /* No D-Bus activation file for the name: the common case, said plainly. */
+  if (self->address == NULL && g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN))
+    return g_strdup (_("The background service is not running and could not be started: it is not installed "
+                       "for this session. From a build tree, build-aux/run starts it; once installed, D-Bus "
+                       "starts it when needed."));
   if (self->address == NULL)
     return g_strdup_printf (_("The background service is not running and could not be started: %s. From a build "
                               "tree, build-aux/run starts it; once installed, D-Bus starts it when needed."),
@@ -625,8 +636,8 @@ scaler_machine_dispose (GObject *object)
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   if (self->watch_id != 0)
     g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
-  if (self->autoscalers != NULL)
-    drop_manager (self);
+  /* No items-changed from here: whoever showed the list is being finalized. */
+  release_manager (self);
   drop_connection (self);
   g_clear_pointer (&self->waits, g_ptr_array_unref);
   g_clear_object (&self->autoscalers);

@@ -560,7 +560,7 @@ scaler_test_session_free (ScalerTestSession *session)
 
   if (session->service_pid == 0 && session->connection != NULL)
     activated = scaler_test_session_service_pid (session);
-  if (g_test_failed () || g_test_verbose ())
+  if (!session->quiet && g_test_failed ())
     {
       g_autofree char *log = scaler_test_session_log (session);
 

@@ -43,6 +43,7 @@ typedef struct
   GPtrArray       *notifications;   /* "summary\nbody", once watched */
   GPtrArray       *portal_requests; /* "reason\ncommandline", once watched */
   char           **wrapper;         /* nullable: argv run before the service's own */
+  gboolean         quiet;           /* the log is not printed at the end (tools, benchmarks) */
 } ScalerTestSession;
 
 /* The folder and the bus; the service is not started. @activatable: the
