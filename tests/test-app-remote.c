@@ -105,6 +105,41 @@ demo_on (ScalerTestSession *target,
   return create_on (target, json, id, start);
 }
 
+/* Secrets from the keyring; its servers do not answer (nothing reaches AWS). */
+static char *
+keyring_config (const char *id,
+                const char *name)
+{
+  g_autoptr(ScalerConfig) config = scaler_config_new ();
+  ScalerResource *resource = scaler_resource_new ();
+
+  g_free (config->id);
+  config->id = g_strdup (id);
+  g_free (config->name);
+  config->name = g_strdup (name);
+  config->aws_endpoint = g_strdup ("http://127.0.0.1:9");
+  g_free (config->clearml_api_server);
+  config->clearml_api_server = g_strdup ("http://127.0.0.1:9");
+  g_free (resource->name);
+  resource->name = g_strdup ("cpu");
+  g_free (resource->queue);
+  resource->queue = g_strdup ("default");
+  g_free (resource->instance_type);
+  resource->instance_type = g_strdup ("t3.micro");
+  g_free (resource->ami_id);
+  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
+  g_ptr_array_add (config->resources, resource);
+  return scaler_config_to_json (config);
+}
+
+static void
+save_id_cb (char       **out,
+                 const char  *id)
+{
+  g_free (*out);
+  *out = g_strdup (id);
+}
+
 /* Add Server…, the way a user does it: the dialog, the address, Add. */
 static ScalerServerDialog *
 open_add_server (Fixture    *f,
@@ -228,6 +263,48 @@ test_server_autoscaler (Fixture       *f,
 
   scaler_test_activate (f->window, "win.stop-autoscaler", key);
   scaler_test_wait (g_strcmp0 (scaler_client_autoscaler_get_state (autoscaler), "stopped") == 0, 30, "stopped");
+}
+
+/* Editing a server's autoscaler: its secrets stay there (the rows are not
+ * used, nothing is asked for), the configuration goes with Update. */
+static void
+test_edit_on_server (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *json = keyring_config (id, "Remote pool");
+  g_autofree char *key = NULL;
+  g_autoptr(ScalerDbusAutoscaler) there = NULL;
+  ScalerMachine *machine;
+  GtkWindow *wizard;
+  GtkWidget *name_row, *secret_row;
+  char *saved = NULL;
+
+  g_free (create_on (server, json, id, FALSE));
+  machine = add_server (f, "gpu-server");
+  scaler_test_wait (scaler_machine_find (machine, id) != NULL, 20, "the autoscaler");
+  key = scaler_client_autoscaler_dup_key (scaler_machine_find (machine, id));
+
+  scaler_test_activate (f->window, "win.edit-autoscaler", key);
+  scaler_test_spin (10);
+  wizard = scaler_window_get_dialog (f->window);
+  g_assert_true (SCALER_IS_WIZARD (wizard));
+  g_assert_true (scaler_wizard_is_editing (SCALER_WIZARD (wizard)));
+  secret_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wizard), SCALER_TYPE_WIZARD, "aws_secret_row"));
+  g_assert_false (gtk_widget_get_sensitive (secret_row));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (secret_row), "Kept on"));
+  g_assert_true (scaler_wizard_is_valid (SCALER_WIZARD (wizard)));
+
+  name_row = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (wizard), SCALER_TYPE_WIZARD, "name_row"));
+  gtk_editable_set_text (GTK_EDITABLE (name_row), "Remote pool, edited");
+  g_signal_connect_swapped (wizard, "saved", G_CALLBACK (save_id_cb), &saved);
+  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
+  scaler_test_wait (saved != NULL, 30, "saved");
+  g_assert_cmpstr (saved, ==, id);
+  there = scaler_test_proxy_for (server, id);
+  scaler_test_wait (g_strcmp0 (scaler_dbus_autoscaler_get_name (there), "Remote pool, edited") == 0, 20, "the new name");
+  g_assert_false (g_file_test (scaler_test_session_secrets_path (server, id), G_FILE_TEST_EXISTS));
+  g_free (saved);
 }
 
 /* The connection drops (the bridge dies): the header says so with Retry;
@@ -356,33 +433,6 @@ test_move_running (Fixture       *f,
 
     g_assert_cmpuint (left->len, ==, 0);
   }
-}
-
-/* Secrets from the keyring; its servers do not answer (nothing reaches AWS). */
-static char *
-keyring_config (const char *id,
-                const char *name)
-{
-  g_autoptr(ScalerConfig) config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
-
-  g_free (config->id);
-  config->id = g_strdup (id);
-  g_free (config->name);
-  config->name = g_strdup (name);
-  config->aws_endpoint = g_strdup ("http://127.0.0.1:9");
-  g_free (config->clearml_api_server);
-  config->clearml_api_server = g_strdup ("http://127.0.0.1:9");
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("t3.micro");
-  g_free (resource->ami_id);
-  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, resource);
-  return scaler_config_to_json (config);
 }
 
 static void
@@ -814,6 +864,7 @@ main (int   argc,
   g_test_add ("/scaler/app-remote/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("add-server", test_add_server);
   ADD ("server-autoscaler", test_server_autoscaler);
+  ADD ("edit-on-server", test_edit_on_server);
   ADD ("connection-dropped", test_connection_dropped);
   ADD ("bad-address", test_bad_address);
   ADD ("no-service", test_no_service);

@@ -363,6 +363,27 @@ test_demo (Fixture       *f,
   g_assert_cmpstr (scaler_client_autoscaler_get_desired_state (demo), ==, "stopped");
 }
 
+/* Test Connection asks the service, which checks from its machine with the
+ * autoscaler's saved credentials (the demo needs none): the answer shows in
+ * a dialog. */
+static void
+test_test_connection (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *json = scaler_test_demo_json (NULL, "Checked");
+  g_autoptr(ScalerConfig) demo = scaler_config_new_from_json (json, -1, NULL);
+  GtkWindow *dialog;
+
+  scaler_test_session_write_config (session, demo->id, json);
+  scaler_test_wait (scaler_test_row_for_id (f->window, demo->id) != NULL, 20, "the row");
+  scaler_test_activate (f->window, "win.test-connection", demo->id);
+  scaler_test_wait ((dialog = scaler_window_get_dialog (f->window)) != NULL, 30, "the verdict");
+  g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "“Checked” Can Connect");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "simulator"));
+  gtk_window_destroy (dialog);
+}
+
 /* A real autoscaler whose servers do not answer: the service says it
  * failed and why; the row shows it, and the service's Event becomes a
  * desktop notification naming it. */
@@ -427,6 +448,8 @@ main (int   argc,
               fixture_teardown);
   g_test_add ("/scaler/sidebar/duplicate", Fixture, NULL, fixture_setup, test_duplicate, fixture_teardown);
   g_test_add ("/scaler/sidebar/demo", Fixture, NULL, fixture_setup, test_demo, fixture_teardown);
+  g_test_add ("/scaler/sidebar/test-connection", Fixture, NULL, fixture_setup, test_test_connection,
+              fixture_teardown);
   g_test_add ("/scaler/sidebar/error-state", Fixture, NULL, fixture_setup, test_error_state, fixture_teardown);
 
   status = g_test_run ();
