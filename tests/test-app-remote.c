@@ -196,6 +196,32 @@ add_server_fails (Fixture    *f,
 
 /* ---- through systemd-stdio-bridge ---- */
 
+/* A server remembered from an earlier run (GSettings "servers") is connected
+ * at start-up; Remove Server forgets it (its autoscalers stay there). */
+static void
+test_remembered_server (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.ec2autoscaler.Autoscaler");
+  g_autofree char *id = demo_on (server, "Remembered", FALSE);
+  g_auto(GStrv) servers = NULL;
+  ScalerMachine *machine = scaler_application_find_machine (app, "remembered-server");
+
+  g_assert_nonnull (machine);
+  scaler_test_wait_connected (machine);
+  scaler_test_wait (scaler_test_row_for_id (f->window, id) != NULL, 20, "its row");
+  g_assert_nonnull (scaler_test_header_for (f->window, machine));
+
+  scaler_test_activate (f->window, "win.remove-server", "remembered-server");
+  scaler_test_spin (10);
+  g_assert_null (scaler_application_find_machine (app, "remembered-server"));
+  g_assert_null (scaler_test_row_for_id (f->window, id));
+  servers = g_settings_get_strv (settings, "servers");
+  g_assert_cmpuint (g_strv_length (servers), ==, 0);
+  /* Still there, on the server. */
+  scaler_test_session_wait_n (server, 1);
+}
+
 /* Add Server: the server's group under "This Computer", with its host name
  * and its autoscalers; remembered in GSettings. */
 static void
@@ -856,12 +882,21 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
+  /* A server remembered from an earlier run, reached through the bridge. */
+  use_bridge_to (server);
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.ec2autoscaler.Autoscaler");
+    const char *remembered[] = { "remembered-server", NULL };
+
+    g_settings_set_strv (settings, "servers", remembered);
+  }
   app = scaler_test_app_new ();
   if (g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE))
     sshd = sshd_start ();
 
 #define ADD(path, func) \
   g_test_add ("/scaler/app-remote/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("remembered-server", test_remembered_server);
   ADD ("add-server", test_add_server);
   ADD ("server-autoscaler", test_server_autoscaler);
   ADD ("edit-on-server", test_edit_on_server);
