@@ -675,6 +675,13 @@ describe_stop_all (ScalerMachine *machine,
       (*n_running)++;
       counts[MIN ((guint) config->on_stop, 2)]++;
     }
+  /* One autoscaler: "It …" reads better than "1 …". */
+  if (*n_running == 1)
+    return g_strdup (counts[SCALER_ON_STOP_KEEP] > 0
+                     ? _("It keeps its instances running (they cost money until you terminate them).")
+                     : counts[SCALER_ON_STOP_TERMINATE_IDLE] > 0
+                     ? _("It terminates its idle instances and keeps the busy ones.")
+                     : _("It terminates all of its instances, busy ones included."));
   if (counts[SCALER_ON_STOP_KEEP] > 0)
     g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
                                                "%u keeps its instances running (they cost money until you terminate them).",
@@ -756,7 +763,9 @@ confirm_stop_all (ScalerWindow  *self,
                                        "%u autoscalers run on %s. Once stopped, nothing launches or terminates "
                                        "instances for them until you start them again. %s",
                                        n_running),
-                          n_running, scaler_machine_get_title (machine), consequences);
+                          n_running,
+                          scaler_machine_is_local (machine) ? _("this computer") : scaler_machine_get_title (machine),
+                          consequences);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, body));
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "stop", _("_Stop All"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);

@@ -324,6 +324,8 @@ _scaler_window_select_later (ScalerWindow *self,
   GtkListBoxRow *row = row_for_key (self, key);
 
   g_clear_pointer (&self->pending_key, g_free);
+  /* Remembered even when it is selected already (the first row). */
+  g_settings_set_string (self->settings, "last-autoscaler", key);
   if (row != NULL)
     gtk_list_box_select_row (self->sidebar_list, row);
   else
