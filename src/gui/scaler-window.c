@@ -281,8 +281,15 @@ sidebar_changed_cb (ScalerWindow *self)
       g_autofree char *last = g_settings_get_string (self->settings, "last-autoscaler");
 
       row = row_for_key (self, last);
-      if (row == NULL)
-        row = first_autoscaler_row (self);
+      if (row == NULL && (row = first_autoscaler_row (self)) != NULL)
+        {
+          g_autofree char *key = NULL;
+
+          /* The remembered one is gone: the first row is what is shown now,
+           * and what a restart shows (it may be clicked without a change). */
+          key = scaler_client_autoscaler_dup_key (scaler_sidebar_row_get_autoscaler (SCALER_SIDEBAR_ROW (row)));
+          g_settings_set_string (self->settings, "last-autoscaler", key);
+        }
       if (row != NULL)
         select_row (self, row);
     }
