@@ -415,7 +415,10 @@ name_owner_cb (ScalerMachine *self)
   g_autofree char *owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (self->manager));
 
   /* Dropped at once: GDBusObjectManagerClient would fetch the objects of a
-   * new owner with a blocking call; a new manager fetches them in a thread. */
+   * new owner with a blocking call on this thread (glib
+   * gio/gdbusobjectmanagerclient.c, on_notify_g_name_owner():
+   * g_dbus_proxy_call_sync ("GetManagedObjects"), "TODO: do this async!");
+   * a new manager fetches them in a thread (its async initable). */
   if (owner == NULL)
     unreachable (self, self->address == NULL
                        ? _("The background service stopped. Autoscalers that were running on this computer are "
@@ -541,7 +544,10 @@ start_service_cb (GObject      *object,
 
 /* dbus-daemon answers StartServiceByName with ServiceUnknown for a name
  * without a .service file even while someone owns it (a service started by
- * hand, or from a build tree): ask for an owner first. */
+ * hand, or from a build tree): dbus bus/activation.c,
+ * bus_activation_activate_service(), looks the file up
+ * (activation_find_entry) before it checks whether the name is active. So
+ * ask for an owner first. */
 static void
 has_owner_cb (GObject      *object,
               GAsyncResult *result,
