@@ -19,6 +19,7 @@ test_pkgs=(
   appstream-util flatpak-builder libgtk-4-bin
   clang libclang-rt-14-dev shellcheck faketime
   nodejs libxml2-utils librsvg2-bin groff-base procps
+  openssh-client openssh-server systemd
 )
 
 pkgs=("${build_pkgs[@]}")

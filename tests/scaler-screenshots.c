@@ -2,20 +2,26 @@
 /* scaler-screenshots OUTDIR: renders each main screen of the app offscreen
  * into OUTDIR/<screen>.png and OUTDIR/<screen>-dark.png. Run it through
  * build-aux/screenshot (Xvfb, a private D-Bus, memory credentials and temp
- * XDG directories: it never touches the user's data). */
+ * XDG directories: it never touches the user's data). The app is a view of
+ * the background service: this tool starts the built ec2-autoscalerd
+ * --service on a private bus for "This Computer", and a second one for a
+ * server, reached through systemd-stdio-bridge as SSH would. */
 
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <signal.h>
+#include <unistd.h>
 
-#include "scaler-application.h"
 #include "scaler-dashboard.h"
 #include "scaler-gui-resources.h"
 #include "scaler-resource-dialog.h"
 #include "scaler-resource-editor.h"
 #include "scaler-window.h"
 #include "scaler-wizard.h"
+#include "support/scaler-test-app.h"
 
 static const char *outdir;
 static guint failures;
@@ -148,14 +154,108 @@ sample_secrets (void)
   return secrets;
 }
 
+/* A server of the sidebar: a second service, on a bus of its own, with two
+ * demo autoscalers, one of them running. It calls itself "gpu-server" when
+ * the tool may give it a host name of its own (a UTS namespace, as root). */
+static ScalerTestSession *
+start_server (void)
+{
+  ScalerTestSession *server = scaler_test_session_new (FALSE);
+  g_autoptr(ScalerDbusManager) manager = NULL;
+  g_autofree char *nightly = scaler_test_demo_json (NULL, "Nightly Training");
+  g_autofree char *eval = scaler_test_demo_json (NULL, "Evaluation");
+  g_autofree char *path = NULL;
+  g_autofree char *unshare = g_find_program_in_path ("unshare");
+
+  server->quiet = TRUE;
+  if (unshare != NULL && geteuid () == 0)
+    {
+      const char *wrapper[] = { "unshare", "--uts", "sh", "-c", "hostname gpu-server && exec \"$0\" \"$@\"", NULL };
+
+      server->wrapper = g_strdupv ((char **) wrapper);
+    }
+  scaler_test_session_start_service (server);
+  manager = scaler_test_manager_proxy (server);
+  scaler_dbus_manager_call_create_sync (manager, nightly, G_DBUS_CALL_FLAGS_NONE, 20000, &path, NULL, NULL);
+  {
+    g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+    g_autoptr(GError) error = NULL;
+
+    proxy = scaler_dbus_autoscaler_proxy_new_sync (server->connection, G_DBUS_PROXY_FLAGS_NONE,
+                                                   "io.github.ec2autoscaler.Autoscaler.Daemon", path, NULL, &error);
+    if (proxy != NULL)
+      scaler_dbus_autoscaler_call_start_sync (proxy, G_DBUS_CALL_FLAGS_NONE, 20000, NULL, NULL);
+  }
+  scaler_dbus_manager_call_create_sync (manager, eval, G_DBUS_CALL_FLAGS_NONE, 20000, NULL, NULL, NULL);
+  return server;
+}
+
+/* The notification sent the first time the window closes while autoscalers
+ * run, drawn as a notification card with the same title and body (a
+ * desktop's notification bubble cannot be captured from inside the app). */
+static void
+capture_notice (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *card = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *icon = gtk_image_new_from_icon_name (APP_ID);
+  GtkWidget *app_name = gtk_label_new (_("EC2 Autoscaler"));
+  GtkWidget *title, *body;
+  const char *title_text, *body_text;
+
+  scaler_application_get_background_notice (&title_text, &body_text);
+  title = gtk_label_new (title_text);
+  body = gtk_label_new (body_text);
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 48);
+  gtk_widget_set_valign (icon, GTK_ALIGN_START);
+  gtk_label_set_xalign (GTK_LABEL (app_name), 0);
+  gtk_widget_add_css_class (app_name, "caption");
+  gtk_widget_add_css_class (app_name, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_widget_add_css_class (title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (body), 0);
+  gtk_label_set_wrap (GTK_LABEL (body), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (body), 52);
+  gtk_box_append (GTK_BOX (texts), app_name);
+  gtk_box_append (GTK_BOX (texts), title);
+  gtk_box_append (GTK_BOX (texts), body);
+  gtk_box_append (GTK_BOX (card), icon);
+  gtk_box_append (GTK_BOX (card), texts);
+  gtk_widget_add_css_class (card, "card");
+  gtk_widget_set_margin_top (card, 18);
+  gtk_widget_set_margin_bottom (card, 18);
+  gtk_widget_set_margin_start (card, 18);
+  gtk_widget_set_margin_end (card, 18);
+  {
+    GtkWidget *inner = gtk_widget_get_first_child (card);
+
+    gtk_widget_set_margin_start (inner, 14);
+    gtk_widget_set_margin_top (inner, 14);
+    gtk_widget_set_margin_end (gtk_widget_get_last_child (card), 14);
+    gtk_widget_set_margin_top (gtk_widget_get_last_child (card), 12);
+    gtk_widget_set_margin_bottom (gtk_widget_get_last_child (card), 14);
+  }
+  gtk_window_set_child (GTK_WINDOW (window), card);
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (600);
+  capture (window, "background-notice");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   static const char * const steps[] = { "general", "aws", "clearml", "git", "resources", "agent", "review" };
+  g_autoptr(ScalerTestSession) local = NULL;
+  g_autoptr(ScalerTestSession) server = NULL;
   g_autoptr(ScalerApplication) app = NULL;
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autofree char *connect = NULL;
+  ScalerMachine *machine;
   ScalerWindow *window;
   ScalerWizard *wizard;
   GtkWidget *dialog;
@@ -169,28 +269,34 @@ main (int   argc,
   outdir = argv[1];
   g_mkdir_with_parents (outdir, 0755);
 
+  /* This computer's service, on a bus of its own. */
+  local = scaler_test_session_new (FALSE);
+  local->quiet = TRUE;
+  scaler_test_session_use (local);
+  scaler_test_session_start_service (local);
+
   gtk_init ();
   adw_init ();
 
   app = scaler_application_new ();
-  /* Tests run in parallel on one session bus: never become a remote
-   * instance of another test's application. */
+  /* Never become a remote instance of another application. */
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, NULL))
     return 1;
+  machine = scaler_application_get_local_machine (app);
 
   /* The empty state: no saved autoscalers yet. */
   window = scaler_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
   gtk_window_present (GTK_WINDOW (window));
+  scaler_test_wait_connected (machine);
   wait_ms (800);
   capture (GTK_WIDGET (window), "empty-state");
 
   /* Every step of the wizard, filled in with realistic values. */
   config = sample_config ();
   secrets = sample_secrets ();
-  wizard = scaler_wizard_new (scaler_application_get_store (app),
-                              scaler_application_get_credentials (app), NULL);
+  wizard = scaler_wizard_new (machine, scaler_application_get_credentials (app), NULL);
   scaler_wizard_load_config (wizard, config);
   scaler_wizard_set_secrets (wizard, secrets);
   gtk_window_set_transient_for (GTK_WINDOW (wizard), GTK_WINDOW (window));
@@ -273,7 +379,7 @@ main (int   argc,
       wait_ms (200);
     }
 
-  /* The demo, running on the simulator for a while. */
+  /* The demo, running on the simulator in the service for a while. */
   scaler_window_try_demo (window);
   seconds = g_getenv ("SCALER_SCREENSHOT_SECONDS") ? atoi (g_getenv ("SCALER_SCREENSHOT_SECONDS")) : 40;
   wait_ms (seconds * 1000);
@@ -283,8 +389,45 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 420, 760);
   wait_ms (800);
   capture (GTK_WIDGET (window), "dashboard-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
+  wait_ms (800);
 
-  scaler_application_stop_all (app, 10);
+  /* A server in the sidebar, reached as over SSH (the bridge is what ssh
+   * runs on the server), under "This Computer". */
+  server = start_server ();
+  connect = scaler_test_session_connect_command (server);
+  g_setenv ("SCALER_CONNECT_COMMAND", connect, TRUE);
+  {
+    ScalerMachine *remote = scaler_application_add_server (app, "ml@gpu-server");
+
+    scaler_test_wait_connected (remote);
+    wait_ms (seconds * 500);
+    capture (GTK_WIDGET (window), "sidebar-server");
+    scaler_application_remove_server (app, remote);
+  }
+
+  /* The notification after the window closes. */
+  capture_notice ();
+
+  /* The service cannot be reached: it stopped, and nothing restarts it. */
+  {
+    GListModel *autoscalers = scaler_machine_get_autoscalers (machine);
+
+    for (guint i = 0; i < g_list_model_get_n_items (autoscalers); i++)
+      {
+        g_autoptr(ScalerClientAutoscaler) autoscaler = g_list_model_get_item (autoscalers, i);
+
+        scaler_client_autoscaler_call (autoscaler, "Stop", NULL, -1, NULL, NULL, NULL);
+      }
+    wait_ms (1500);
+    scaler_test_session_stop_service (local, SIGTERM);
+    scaler_machine_disconnect (machine);
+    scaler_machine_connect (machine);
+    scaler_test_wait (scaler_machine_get_status (machine) == SCALER_MACHINE_UNREACHABLE, 40, "unreachable");
+    wait_ms (800);
+    capture (GTK_WIDGET (window), "service-unreachable");
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   wait_ms (100);
 

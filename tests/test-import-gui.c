@@ -2,15 +2,16 @@
 /* Widget test: Import ClearML Configuration… (the code path behind the file
  * chooser) opens a new-autoscaler wizard filled with the imported values and
  * saying what was not carried over; nothing is stored before Create, and
- * Create writes the config file and puts the secrets (session token
- * included) in the credentials backend, never in the file. A file that
- * cannot be imported gives a dialog naming the file and the problem. */
+ * Create puts the secrets (session token included) in the credentials
+ * backend and sends the configuration to the background service, which
+ * writes the file, never with the secrets. A file that cannot be imported
+ * gives a dialog naming the file and the problem. */
 
 #include "config.h"
 
 #include <adwaita.h>
 
-#include "scaler-application.h"
+#include "scaler-autoscaler-store.h"
 #include "scaler-config-import.h"
 #include "scaler-credentials-memory.h"
 #include "scaler-gui-resources.h"
@@ -18,6 +19,7 @@
 #include "scaler-resource-object.h"
 #include "scaler-window.h"
 #include "scaler-wizard.h"
+#include "support/scaler-test-app.h"
 
 #define DATA_DIR SCALER_SOURCE_DIR "/tests/data/clearml"
 
@@ -55,19 +57,24 @@ text_of (ScalerWizard *wizard,
 /* One application per process: a second one cannot export its actions on
  * the same bus path. */
 static ScalerApplication *the_app;
+static ScalerTestSession *session;
 
 static ScalerApplication *
 new_app (void)
 {
   if (the_app == NULL)
-    {
-      the_app = scaler_application_new ();
-      /* Tests run in parallel on one session bus: stay a primary instance. */
-      g_application_set_flags (G_APPLICATION (the_app), G_APPLICATION_NON_UNIQUE);
-      g_assert_true (g_application_register (G_APPLICATION (the_app), NULL, NULL));
-    }
+    the_app = scaler_test_app_new ();
+  scaler_test_wait_connected (scaler_application_get_local_machine (the_app));
 
   return g_object_ref (the_app);
+}
+
+static guint
+n_saved (void)
+{
+  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+
+  return ids->len;
 }
 
 static ScalerWindow *
@@ -130,7 +137,7 @@ test_import_yaml_then_create (void)
 {
   const char *path = DATA_DIR "/wizard.yaml";
   g_autoptr(ScalerApplication) application = new_app ();
-  ScalerAutoscalerStore *store = scaler_application_get_store (application);
+  ScalerMachine *machine = scaler_application_get_local_machine (application);
   ScalerCredentials *credentials = scaler_application_get_credentials (application);
   g_autoptr(ScalerConfig) expected = NULL;
   g_autoptr(ScalerSecrets) expected_secrets = NULL;
@@ -142,7 +149,7 @@ test_import_yaml_then_create (void)
   ScalerWindow *window = new_window (application);
   ScalerResourceEditor *editor;
   ScalerWizard *wizard;
-  ScalerAutoscaler *saved;
+  ScalerClientAutoscaler *saved;
   GListModel *model;
   AdwComboRow *region_row;
   const char *notice;
@@ -215,7 +222,7 @@ test_import_yaml_then_create (void)
                             "extra_configurations"));
 
   /* Nothing is stored before Create. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (n_saved (), ==, 0);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 0);
 
   /* The file has no ClearML keys: the user types them, then creates. */
@@ -252,12 +259,12 @@ test_import_yaml_then_create (void)
       g_main_context_iteration (NULL, FALSE);
   }
   g_assert_nonnull (id);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+  g_assert_cmpuint (n_saved (), ==, 1);
 
   /* The config file: the imported config, and none of the secrets. */
-  saved = scaler_autoscaler_store_find (store, id);
+  saved = scaler_machine_find (machine, id);
   g_assert_nonnull (saved);
-  g_assert_true (g_file_get_contents (scaler_autoscaler_get_path (saved), &contents, NULL, NULL));
+  g_assert_true (g_file_get_contents (scaler_client_autoscaler_get_config_path (saved), &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "g4dn.4xlarge"));
   g_assert_nonnull (strstr (contents, "gpu_queue"));
   g_assert_nonnull (strstr (contents, "us-west-2"));
@@ -277,7 +284,7 @@ test_import_yaml_then_create (void)
 
   /* Editing loads the session token back. */
   {
-    ScalerWizard *edit = scaler_wizard_new (store, credentials, scaler_autoscaler_get_config (saved));
+    ScalerWizard *edit = scaler_wizard_new (machine, credentials, scaler_client_autoscaler_get_config (saved));
     gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
     g_object_ref_sink (edit);
@@ -299,8 +306,7 @@ assert_import_fails (const char *name)
 {
   g_autofree char *path = g_build_filename (DATA_DIR, name, NULL);
   g_autoptr(ScalerApplication) application = new_app ();
-  GListModel *store = G_LIST_MODEL (scaler_application_get_store (application));
-  guint n_before = g_list_model_get_n_items (store);
+  guint n_before = n_saved ();
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) config = NULL;
   ScalerWindow *window = new_window (application);
@@ -325,7 +331,7 @@ assert_import_fails (const char *name)
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
                    "Could Not Import the ClearML Configuration");
   g_assert_true (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (dialog), "close"));
-  g_assert_cmpuint (g_list_model_get_n_items (store), ==, n_before);
+  g_assert_cmpuint (n_saved (), ==, n_before);
 
   /* Escape (the close response) gets rid of it. */
   gtk_window_close (dialog);
@@ -363,15 +369,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = g_dir_make_tmp ("scaler-import-gui-XXXXXX", NULL);
   int status;
 
-  /* Hermetic: an empty store in a temporary directory, no keyring. */
-  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
-  g_setenv ("XDG_DATA_HOME", tmp, TRUE);
-  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  /* Hermetic: a service of its own on a private bus, no keyring. */
+  session = scaler_test_session_new (FALSE);
+  scaler_test_session_use (session);
+  scaler_test_session_start_service (session);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
 
+  scaler_test_tolerate_allocation_warning ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
@@ -384,6 +390,7 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&the_app);
+  scaler_test_session_free (session);
 
   return status;
 }

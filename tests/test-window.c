@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Widget test: the main window is created, shown, destroyed and finalized. */
+/* Widget test: the main window is created, shown, destroyed and finalized,
+ * against a background service (with no autoscalers) on a private bus. */
 
 #include "config.h"
 
+#include <signal.h>
+
 #include <adwaita.h>
 
-#include "scaler-application.h"
 #include "scaler-gui-resources.h"
 #include "scaler-preferences-window.h"
-#include "scaler-window.h"
 #include "scaler-wizard.h"
+#include "support/scaler-test-app.h"
 
 static void
 wait_for_draw (GtkWidget *widget)
@@ -22,25 +24,25 @@ wait_for_draw (GtkWidget *widget)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* One application per process: GApplication exports its object path once. */
+static ScalerApplication *app;
+
 static void
 test_window_lifecycle (void)
 {
-  g_autoptr(ScalerApplication) app = scaler_application_new ();
   ScalerWindow *window;
   GtkWidget *empty;
 
-  /* Tests run in parallel on one session bus: never become a remote
-   * instance of another test's application. */
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  g_assert_false (g_application_get_is_remote (G_APPLICATION (app)));
   window = scaler_window_new (app);
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
   wait_for_draw (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
+  scaler_test_wait_connected (scaler_application_get_local_machine (app));
+  scaler_test_spin (20);
 
   /* The empty state is what a new user sees, with its button wired to an action. */
+  g_assert_cmpstr (scaler_window_get_content_page (window), ==, "empty");
   empty = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "empty_page"));
   g_assert_true (ADW_IS_STATUS_PAGE (empty));
   g_assert_true (gtk_widget_get_visible (empty));
@@ -79,6 +81,44 @@ test_window_lifecycle (void)
   g_assert_finalize_object (window);
 }
 
+/* No service, and none can be started (not installed: no D-Bus activation
+ * file): the window says so with the reason and Retry, instead of an empty
+ * sidebar; Retry while it is still down says so again; once a service runs,
+ * the window is back. */
+static ScalerTestSession *session;
+
+static void
+test_window_unreachable (void)
+{
+  ScalerMachine *local = scaler_application_get_local_machine (app);
+  ScalerWindow *window;
+  AdwStatusPage *page;
+
+  scaler_test_wait_connected (local);
+  window = scaler_test_window_new (app);
+  scaler_test_session_stop_service (session, SIGTERM);
+  scaler_test_wait (scaler_machine_get_status (local) == SCALER_MACHINE_UNREACHABLE, 20, "unreachable");
+
+  /* Retry: the bus cannot start it; the page says why. */
+  scaler_test_activate (window, "win.retry-machine", "");
+  scaler_test_wait (scaler_machine_get_status (local) == SCALER_MACHINE_UNREACHABLE &&
+                    strstr (scaler_machine_get_error (local), "could not be started") != NULL, 40, "the reason");
+  scaler_test_spin (10);
+  g_assert_cmpstr (scaler_window_get_content_page (window), ==, "unreachable");
+  page = ADW_STATUS_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window), SCALER_TYPE_WINDOW, "unreachable_page"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "could not be started"));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "build-aux/run"));
+  g_assert_nonnull (scaler_machine_row_get_status (scaler_test_header_for (window, local)));
+
+  /* Someone starts it (build-aux/run, systemd): the window is back. */
+  scaler_test_session_start_service (session);
+  scaler_test_activate (window, "win.retry-machine", "");
+  scaler_test_wait (scaler_machine_get_status (local) == SCALER_MACHINE_CONNECTED, 40, "connected");
+  scaler_test_spin (10);
+  g_assert_cmpstr (scaler_window_get_content_page (window), ==, "empty");
+  scaler_test_window_close (window);
+}
+
 static void
 test_preferences_color_scheme (void)
 {
@@ -108,19 +148,27 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *tmp = g_dir_make_tmp ("scaler-window-XXXXXX", NULL);
+  int status;
 
-  /* Hermetic: an empty store, no keyring. */
-  g_setenv ("XDG_CONFIG_HOME", tmp, TRUE);
-  g_setenv ("XDG_STATE_HOME", tmp, TRUE);
+  /* Hermetic: a private bus with a service of its own, no keyring. */
+  session = scaler_test_session_new (FALSE);
+
+  scaler_test_session_use (session);
+  scaler_test_session_start_service (session);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
 
+  scaler_test_tolerate_allocation_warning ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
+  app = scaler_test_app_new ();
 
   g_test_add_func ("/scaler/window/lifecycle", test_window_lifecycle);
   g_test_add_func ("/scaler/window/preferences-color-scheme", test_preferences_color_scheme);
+  g_test_add_func ("/scaler/window/unreachable", test_window_unreachable);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_object (&app);
+  scaler_test_session_free (session);
+  return status;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Widget test: the creation wizard refuses invalid input, shows each error
  * on the row of the field, keeps Create insensitive until the config is
- * valid, and creating writes the config file and the secrets (in-memory
- * backend), never the secrets into the file. */
+ * valid, and creating stores the secrets (in-memory backend standing in for
+ * this computer's keyring) and sends the configuration to the background
+ * service (the built ec2-autoscalerd --service on a private bus), which
+ * writes the file: never the secrets into the file. */
 
 #include "config.h"
 
@@ -16,8 +18,11 @@
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
 #include "support/scaler-fake.h"
+#include "support/scaler-test-app.h"
 
-static char *tmpdir;
+static ScalerTestSession *session;
+/* This computer's service, as the application would see it. */
+static ScalerMachine *machine;
 
 static void
 spin (guint n)
@@ -90,11 +95,11 @@ fill_valid (ScalerWizard *wizard)
 }
 
 static ScalerWizard *
-new_wizard (ScalerAutoscalerStore *store,
+new_wizard (ScalerMachine       *target,
             ScalerCredentials   *credentials,
             ScalerConfig        *config)
 {
-  ScalerWizard *wizard = scaler_wizard_new (store, credentials, config);
+  ScalerWizard *wizard = scaler_wizard_new (target, credentials, config);
 
   g_object_ref_sink (wizard);
   gtk_window_present (GTK_WINDOW (wizard));
@@ -111,12 +116,22 @@ destroy_wizard (ScalerWizard *wizard)
   g_assert_finalize_object (wizard);
 }
 
+static guint
+n_saved (void)
+{
+  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+
+  return ids->len;
+}
+
 static void
 test_refuses_empty (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerWizard *wizard;
+
+  scaler_test_session_delete_all (session);
+  wizard = new_wizard (machine, credentials, NULL);
 
   /* A new config has no name, no keys and no resources. */
   g_assert_false (scaler_wizard_is_valid (wizard));
@@ -134,7 +149,7 @@ test_refuses_empty (void)
   scaler_wizard_set_step (wizard, "review");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
   spin (10);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (n_saved (), ==, 0);
 
   destroy_wizard (wizard);
 }
@@ -142,9 +157,8 @@ test_refuses_empty (void)
 static void
 test_errors_on_rows (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerWizard *wizard = new_wizard (machine, credentials, NULL);
   ScalerResourceEditor *editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
   g_autoptr(GPtrArray) resources = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_resource_free);
   ScalerResource *bad;
@@ -219,7 +233,6 @@ test_errors_on_rows (void)
 static void
 test_bad_region (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   ScalerWizard *wizard;
@@ -229,7 +242,7 @@ test_bad_region (void)
   g_free (config->aws_region);
   config->aws_region = g_strdup ("mars-north-1");
 
-  wizard = new_wizard (store, credentials, NULL);
+  wizard = new_wizard (machine, credentials, NULL);
   scaler_wizard_load_config (wizard, config);
   fill_valid (wizard);
   g_assert_false (scaler_wizard_is_valid (wizard));
@@ -275,14 +288,13 @@ lookup_cb (GObject      *object,
 static void
 test_create_writes_config_and_secrets (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerAutoscalerStore) reloaded = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autofree char *id = NULL;
   g_autofree char *path = NULL;
   g_autofree char *contents = NULL;
-  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerWizard *wizard = new_wizard (machine, credentials, NULL);
   ScalerAutoscaler *saved;
   ScalerConfig *config;
   gboolean done = FALSE;
@@ -303,10 +315,9 @@ test_create_writes_config_and_secrets (void)
   }
   g_assert_nonnull (id);
 
-  /* The file: the config, not one of the secrets. */
-  path = g_build_filename (tmpdir, id, NULL);
-  g_free (path);
-  path = g_strdup_printf ("%s/%s.json", tmpdir, id);
+  /* The file, written by the service: the config, not one of the secrets. */
+  g_assert_nonnull (scaler_machine_find (machine, id));
+  path = g_strdup_printf ("%s/%s.json", session->config_dir, id);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "GPU pool"));
   g_assert_nonnull (strstr (contents, "g4dn.xlarge"));
@@ -318,8 +329,8 @@ test_create_writes_config_and_secrets (void)
   g_assert_null (strstr (contents, "clearml-very-secret-value"));
   g_assert_null (strstr (contents, "git-token-secret"));
 
-  /* The store has it, with what the form said. */
-  reloaded = scaler_autoscaler_store_new (tmpdir);
+  /* The service has it, with what the form said. */
+  reloaded = scaler_autoscaler_store_new (session->config_dir);
   g_assert_true (scaler_autoscaler_store_load (reloaded, NULL));
   saved = scaler_autoscaler_store_find (reloaded, id);
   g_assert_nonnull (saved);
@@ -350,22 +361,23 @@ test_create_writes_config_and_secrets (void)
 static void
 test_edit_loads_and_updates_in_place (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autofree char *id = NULL;
-  ScalerAutoscaler *saved;
+  g_autofree char *json = NULL;
+  ScalerClientAutoscaler *saved;
   ScalerWizard *wizard;
   gboolean loaded = FALSE;
 
-  g_assert_true (scaler_autoscaler_store_load (store, NULL));
+  scaler_test_session_delete_all (session);
   g_free (config->name);
   config->name = g_strdup ("Editable");
   config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   g_ptr_array_add (config->resources, good_resource ());
-  saved = scaler_autoscaler_store_add (store, config, NULL);
-  g_assert_nonnull (saved);
-  g_object_ref (saved);
+  json = scaler_config_to_json (config);
+  scaler_test_session_write_config (session, config->id, json);
+  scaler_test_wait (scaler_machine_find (machine, config->id) != NULL, 20, "the service to show it");
+  saved = g_object_ref (scaler_machine_find (machine, config->id));
 
   {
     g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
@@ -378,7 +390,7 @@ test_edit_loads_and_updates_in_place (void)
     spin (50);
   }
 
-  wizard = new_wizard (store, credentials, config);
+  wizard = new_wizard (machine, credentials, config);
   g_assert_true (scaler_wizard_is_editing (wizard));
   {
     gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
@@ -406,12 +418,12 @@ test_edit_loads_and_updates_in_place (void)
   }
   g_assert_cmpstr (id, ==, config->id);
 
-  /* Same item, new name: updated in place, not re-added. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), >=, 1);
-  g_assert_true (scaler_autoscaler_store_find (store, config->id) == saved);
-  g_assert_cmpstr (scaler_autoscaler_get_name (saved), ==, "Edited");
+  /* Same item, new name: updated in place (Update), not re-added. */
+  scaler_test_wait (g_strcmp0 (scaler_client_autoscaler_get_name (saved), "Edited") == 0, 20, "the new name");
+  g_assert_cmpuint (n_saved (), ==, 1);
+  g_assert_true (scaler_machine_find (machine, config->id) == saved);
   /* What was loaded is saved back: still "fixed". */
-  g_assert_cmpint (scaler_autoscaler_get_config (saved)->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
+  g_assert_cmpint (scaler_client_autoscaler_get_config (saved)->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_object_unref (saved);
 
   spin (10);
@@ -435,10 +447,12 @@ find_message_dialog (GtkWindow *parent)
 static void
 test_close_asks_first (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  ScalerWizard *wizard = new_wizard (store, credentials, NULL);
+  ScalerWizard *wizard;
   AdwMessageDialog *dialog;
+
+  scaler_test_session_delete_all (session);
+  wizard = new_wizard (machine, credentials, NULL);
 
   /* Untouched: closes at once. */
   gtk_window_close (GTK_WINDOW (wizard));
@@ -447,7 +461,7 @@ test_close_asks_first (void)
   g_assert_null (find_message_dialog (GTK_WINDOW (wizard)));
   destroy_wizard (wizard);
 
-  wizard = new_wizard (store, credentials, NULL);
+  wizard = new_wizard (machine, credentials, NULL);
   set_text (wizard, "name_row", "Half done");
   spin (10);
   gtk_window_close (GTK_WINDOW (wizard));
@@ -467,7 +481,7 @@ test_close_asks_first (void)
   adw_message_dialog_response (dialog, "discard");
   spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 0);
+  g_assert_cmpuint (n_saved (), ==, 0);
   destroy_wizard (wizard);
 }
 
@@ -495,7 +509,6 @@ wait_verdict (ScalerWizard *wizard,
 static void
 test_test_connection (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autoptr(ScalerFake) fake = NULL;
@@ -517,7 +530,7 @@ test_test_connection (void)
   config->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
   g_free (config->clearml_api_server);
   config->clearml_api_server = g_strdup (scaler_fake_get_clearml_url (fake));
-  wizard = new_wizard (store, credentials, NULL);
+  wizard = new_wizard (machine, credentials, NULL);
   scaler_wizard_load_config (wizard, config);
 
   set_text (wizard, "aws_key_row", "AKIDEXAMPLE");
@@ -575,12 +588,12 @@ test_test_connection (void)
 static void
 test_aws_profile (void)
 {
-  g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (tmpdir);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(ScalerConfig) loaded = scaler_config_new ();
   g_autoptr(ScalerFake) fake = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *tmpdir = g_dir_make_tmp ("scaler-wizard-aws-XXXXXX", NULL);
   g_autofree char *home = g_build_filename (tmpdir, "home", NULL);
   g_autofree char *aws = g_build_filename (home, ".aws", NULL);
   g_autofree char *config_path = g_build_filename (aws, "config", NULL);
@@ -600,7 +613,7 @@ test_aws_profile (void)
   g_unsetenv ("AWS_CONFIG_FILE");
   g_unsetenv ("AWS_SHARED_CREDENTIALS_FILE");
 
-  wizard = new_wizard (store, credentials, NULL);
+  wizard = new_wizard (machine, credentials, NULL);
   row = ADW_COMBO_ROW (child (wizard, "aws_profile_row"));
   profiles = adw_combo_row_get_model (row);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
@@ -665,17 +678,29 @@ test_aws_profile (void)
 
   destroy_wizard (wizard);
   g_setenv ("HOME", old_home, TRUE);
+  g_unlink (credentials_path);
+  g_unlink (config_path);
+  g_rmdir (aws);
+  g_rmdir (home);
+  g_rmdir (tmpdir);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  tmpdir = g_dir_make_tmp ("scaler-wizard-XXXXXX", NULL);
+  int status;
+
+  session = scaler_test_session_new (FALSE);
+  scaler_test_session_use (session);
+  scaler_test_session_start_service (session);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
+  machine = scaler_machine_new_local ();
+  scaler_machine_connect (machine);
+  scaler_test_wait_connected (machine);
 
   g_test_add_func ("/scaler/wizard/refuses-empty", test_refuses_empty);
   g_test_add_func ("/scaler/wizard/errors-on-rows", test_errors_on_rows);
@@ -686,5 +711,8 @@ main (int   argc,
   g_test_add_func ("/scaler/wizard/close-asks-first", test_close_asks_first);
   g_test_add_func ("/scaler/wizard/aws-profile", test_aws_profile);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_object (&machine);
+  scaler_test_session_free (session);
+  return status;
 }

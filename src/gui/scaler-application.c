@@ -4,34 +4,29 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "scaler-application.h"
+#include "scaler-background-portal.h"
 #include "scaler-credentials-memory.h"
 #include "scaler-credentials-secret.h"
-#include "scaler-engine-registry.h"
 #include "scaler-gui-resources.h"
 #include "scaler-preferences-window.h"
 #include "scaler-window.h"
 
 struct _ScalerApplication
 {
-  AdwApplication       parent_instance;
+  AdwApplication     parent_instance;
 
-  GSettings           *settings;
-  ScalerAutoscalerStore *store;
-  ScalerCredentials   *credentials;
-  ScalerEngineRegistry *engines;
+  GSettings         *settings;
+  ScalerCredentials *credentials;
+  GListStore        *machines;      /* ScalerMachine: this computer, then servers */
+  gboolean           portal_asked;
 };
 
 G_DEFINE_FINAL_TYPE (ScalerApplication, scaler_application, ADW_TYPE_APPLICATION)
-
-enum {
-  ENGINE_CHANGED,
-  N_SIGNALS
-};
-
-static guint signals[N_SIGNALS];
 
 static const GOptionEntry option_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
@@ -75,7 +70,8 @@ scaler_application_quit_action (GSimpleAction *action,
   ScalerApplication *self = user_data;
   g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
 
-  /* Closing the windows lets each one save its state and stop its engines. */
+  /* Closing the windows lets each one save its state; the autoscalers keep
+   * running in the service. */
   for (GList *l = windows; l != NULL; l = l->next)
     gtk_window_close (GTK_WINDOW (l->data));
 
@@ -131,11 +127,116 @@ scaler_application_new_autoscaler_action (GSimpleAction *action,
     gtk_widget_activate_action (GTK_WIDGET (window), "win.new-autoscaler", NULL);
 }
 
+/* ---- the services ---- */
+
+/* An Event of a service: what a person should hear about even with no
+ * window in front (budget reached, a failed launch, a lost instance). */
+static void
+machine_event_cb (ScalerMachine          *machine,
+                  ScalerClientAutoscaler *autoscaler,
+                  const char             *kind,
+                  const char             *title,
+                  const char             *body,
+                  ScalerApplication      *self)
+{
+  g_autoptr(GNotification) notification = g_notification_new (title);
+  g_autofree char *key = scaler_client_autoscaler_dup_key (autoscaler);
+  g_autofree char *id = g_strdup_printf ("event-%s-%s", kind, key);
+  g_autofree char *text = NULL;
+
+  /* On a server, say which. */
+  if (!scaler_machine_is_local (machine))
+    text = g_strdup_printf (_("%s (on %s)"), body, scaler_machine_get_title (machine));
+  g_notification_set_body (notification, text != NULL ? text : body);
+  g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  g_notification_set_default_action_and_target (notification, "app.show-autoscaler", "s", key);
+  g_application_send_notification (G_APPLICATION (self), id, notification);
+}
+
+static void
+portal_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!scaler_background_portal_request_finish (result, &error))
+    g_message ("The service will not start at login: %s", error->message);
+  else
+    g_debug ("The Background portal starts the service at login");
+}
+
+/* Inside flatpak there is no systemd user unit of ours: the Background
+ * portal starts the service at login instead. */
+static void
+local_status_cb (ScalerMachine     *machine,
+                 GParamSpec        *pspec,
+                 ScalerApplication *self)
+{
+  GDBusConnection *connection = scaler_machine_get_connection (machine);
+
+  if (self->portal_asked || scaler_machine_get_status (machine) != SCALER_MACHINE_CONNECTED ||
+      connection == NULL || !scaler_background_portal_in_flatpak ())
+    return;
+  self->portal_asked = TRUE;
+  scaler_background_portal_request_async (connection, "",
+                                          _("Runs your autoscalers in the background, also after you log in "
+                                            "again, until you stop them."),
+                                          NULL, portal_cb, NULL);
+}
+
+static void
+add_machine (ScalerApplication *self,
+             ScalerMachine     *machine)
+{
+  g_signal_connect (machine, "event", G_CALLBACK (machine_event_cb), self);
+  if (scaler_machine_is_local (machine))
+    g_signal_connect (machine, "notify::status", G_CALLBACK (local_status_cb), self);
+  g_list_store_append (self->machines, machine);
+}
+
+static void
+connect_machines (ScalerApplication *self)
+{
+  g_autoptr(ScalerMachine) local = scaler_machine_new_local ();
+  g_auto(GStrv) servers = g_settings_get_strv (self->settings, "servers");
+
+  add_machine (self, local);
+  for (guint i = 0; servers[i] != NULL; i++)
+    if (scaler_application_find_machine (self, servers[i]) == NULL)
+      {
+        g_autoptr(ScalerMachine) server = scaler_machine_new_remote (servers[i]);
+
+        add_machine (self, server);
+      }
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->machines)); i++)
+    {
+      g_autoptr(ScalerMachine) machine = g_list_model_get_item (G_LIST_MODEL (self->machines), i);
+
+      scaler_machine_connect (machine);
+    }
+}
+
+static void
+scaler_application_show_autoscaler_action (GSimpleAction *action,
+                                           GVariant      *parameter,
+                                           gpointer       user_data)
+{
+  ScalerApplication *self = user_data;
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = scaler_application_get_main_window (self);
+  if (window != NULL)
+    scaler_window_select_instance (SCALER_WINDOW (window), g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", scaler_application_quit_action },
   { "about", scaler_application_about_action },
   { "preferences", scaler_application_preferences_action },
   { "new-autoscaler", scaler_application_new_autoscaler_action },
+  { "show-autoscaler", scaler_application_show_autoscaler_action, "s" },
 };
 
 static int
@@ -174,15 +275,7 @@ scaler_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", prefs_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-autoscaler", new_accels);
 
-  /* A corrupt file becomes a broken item with its error; it is never
-   * overwritten. Only an unreadable directory fails the whole load. */
-  {
-    g_autoptr(GError) error = NULL;
-
-    if (!scaler_autoscaler_store_load (self->store, &error))
-      g_message ("Could not read the saved autoscalers in %s: %s",
-                 scaler_autoscaler_store_get_directory (self->store), error->message);
-  }
+  connect_machines (self);
 
   g_settings_bind_with_mapping (self->settings, "color-scheme",
                                 adw_style_manager_get_default (), "color-scheme",
@@ -203,25 +296,20 @@ scaler_application_activate (GApplication *app)
 }
 
 static void
-scaler_application_shutdown (GApplication *app)
-{
-  ScalerApplication *self = SCALER_APPLICATION (app);
-
-  /* Engines stop cleanly (on_stop is honoured), but quitting never hangs. */
-  scaler_engine_registry_stop_all (self->engines, 15.0);
-
-  G_APPLICATION_CLASS (scaler_application_parent_class)->shutdown (app);
-}
-
-static void
 scaler_application_dispose (GObject *object)
 {
   ScalerApplication *self = SCALER_APPLICATION (object);
 
-  if (self->engines != NULL)
-    g_signal_handlers_disconnect_by_data (self->engines, self);
-  g_clear_object (&self->engines);
-  g_clear_object (&self->store);
+  if (self->machines != NULL)
+    {
+      for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->machines)); i++)
+        {
+          g_autoptr(ScalerMachine) machine = g_list_model_get_item (G_LIST_MODEL (self->machines), i);
+
+          g_signal_handlers_disconnect_by_data (machine, self);
+        }
+    }
+  g_clear_object (&self->machines);
   g_clear_object (&self->credentials);
   g_clear_object (&self->settings);
 
@@ -239,32 +327,18 @@ scaler_application_class_init (ScalerApplicationClass *klass)
   app_class->handle_local_options = scaler_application_handle_local_options;
   app_class->startup = scaler_application_startup;
   app_class->activate = scaler_application_activate;
-  app_class->shutdown = scaler_application_shutdown;
-
-  signals[ENGINE_CHANGED] = g_signal_new ("engine-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
-}
-
-static void
-engine_changed_cb (ScalerEngineRegistry *registry,
-                   const char           *id,
-                   ScalerApplication    *self)
-{
-  g_signal_emit (self, signals[ENGINE_CHANGED], 0, id);
 }
 
 static void
 scaler_application_init (ScalerApplication *self)
 {
-  self->store = scaler_autoscaler_store_new (NULL);
-
-  /* Secrets only ever go to the keyring; tests and screenshots use memory. */
+  /* Secrets of this computer go to its keyring, where its service (same
+   * session) reads them; tests and screenshots use memory. */
   if (g_strcmp0 (g_getenv ("SCALER_CREDENTIALS"), "memory") == 0)
     self->credentials = scaler_credentials_memory_new ();
   else
     self->credentials = scaler_credentials_secret_new ();
-  self->engines = scaler_engine_registry_new (self->credentials, NULL);
-  g_signal_connect (self->engines, "engine-changed", G_CALLBACK (engine_changed_cb), self);
+  self->machines = g_list_store_new (SCALER_TYPE_MACHINE);
 
   g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
 }
@@ -287,14 +361,6 @@ scaler_application_get_settings (ScalerApplication *self)
   return self->settings;
 }
 
-ScalerAutoscalerStore *
-scaler_application_get_store (ScalerApplication *self)
-{
-  g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
-
-  return self->store;
-}
-
 ScalerCredentials *
 scaler_application_get_credentials (ScalerApplication *self)
 {
@@ -303,133 +369,180 @@ scaler_application_get_credentials (ScalerApplication *self)
   return self->credentials;
 }
 
-ScalerEngine *
-scaler_application_get_engine (ScalerApplication *self,
-                               const char        *instance_id)
+GListModel *
+scaler_application_get_machines (ScalerApplication *self)
 {
   g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
 
-  return scaler_engine_registry_get_engine (self->engines, instance_id);
+  return G_LIST_MODEL (self->machines);
 }
 
-guint
-scaler_application_get_n_engines (ScalerApplication *self)
+ScalerMachine *
+scaler_application_get_local_machine (ScalerApplication *self)
 {
-  g_return_val_if_fail (SCALER_IS_APPLICATION (self), 0);
+  g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
 
-  return scaler_engine_registry_get_n_engines (self->engines);
+  return scaler_application_find_machine (self, NULL);
+}
+
+ScalerMachine *
+scaler_application_find_machine (ScalerApplication *self,
+                                 const char        *address)
+{
+  GListModel *machines;
+
+  g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
+
+  if (address != NULL && address[0] == '\0')
+    address = NULL;
+  machines = G_LIST_MODEL (self->machines);
+  for (guint i = 0; i < g_list_model_get_n_items (machines); i++)
+    {
+      g_autoptr(ScalerMachine) machine = g_list_model_get_item (machines, i);
+
+      if (g_strcmp0 (scaler_machine_get_address (machine), address) == 0)
+        return machine;   /* the list keeps it */
+    }
+  return NULL;
 }
 
 static void
-start_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+save_servers (ScalerApplication *self)
 {
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) servers = NULL;
+  GListModel *machines = G_LIST_MODEL (self->machines);
 
-  if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), result, &error) == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-void
-scaler_application_start_autoscaler_async (ScalerApplication   *self,
-                                           const char          *instance_id,
-                                           GCancellable        *cancellable,
-                                           GAsyncReadyCallback  callback,
-                                           gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ScalerAutoscaler *saved;
-  ScalerConfig *config;
-
-  g_return_if_fail (SCALER_IS_APPLICATION (self));
-  g_return_if_fail (instance_id != NULL);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_application_start_autoscaler_async);
-
-  saved = scaler_autoscaler_store_find (self->store, instance_id);
-  if (saved == NULL)
+  for (guint i = 0; i < g_list_model_get_n_items (machines); i++)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                               _("There is no autoscaler with the id %s"), instance_id);
-      return;
-    }
+      g_autoptr(ScalerMachine) machine = g_list_model_get_item (machines, i);
 
-  config = scaler_autoscaler_get_config (saved);
-  if (config == NULL)
+      if (!scaler_machine_is_local (machine))
+        g_strv_builder_add (builder, scaler_machine_get_address (machine));
+    }
+  servers = g_strv_builder_end (builder);
+  if (self->settings != NULL)
+    g_settings_set_strv (self->settings, "servers", (const char * const *) servers);
+}
+
+ScalerMachine *
+scaler_application_add_server (ScalerApplication *self,
+                               const char        *address)
+{
+  ScalerMachine *machine;
+
+  g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (address != NULL && address[0] != '\0', NULL);
+
+  machine = scaler_application_find_machine (self, address);
+  if (machine == NULL)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               _("The file of “%s” could not be read: %s"),
-                               scaler_autoscaler_get_name (saved),
-                               scaler_autoscaler_get_load_error (saved));
-      return;
+      g_autoptr(ScalerMachine) added = scaler_machine_new_remote (address);
+
+      add_machine (self, added);
+      machine = added;
+      save_servers (self);
     }
-
-  scaler_engine_registry_start_async (self->engines, config, NULL, NULL, cancellable,
-                                      start_cb, g_steal_pointer (&task));
-}
-
-gboolean
-scaler_application_start_autoscaler_finish (ScalerApplication  *self,
-                                            GAsyncResult       *result,
-                                            GError            **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-stop_cb (GObject      *object,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+  scaler_machine_connect (machine);
+  return machine;
 }
 
 void
-scaler_application_stop_autoscaler_async (ScalerApplication   *self,
-                                          const char          *instance_id,
-                                          GCancellable        *cancellable,
-                                          GAsyncReadyCallback  callback,
-                                          gpointer             user_data)
+scaler_application_adopt_server (ScalerApplication *self,
+                                 ScalerMachine     *machine)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (SCALER_IS_APPLICATION (self));
-  g_return_if_fail (instance_id != NULL);
+  g_return_if_fail (SCALER_IS_MACHINE (machine));
+  g_return_if_fail (!scaler_machine_is_local (machine));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_application_stop_autoscaler_async);
-  scaler_engine_registry_stop_async (self->engines, instance_id, 20.0, cancellable,
-                                     stop_cb, g_steal_pointer (&task));
-}
-
-gboolean
-scaler_application_stop_autoscaler_finish (ScalerApplication  *self,
-                                           GAsyncResult       *result,
-                                           GError            **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  if (scaler_application_find_machine (self, scaler_machine_get_address (machine)) != NULL)
+    return;
+  add_machine (self, machine);
+  save_servers (self);
 }
 
 void
-scaler_application_stop_all (ScalerApplication *self,
-                             double             timeout_s)
+scaler_application_remove_server (ScalerApplication *self,
+                                  ScalerMachine     *machine)
 {
+  guint position;
+
+  g_return_if_fail (SCALER_IS_APPLICATION (self));
+  g_return_if_fail (SCALER_IS_MACHINE (machine));
+  g_return_if_fail (!scaler_machine_is_local (machine));
+
+  if (!g_list_store_find (self->machines, machine, &position))
+    return;
+  g_signal_handlers_disconnect_by_data (machine, self);
+  scaler_machine_disconnect (machine);
+  g_list_store_remove (self->machines, position);
+  save_servers (self);
+}
+
+ScalerClientAutoscaler *
+scaler_application_lookup (ScalerApplication *self,
+                           const char        *key)
+{
+  g_autofree char *address = NULL;
+  const char *slash;
+  ScalerMachine *machine;
+
+  g_return_val_if_fail (SCALER_IS_APPLICATION (self), NULL);
+
+  if (key == NULL)
+    return NULL;
+  /* A file name (the id of a file that does not load) has no '/'. */
+  slash = strrchr (key, '/');
+  if (slash != NULL)
+    address = g_strndup (key, slash - key);
+  machine = scaler_application_find_machine (self, address);
+  return machine != NULL ? scaler_machine_find (machine, slash != NULL ? slash + 1 : key) : NULL;
+}
+
+void
+scaler_application_get_background_notice (const char **title,
+                                          const char **body)
+{
+  if (title != NULL)
+    *title = _("Autoscalers Keep Running");
+  if (body != NULL)
+    *body = _("Your autoscalers run in the background service, also with the window closed, and keep launching "
+              "and terminating instances. To stop them, open EC2 Autoscaler and choose Stop All Autoscalers in "
+              "the main menu.");
+}
+
+void
+scaler_application_window_closed (ScalerApplication *self)
+{
+  ScalerMachine *local;
+  GListModel *autoscalers;
+  gboolean active = FALSE;
+
   g_return_if_fail (SCALER_IS_APPLICATION (self));
 
-  scaler_engine_registry_stop_all (self->engines, timeout_s);
+  local = scaler_application_get_local_machine (self);
+  if (self->settings == NULL || local == NULL ||
+      g_settings_get_boolean (self->settings, "background-notice-shown"))
+    return;
+
+  autoscalers = scaler_machine_get_autoscalers (local);
+  for (guint i = 0; i < g_list_model_get_n_items (autoscalers) && !active; i++)
+    {
+      g_autoptr(ScalerClientAutoscaler) autoscaler = g_list_model_get_item (autoscalers, i);
+
+      active = scaler_client_autoscaler_is_active (autoscaler);
+    }
+  if (!active)
+    return;
+
+  {
+    g_autoptr(GNotification) notification = NULL;
+    const char *title, *body;
+
+    scaler_application_get_background_notice (&title, &body);
+    notification = g_notification_new (title);
+    g_notification_set_body (notification, body);
+    g_application_send_notification (G_APPLICATION (self), "background-notice", notification);
+    g_settings_set_boolean (self->settings, "background-notice-shown", TRUE);
+  }
 }

@@ -4,10 +4,9 @@
 
 #include <adwaita.h>
 
-#include "scaler-config.h"
+#include "scaler-client-autoscaler.h"
 #include "scaler-credentials.h"
-#include "scaler-engine.h"
-#include "scaler-autoscaler-store.h"
+#include "scaler-machine.h"
 
 G_BEGIN_DECLS
 
@@ -15,42 +14,46 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ScalerApplication, scaler_application, SCALER, APPLICATION, AdwApplication)
 
-/* Signals:
- *   engine-changed (const char *instance_id): an engine was started or
- *     removed for that instance (see scaler_application_get_engine()). */
+/* The app is a view: the autoscalers run in the background service
+ * (ec2-autoscalerd --service) of this computer, and of the servers the user
+ * added. The application keeps one ScalerMachine per service, turns the
+ * services' events into desktop notifications, and, inside flatpak, asks
+ * the Background portal to start the service at login. */
 
 ScalerApplication   *scaler_application_new              (void);
 GSettings           *scaler_application_get_settings     (ScalerApplication   *self);
-/* The saved autoscalers, loaded at startup. */
-ScalerAutoscalerStore *scaler_application_get_store        (ScalerApplication   *self);
-/* The keyring, or memory when SCALER_CREDENTIALS=memory (tests, screenshots). */
+/* This computer's keyring (the service of this computer shares the
+ * session), or memory when SCALER_CREDENTIALS=memory (tests, screenshots). */
 ScalerCredentials   *scaler_application_get_credentials  (ScalerApplication   *self);
 
-/* (nullable) (transfer none): the engine of a running (or stopping) instance. */
-ScalerEngine        *scaler_application_get_engine       (ScalerApplication   *self,
-                                                          const char          *instance_id);
-guint                scaler_application_get_n_engines    (ScalerApplication   *self);
-/* Through ScalerEngineRegistry: looks up the secrets (none for a demo),
- * creates the engine and starts it. */
-void                 scaler_application_start_autoscaler_async  (ScalerApplication   *self,
-                                                               const char          *instance_id,
-                                                               GCancellable        *cancellable,
-                                                               GAsyncReadyCallback  callback,
-                                                               gpointer             user_data);
-gboolean             scaler_application_start_autoscaler_finish (ScalerApplication   *self,
-                                                               GAsyncResult        *result,
-                                                               GError             **error);
-/* Stops the engine (honouring on_stop) and forgets it. */
-void                 scaler_application_stop_autoscaler_async   (ScalerApplication   *self,
-                                                               const char          *instance_id,
-                                                               GCancellable        *cancellable,
-                                                               GAsyncReadyCallback  callback,
-                                                               gpointer             user_data);
-gboolean             scaler_application_stop_autoscaler_finish  (ScalerApplication   *self,
-                                                               GAsyncResult        *result,
-                                                               GError             **error);
-/* Stops every engine, waiting at most @timeout_s seconds (main loop runs). */
-void                 scaler_application_stop_all         (ScalerApplication   *self,
-                                                          double               timeout_s);
+/* Of ScalerMachine: this computer first, then the servers (remembered in
+ * GSettings "servers"), in the order they were added. */
+GListModel          *scaler_application_get_machines     (ScalerApplication   *self);
+ScalerMachine       *scaler_application_get_local_machine (ScalerApplication  *self);
+/* (nullable): @address NULL or "" for this computer. */
+ScalerMachine       *scaler_application_find_machine     (ScalerApplication   *self,
+                                                          const char          *address);
+/* Adds (and remembers) a server, connecting to it; the existing one when
+ * @address is known already. */
+ScalerMachine       *scaler_application_add_server       (ScalerApplication   *self,
+                                                          const char          *address);
+/* Adds (and remembers) a server's machine made by the caller (the Add
+ * Server dialog connects it first); nothing when its address is known. */
+void                 scaler_application_adopt_server     (ScalerApplication   *self,
+                                                          ScalerMachine       *machine);
+/* Forgets a server (its autoscalers keep running there). */
+void                 scaler_application_remove_server    (ScalerApplication   *self,
+                                                          ScalerMachine       *machine);
+/* (nullable) (transfer none): an autoscaler by the key of
+ * scaler_client_autoscaler_dup_key(). */
+ScalerClientAutoscaler *scaler_application_lookup        (ScalerApplication   *self,
+                                                          const char          *key);
+
+/* The notification shown the first time the window closes while
+ * autoscalers run on this computer (also drawn by the screenshot tool). */
+void                 scaler_application_get_background_notice (const char   **title,
+                                                               const char   **body);
+/* The window closed: sends that notification once (GSettings remembers). */
+void                 scaler_application_window_closed    (ScalerApplication   *self);
 
 G_END_DECLS

@@ -8,7 +8,6 @@
 
 #include "scaler-dashboard.h"
 #include "scaler-dashboard-row.h"
-#include "scaler-events.h"
 #include "scaler-policy.h"
 
 /* Columns of the two tables (cell indexes of ScalerDashboardRow). */
@@ -75,8 +74,8 @@ struct _ScalerDashboard
   GtkColumnView *instances_view;
   ScalerLogView *log_view;
 
-  ScalerEngine  *engine;
-  GSignalGroup  *engine_signals;
+  ScalerClientAutoscaler *autoscaler;
+  GSignalGroup  *signals;          /* of the autoscaler */
   ScalerConfig  *config;
   GListStore    *resources_store;
   GListStore    *instances_store;
@@ -88,28 +87,20 @@ struct _ScalerDashboard
   const char    *state_text;
   const char    *state_class;
   int            window_hours;
-  /* Engine clock minus wall clock at the last result; see log_line_cb. */
-  GTimeSpan      clock_offset;
-  gconstpointer  log_result;       /* not a reference: identity only */
-  gboolean       have_result;      /* the tables show an engine result */
-  guint          log_result_index;
-  gboolean       error_notified;
-  ScalerEventWatch *events;
+  gboolean       have_result;      /* the tables show a result of the service */
+  gboolean       filled;           /* history, backlog and last result shown */
 };
 
 G_DEFINE_FINAL_TYPE (ScalerDashboard, scaler_dashboard, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_ENGINE,
+  PROP_AUTOSCALER,
   PROP_WINDOW_HOURS,
   N_PROPS
 };
 
 enum {
-  START_REQUESTED,
-  STOP_REQUESTED,
-  ATTENTION_NEEDED,
   TOAST,
   N_SIGNALS
 };
@@ -206,15 +197,6 @@ scaler_dashboard_toast (ScalerDashboard *self,
       if (overlay != NULL)
         adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (title));
     }
-}
-
-static void
-scaler_dashboard_attention (ScalerDashboard *self,
-                            const char      *title,
-                            const char      *body)
-{
-  g_debug ("attention: %s: %s", title, body);
-  g_signal_emit (self, signals[ATTENTION_NEEDED], 0, title, body);
 }
 
 /* --- tables ---------------------------------------------------------------- */
@@ -664,7 +646,7 @@ rebuild_derived_series (ScalerDashboard *self,
 static void
 setup_plots (ScalerDashboard *self)
 {
-  ScalerHistory *history = self->engine ? scaler_engine_get_history (self->engine) : NULL;
+  ScalerHistory *history = self->autoscaler ? scaler_client_autoscaler_get_history (self->autoscaler) : NULL;
 
   scaler_plot_remove_all_series (self->workers_plot);
   scaler_plot_remove_all_series (self->usage_plot);
@@ -773,113 +755,114 @@ update_summary (ScalerDashboard   *self,
   gtk_label_set_text (self->cost_detail, s);
 }
 
-/* What a person should hear about (budget, failed launches and boots, lost
- * instances) is decided in core (scaler-events.h), as in the service. */
-static void
-check_attention (ScalerDashboard   *self,
-                 ScalerCycleResult *result)
-{
-  ScalerConfig *config = scaler_dashboard_get_config (self);
-  g_autoptr(GPtrArray) events = NULL;
-
-  if (config == NULL || self->events == NULL)
-    return;
-  events = scaler_event_watch_observe (self->events, config, result);
-  for (guint i = 0; i < events->len; i++)
-    {
-      ScalerEvent *event = g_ptr_array_index (events, i);
-
-      scaler_dashboard_attention (self, event->title, event->body);
-    }
-}
-
-/* --- engine signals -------------------------------------------------------- */
+/* --- the autoscaler's signals ------------------------------------------------ */
 
 static void
 scaler_dashboard_cycle_finished_cb (ScalerDashboard   *self,
-                                    ScalerCycleResult *result,
-                                    ScalerEngine      *engine)
+                                    ScalerCycleResult *result)
 {
-  /* A live result: its clock is the engine's now (give or take a cycle). */
-  self->clock_offset = result->time - g_get_real_time ();
-  scaler_dashboard_apply_result (self, result);
+  if (self->filled)
+    scaler_dashboard_apply_result (self, result);
 }
 
-/* Log lines are stamped with the engine's clock, like the plots (a demo's
- * simulator runs ahead of the wall clock): the lines of a cycle carry their
- * time in the engine's last result, which is set before they are emitted;
- * other lines (start, stop) get the wall clock plus the last known offset. */
+/* Lines carry the autoscaler's clock, like the plots (a demo's simulator
+ * runs ahead of the wall clock). */
 static void
 scaler_dashboard_log_line_cb (ScalerDashboard *self,
+                              gint64           time,
                               ScalerLogLevel   level,
-                              const char      *text,
-                              ScalerEngine    *engine)
+                              const char      *text)
 {
-  ScalerCycleResult *last = scaler_engine_get_last_result (engine);
-  gint64 time = 0;
-
-  if (last != self->log_result)
-    {
-      self->log_result = last;
-      self->log_result_index = 0;
-    }
-  if (last != NULL && last->log_lines != NULL && self->log_result_index < last->log_lines->len)
-    {
-      const ScalerLogLine *line = g_ptr_array_index (last->log_lines, self->log_result_index);
-
-      if (g_strcmp0 (line->text, text) == 0)
-        {
-          time = line->time;
-          self->log_result_index++;
-        }
-    }
-  if (time == 0 && self->clock_offset != 0)
-    time = g_get_real_time () + self->clock_offset;
-
-  scaler_log_view_append_full (self->log_view, time, level, text);
+  if (self->filled)
+    scaler_log_view_append_full (self->log_view, time, level, text);
 }
 
 static void
-scaler_dashboard_state_changed_cb (ScalerDashboard *self,
-                                   ScalerEngine    *engine)
+scaler_dashboard_state_changed_cb (ScalerDashboard *self)
 {
   scaler_dashboard_update_header (self);
+}
+
+static void
+append_log_line (const ScalerClientLogLine *line,
+                 gpointer                   user_data)
+{
+  ScalerDashboard *self = user_data;
+
+  scaler_log_view_append_full (self->log_view, line->time, line->level, line->text);
+}
+
+/* Once the history, the backlog and the last cycle arrived: all at once. */
+static void
+fill (ScalerDashboard *self)
+{
+  ScalerCycleResult *last;
+
+  if (self->autoscaler == NULL || self->filled || !scaler_client_autoscaler_is_loaded (self->autoscaler))
+    return;
+  self->filled = TRUE;
+  setup_plots (self);
+  update_limits (self);
+  scaler_log_view_clear (self->log_view);
+  scaler_client_autoscaler_foreach_log_line (self->autoscaler, append_log_line, self);
+  last = scaler_client_autoscaler_get_last_result (self->autoscaler);
+  if (last != NULL)
+    scaler_dashboard_apply_result (self, last);
+  show_configured_resources (self);
+  scaler_dashboard_update_header (self);
+}
+
+static void
+scaler_dashboard_config_changed_cb (ScalerDashboard *self)
+{
+  update_limits (self);
+  show_configured_resources (self);
+  scaler_dashboard_update_header (self);
+}
+
+static const char *
+service_state (ScalerDashboard *self)
+{
+  return self->autoscaler != NULL ? scaler_client_autoscaler_get_state (self->autoscaler) : "stopped";
 }
 
 static void
 scaler_dashboard_update_header (ScalerDashboard *self)
 {
   ScalerConfig *config = scaler_dashboard_get_config (self);
-  ScalerEngineState state = self->engine ? scaler_engine_get_state (self->engine) : SCALER_ENGINE_STATE_STOPPED;
-  const char *error = self->engine ? scaler_engine_get_error_message (self->engine) : NULL;
+  const char *state = service_state (self);
+  const char *error = self->autoscaler ? scaler_client_autoscaler_get_error (self->autoscaler) : NULL;
+  gboolean failed = g_str_equal (state, "failed");
+  gboolean stopped = g_str_equal (state, "stopped");
   gboolean can_start, can_stop, active;
   g_autoptr(GString) subtitle = g_string_new (NULL);
 
   gtk_label_set_text (self->title_label, config_name (self));
 
-  switch (state)
+  if (g_str_equal (state, "starting"))
     {
-    case SCALER_ENGINE_STATE_STARTING:
       self->state_text = _("Starting");
       self->state_class = "starting";
-      break;
-    case SCALER_ENGINE_STATE_RUNNING:
+    }
+  else if (g_str_equal (state, "running"))
+    {
       self->state_text = _("Running");
       self->state_class = "running";
-      break;
-    case SCALER_ENGINE_STATE_STOPPING:
+    }
+  else if (g_str_equal (state, "stopping"))
+    {
       self->state_text = _("Stopping");
       self->state_class = "starting";
-      break;
-    case SCALER_ENGINE_STATE_ERROR:
+    }
+  else if (failed)
+    {
       self->state_text = _("Error");
       self->state_class = "error";
-      break;
-    case SCALER_ENGINE_STATE_STOPPED:
-    default:
+    }
+  else
+    {
       self->state_text = _("Stopped");
       self->state_class = "stopped";
-      break;
     }
   gtk_label_set_text (self->state_label, self->state_text);
   {
@@ -888,19 +871,19 @@ scaler_dashboard_update_header (ScalerDashboard *self)
     gtk_widget_set_css_classes (GTK_WIDGET (self->state_label), classes);
   }
 
-  active = state == SCALER_ENGINE_STATE_STARTING || state == SCALER_ENGINE_STATE_RUNNING ||
-           state == SCALER_ENGINE_STATE_ERROR;
-  can_start = state == SCALER_ENGINE_STATE_STOPPED && (self->engine != NULL || config != NULL);
-  can_stop = self->engine != NULL && active;
+  /* Failed while it should run: the engine keeps retrying, Stop stops it. */
+  active = self->autoscaler != NULL && scaler_client_autoscaler_is_active (self->autoscaler);
+  can_start = self->autoscaler != NULL && !active && config != NULL;
+  can_stop = self->autoscaler != NULL && active;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.start", can_start);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.stop", can_stop);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-idle", self->engine != NULL && active);
-  /* The engine terminates only while it runs (it checks again itself). */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-instance", self->engine != NULL && active);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.show-boot-log", self->engine != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-idle", can_stop && !stopped);
+  /* The service terminates only while it runs (it checks again itself). */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.terminate-instance", can_stop && !stopped);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "dashboard.show-boot-log", self->autoscaler != NULL);
 
-  if (state == SCALER_ENGINE_STATE_STOPPED)
+  if (!active)
     {
       gtk_button_set_label (self->start_stop_button, _("Start"));
       gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_stop_button), "dashboard.start");
@@ -932,61 +915,85 @@ scaler_dashboard_update_header (ScalerDashboard *self)
   gtk_label_set_text (self->subtitle_label, subtitle->str);
   gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label), subtitle->len > 0);
 
-  /* The error banner and its notification (once per entry into ERROR). */
-  if (state == SCALER_ENGINE_STATE_ERROR)
+  /* The error banner (the service sends the notification: an Event). */
+  if (failed)
     {
-      const char *message = error ? error : _("The last cycle failed; retrying.");
+      const char *message = error != NULL && error[0] != '\0' ? error : _("The last cycle failed; retrying.");
 
       gtk_label_set_text (self->error_label, message);
       /* Hidden, not just unrevealed: no double spacing in the page box. */
       gtk_widget_set_visible (GTK_WIDGET (self->error_revealer), TRUE);
       gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
-      if (!self->error_notified)
-        {
-          g_autofree char *title = g_strdup_printf (_("“%s” has a problem"), config_name (self));
-
-          self->error_notified = TRUE;
-          scaler_dashboard_attention (self, title, message);
-        }
     }
   else
     {
       gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->error_revealer), FALSE);
-      self->error_notified = FALSE;
     }
 }
 
 /* --- actions --------------------------------------------------------------- */
+
+/* A method of the autoscaler; its error becomes a toast "@failure: error"
+ * ("Could not start: ..."), its success the toast @success (nullable). */
+typedef struct
+{
+  ScalerDashboard *self;
+  char            *failure;
+  char            *success;
+} CallData;
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CallData *data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+  g_autofree char *title = NULL;
+
+  if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    /* TRANSLATORS: what could not be done, then the service's error */
+    title = g_strdup_printf (_("%s: %s"), data->failure, error->message);
+  else if (reply != NULL && data->success != NULL)
+    title = g_strdup (data->success);
+  if (title != NULL)
+    scaler_dashboard_toast (data->self, title);
+  g_object_unref (data->self);
+  g_free (data->failure);
+  g_free (data->success);
+  g_free (data);
+}
+
+static void
+call_method (ScalerDashboard *self,
+             const char      *method,
+             GVariant        *parameters,
+             const char      *failure,
+             const char      *success)
+{
+  CallData *data;
+
+  if (self->autoscaler == NULL)
+    {
+      if (parameters != NULL)
+        g_variant_unref (g_variant_ref_sink (parameters));
+      return;
+    }
+  data = g_new0 (CallData, 1);
+  data->self = g_object_ref (self);
+  data->failure = g_strdup (failure);
+  data->success = g_strdup (success);
+  scaler_client_autoscaler_call (self->autoscaler, method, parameters, -1, self->cancellable, call_done_cb, data);
+}
 
 static void
 scaler_dashboard_start_action (GtkWidget  *widget,
                                const char *action_name,
                                GVariant   *parameter)
 {
-  ScalerDashboard *self = SCALER_DASHBOARD (widget);
-  gboolean handled = FALSE;
-
-  g_signal_emit (self, signals[START_REQUESTED], 0, &handled);
-  if (!handled && self->engine != NULL)
-    scaler_engine_start (self->engine);
-}
-
-static void
-stop_done_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(ScalerDashboard) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!scaler_engine_stop_finish (SCALER_ENGINE (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_autofree char *title = g_strdup_printf (_("Could not stop cleanly: %s"), error->message);
-
-      scaler_dashboard_toast (self, title);
-    }
+  call_method (SCALER_DASHBOARD (widget), "Start", NULL, _("Could not start"), NULL);
 }
 
 static void
@@ -994,12 +1001,7 @@ scaler_dashboard_stop_action (GtkWidget  *widget,
                               const char *action_name,
                               GVariant   *parameter)
 {
-  ScalerDashboard *self = SCALER_DASHBOARD (widget);
-  gboolean handled = FALSE;
-
-  g_signal_emit (self, signals[STOP_REQUESTED], 0, &handled);
-  if (!handled && self->engine != NULL)
-    scaler_engine_stop_async (self->engine, 0, NULL, stop_done_cb, g_object_ref (self));
+  call_method (SCALER_DASHBOARD (widget), "Stop", NULL, _("Could not stop cleanly"), NULL);
 }
 
 static void
@@ -1007,13 +1009,8 @@ scaler_dashboard_terminate_idle_action (GtkWidget  *widget,
                                         const char *action_name,
                                         GVariant   *parameter)
 {
-  ScalerDashboard *self = SCALER_DASHBOARD (widget);
-
-  if (self->engine == NULL)
-    return;
-
-  scaler_engine_terminate_idle_now (self->engine);
-  scaler_dashboard_toast (self, _("Idle instances are being terminated"));
+  call_method (SCALER_DASHBOARD (widget), "TerminateIdleNow", NULL,
+               _("Could not terminate idle instances"), _("Idle instances are being terminated"));
 }
 
 static void
@@ -1062,7 +1059,11 @@ boot_log_done_cb (GObject      *object,
 {
   BootLog *log = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *text = scaler_engine_get_console_output_finish (SCALER_ENGINE (object), result, &error);
+  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+  const char *text = NULL;
+
+  if (reply != NULL)
+    g_variant_get (reply, "(&s)", &text);
 
   if (g_cancellable_is_cancelled (log->cancellable))
     {
@@ -1108,7 +1109,7 @@ scaler_dashboard_show_boot_log_action (GtkWidget  *widget,
   GtkWidget *window, *box, *header, *stack, *scroller, *text_view, *spinner, *error_page;
   BootLog *log;
 
-  if (self->engine == NULL)
+  if (self->autoscaler == NULL)
     return;
 
   window = adw_window_new ();
@@ -1162,7 +1163,8 @@ scaler_dashboard_show_boot_log_action (GtkWidget  *widget,
   g_signal_connect (window, "destroy", G_CALLBACK (boot_log_destroy_cb), log);
 
   gtk_window_present (GTK_WINDOW (window));
-  scaler_engine_get_console_output_async (self->engine, id, log->cancellable, boot_log_done_cb, log);
+  scaler_client_autoscaler_call (self->autoscaler, "GetConsoleOutput", g_variant_new ("(s)", id), -1,
+                                 log->cancellable, boot_log_done_cb, log);
 }
 
 static void
@@ -1171,17 +1173,15 @@ terminate_response_cb (AdwMessageDialog *dialog,
                        ScalerDashboard  *self)
 {
   const char *id = g_object_get_data (G_OBJECT (dialog), "instance-id");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *title = NULL;
+  g_autofree char *failure = NULL;
+  g_autofree char *success = NULL;
 
-  if (g_strcmp0 (response, "terminate") != 0 || self->engine == NULL)
+  if (g_strcmp0 (response, "terminate") != 0 || self->autoscaler == NULL)
     return;
 
-  if (scaler_engine_terminate_instance (self->engine, id, &error))
-    title = g_strdup_printf (_("Terminating %s"), id);
-  else
-    title = g_strdup_printf (_("Could not terminate %s: %s"), id, error->message);
-  scaler_dashboard_toast (self, title);
+  failure = g_strdup_printf (_("Could not terminate %s"), id);
+  success = g_strdup_printf (_("Terminating %s"), id);
+  call_method (self, "TerminateInstance", g_variant_new ("(s)", id), failure, success);
 }
 
 static void
@@ -1194,7 +1194,7 @@ scaler_dashboard_terminate_instance_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *dialog;
 
-  if (self->engine == NULL)
+  if (self->autoscaler == NULL)
     return;
 
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
@@ -1224,20 +1224,19 @@ scaler_dashboard_dispose (GObject *object)
   ScalerDashboard *self = SCALER_DASHBOARD (object);
 
   g_cancellable_cancel (self->cancellable);
-  if (self->engine_signals != NULL)
-    g_signal_group_set_target (self->engine_signals, NULL);
+  if (self->signals != NULL)
+    g_signal_group_set_target (self->signals, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), SCALER_TYPE_DASHBOARD);
 
-  g_clear_object (&self->engine_signals);
-  g_clear_object (&self->engine);
+  g_clear_object (&self->signals);
+  g_clear_object (&self->autoscaler);
   g_clear_pointer (&self->config, scaler_config_unref);
   g_clear_object (&self->resources_store);
   g_clear_object (&self->instances_store);
   g_clear_object (&self->running_series);
   g_clear_object (&self->pending_series);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->events, scaler_event_watch_free);
 
   G_OBJECT_CLASS (scaler_dashboard_parent_class)->dispose (object);
 }
@@ -1252,8 +1251,8 @@ scaler_dashboard_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      g_value_set_object (value, self->engine);
+    case PROP_AUTOSCALER:
+      g_value_set_object (value, self->autoscaler);
       break;
     case PROP_WINDOW_HOURS:
       g_value_set_int (value, self->window_hours);
@@ -1273,8 +1272,8 @@ scaler_dashboard_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_ENGINE:
-      scaler_dashboard_set_engine (self, g_value_get_object (value));
+    case PROP_AUTOSCALER:
+      scaler_dashboard_set_autoscaler (self, g_value_get_object (value));
       break;
     case PROP_WINDOW_HOURS:
       scaler_dashboard_set_window_hours (self, g_value_get_int (value));
@@ -1294,25 +1293,14 @@ scaler_dashboard_class_init (ScalerDashboardClass *klass)
   object_class->get_property = scaler_dashboard_get_property;
   object_class->set_property = scaler_dashboard_set_property;
 
-  properties[PROP_ENGINE] =
-    g_param_spec_object ("engine", NULL, NULL, SCALER_TYPE_ENGINE,
+  properties[PROP_AUTOSCALER] =
+    g_param_spec_object ("autoscaler", NULL, NULL, SCALER_TYPE_CLIENT_AUTOSCALER,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_WINDOW_HOURS] =
     g_param_spec_int ("window-hours", NULL, NULL, 1, 24 * 365, 1,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* gboolean start-requested (): TRUE when the handler started it. */
-  signals[START_REQUESTED] =
-    g_signal_new ("start-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 0);
-  signals[STOP_REQUESTED] =
-    g_signal_new ("stop-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  g_signal_accumulator_true_handled, NULL, NULL, G_TYPE_BOOLEAN, 0);
-  /* attention-needed (title, body): worth a desktop notification. */
-  signals[ATTENTION_NEEDED] =
-    g_signal_new ("attention-needed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
   /* gboolean toast (title): the result of a user action. */
   signals[TOAST] =
     g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1367,19 +1355,20 @@ scaler_dashboard_init (ScalerDashboard *self)
 {
   self->window_hours = 1;
   self->cancellable = g_cancellable_new ();
-  self->events = scaler_event_watch_new ();
   self->resources_store = g_list_store_new (SCALER_TYPE_DASHBOARD_ROW);
   self->instances_store = g_list_store_new (SCALER_TYPE_DASHBOARD_ROW);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->engine_signals = g_signal_group_new (SCALER_TYPE_ENGINE);
-  g_signal_group_connect_object (self->engine_signals, "cycle-finished",
-                                 G_CALLBACK (scaler_dashboard_cycle_finished_cb), self, G_CONNECT_SWAPPED);
-  g_signal_group_connect_object (self->engine_signals, "log-line",
-                                 G_CALLBACK (scaler_dashboard_log_line_cb), self, G_CONNECT_SWAPPED);
-  g_signal_group_connect_object (self->engine_signals, "state-changed",
-                                 G_CALLBACK (scaler_dashboard_state_changed_cb), self, G_CONNECT_SWAPPED);
+  self->signals = g_signal_group_new (SCALER_TYPE_CLIENT_AUTOSCALER);
+  g_signal_group_connect_swapped (self->signals, "cycle-finished", G_CALLBACK (scaler_dashboard_cycle_finished_cb), self);
+  g_signal_group_connect_swapped (self->signals, "log-line", G_CALLBACK (scaler_dashboard_log_line_cb), self);
+  g_signal_group_connect_swapped (self->signals, "notify::state", G_CALLBACK (scaler_dashboard_state_changed_cb), self);
+  g_signal_group_connect_swapped (self->signals, "notify::error", G_CALLBACK (scaler_dashboard_state_changed_cb), self);
+  g_signal_group_connect_swapped (self->signals, "notify::desired-state",
+                                  G_CALLBACK (scaler_dashboard_state_changed_cb), self);
+  g_signal_group_connect_swapped (self->signals, "notify::config", G_CALLBACK (scaler_dashboard_config_changed_cb), self);
+  g_signal_group_connect_swapped (self->signals, "loaded", G_CALLBACK (fill), self);
 
   scaler_plot_set_unit (self->cost_plot, SCALER_PLOT_UNIT_USD_PER_HOUR);
 
@@ -1398,36 +1387,30 @@ scaler_dashboard_new (void)
   return g_object_new (SCALER_TYPE_DASHBOARD, NULL);
 }
 
-ScalerEngine *
-scaler_dashboard_get_engine (ScalerDashboard *self)
+ScalerClientAutoscaler *
+scaler_dashboard_get_autoscaler (ScalerDashboard *self)
 {
   g_return_val_if_fail (SCALER_IS_DASHBOARD (self), NULL);
 
-  return self->engine;
+  return self->autoscaler;
 }
 
 void
-scaler_dashboard_set_engine (ScalerDashboard *self,
-                             ScalerEngine    *engine)
+scaler_dashboard_set_autoscaler (ScalerDashboard        *self,
+                                 ScalerClientAutoscaler *autoscaler)
 {
-  ScalerCycleResult *last;
-
   g_return_if_fail (SCALER_IS_DASHBOARD (self));
-  g_return_if_fail (engine == NULL || SCALER_IS_ENGINE (engine));
+  g_return_if_fail (autoscaler == NULL || SCALER_IS_CLIENT_AUTOSCALER (autoscaler));
 
-  if (self->engine == engine)
+  if (self->autoscaler == autoscaler)
     return;
 
-  g_set_object (&self->engine, engine);
-  g_signal_group_set_target (self->engine_signals, engine);
-  self->clock_offset = 0;
-  self->log_result = NULL;
-  self->log_result_index = 0;
-  self->error_notified = FALSE;
-  if (self->events != NULL)
-    scaler_event_watch_reset (self->events);
+  g_set_object (&self->autoscaler, autoscaler);
+  g_signal_group_set_target (self->signals, autoscaler);
+  self->filled = FALSE;
+  self->have_result = FALSE;
 
-  /* The previous engine's rows, log and series go. */
+  /* The previous autoscaler's rows, log and series go. */
   g_list_store_remove_all (self->resources_store);
   g_list_store_remove_all (self->instances_store);
   gtk_stack_set_visible_child_name (self->resources_stack, "empty");
@@ -1436,25 +1419,18 @@ scaler_dashboard_set_engine (ScalerDashboard *self,
   clear_summary (self);
   setup_plots (self);
   update_limits (self);
-
-  self->have_result = FALSE;
-
-  /* What it last saw, so a stopped instance still shows its data. */
-  last = engine ? scaler_engine_get_last_result (engine) : NULL;
-  if (last != NULL)
-    {
-      for (guint i = 0; last->log_lines != NULL && i < last->log_lines->len; i++)
-        {
-          const ScalerLogLine *line = g_ptr_array_index (last->log_lines, i);
-
-          scaler_log_view_append_full (self->log_view, line->time, line->level, line->text);
-        }
-      scaler_dashboard_apply_result (self, last);
-    }
   show_configured_resources (self);
 
+  /* Its history, backlog and last cycle: at once when the service sent
+   * them already, else when they arrive ("loaded"). */
+  if (autoscaler != NULL)
+    {
+      scaler_client_autoscaler_load (autoscaler);
+      fill (self);
+    }
+
   scaler_dashboard_update_header (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ENGINE]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTOSCALER]);
 }
 
 ScalerConfig *
@@ -1464,8 +1440,8 @@ scaler_dashboard_get_config (ScalerDashboard *self)
 
   if (self->config != NULL)
     return self->config;
-  if (self->engine != NULL)
-    return scaler_engine_get_config (self->engine);
+  if (self->autoscaler != NULL)
+    return scaler_client_autoscaler_get_config (self->autoscaler);
 
   return NULL;
 }
@@ -1563,7 +1539,6 @@ scaler_dashboard_apply_result (ScalerDashboard   *self,
   }
 
   update_summary (self, result);
-  check_attention (self, result);
 }
 
 ScalerPlot *

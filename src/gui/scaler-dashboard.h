@@ -9,13 +9,18 @@
  * terminate with confirmation); and the console (ScalerLogView) below the
  * plots in a GtkPaned.
  *
- * How the window uses it (gui-shell):
+ * How the window uses it:
  *
  *   dashboard = scaler_dashboard_new ();
- *   scaler_dashboard_set_config (dashboard, config);   // the selected instance
- *   scaler_dashboard_set_engine (dashboard, engine);   // NULL while it has none
- *   g_signal_connect (dashboard, "start-requested", ...);  // optional, see below
- *   g_signal_connect (dashboard, "attention-needed", ...); // -> GNotification
+ *   scaler_dashboard_set_autoscaler (dashboard, autoscaler);  // the selected one
+ *   g_signal_connect (dashboard, "toast", ...);                // optional
+ *
+ * It follows a ScalerClientAutoscaler (the service's object, see
+ * scaler-client-autoscaler.h): it asks it to load its history, console
+ * backlog and last cycle, shows them at once when they arrived, then follows
+ * its CycleFinished, Log and properties. Nothing runs in the app: Start,
+ * Stop, Terminate Idle Now, Terminate Instance and the boot log are calls
+ * to the service.
  *
  * Actions on the widget (buttons refer to them by name):
  *   dashboard.start, dashboard.stop, dashboard.terminate-idle,
@@ -23,30 +28,22 @@
  *   dashboard.copy-id (s), dashboard.show-boot-log (s),
  *   dashboard.terminate-instance (s: asks for confirmation first).
  *
- * "start-requested" / "stop-requested" (boolean, true-handled accumulator) are
- * emitted first by dashboard.start / dashboard.stop; when no handler returns
- * TRUE, the dashboard calls scaler_engine_start() / scaler_engine_stop_async()
- * on its engine itself. Their outcome is reported through "toast" (title) so
- * the window can show it in its AdwToastOverlay (if nobody handles "toast",
- * the dashboard adds it to the nearest AdwToastOverlay ancestor itself).
+ * The outcome of an action is reported through "toast" (title, a boolean
+ * true-handled signal) so the window can show it in its AdwToastOverlay (if
+ * nobody handles "toast", the dashboard adds it to the nearest
+ * AdwToastOverlay ancestor itself). Notifications come from the service's
+ * Event signal, through the application, not from here.
  *
- * Screenshots (build-aux/screenshot -> tests/scaler-screenshots.c, owned by
- * gui-shell, which already does this): present the window
- * with a demo engine that has run for a while (scaler_engine_registry_build_engine()
- * on a config with demo = TRUE, then wait for a few "cycle-finished"), then
- * call scaler_dashboard_save_png (GTK_WIDGET (window), "OUTDIR/dashboard-demo.png",
- * &error); for the dark variant, adw_style_manager_set_color_scheme
- * (ADW_COLOR_SCHEME_FORCE_DARK), iterate the main loop until drawn, and save
- * "dashboard-demo-dark.png". It renders any widget offscreen with the cairo
- * renderer, so it works under Xvfb.
+ * Screenshots (build-aux/screenshot -> tests/scaler-screenshots.c): render
+ * any widget offscreen with scaler_dashboard_save_png(); it works under Xvfb.
  */
 
 #pragma once
 
 #include <adwaita.h>
 
+#include "scaler-client-autoscaler.h"
 #include "scaler-config.h"
-#include "scaler-engine.h"
 #include "scaler-log-view.h"
 #include "scaler-plot.h"
 
@@ -65,13 +62,13 @@ G_DECLARE_FINAL_TYPE (ScalerDashboard, scaler_dashboard, SCALER, DASHBOARD, GtkW
 
 GtkWidget     *scaler_dashboard_new                (void);
 
-/* Nullable. Follows the engine's signals (GSignalGroup); replacing it drops
- * the old engine's data from the plots and tables. */
-ScalerEngine  *scaler_dashboard_get_engine         (ScalerDashboard     *self);
-void           scaler_dashboard_set_engine         (ScalerDashboard     *self,
-                                                    ScalerEngine        *engine);
-/* Nullable. The name, region, caps and budget shown; when NULL the engine's
- * config is used. */
+/* Nullable. Follows the autoscaler's signals (GSignalGroup); replacing it
+ * drops the old one's data from the plots and tables. */
+ScalerClientAutoscaler *scaler_dashboard_get_autoscaler (ScalerDashboard        *self);
+void           scaler_dashboard_set_autoscaler     (ScalerDashboard        *self,
+                                                    ScalerClientAutoscaler *autoscaler);
+/* Nullable. The name, region, caps and budget shown; when NULL the
+ * autoscaler's config is used. */
 ScalerConfig  *scaler_dashboard_get_config         (ScalerDashboard     *self);
 void           scaler_dashboard_set_config         (ScalerDashboard     *self,
                                                     ScalerConfig        *config);
@@ -82,7 +79,7 @@ void           scaler_dashboard_set_window_hours   (ScalerDashboard     *self,
                                                     int                  hours);
 
 /* Folds one cycle result into the tables, the summary and the derived series
- * (what "cycle-finished" does; public for tests and replays). */
+ * (what CycleFinished does; public for tests and replays). */
 void           scaler_dashboard_apply_result       (ScalerDashboard     *self,
                                                     ScalerCycleResult   *result);
 

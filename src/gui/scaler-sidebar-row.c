@@ -6,23 +6,22 @@
 
 #include <glib/gi18n.h>
 
+#include "scaler-machine.h"
 #include "scaler-sidebar-row.h"
 
 struct _ScalerSidebarRow
 {
-  GtkListBoxRow        parent_instance;
+  GtkListBoxRow           parent_instance;
 
-  ScalerAutoscaler *saved;
-  ScalerApplication   *application;   /* weak */
-  GSignalGroup        *engine_signals;
-  const char          *state;
+  GSignalGroup           *signals;   /* of the autoscaler */
+  const char             *state;
 
   /* Template children */
-  GtkImage            *state_icon;
-  GtkLabel            *name_label;
-  GtkLabel            *status_label;
-  GtkButton           *toggle_button;
-  GtkMenuButton       *menu_button;
+  GtkImage               *state_icon;
+  GtkLabel               *name_label;
+  GtkLabel               *status_label;
+  GtkButton              *toggle_button;
+  GtkMenuButton          *menu_button;
 };
 
 G_DEFINE_FINAL_TYPE (ScalerSidebarRow, scaler_sidebar_row, GTK_TYPE_LIST_BOX_ROW)
@@ -32,65 +31,44 @@ static const char * const state_classes[] = {
 };
 
 char *
-scaler_instance_describe (ScalerAutoscaler *saved,
-                          ScalerEngine        *engine,
-                          const char         **state)
+scaler_sidebar_describe (ScalerClientAutoscaler  *autoscaler,
+                         const char             **state)
 {
-  ScalerConfig *config = scaler_autoscaler_get_config (saved);
-  ScalerCycleResult *result;
-  const char *error_message;
+  const char *service_state = scaler_client_autoscaler_get_state (autoscaler);
+  const char *error = scaler_client_autoscaler_get_error (autoscaler);
+  ScalerConfig *config = scaler_client_autoscaler_get_config (autoscaler);
 
   if (config == NULL)
     {
       *state = "broken";
-      return g_strdup_printf (_("Cannot be read: %s"), scaler_autoscaler_get_load_error (saved));
+      return g_strdup_printf (_("Cannot be read: %s"), error[0] != '\0' ? error : _("unknown error"));
     }
-
-  if (engine == NULL)
+  if (g_strcmp0 (service_state, "starting") == 0)
     {
-      *state = "stopped";
-      return g_strdup (config->demo ? _("Stopped · Demo") : _("Stopped"));
-    }
-
-  switch (scaler_engine_get_state (engine))
-    {
-    case SCALER_ENGINE_STATE_STARTING:
       *state = "starting";
       return g_strdup (_("Starting…"));
-
-    case SCALER_ENGINE_STATE_STOPPING:
+    }
+  if (g_strcmp0 (service_state, "stopping") == 0)
+    {
       *state = "stopping";
       return g_strdup (_("Stopping…"));
-
-    case SCALER_ENGINE_STATE_ERROR:
-      *state = "error";
-      error_message = scaler_engine_get_error_message (engine);
-      return g_strdup (error_message ? error_message : _("Error"));
-
-    case SCALER_ENGINE_STATE_STOPPED:
-      *state = "stopped";
-      return g_strdup (_("Stopped"));
-
-    case SCALER_ENGINE_STATE_RUNNING:
-    default:
-      break;
     }
-
-  *state = "running";
-  result = scaler_engine_get_last_result (engine);
-  if (result == NULL)
-    return g_strdup (_("Running"));
-
-  {
-    guint live = 0;
-
-    /* Live instances, booting included: the same count as the dashboard. */
-    for (guint i = 0; result->resources != NULL && i < result->resources->len; i++)
-      live += ((const ScalerResourceRow *) g_ptr_array_index (result->resources, i))->running;
-
-    /* Translators: e.g. "3 running, 1 idle" (instances, idle workers). */
-    return g_strdup_printf (_("%u running, %u idle"), live, result->idle_workers);
-  }
+  if (g_strcmp0 (service_state, "failed") == 0)
+    {
+      *state = "error";
+      return g_strdup (error[0] != '\0' ? error : _("Error"));
+    }
+  if (g_strcmp0 (service_state, "running") == 0)
+    {
+      *state = "running";
+      if (scaler_client_autoscaler_get_cycle (autoscaler) == 0)
+        return g_strdup (_("Running"));
+      /* Translators: e.g. "3 running, 1 idle" (instances, idle workers). */
+      return g_strdup_printf (_("%u running, %u idle"), scaler_client_autoscaler_get_instances (autoscaler),
+                              scaler_client_autoscaler_get_idle_workers (autoscaler));
+    }
+  *state = "stopped";
+  return g_strdup (config->demo ? _("Stopped · Demo") : _("Stopped"));
 }
 
 static const char *
@@ -110,39 +88,42 @@ state_label (const char *state)
   return _("Stopped");
 }
 
-static ScalerEngine *
-current_engine (ScalerSidebarRow *self)
+static void
+set_target (GtkActionable *actionable,
+            const char    *action,
+            const char    *key)
 {
-  if (self->application == NULL)
-    return NULL;
-
-  return scaler_application_get_engine (self->application, scaler_autoscaler_get_id (self->saved));
+  gtk_actionable_set_action_target (actionable, "s", key);
+  gtk_actionable_set_action_name (actionable, action);
 }
 
 static void
 update (ScalerSidebarRow *self)
 {
-  ScalerEngine *engine = current_engine (self);
+  ScalerClientAutoscaler *autoscaler = g_signal_group_dup_target (self->signals);
   g_autofree char *status = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *klass = NULL;
   const char *state = "stopped";
-  const char *id = scaler_autoscaler_get_id (self->saved);
-  gboolean broken = scaler_autoscaler_is_broken (self->saved);
-  gboolean running = engine != NULL;
+  gboolean broken, active;
 
-  status = scaler_instance_describe (self->saved, engine, &state);
+  if (autoscaler == NULL)
+    return;
+
+  key = scaler_client_autoscaler_dup_key (autoscaler);
+  broken = scaler_client_autoscaler_is_broken (autoscaler);
+  active = scaler_client_autoscaler_is_active (autoscaler);
+  status = scaler_sidebar_describe (autoscaler, &state);
   self->state = state;
 
-  gtk_label_set_text (self->name_label, scaler_autoscaler_get_name (self->saved));
+  gtk_label_set_text (self->name_label, scaler_client_autoscaler_get_name (autoscaler));
   gtk_label_set_text (self->status_label, status);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_label), status);
 
   for (guint i = 0; i < G_N_ELEMENTS (state_classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->state_icon), state_classes[i]);
-  {
-    g_autofree char *klass = g_strconcat ("state-", state, NULL);
-
-    gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), klass);
-  }
+  klass = g_strconcat ("state-", state, NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self->state_icon), klass);
   gtk_image_set_from_icon_name (self->state_icon,
                                 broken ? "dialog-error-symbolic" :
                                 g_str_equal (state, "error") ? "dialog-warning-symbolic" :
@@ -156,65 +137,70 @@ update (ScalerSidebarRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->toggle_button), !broken);
   gtk_button_set_icon_name (self->toggle_button,
-                            running ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggle_button), running ? _("Stop") : _("Start"));
-  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->toggle_button), "s", id);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->toggle_button),
-                                  running ? "win.stop-autoscaler" : "win.start-autoscaler");
+                            active ? "media-playback-stop-symbolic" : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->toggle_button), active ? _("Stop") : _("Start"));
+  set_target (GTK_ACTIONABLE (self->toggle_button), active ? "win.stop-autoscaler" : "win.start-autoscaler", key);
+
+  g_object_unref (autoscaler);
+}
+
+static void
+add_item (GMenu      *menu,
+          const char *label,
+          const char *action,
+          const char *key)
+{
+  g_autoptr(GMenuItem) item = g_menu_item_new (label, NULL);
+
+  g_menu_item_set_action_and_target (item, action, "s", key);
+  g_menu_append_item (menu, item);
 }
 
 static GMenuModel *
-build_menu (ScalerSidebarRow *self)
+build_menu (ScalerClientAutoscaler *autoscaler)
 {
   GMenu *menu = g_menu_new ();
   g_autoptr(GMenu) section = g_menu_new ();
+  g_autoptr(GMenu) move = g_menu_new ();
   g_autoptr(GMenu) danger = g_menu_new ();
-  const char *id = scaler_autoscaler_get_id (self->saved);
-  g_autoptr(GMenuItem) item = NULL;
+  g_autofree char *key = scaler_client_autoscaler_dup_key (autoscaler);
+  ScalerMachine *machine = scaler_client_autoscaler_get_machine (autoscaler);
+  gboolean local = machine == NULL || scaler_machine_is_local (machine);
 
-#define ADD(m, label, action) \
-  G_STMT_START { \
-    g_autoptr(GMenuItem) it = g_menu_item_new (label, NULL); \
-    g_menu_item_set_action_and_target (it, action, "s", id); \
-    g_menu_append_item (m, it); \
-  } G_STMT_END
-
-  if (scaler_autoscaler_is_broken (self->saved))
+  if (scaler_client_autoscaler_is_broken (autoscaler))
     {
-      ADD (section, _("_Show File"), "win.show-autoscaler-file");
+      /* Only a file of this computer can be shown in a file manager. */
+      if (local)
+        add_item (section, _("_Show File"), "win.show-autoscaler-file", key);
     }
   else
     {
-      ADD (section, _("_Edit…"), "win.edit-autoscaler");
-      ADD (section, _("D_uplicate"), "win.duplicate-autoscaler");
-      ADD (section, _("E_xport…"), "win.export-autoscaler");
+      add_item (section, _("_Edit…"), "win.edit-autoscaler", key);
+      add_item (section, _("D_uplicate"), "win.duplicate-autoscaler", key);
+      add_item (section, _("E_xport…"), "win.export-autoscaler", key);
+      add_item (section, _("_Test Connection"), "win.test-connection", key);
+      if (local)
+        add_item (move, _("_Move to Server…"), "win.move-to-server", key);
     }
-  ADD (danger, _("_Delete…"), "win.delete-autoscaler");
-#undef ADD
+  add_item (danger, _("_Delete…"), "win.delete-autoscaler", key);
 
   g_menu_append_section (menu, NULL, G_MENU_MODEL (section));
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (move));
   g_menu_append_section (menu, NULL, G_MENU_MODEL (danger));
 
   return G_MENU_MODEL (menu);
 }
 
 static void
-saved_changed_cb (ScalerSidebarRow *self)
+config_changed_cb (ScalerSidebarRow *self)
 {
-  g_autoptr(GMenuModel) menu = build_menu (self);
+  g_autoptr(ScalerClientAutoscaler) autoscaler = g_signal_group_dup_target (self->signals);
+  g_autoptr(GMenuModel) menu = NULL;
 
-  gtk_menu_button_set_menu_model (self->menu_button, menu);
-  update (self);
-}
-
-static void
-engine_changed_cb (ScalerSidebarRow *self,
-                   const char        *instance_id)
-{
-  if (g_strcmp0 (instance_id, scaler_autoscaler_get_id (self->saved)) != 0)
+  if (autoscaler == NULL)
     return;
-
-  g_signal_group_set_target (self->engine_signals, current_engine (self));
+  menu = build_menu (autoscaler);
+  gtk_menu_button_set_menu_model (self->menu_button, menu);
   update (self);
 }
 
@@ -223,12 +209,10 @@ scaler_sidebar_row_dispose (GObject *object)
 {
   ScalerSidebarRow *self = SCALER_SIDEBAR_ROW (object);
 
-  if (self->engine_signals != NULL)
-    g_signal_group_set_target (self->engine_signals, NULL);
-  g_clear_object (&self->engine_signals);
-  g_clear_weak_pointer (&self->application);
+  if (self->signals != NULL)
+    g_signal_group_set_target (self->signals, NULL);
+  g_clear_object (&self->signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCALER_TYPE_SIDEBAR_ROW);
-  g_clear_object (&self->saved);
 
   G_OBJECT_CLASS (scaler_sidebar_row_parent_class)->dispose (object);
 }
@@ -252,46 +236,44 @@ scaler_sidebar_row_class_init (ScalerSidebarRowClass *klass)
 static void
 scaler_sidebar_row_init (ScalerSidebarRow *self)
 {
+  static const char * const followed[] = {
+    "notify::name", "notify::state", "notify::error", "notify::desired-state",
+    "notify::instances", "notify::idle-workers", "notify::cycle",
+  };
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->engine_signals = g_signal_group_new (SCALER_TYPE_ENGINE);
-  g_signal_group_connect_swapped (self->engine_signals, "notify::state", G_CALLBACK (update), self);
-  g_signal_group_connect_swapped (self->engine_signals, "notify::error-message", G_CALLBACK (update), self);
-  g_signal_group_connect_swapped (self->engine_signals, "cycle-finished", G_CALLBACK (update), self);
+  self->state = "stopped";
+  self->signals = g_signal_group_new (SCALER_TYPE_CLIENT_AUTOSCALER);
+  for (guint i = 0; i < G_N_ELEMENTS (followed); i++)
+    g_signal_group_connect_swapped (self->signals, followed[i], G_CALLBACK (update), self);
+  g_signal_group_connect_swapped (self->signals, "notify::config", G_CALLBACK (config_changed_cb), self);
+  g_signal_connect_swapped (self->signals, "bind", G_CALLBACK (config_changed_cb), self);
 }
 
 GtkWidget *
-scaler_sidebar_row_new (ScalerAutoscaler *saved,
-                         ScalerApplication   *application)
+scaler_sidebar_row_new (ScalerClientAutoscaler *autoscaler)
 {
   ScalerSidebarRow *self;
 
-  g_return_val_if_fail (SCALER_IS_AUTOSCALER (saved), NULL);
-  g_return_val_if_fail (application == NULL || SCALER_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (SCALER_IS_CLIENT_AUTOSCALER (autoscaler), NULL);
 
   self = g_object_new (SCALER_TYPE_SIDEBAR_ROW, NULL);
-  self->saved = g_object_ref (saved);
-  g_set_weak_pointer (&self->application, application);
-
-  g_signal_connect_object (saved, "notify::config", G_CALLBACK (saved_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (saved, "notify::name", G_CALLBACK (saved_changed_cb), self, G_CONNECT_SWAPPED);
-  if (application != NULL)
-    {
-      g_signal_connect_object (application, "engine-changed", G_CALLBACK (engine_changed_cb), self, G_CONNECT_SWAPPED);
-      g_signal_group_set_target (self->engine_signals, current_engine (self));
-    }
-
-  saved_changed_cb (self);
+  g_signal_group_set_target (self->signals, autoscaler);
 
   return GTK_WIDGET (self);
 }
 
-ScalerAutoscaler *
-scaler_sidebar_row_get_instance (ScalerSidebarRow *self)
+ScalerClientAutoscaler *
+scaler_sidebar_row_get_autoscaler (ScalerSidebarRow *self)
 {
+  g_autoptr(ScalerClientAutoscaler) autoscaler = NULL;
+
   g_return_val_if_fail (SCALER_IS_SIDEBAR_ROW (self), NULL);
 
-  return self->saved;
+  /* The list model keeps it while the row exists. */
+  autoscaler = g_signal_group_dup_target (self->signals);
+  return autoscaler;
 }
 
 const char *

@@ -4,8 +4,7 @@
 
 #include <adwaita.h>
 
-#include "scaler-application.h"
-#include "scaler-autoscaler-store.h"
+#include "scaler-client-autoscaler.h"
 
 G_BEGIN_DECLS
 
@@ -13,19 +12,20 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ScalerSidebarRow, scaler_sidebar_row, SCALER, SIDEBAR_ROW, GtkListBoxRow)
 
-/* A sidebar row: follows @saved (in-place edits) and the engine the
- * application runs for it. Keeps no state of its own. */
-GtkWidget           *scaler_sidebar_row_new          (ScalerAutoscaler *saved,
-                                                       ScalerApplication   *application);
-ScalerAutoscaler *scaler_sidebar_row_get_instance (ScalerSidebarRow   *self);
-const char          *scaler_sidebar_row_get_title    (ScalerSidebarRow   *self);
-const char          *scaler_sidebar_row_get_status   (ScalerSidebarRow   *self);
+/* A sidebar row: follows @autoscaler (the service's properties, updated in
+ * place) through a GSignalGroup, as gnome-text-editor's sidebar rows follow
+ * their document. Keeps no state of its own; its buttons and menu refer to
+ * window actions by name, with the autoscaler's key as target. */
+GtkWidget              *scaler_sidebar_row_new            (ScalerClientAutoscaler *autoscaler);
+ScalerClientAutoscaler *scaler_sidebar_row_get_autoscaler (ScalerSidebarRow       *self);
+const char             *scaler_sidebar_row_get_title      (ScalerSidebarRow       *self);
+const char             *scaler_sidebar_row_get_status     (ScalerSidebarRow       *self);
 /* "stopped", "starting", "running", "stopping", "error" or "broken". */
-const char          *scaler_sidebar_row_get_state    (ScalerSidebarRow   *self);
+const char             *scaler_sidebar_row_get_state      (ScalerSidebarRow       *self);
 
-/* Words for a state and a result, shared with the window's header. */
-char                *scaler_instance_describe         (ScalerAutoscaler *saved,
-                                                       ScalerEngine        *engine,
-                                                       const char         **state);
+/* Words for the state of an autoscaler, shared with the window's header;
+ * @state gets one of the states above. */
+char                   *scaler_sidebar_describe           (ScalerClientAutoscaler *autoscaler,
+                                                           const char            **state);
 
 G_END_DECLS

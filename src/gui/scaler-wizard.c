@@ -9,6 +9,7 @@
 #include "scaler-aws-chain.h"
 #include "scaler-error.h"
 #include "scaler-gui-util.h"
+#include "scaler-machine.h"
 #include "scaler-prices.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
@@ -18,8 +19,8 @@ struct _ScalerWizard
 {
   AdwWindow             parent_instance;
 
-  ScalerAutoscalerStore  *store;
-  ScalerCredentials    *credentials;
+  ScalerMachine        *machine;       /* where it is created or updated */
+  ScalerCredentials    *credentials;   /* this computer's keyring; NULL on a server */
   ScalerConfig         *base;          /* id and fields the form does not show */
   gboolean              editing;
   gboolean              loading;
@@ -404,6 +405,13 @@ add_problem (GPtrArray  *problems,
   g_ptr_array_add (problems, p);
 }
 
+/* Editing an autoscaler of a server: its secrets stay there. */
+static gboolean
+secrets_kept_elsewhere (ScalerWizard *self)
+{
+  return self->editing && self->credentials == NULL;
+}
+
 static GPtrArray *
 collect_problems (ScalerWizard  *self,
                   ScalerConfig **config_out)
@@ -419,8 +427,11 @@ collect_problems (ScalerWizard  *self,
     add_problem (problems, "aws.tags", tags_message);
 
   /* The keys of a demo, or of a config that reads them from the
-   * environment, are not asked for. */
-  if (!config->demo && config->aws_credentials == SCALER_CREDENTIALS_SOURCE_KEYRING)
+   * environment, are not asked for; nor those an autoscaler on a server
+   * keeps there (they never come back over the bus). */
+  if (secrets_kept_elsewhere (self))
+    ;
+  else if (!config->demo && config->aws_credentials == SCALER_CREDENTIALS_SOURCE_KEYRING)
     {
       if (gtk_editable_get_text (GTK_EDITABLE (self->aws_key_row))[0] == '\0')
         add_problem (problems, "secrets.aws_access_key_id",
@@ -429,7 +440,8 @@ collect_problems (ScalerWizard  *self,
         add_problem (problems, "secrets.aws_secret_access_key",
                      _("The secret access key is empty; it is shown once when the access key is created"));
     }
-  if (!config->demo && config->clearml_credentials == SCALER_CREDENTIALS_SOURCE_KEYRING)
+  if (!secrets_kept_elsewhere (self) && !config->demo &&
+      config->clearml_credentials == SCALER_CREDENTIALS_SOURCE_KEYRING)
     {
       if (gtk_editable_get_text (GTK_EDITABLE (self->clearml_key_row))[0] == '\0')
         add_problem (problems, "secrets.clearml_access_key",
@@ -848,8 +860,87 @@ scaler_wizard_next_action (GtkWidget  *widget,
     gtk_stack_set_visible_child_name (self->stack, step_names[step + 1]);
 }
 
-/* Saving: secrets to the keyring first (nothing is written when that fails),
- * then the config file. */
+/* Saving, on this computer: the secrets to the keyring first (nothing is
+ * written when that fails), then the configuration to the service (Create or
+ * Update). On a server: the configuration only. */
+static void
+saved (ScalerWizard *self,
+       const char   *id)
+{
+  self->saving = FALSE;
+  self->closing = TRUE;
+  g_signal_emit (self, signals[SAVED], 0, id);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+save_failed (ScalerWizard *self,
+             const GError *error)
+{
+  self->saving = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  adw_toast_overlay_add_toast (self->toast_overlay,
+                               wizard_toast_new (_("Could not save the autoscaler: %s"), error->message));
+  validate_now (self);
+}
+
+static void
+created_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ScalerWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  ScalerClientAutoscaler *autoscaler = scaler_machine_create_finish (SCALER_MACHINE (object), result, &error);
+
+  if (autoscaler == NULL)
+    save_failed (self, error);
+  else
+    saved (self, scaler_client_autoscaler_get_id (autoscaler));
+}
+
+static void
+updated_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ScalerWizard) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+
+  if (reply == NULL)
+    save_failed (self, error);
+  else
+    saved (self, self->base->id);
+}
+
+static void
+save_config (ScalerWizard *self)
+{
+  g_autoptr(ScalerConfig) config = g_object_steal_data (G_OBJECT (self), "saving-config");
+  g_autofree char *json = scaler_config_to_json (config);
+
+  if (self->editing)
+    {
+      ScalerClientAutoscaler *target = scaler_machine_find (self->machine, config->id);
+      g_autoptr(GError) error = NULL;
+
+      if (target == NULL)
+        {
+          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("The autoscaler is not on %s any more (deleted by someone else?)"),
+                       scaler_machine_get_title (self->machine));
+          save_failed (self, error);
+          return;
+        }
+      scaler_client_autoscaler_call (target, "Update", g_variant_new ("(s)", json), -1, self->cancellable,
+                                     updated_cb, g_object_ref (self));
+    }
+  else
+    scaler_machine_create_async (self->machine, json, self->cancellable, created_cb, g_object_ref (self));
+}
+
 static void
 store_secrets_cb (GObject      *object,
                   GAsyncResult *result,
@@ -857,9 +948,6 @@ store_secrets_cb (GObject      *object,
 {
   g_autoptr(ScalerWizard) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerConfig) config = NULL;
-  g_autofree char *id = NULL;
-  ScalerConfig *frozen;
 
   if (!scaler_credentials_store_secrets_finish (SCALER_CREDENTIALS (object), result, &error))
     {
@@ -872,24 +960,7 @@ store_secrets_cb (GObject      *object,
       return;
     }
 
-  config = g_object_steal_data (G_OBJECT (self), "saving-config");
-  frozen = config;
-  id = g_strdup (frozen->id);
-
-  if (self->editing ? !scaler_autoscaler_store_update (self->store, frozen, &error)
-                    : scaler_autoscaler_store_add (self->store, frozen, &error) == NULL)
-    {
-      self->saving = FALSE;
-      adw_toast_overlay_add_toast (self->toast_overlay,
-                                   wizard_toast_new (_("Could not save the autoscaler: %s"), error->message));
-      validate_now (self);
-      return;
-    }
-
-  self->saving = FALSE;
-  self->closing = TRUE;
-  g_signal_emit (self, signals[SAVED], 0, id);
-  gtk_window_close (GTK_WINDOW (self));
+  save_config (self);
 }
 
 static void
@@ -924,6 +995,11 @@ scaler_wizard_create_action (GtkWidget  *widget,
   gtk_widget_action_set_enabled (widget, "wizard.create", FALSE);
   g_object_set_data_full (G_OBJECT (self), "saving-config", g_steal_pointer (&config),
                           (GDestroyNotify) scaler_config_unref);
+  if (self->credentials == NULL)
+    {
+      save_config (self);
+      return;
+    }
   scaler_credentials_store_secrets_async (self->credentials,
                                           self->base->id,
                                           secrets,
@@ -1107,7 +1183,7 @@ scaler_wizard_dispose (GObject *object)
   if (self->shown_errors != NULL)
     g_hash_table_remove_all (self->shown_errors);
   gtk_widget_dispose_template (GTK_WIDGET (self), SCALER_TYPE_WIZARD);
-  g_clear_object (&self->store);
+  g_clear_object (&self->machine);
   g_clear_object (&self->credentials);
   g_clear_object (&self->regions);
   g_clear_object (&self->aws_profiles);
@@ -1276,20 +1352,41 @@ scaler_wizard_init (ScalerWizard *self)
   g_object_unref (pages);
 }
 
+/* An autoscaler of a server keeps its secrets there: the rows that would
+ * show them are not used (nothing is sent; moving it again, or editing it
+ * on the server, changes them). */
+static void
+keep_secrets_elsewhere (ScalerWizard *self)
+{
+  GtkWidget *rows[] = {
+    GTK_WIDGET (self->aws_key_row), GTK_WIDGET (self->aws_secret_row), GTK_WIDGET (self->aws_token_row),
+    GTK_WIDGET (self->clearml_key_row), GTK_WIDGET (self->clearml_secret_row), GTK_WIDGET (self->git_password_row),
+  };
+  g_autofree char *tip = g_strdup_printf (_("Kept on %s: secrets never come back over the network"),
+                                          scaler_machine_get_title (self->machine));
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      gtk_widget_set_sensitive (rows[i], FALSE);
+      gtk_widget_set_tooltip_text (rows[i], tip);
+    }
+  validate_now (self);
+}
+
 ScalerWizard *
-scaler_wizard_new (ScalerAutoscalerStore *store,
+scaler_wizard_new (ScalerMachine       *machine,
                    ScalerCredentials   *credentials,
                    ScalerConfig        *config)
 {
   ScalerWizard *self;
   g_autoptr(ScalerConfig) fresh = NULL;
 
-  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (store), NULL);
-  g_return_val_if_fail (SCALER_IS_CREDENTIALS (credentials), NULL);
+  g_return_val_if_fail (SCALER_IS_MACHINE (machine), NULL);
+  g_return_val_if_fail (credentials == NULL || SCALER_IS_CREDENTIALS (credentials), NULL);
 
   self = g_object_new (SCALER_TYPE_WIZARD, NULL);
-  self->store = g_object_ref (store);
-  self->credentials = g_object_ref (credentials);
+  self->machine = g_object_ref (machine);
+  self->credentials = credentials != NULL ? g_object_ref (credentials) : NULL;
   self->editing = config != NULL;
 
   if (config == NULL)
@@ -1305,8 +1402,11 @@ scaler_wizard_new (ScalerAutoscalerStore *store,
       gtk_window_set_title (GTK_WINDOW (self), _("Edit Autoscaler"));
       adw_window_title_set_title (self->window_title, _("Edit Autoscaler"));
       gtk_button_set_label (GTK_BUTTON (self->create_button), _("_Save"));
-      scaler_credentials_lookup_secrets_async (credentials, config->id, self->cancellable,
-                                               lookup_secrets_cb, g_object_ref (self));
+      if (credentials != NULL)
+        scaler_credentials_lookup_secrets_async (credentials, config->id, self->cancellable,
+                                                 lookup_secrets_cb, g_object_ref (self));
+      else
+        keep_secrets_elsewhere (self);
     }
 
   scaler_wizard_step_changed_cb (self);
@@ -1498,7 +1598,7 @@ scaler_wizard_get_resource_editor (ScalerWizard *self)
 /* Creates a wizard for a new autoscaler, filled from an imported ClearML
  * configuration. Nothing is stored before the user presses Create. */
 ScalerWizard *
-scaler_wizard_new_for_import (ScalerAutoscalerStore *store,
+scaler_wizard_new_for_import (ScalerMachine       *machine,
                               ScalerCredentials   *credentials,
                               const ScalerConfig  *config,
                               const ScalerSecrets *secrets,
@@ -1506,11 +1606,11 @@ scaler_wizard_new_for_import (ScalerAutoscalerStore *store,
 {
   ScalerWizard *self;
 
-  g_return_val_if_fail (SCALER_IS_AUTOSCALER_STORE (store), NULL);
+  g_return_val_if_fail (SCALER_IS_MACHINE (machine), NULL);
   g_return_val_if_fail (SCALER_IS_CREDENTIALS (credentials), NULL);
   g_return_val_if_fail (config != NULL, NULL);
 
-  self = scaler_wizard_new (store, credentials, NULL);
+  self = scaler_wizard_new (machine, credentials, NULL);
   scaler_wizard_load_config (self, config);
   if (secrets != NULL)
     scaler_wizard_set_secrets (self, secrets);

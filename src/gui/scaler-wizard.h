@@ -6,7 +6,7 @@
 
 #include "scaler-config.h"
 #include "scaler-credentials.h"
-#include "scaler-autoscaler-store.h"
+#include "scaler-machine.h"
 
 G_BEGIN_DECLS
 
@@ -14,10 +14,15 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ScalerWizard, scaler_wizard, SCALER, WIZARD, AdwWindow)
 
-/* @config: (nullable): the config to edit (its secrets are looked up in
- * @credentials), or NULL to create a new autoscaler. "saved" (id) is emitted
- * once the config and its secrets are stored; then the window closes. */
-ScalerWizard *scaler_wizard_new             (ScalerAutoscalerStore *store,
+/* @machine: the service the autoscaler is created on (Manager.Create) or
+ * updated on (Update). @credentials: this computer's keyring, where the
+ * secrets go before the configuration is sent (the service of this computer
+ * shares the session and reads them there); NULL for a server, whose
+ * autoscalers keep their secrets there (the secret rows are then not used
+ * when editing). @config: (nullable): the config to edit, or NULL to create
+ * a new autoscaler. "saved" (id) is emitted once the service has it; then
+ * the window closes. */
+ScalerWizard *scaler_wizard_new             (ScalerMachine       *machine,
                                              ScalerCredentials   *credentials,
                                              ScalerConfig        *config);
 gboolean      scaler_wizard_is_editing      (ScalerWizard        *self);
@@ -49,7 +54,7 @@ void          scaler_wizard_load_config     (ScalerWizard        *self,
  * (scaler_config_import_clearml*): @secrets and @report (translated strings)
  * are nullable. The form says what the import did not carry over; nothing is
  * stored before Create. */
-ScalerWizard *scaler_wizard_new_for_import  (ScalerAutoscalerStore *store,
+ScalerWizard *scaler_wizard_new_for_import  (ScalerMachine       *machine,
                                              ScalerCredentials   *credentials,
                                              const ScalerConfig  *config,
                                              const ScalerSecrets *secrets,

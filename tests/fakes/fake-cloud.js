@@ -85,7 +85,11 @@ function main () {
         res.end('internal error in fake-cloud\n');
       });
     });
-    server.keepAliveTimeout = 5000;
+    // Longer than any pause of a client between two requests on a loaded
+    // machine: a server that closes an idle keep-alive socket just as the
+    // client reuses it makes that request fail with "socket hang up".
+    server.keepAliveTimeout = 65000;
+    server.headersTimeout = 66000;
     server.requestTimeout = 0; // hung answers are on purpose
     server.on('clientError', (e, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

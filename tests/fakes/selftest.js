@@ -253,6 +253,10 @@ async function main () {
     ok(intd.StateReason && intd.StateReason.Code === 'Server.SpotInstanceTermination' && ['shutting-down', 'terminated'].includes(intd.State.Name), 'spot interruption: stateReason Server.SpotInstanceTermination', intd.StateReason);
 
     // ---------------------------------------------------------------- account instance limit
+    // Counted once nothing is shutting down: an instance that finishes
+    // terminating between the count and the launches (the interrupted spot
+    // above, on a loaded machine) would free a slot and change the arithmetic.
+    for (let i = 0; i < 200 && (await state()).instances.some((x) => x.state === 'shutting-down'); i++) await sleep(100);
     const live = (await state()).instances.filter((x) => x.state !== 'terminated').length;
     await ctl('POST', '/_fake/config', { max_instances: live + 2 });
     const partial = await ec2.send(new RunInstancesCommand({ ImageId: AMI, InstanceType: 't3.micro', MinCount: 1, MaxCount: 5 }));
