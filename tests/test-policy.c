@@ -1492,7 +1492,7 @@ test_staffing_floor (void)
 
 /* An idle worker about to reach max_idle_time_min (idle 9 of 15 min, and a
  * new instance may need 6 min and a cycle) is replaced beforehand while the
- * queue is busy; one idle for 7 min is not yet. */
+ * queue is busy; one idle for 7 min is not yet; with "fixed", neither. */
 static void
 test_staffing_replaces_leaving (void)
 {
@@ -1515,6 +1515,15 @@ test_staffing_replaces_leaving (void)
   {
     g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
     g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 3, later, 0);
+
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
+  }
+  /* "fixed" counts its idle workers as they are. */
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 3, soon, 0);
 
     g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
     g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
