@@ -1492,7 +1492,8 @@ test_staffing_floor (void)
 
 /* An idle worker about to reach max_idle_time_min (idle 9 of 15 min, and a
  * new instance may need 6 min and a cycle) is replaced beforehand while the
- * queue is busy; one idle for 7 min is not yet; with "fixed", neither. */
+ * queue is busy; one idle for 7 min is not yet; one seen idle at fewer
+ * than 7 cycles is not either; with "fixed", none. */
 static void
 test_staffing_replaces_leaving (void)
 {
@@ -1519,6 +1520,26 @@ test_staffing_replaces_leaving (void)
     g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
     g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
   }
+  /* Polling every 2 min (the floor is 5 then): a worker counts as leaving
+   * only once seen idle for 7 cycles, 14 min, not at 10 min although a
+   * replacement may need 8. */
+  config->polling_interval_time_min = 2;
+  for (guint i = 0; i < 2; i++)
+    {
+      const double idle_min[2][2] = { { 0, 10 }, { 0, 14 } };
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+      g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 2, idle_min[i], 0);
+      const ScalerAction *note = scaler_plan_find (plan, SCALER_REASON_STAFFING);
+
+      g_assert_cmpuint (count_launches (plan, NULL), ==, i);
+      if (i == 0)
+        g_assert_null (note);
+      else
+        g_assert_true (strstr (note->reason, "keeps 5 worker(s)") != NULL
+                       && strstr (note->reason, "1 of the idle ones about to reach max_idle_time_min") != NULL);
+    }
+  config->polling_interval_time_min = 1;
+
   /* "fixed" counts its idle workers as they are. */
   config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   {
