@@ -18,7 +18,7 @@
  *
  *   bench-policy [--seed N] [--seeds N] [--polling MIN] [--idle-policy P]
  *                [--workload NAME] [--zombie-min MIN] [--breakdown] [--per-seed]
- *                [--summary]
+ *                [--summary] [--trace]
  *
  * --breakdown prints where the money goes: instance time split into boot,
  * busy, idle that ended in another task, idle that ended in a termination
@@ -115,6 +115,8 @@ static const Workload workloads[] = {
  * shutdown may leave no zombie; clearml/clearml#1201 shows that they do
  * stay in practice. 0 shows the model without them. */
 static double zombie_min = ZOMBIE_MIN;
+/* --trace: print every line our cycles log, with the simulated time. */
+static gboolean trace = FALSE;
 /* Spot price as a share of the on-demand price. */
 #define SPOT_SHARE        0.3
 #define OUR_POLLING_MIN      1.0
@@ -447,6 +449,22 @@ keep_running (ScalerSim      *sim,
 
 /* ---- ours: the real cycle on the simulator ---- */
 
+/* --trace: every line the cycle logged (DEBUG included), at its simulated
+ * minute. */
+static void
+print_trace (const Workload    *w,
+             guint32            seed,
+             ScalerCycleResult *result)
+{
+  for (guint i = 0; i < result->log_lines->len; i++)
+    {
+      ScalerLogLine *line = g_ptr_array_index (result->log_lines, i);
+
+      printf ("trace %s seed %u t=%.2f min: %s\n", w->name, seed, (double) (line->time - START) / MIN_USEC,
+              line->text);
+    }
+}
+
 static void
 run_ours (const Workload  *w,
           guint32          seed,
@@ -480,6 +498,8 @@ run_ours (const Workload  *w,
         break;
       ctx.cycle++;
       result = scaler_cycle_run (&ctx, NULL);
+      if (trace)
+        print_trace (w, seed, result);
       t += result->next_cycle_delay;
     }
   finish (sim, w, out);
@@ -915,6 +935,7 @@ enum { OURS_SAME, CLEARML_SAME, OURS_DEFAULT, CLEARML_DEFAULT, N_RUNS };
 typedef struct
 {
   Outcome runs[MAX_SEEDS][N_RUNS];
+  guint32 seeds[MAX_SEEDS];
   guint   n;
 } Results;
 
@@ -988,6 +1009,23 @@ print_table (const char *title,
   printf ("\nMean over the seeds, (min–max) over the seeds; waits in minutes.\n");
 }
 
+/* Seeds on which our 95th-percentile wait is longer than the model's at
+ * the same polling interval: one line per workload, when any. */
+static void
+print_longer_waits (const Results *res,
+                    const char    *name)
+{
+  g_autoptr(GString) seeds = g_string_new (NULL);
+
+  for (guint k = 0; k < res->n; k++)
+    if (res->runs[k][OURS_SAME].wait_p95 > res->runs[k][CLEARML_SAME].wait_p95)
+      g_string_append_printf (seeds, " %u (%.2f against %.2f min)", res->seeds[k], res->runs[k][OURS_SAME].wait_p95,
+                              res->runs[k][CLEARML_SAME].wait_p95);
+  if (seeds->len > 0)
+    printf ("note: %s: our 95th-percentile wait is longer than the ClearML model's (same polling) with seed(s)%s\n",
+            name, seeds->str);
+}
+
 /* Lost tasks (spot interruptions), runs that did not drain, busy workers
  * terminated: one line per workload and run kind, when any. */
 static void
@@ -1020,6 +1058,8 @@ print_notes (Results     *all,
                   "%u busy worker(s) terminated\n",
                   workloads[index[i]].name, names[r], lost, undrained, kills);
       }
+  for (guint i = 0; i < n_workloads; i++)
+    print_longer_waits (&all[i], workloads[index[i]].name);
 }
 
 static void
@@ -1102,7 +1142,7 @@ print_per_seed (Results     *all,
         {
           const Outcome *o = &all[i].runs[k][r];
 
-          printf ("| %s | %u | %s | %.2f | %.2f | %.1f | %.1f | %u | %u |\n", workloads[index[i]].name,
+          printf ("| %s | %u | %s | %.2f | %.3f | %.2f | %.2f | %u | %u |\n", workloads[index[i]].name,
                   seeds[i][k], names[r], o->cost, o->cost / MAX (o->lower_bound, 1e-9), o->wait_mean,
                   o->wait_p95, o->launches, o->peak);
         }
@@ -1141,6 +1181,7 @@ parse_options (int       *argc,
       "How long a dead agent's worker stays listed (default 10; 0: never)", "MIN" },
     { "breakdown", 0, 0, G_OPTION_ARG_NONE, &opt->breakdown,
       "Also print where the cost goes (boot, busy, idle reused, idle tail, shutdown)", NULL },
+    { "trace", 0, 0, G_OPTION_ARG_NONE, &trace, "Also print every line our cycles log (long)", NULL },
     { "per-seed", 0, 0, G_OPTION_ARG_NONE, &opt->per_seed, "Also print every run", NULL },
     { "summary", 0, 0, G_OPTION_ARG_NONE, &opt->summary, "Print only the summary lines", NULL },
     { NULL }
@@ -1180,6 +1221,7 @@ run_workload (const Options   *opt,
       guint32 seed = (guint32) opt->seed + 1000 * k + w_index;
 
       seeds[k] = seed;
+      res->seeds[k] = seed;
       run_ours (w, seed, opt->polling, idle_policy, opt->breakdown, &runs[OURS_SAME]);
       run_clearml (w, seed, opt->polling, opt->breakdown, &runs[CLEARML_SAME]);
       run_clearml (w, seed, CLEARML_POLLING_MIN, opt->breakdown, &runs[CLEARML_DEFAULT]);

@@ -2,7 +2,9 @@
 /* The idle_policy through whole cycles on the simulator: the adaptive rule
  * terminates idle workers before max_idle_time_min, "fixed" does not, and
  * neither ever terminates a busy worker, not even one that takes a task
- * between the snapshot and the termination. */
+ * between the snapshot and the termination; a queue of short tasks keeps
+ * its staffing floor, and bursts are met with balanced launches and idle
+ * workers that go when the burst is over. */
 
 #include "config.h"
 
@@ -153,10 +155,11 @@ result_logged (ScalerCycleResult *result,
 /* ---- tests ---- */
 
 /* One 2-minute task, then nothing: the adaptive rule learned that the
- * queue gets no more tasks and terminates the idle instance at the second
- * cycle that sees it idle (a tenth of the break-even, twice the 3.5 minutes
- * the instance needed to be ready); "fixed" after max_idle_time_min. Idle
- * time counts from the first cycle that saw the worker idle. */
+ * queue gets no more tasks and terminates the idle instance at the first
+ * cycle that sees it idle (the prediction is past the break-even, twice
+ * the 3.5 minutes the instance needed to be ready); "fixed" after
+ * max_idle_time_min, counted from the first cycle that saw the worker
+ * idle. */
 static void
 test_terminates_before_max_idle (void)
 {
@@ -168,7 +171,7 @@ test_terminates_before_max_idle (void)
       g_autoptr(ScalerSim) sim = scaler_sim_new (3, START);
       g_autoptr(ScalerLedger) ledger = scaler_ledger_new (config->id);
       ScalerCycleContext ctx = { 0 };
-      gint64 idle_seen = 0, terminated = 0;
+      gint64 idle_seen = 0, terminated = 0, last_busy = 0;
       ScalerSimStats stats;
 
       ctx.config = config;
@@ -188,6 +191,8 @@ test_terminates_before_max_idle (void)
           g_assert_true (result->ok);
           if (idle_seen == 0 && result->idle_workers > 0)
             idle_seen = result->time;
+          if (result->busy_workers > 0)
+            last_busy = result->time;
           if (result->terminated > 0)
             {
               terminated = result->time;
@@ -199,12 +204,18 @@ test_terminates_before_max_idle (void)
             }
           scaler_sim_advance (sim, MIN_USEC);
         }
-      g_assert_cmpint (idle_seen, >, 0);
+      g_assert_cmpint (last_busy, >, 0);
       g_assert_cmpint (terminated, >, 0);
       if (policies[p] == SCALER_IDLE_POLICY_ADAPTIVE)
-        g_assert_cmpint (terminated - idle_seen, ==, MIN_USEC);
+        {
+          g_assert_cmpint (terminated - last_busy, ==, MIN_USEC);
+          g_assert_cmpint (idle_seen, ==, 0);
+        }
       else
-        g_assert_cmpint (terminated - idle_seen, ==, 15 * MIN_USEC);
+        {
+          g_assert_cmpint (idle_seen, ==, last_busy + MIN_USEC);
+          g_assert_cmpint (terminated - idle_seen, ==, 15 * MIN_USEC);
+        }
       scaler_sim_get_stats (sim, &stats);
       g_assert_cmpuint (stats.tasks_done, ==, 1);
       g_assert_cmpuint (stats.busy_terminations, ==, 0);
@@ -323,6 +334,111 @@ test_random_day_never_kills_busy (void)
     }
 }
 
+/* Runs `hours` of 1-minute cycles of config on sim; counts the cycles
+ * whose result has an action of that kind and code, or logged fragment. */
+typedef struct
+{
+  guint staffing_launches;
+  guint kept_staffing;
+  guint balanced;
+  guint burst_terminations;
+} Seen;
+
+static void
+run_hours (ScalerConfig *config,
+           ScalerSim    *sim,
+           guint         hours,
+           Seen         *seen)
+{
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (config->id);
+  ScalerCycleContext ctx = { 0 };
+
+  ctx.config = config;
+  ctx.cloud = SCALER_CLOUD (sim);
+  ctx.queues = SCALER_QUEUE_SOURCE (sim);
+  ctx.ledger = ledger;
+  ctx.now_func = scaler_sim_now;
+  ctx.now_data = sim;
+  for (guint minute = 0; minute < hours * 60; minute++)
+    {
+      g_autoptr(ScalerCycleResult) result = NULL;
+
+      ctx.cycle++;
+      result = scaler_cycle_run (&ctx, NULL);
+      g_assert_true (result->ok);
+      for (guint i = 0; i < result->actions->len; i++)
+        {
+          ScalerAction *action = g_ptr_array_index (result->actions, i);
+
+          if (action->kind == SCALER_ACTION_LAUNCH && action->code == SCALER_REASON_STAFFING)
+            {
+              g_assert_true (strstr (action->reason, "keeps the queue's staffing floor") != NULL);
+              seen->staffing_launches++;
+            }
+          if (action->kind == SCALER_ACTION_TERMINATE && action->code == SCALER_REASON_IDLE_EARLY
+              && strstr (action->reason, "its tasks come in bursts of about") != NULL)
+            seen->burst_terminations++;
+        }
+      seen->kept_staffing += result_logged (result, "for its short tasks");
+      seen->balanced += result_logged (result, "run them in as many rounds");
+      scaler_sim_advance (sim, MIN_USEC);
+    }
+}
+
+/* 150 tasks of about a minute an hour (2.5 busy on average): busy workers
+ * would take every queued task before a new instance is ready, so demand
+ * alone never grows the fleet; the staffing floor launches and keeps the
+ * workers the queue's waits need. No busy worker is terminated. */
+static void
+test_short_tasks_keep_staffing (void)
+{
+  g_autoptr(ScalerConfig) config = make_config (SCALER_IDLE_POLICY_ADAPTIVE);
+  g_autoptr(ScalerSim) sim = scaler_sim_new (5, START);
+  ScalerSimWorkload workload = { "default", SCALER_SIM_ARRIVAL_STEADY, 150.0, 1, 1.0, 0.5 };
+  Seen seen = { 0 };
+  ScalerSimStats stats;
+
+  scaler_sim_set_delays (sim, 2, 3, 0.5);
+  scaler_sim_set_register_delay_range (sim, 3, 5);
+  scaler_sim_set_zombie_linger (sim, 10);
+  scaler_sim_add_workload (sim, &workload);
+  run_hours (config, sim, 6, &seen);
+  scaler_sim_get_stats (sim, &stats);
+  g_assert_cmpuint (stats.tasks_started, >, 600);
+  g_assert_cmpuint (stats.busy_terminations, ==, 0);
+  g_assert_cmpuint (stats.tasks_lost, ==, 0);
+  g_assert_cmpuint (seen.staffing_launches, >, 0);
+  g_assert_cmpuint (seen.kept_staffing, >, 0);
+  g_assert_cmpuint (seen.burst_terminations, ==, 0);
+}
+
+/* Bursts of about 25 tasks of 10 minutes, 16 tasks an hour, on at most 10
+ * instances: the caps leave tasks for more rounds, and the launches are
+ * balanced over them; after a burst, the idle workers go at once (the
+ * next burst is far), saying so. No busy worker is terminated. */
+static void
+test_bursts (void)
+{
+  g_autoptr(ScalerConfig) config = make_config (SCALER_IDLE_POLICY_ADAPTIVE);
+  g_autoptr(ScalerSim) sim = scaler_sim_new (7, START);
+  ScalerSimWorkload workload = { "default", SCALER_SIM_ARRIVAL_BURSTY, 16.0, 25, 10.0, 0.5 };
+  Seen seen = { 0 };
+  ScalerSimStats stats;
+
+  scaler_sim_set_delays (sim, 2, 3, 0.5);
+  scaler_sim_set_register_delay_range (sim, 3, 5);
+  scaler_sim_set_zombie_linger (sim, 10);
+  scaler_sim_add_workload (sim, &workload);
+  run_hours (config, sim, 12, &seen);
+  scaler_sim_get_stats (sim, &stats);
+  g_assert_cmpuint (stats.tasks_started, >, 100);
+  g_assert_cmpuint (stats.busy_terminations, ==, 0);
+  g_assert_cmpuint (stats.tasks_lost, ==, 0);
+  g_assert_cmpuint (seen.balanced, >, 0);
+  g_assert_cmpuint (seen.burst_terminations, >, 0);
+  g_assert_cmpuint (seen.staffing_launches, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -332,6 +448,9 @@ main (int   argc,
   g_test_add_func ("/scaler/idle-policy/terminates-before-max-idle", test_terminates_before_max_idle);
   g_test_add_func ("/scaler/idle-policy/recheck-keeps-busy", test_recheck_keeps_worker_that_took_a_task);
   g_test_add_func ("/scaler/idle-policy/random-day-never-kills-busy", test_random_day_never_kills_busy);
+
+  g_test_add_func ("/scaler/idle-policy/short-tasks-keep-staffing", test_short_tasks_keep_staffing);
+  g_test_add_func ("/scaler/idle-policy/bursts", test_bursts);
 
   return g_test_run ();
 }

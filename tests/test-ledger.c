@@ -398,6 +398,74 @@ test_task_durations (void)
   g_assert_cmpint (mean, ==, 11 * MIN_USEC - MIN_USEC / 10);
 }
 
+/* The distribution of the recent durations: the probability that a task
+ * that ran so long ends within a horizon, quantiles, the last 64 only; and
+ * when each worker's current task was first seen. */
+static void
+test_task_distribution (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerLedger) copy = NULL;
+  const char *a[] = { "dyn:cpu:m5.large:i-1=a", NULL };
+  const char *b[] = { "dyn:cpu:m5.large:i-1=b", NULL };
+  const char *c[] = { "dyn:cpu:m5.large:i-1=c", NULL };
+  const char *idle[] = { "dyn:cpu:m5.large:i-1=", NULL };
+  double p = -1;
+  gint64 q = 0;
+  guint samples = 0;
+
+  g_assert_false (scaler_ledger_get_task_finish_probability (ledger, "default", 0, MIN_USEC, &p, &samples));
+  g_assert_false (scaler_ledger_get_task_quantile (ledger, "default", 0.5, &q, NULL));
+  g_assert_cmpint (scaler_ledger_get_task_since (ledger, "dyn:cpu:m5.large:i-1"), ==, 0);
+
+  /* Tasks of 10, 20 and 10 minutes. */
+  observe_workers (ledger, config, NOW, a);
+  g_assert_cmpint (scaler_ledger_get_task_since (ledger, "dyn:cpu:m5.large:i-1"), ==, NOW);
+  observe_workers (ledger, config, NOW + 10 * MIN_USEC, b);
+  observe_workers (ledger, config, NOW + 30 * MIN_USEC, c);
+  g_assert_cmpint (scaler_ledger_get_task_since (ledger, "dyn:cpu:m5.large:i-1"), ==, NOW + 30 * MIN_USEC);
+  observe_workers (ledger, config, NOW + 40 * MIN_USEC, idle);
+  g_assert_cmpint (scaler_ledger_get_task_since (ledger, "dyn:cpu:m5.large:i-1"), ==, 0);
+
+  /* Ran 5 min: all three are longer, two of them end within 10 more. */
+  g_assert_true (scaler_ledger_get_task_finish_probability (ledger, "default", 5 * MIN_USEC, 10 * MIN_USEC,
+                                                            &p, &samples));
+  g_assert_cmpuint (samples, ==, 3);
+  g_assert_cmpfloat_with_epsilon (p, 2.0 / 3.0, 1e-12);
+  /* Ran 15: only the 20-minute one is longer, and it ends within 10. */
+  g_assert_true (scaler_ledger_get_task_finish_probability (ledger, "default", 15 * MIN_USEC, 10 * MIN_USEC,
+                                                            &p, NULL));
+  g_assert_cmpfloat_with_epsilon (p, 1.0, 1e-12);
+  /* Ran 20: longer than any seen: 0, nothing to count on. */
+  g_assert_true (scaler_ledger_get_task_finish_probability (ledger, "default", 20 * MIN_USEC, 60 * MIN_USEC,
+                                                            &p, NULL));
+  g_assert_cmpfloat_with_epsilon (p, 0.0, 1e-12);
+  g_assert_true (scaler_ledger_get_task_quantile (ledger, "default", 0.5, &q, &samples));
+  g_assert_cmpint (q, ==, 10 * MIN_USEC);
+  g_assert_true (scaler_ledger_get_task_quantile (ledger, "default", 0.95, &q, NULL));
+  g_assert_cmpint (q, ==, 20 * MIN_USEC);
+  g_assert_true (scaler_ledger_get_task_quantile (ledger, "default", 0.0, &q, NULL));
+  g_assert_cmpint (q, ==, 10 * MIN_USEC);
+  g_assert_false (scaler_ledger_get_task_quantile (ledger, "gpu", 0.5, &q, NULL));
+
+  /* A copy keeps them; 64 one-minute tasks push the others out. */
+  copy = scaler_ledger_copy (ledger);
+  for (guint k = 0; k <= 64; k++)
+    {
+      g_autofree char *worker = g_strdup_printf ("dyn:cpu:m5.large:i-1=t%u", k);
+      const char *now[] = { worker, NULL };
+
+      observe_workers (copy, config, NOW + (gint64) (41 + k) * MIN_USEC, now);
+    }
+  g_assert_true (scaler_ledger_get_task_quantile (copy, "default", 1.0, &q, &samples));
+  g_assert_cmpuint (samples, ==, 64);
+  g_assert_cmpint (q, ==, MIN_USEC);
+  g_assert_true (scaler_ledger_get_task_quantile (ledger, "default", 1.0, &q, &samples));
+  g_assert_cmpuint (samples, ==, 3);
+  g_assert_cmpint (q, ==, 20 * MIN_USEC);
+}
+
 /* One observation of queue "default": the workers (id=task, "" = idle) on
  * live instances i-1.., a zombie busy worker on an instance that is gone
  * when `zombie`, and `pending` queued tasks. */
@@ -480,6 +548,63 @@ test_arrival_rate (void)
   g_assert_cmpuint (samples, ==, 2);
 }
 
+/* The slow (3-hour) rate and the index of dispersion of the tasks counted
+ * per interval (change in pending + tasks first seen on a worker): about 0
+ * to 1 when tasks come one by one, about the burst size when they come in
+ * bursts. */
+static void
+test_arrival_dispersion (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) smooth = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerLedger) bursty = scaler_ledger_new (CONFIG_ID);
+  double index = -1, per_hour = 0;
+
+  g_assert_false (scaler_ledger_get_arrival_dispersion (smooth, "default", &index));
+  g_assert_false (scaler_ledger_get_slow_arrival_rate (smooth, "default", &per_hour));
+
+  /* One new 10-minute task every 5 min, on one of two workers in turn (the
+   * second from the second observation), for 4 h. */
+  for (guint step = 0; step <= 48; step++)
+    {
+      g_autofree char *t1 = g_strdup_printf ("a%u", step / 2);
+      g_autofree char *t2 = step > 0 ? g_strdup_printf ("b%u", (step - 1) / 2) : NULL;
+      const char *tasks[] = { t1, t2, NULL };
+
+      observe_queue (smooth, config, NOW + (gint64) step * 5 * MIN_USEC, tasks, 0, FALSE);
+    }
+  g_assert_true (scaler_ledger_get_slow_arrival_rate (smooth, "default", &per_hour));
+  g_assert_cmpfloat_with_epsilon (per_hour, 12.0, 1e-6);
+  g_assert_true (scaler_ledger_get_arrival_dispersion (smooth, "default", &index));
+  g_assert_cmpfloat (index, <, 0.5);
+
+  /* 6 tasks of 10 min queued at once every 30 min, taken 5 min later. */
+  for (guint step = 0; step <= 48; step++)
+    {
+      guint phase = step % 6;
+      g_autofree char *name = g_strdup_printf ("burst%u-", step / 6);
+      const char *idle[] = { "", "", "", "", "", "", NULL };
+      const char *busy[] = { "1", "2", "3", "4", "5", "6", NULL };
+      g_auto(GStrv) running = NULL;
+
+      if (phase == 1 || phase == 2)
+        {
+          running = g_new0 (char *, 7);
+          for (guint k = 0; k < 6; k++)
+            running[k] = g_strconcat (name, busy[k], NULL);
+        }
+      observe_queue (bursty, config, NOW + (gint64) step * 5 * MIN_USEC,
+                     running ? (const char * const *) running : idle, phase == 0 ? 6 : 0, FALSE);
+    }
+  g_assert_true (scaler_ledger_get_arrival_dispersion (bursty, "default", &index));
+  g_assert_cmpfloat (index, >, 4.0);
+  g_assert_cmpfloat (index, <, 7.0);
+  g_assert_true (scaler_ledger_get_slow_arrival_rate (bursty, "default", &per_hour));
+  g_assert_cmpfloat (per_hour, >, 6.0);
+  g_assert_cmpfloat (per_hour, <, 18.0);
+  g_assert_false (scaler_ledger_get_arrival_dispersion (bursty, "gpu", NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -494,6 +619,8 @@ main (int   argc,
   g_test_add_func ("/scaler/ledger/observe", test_observe);
   g_test_add_func ("/scaler/ledger/task-durations", test_task_durations);
   g_test_add_func ("/scaler/ledger/arrival-rate", test_arrival_rate);
+  g_test_add_func ("/scaler/ledger/task-distribution", test_task_distribution);
+  g_test_add_func ("/scaler/ledger/arrival-dispersion", test_arrival_dispersion);
 
   return g_test_run ();
 }

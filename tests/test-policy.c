@@ -823,40 +823,62 @@ test_scale_up_confirmation (void)
   g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
 }
 
-/* A queue "default" whose workers on i-1..i-n were seen finishing tasks of
- * task_min minutes (5 of them), then running new ones; the decision
- * snapshot holds those n busy workers, registered 3 minutes after launch,
- * and `pending` queued tasks that were not there a minute ago. */
-static ScalerPlan *
-decide_with_durations (ScalerConfig *config,
-                       guint         n_busy,
-                       double        task_min,
-                       guint         pending)
+/* The durations the queue learned: one task of each length (minutes) on
+ * workers h-1.., each seen from its start to the cycle that saw its worker
+ * idle, all before NOW - 60 min. */
+static void
+learn_durations (ScalerConfig *config,
+                 ScalerLedger *ledger,
+                 const double *durations,
+                 guint         n)
 {
-  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
-  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
-  gint64 start = NOW - MIN_USEC - (gint64) (task_min * MIN_USEC);
-
-  for (guint round = 0; round < 2; round++)
+  for (guint k = 0; k < n; k++)
     {
-      g_autoptr(ScalerSnapshot) seen = scaler_snapshot_new (start);
+      gint64 start = NOW - 60 * MIN_USEC - (gint64) ((n - k) * 30 * MIN_USEC);
+      g_autofree char *id = g_strdup_printf ("h-%u", k + 1);
+      g_autoptr(ScalerSnapshot) running = scaler_snapshot_new (start);
+      g_autoptr(ScalerSnapshot) done = scaler_snapshot_new (start + (gint64) (durations[k] * MIN_USEC));
 
-      for (guint k = 1; k <= 5; k++)
+      add_worker (running, "cpu", "m5.large", id, "learned");
+      add_worker (done, "cpu", "m5.large", id, NULL);
+      scaler_ledger_observe (ledger, config, running, start, NULL);
+      scaler_ledger_observe (ledger, config, done, start + (gint64) (durations[k] * MIN_USEC), NULL);
+    }
+}
+
+/* Busy workers on i-1.. (registered 3 min after launch), the k-th seen
+ * running its task since NOW - ran_min[k] (whole minutes); `pending`
+ * queued tasks. */
+static ScalerPlan *
+decide_with_busy (ScalerConfig *config,
+                  ScalerLedger *ledger,
+                  const double *ran_min,
+                  guint         n_busy,
+                  guint         pending)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+
+  /* One observation per minute from the first start: each task from the
+   * minute it started. */
+  for (gint minute = -60; minute < 0; minute++)
+    {
+      g_autoptr(ScalerSnapshot) seen = scaler_snapshot_new (NOW + minute * MIN_USEC);
+
+      for (guint k = 0; k < n_busy; k++)
         {
-          g_autofree char *id = g_strdup_printf ("i-%u", k);
-          g_autofree char *task = g_strdup_printf ("%s-%u", round == 0 ? "old" : "new", k);
+          g_autofree char *id = g_strdup_printf ("i-%u", k + 1);
+          g_autofree char *task = g_strdup_printf ("task-%u", k + 1);
 
-          add_worker (seen, "cpu", "m5.large", id, task);
+          if (-minute <= ran_min[k])
+            add_worker (seen, "cpu", "m5.large", id, task);
         }
       scaler_snapshot_set_pending (seen, "default", 0);
-      scaler_ledger_observe (ledger, config, seen, start, NULL);
-      start += (gint64) (task_min * MIN_USEC);
+      scaler_ledger_observe (ledger, config, seen, NOW + minute * MIN_USEC, NULL);
     }
-
-  for (guint k = 1; k <= n_busy; k++)
+  for (guint k = 0; k < n_busy; k++)
     {
-      g_autofree char *id = g_strdup_printf ("i-%u", k);
-      g_autofree char *task = g_strdup_printf ("new-%u", k);
+      g_autofree char *id = g_strdup_printf ("i-%u", k + 1);
+      g_autofree char *task = g_strdup_printf ("task-%u", k + 1);
       ScalerInstance *instance = add_instance (snapshot, CONFIG_ID, id, "cpu", "m5.large",
                                                SCALER_INSTANCE_STATE_RUNNING, 60);
       ScalerWorker *worker = add_worker (snapshot, "cpu", "m5.large", id, task);
@@ -867,44 +889,102 @@ decide_with_durations (ScalerConfig *config,
   return decide (config, snapshot, ledger, NULL);
 }
 
-/* Once task durations are known, only the busy workers expected to finish
- * before a new instance is ready hold launches back, and the rest of the
- * demand launches at once (no confirmation wait). */
+/* Once durations are known, a queued task waits for the busy workers when
+ * enough of them finish within the 3 minutes a new instance needs, judged
+ * from the durations learned and how long each task has run: of tasks of
+ * 10, 10, 10, 10 and 20 minutes, one that ran 9 min ends within 3 more
+ * with probability 4/5, one that ran 1 min with probability 0. */
 static void
-test_expected_frees (void)
+test_hold_back_distribution (void)
 {
   g_autoptr(ScalerConfig) config = make_config ();
-  g_autoptr(ScalerPlan) plan = NULL;
-  const ScalerAction *note;
+  const double durations[] = { 10, 10, 10, 10, 20 };
 
   add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    const double ran[] = { 9, 1 };
+    g_autoptr(ScalerPlan) plan = NULL;
+    const ScalerAction *note;
 
-  /* 5 busy workers, 15-minute tasks, 3 minutes to be ready: 5 x 3/15 = 1
-   * worker expected to free up; 3 pending launch 2. */
-  plan = decide_with_durations (config, 5, 15.0, 3);
-  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
-  note = scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM);
-  g_assert_nonnull (note);
-  g_assert_true (strstr (note->reason, "1 of 5 busy worker(s) expected to finish first") != NULL);
-  g_assert_true (strstr (note->reason, "15.0 min") != NULL);
-  g_assert_true (strstr (note->reason, "3.0 min to be ready") != NULL);
-  g_clear_pointer (&plan, scaler_plan_free);
+    learn_durations (config, ledger, durations, G_N_ELEMENTS (durations));
+    plan = decide_with_busy (config, ledger, ran, 2, 3);
+    g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+    note = scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM);
+    g_assert_nonnull (note);
+    g_assert_cmpstr (note->queue, ==, "default");
+    g_assert_true (strstr (note->reason, "1 pending task(s) left to busy workers: 1 of the 2 busy worker(s) "
+                                         "finish within 3.0 min") != NULL);
+    g_assert_true (strstr (note->reason, "probability of 60 %") != NULL);
+    g_assert_true (strstr (note->reason, "last 5 task durations; tasks take 11.0 min on average") != NULL);
+  }
+  {
+    /* Both near their end: both pending tasks wait, nothing launches. */
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    const double ran[] = { 9, 8 };
+    g_autoptr(ScalerPlan) plan = NULL;
 
-  /* 1 busy worker: 0.2 expected to free up, so nothing waits (the
-   * confirmation rule of unknown durations would hold all 3 back). */
-  plan = decide_with_durations (config, 1, 15.0, 3);
-  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 3);
-  g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
-  g_clear_pointer (&plan, scaler_plan_free);
+    learn_durations (config, ledger, durations, G_N_ELEMENTS (durations));
+    plan = decide_with_busy (config, ledger, ran, 2, 2);
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_true (strstr (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM)->reason,
+                           "2 of the 2 busy worker(s)") != NULL);
+  }
+  {
+    /* Both just started: nothing waits for them. */
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    const double ran[] = { 1, 2 };
+    g_autoptr(ScalerPlan) plan = NULL;
 
-  /* 2-minute tasks: all 4 busy workers finish before a new instance would
-   * be ready and take the 3 pending tasks; 6 pending launch 2. */
-  plan = decide_with_durations (config, 4, 2.0, 3);
-  g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
-  g_assert_nonnull (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
-  g_clear_pointer (&plan, scaler_plan_free);
-  plan = decide_with_durations (config, 4, 2.0, 6);
-  g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+    learn_durations (config, ledger, durations, G_N_ELEMENTS (durations));
+    plan = decide_with_busy (config, ledger, ran, 2, 2);
+    g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_WAITING_CONFIRM));
+  }
+  {
+    /* Running longer than any task seen: it is not counted on. */
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    const double ran[] = { 25 };
+    g_autoptr(ScalerPlan) plan = NULL;
+
+    learn_durations (config, ledger, durations, G_N_ELEMENTS (durations));
+    plan = decide_with_busy (config, ledger, ran, 1, 1);
+    g_assert_cmpuint (count_launches (plan, "cpu"), ==, 1);
+  }
+}
+
+/* Caps that leave tasks for a second round anyway: 25 tasks on at most 20
+ * instances run in 2 rounds, which 13 instances do as well. */
+static void
+test_balanced_rounds (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  guint pending[] = { 25, 15, 40 };
+  guint launched[] = { 13, 15, 20 };
+
+  add_resource (config, "cpu", "default", "m5.large", 20, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (pending); i++)
+    {
+      g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+      g_autoptr(ScalerPlan) plan = NULL;
+      const ScalerAction *note;
+
+      scaler_snapshot_set_pending (snapshot, "default", pending[i]);
+      plan = decide (config, snapshot, ledger, NULL);
+      g_assert_cmpuint (count_launches (plan, "cpu"), ==, launched[i]);
+      note = scaler_plan_find (plan, SCALER_REASON_BALANCED_ROUNDS);
+      if (i != 0)
+        {
+          /* One round, or as many rounds with all 20: nothing to balance. */
+          g_assert_null (note);
+          continue;
+        }
+      g_assert_nonnull (note);
+      g_assert_cmpstr (note->queue, ==, "default");
+      g_assert_true (strstr (note->reason, "25 task(s) queued or running need 2 rounds of the 20 worker(s)") != NULL);
+      g_assert_true (strstr (note->reason, "launching 13 instead of 20") != NULL);
+    }
 }
 
 /* ---- idle_policy: the break-even rule ---- */
@@ -924,13 +1004,40 @@ add_ready_worker (ScalerSnapshot *snapshot,
   return worker;
 }
 
+/* Minute from which the k-th (from 1) of `busy` workers runs tasks of
+ * task_min back to back: the workers start a task in turn, evenly spread
+ * over task_min, so that arrivals are not bursts. */
+#define HISTORY_START (-240)
+
+static double
+history_offset (guint  k,
+                guint  busy,
+                double task_min)
+{
+  return (double) (k - 1) * task_min / busy;
+}
+
+/* The task the k-th of `busy` workers runs at minute (NULL before its
+ * first). */
+static char *
+history_task (guint  k,
+              guint  busy,
+              double task_min,
+              gint   minute)
+{
+  double since = minute - HISTORY_START - history_offset (k, busy, task_min);
+
+  return since < 0 ? NULL : g_strdup_printf ("task-%u-%d", k, (int) (since / task_min));
+}
+
 /* A queue "default" with `busy` workers on i-1..i-busy, each running tasks
- * of exactly task_min minutes back to back, observed every minute for an
- * hour before NOW with nothing pending: the ledger learns the task duration
- * and an arrival rate of busy / task_min per minute (flow balance). The
- * `idle` workers on i-(busy+1).. are seen idle from NOW - idle_min. The
- * decision snapshot at NOW holds all of them, registered 6 min after launch
- * (so a new instance is ready in 6 min and the break-even is 12 min). */
+ * of exactly task_min minutes back to back (in turn, see above), observed
+ * every minute for four hours before NOW with nothing pending: the ledger
+ * learns the task duration and an arrival rate of busy / task_min per
+ * minute (flow balance). The `idle` workers on i-(busy+1).. are seen idle
+ * from NOW - idle_min. The decision snapshot at NOW holds all of them,
+ * registered 6 min after launch (so a new instance is ready in 6 min and
+ * the break-even is 12 min). */
 static ScalerPlan *
 decide_after_history (ScalerConfig *config,
                       ScalerLedger *ledger,
@@ -942,7 +1049,7 @@ decide_after_history (ScalerConfig *config,
 {
   g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
 
-  for (gint minute = -60; minute <= 0; minute++)
+  for (gint minute = HISTORY_START; minute <= 0; minute++)
     {
       gint64 t = NOW + minute * MIN_USEC;
       g_autoptr(ScalerSnapshot) seen = minute < 0 ? scaler_snapshot_new (t) : NULL;
@@ -953,9 +1060,9 @@ decide_after_history (ScalerConfig *config,
           g_autofree char *id = g_strdup_printf ("i-%u", k);
           g_autofree char *task = NULL;
 
-          if (k <= busy)
-            task = g_strdup_printf ("task-%u-%d", k, (int) ((minute + 60) / task_min));
-          else if (minute < -idle_min)
+          if (k <= busy && (task = history_task (k, busy, task_min, minute)) == NULL)
+            continue;
+          if (k > busy && minute < -idle_min)
             continue;
           add_ready_worker (target, id, "m5.large", task, 6);
         }
@@ -1101,13 +1208,14 @@ test_idle_prediction_capped (void)
 }
 
 /* A quiet queue (one busy worker, 4 tasks an hour): an idle worker is
- * needed in 30 min on average; it goes once it has been idle for a tenth
- * of the break-even (1.2 min), not before; "fixed" keeps it. */
+ * needed in 30 min on average, after the 12-minute break-even; the rule
+ * follows the prediction and lets it go at the first cycle that sees it
+ * idle; "fixed" keeps it. */
 static void
 test_idle_quiet_queue (void)
 {
   g_autoptr(ScalerConfig) config = make_config ();
-  const double idle_min[] = { 1, 2 };
+  const double idle_min[] = { 0, 2 };
 
   add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
   for (guint m = 0; m < G_N_ELEMENTS (idle_min); m++)
@@ -1116,18 +1224,12 @@ test_idle_quiet_queue (void)
       g_autoptr(ScalerPlan) plan = decide_after_history (config, ledger, 1, 15, 1, idle_min[m], 0);
       const ScalerAction *action = scaler_plan_find (plan, SCALER_REASON_IDLE_EARLY);
 
-      if (idle_min[m] < 1.2)
-        {
-          g_assert_null (action);
-          g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
-          /* Not past the early threshold: no note either. */
-          g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
-          continue;
-        }
       g_assert_nonnull (action);
+      g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
       g_assert_cmpstr (action->instance_id, ==, "i-2");
       g_assert_true (strstr (action->reason, "expected to need it in 30.0 min") != NULL);
       g_assert_true (strstr (action->reason, "4.0 tasks/h arrive, 1 busy") != NULL);
+      g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
     }
 
   config->idle_policy = SCALER_IDLE_POLICY_FIXED;
@@ -1195,7 +1297,7 @@ test_idle_line_dearest_goes_first (void)
   for (guint k = 1; k <= 5; k++)
     {
       g_autofree char *id = g_strdup_printf ("i-%u", k);
-      g_autofree char *task = g_strdup_printf ("task-%u-4", k);
+      g_autofree char *task = history_task (k, 5, 15, 0);
 
       add_ready_worker (snapshot, id, "m5.large", task, 6);
     }
@@ -1214,6 +1316,274 @@ test_idle_line_dearest_goes_first (void)
   g_assert_cmpint (find_for_instance (plan, "i-cheap")->code, ==, SCALER_REASON_KEEP_IDLE);
   g_assert_cmpint (find_for_instance (plan, "i-dear")->code, ==, SCALER_REASON_IDLE_EARLY);
   g_assert_true (strstr (find_for_instance (plan, "i-dear")->reason, "(gpu)") != NULL);
+}
+
+/* ---- bursts ---- */
+
+/* Every 30 minutes for 3 hours, 8 tasks of 10 minutes queued at once, taken
+ * a minute later by workers i-1..i-8 (registered 6 min after launch, so
+ * the break-even is 12 min), observed every minute; at NOW the last burst
+ * has just ended and all 8 are seen idle. */
+static ScalerPlan *
+decide_after_bursts (ScalerConfig *config,
+                     ScalerLedger *ledger)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+
+  for (gint minute = -180; minute <= 0; minute++)
+    {
+      gint64 t = NOW + minute * MIN_USEC;
+      gint phase = ((minute + 11) % 30 + 30) % 30;   /* 0: the burst is queued */
+      g_autoptr(ScalerSnapshot) seen = minute < 0 ? scaler_snapshot_new (t) : NULL;
+      ScalerSnapshot *target = seen ? seen : snapshot;
+
+      for (guint k = 1; k <= 8; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("i-%u", k);
+          g_autofree char *task = phase >= 1 && phase <= 10 ? g_strdup_printf ("b%d-%u", (minute + 11) / 30, k)
+                                                            : NULL;
+
+          add_ready_worker (target, id, "m5.large", task, 6);
+        }
+      scaler_snapshot_set_pending (target, "default", phase == 0 ? 8 : 0);
+      if (seen != NULL)
+        scaler_ledger_observe (ledger, config, seen, t, NULL);
+    }
+  return decide (config, snapshot, ledger, NULL);
+}
+
+/* Right after a burst the 30-minute rate says the queue needs its workers
+ * within minutes, but tasks come in bursts (the arrivals' index of
+ * dispersion is far above 1): the next burst is expected in about an hour,
+ * after the break-even, so the idle workers go at once, saying why. */
+static void
+test_idle_after_burst (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+  g_autoptr(ScalerPlan) plan = NULL;
+  const ScalerAction *gone;
+  double index = 0;
+
+  add_resource (config, "cpu", "default", "m5.large", 10, FALSE);
+  plan = decide_after_bursts (config, ledger);
+  g_assert_true (scaler_ledger_get_arrival_dispersion (ledger, "default", &index));
+  g_assert_cmpfloat (index, >, 4.0);
+  g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 8);
+  g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_IDLE));
+  gone = scaler_plan_find (plan, SCALER_REASON_IDLE_EARLY);
+  g_assert_nonnull (gone);
+  g_assert_true (strstr (gone->reason, "its tasks come in bursts of about ") != NULL);
+  g_assert_true (strstr (gone->reason, "the next one in ") != NULL);
+  g_assert_true (strstr (gone->reason, "after the break-even of 12.0 min") != NULL);
+
+  /* "fixed" keeps them. */
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
+  {
+    g_autoptr(ScalerLedger) again = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) kept = decide_after_bursts (config, again);
+
+    g_assert_cmpuint (scaler_plan_count (kept, SCALER_ACTION_TERMINATE), ==, 0);
+  }
+}
+
+/* ---- short tasks: the staffing floor ---- */
+
+/* A queue of 1-minute tasks: `busy` workers on i-1.. ran tasks back to back
+ * for an hour before NOW, observed every minute (180 tasks an hour with 3
+ * of them: 3 busy on average), registered ready_min after launch. At NOW:
+ * the first now_busy of them still busy, then idle ones up to i-(n_idle +
+ * now_busy), the first seen idle idle_min[k] minutes ago (0 = now). */
+static ScalerPlan *
+decide_short_tasks (ScalerConfig *config,
+                    ScalerLedger *ledger,
+                    double        ready_min,
+                    guint         now_busy,
+                    guint         n_idle,
+                    const double *idle_min,
+                    guint         pending)
+{
+  g_autoptr(ScalerSnapshot) snapshot = scaler_snapshot_new (NOW);
+
+  for (gint minute = -60; minute < 0; minute++)
+    {
+      g_autoptr(ScalerSnapshot) seen = scaler_snapshot_new (NOW + minute * MIN_USEC);
+
+      for (guint k = 1; k <= 3; k++)
+        {
+          g_autofree char *id = g_strdup_printf ("i-%u", k);
+          g_autofree char *task = g_strdup_printf ("task-%u-%d", k, minute);
+
+          add_ready_worker (seen, id, "m5.large", task, ready_min);
+        }
+      scaler_snapshot_set_pending (seen, "default", 0);
+      scaler_ledger_observe (ledger, config, seen, NOW + minute * MIN_USEC, NULL);
+    }
+  for (guint k = 1; k <= now_busy + n_idle; k++)
+    {
+      g_autofree char *id = g_strdup_printf ("i-%u", k);
+      g_autofree char *task = k <= now_busy ? g_strdup_printf ("task-%u-now", k) : NULL;
+      ScalerWorker *worker = add_ready_worker (snapshot, id, "m5.large", task, ready_min);
+
+      if (k > now_busy && idle_min[k - now_busy - 1] > 0)
+        scaler_ledger_set_idle_since (ledger, worker->id, NOW - (gint64) (idle_min[k - now_busy - 1] * MIN_USEC));
+    }
+  scaler_snapshot_set_pending (snapshot, "default", pending);
+  return decide (config, snapshot, ledger, NULL);
+}
+
+/* 3 tasks busy on average, tasks far shorter than a boot: the queue keeps
+ * 6 workers, the fewest with which (M/M/c) at most 5 % of the tasks wait
+ * longer than half a polling interval. A waiting task launches the ones
+ * missing although busy workers would take it first; with nothing
+ * waiting, nothing launches. */
+static void
+test_staffing_floor (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  const double idle_now[] = { 0 };
+
+  add_resource (config, "cpu", "default", "m5.large", 20, FALSE);
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 1, idle_now, 1);
+    const ScalerAction *note = scaler_plan_find (plan, SCALER_REASON_STAFFING);
+    guint staffing = 0;
+
+    g_assert_nonnull (note);
+    g_assert_cmpint (note->kind, ==, SCALER_ACTION_NONE);
+    g_assert_cmpstr (note->queue, ==, "default");
+    /* 180 tasks an hour, and the one queued now. */
+    g_assert_true (strstr (note->reason, "queue default keeps 6 worker(s) for its short tasks (181.2 tasks/h "
+                                         "arrive over 3 h, 1.0 min each, 95 % of them shorter than 1.0 min, "
+                                         "less than the 6.0 min a new instance needs)") != NULL);
+    g_assert_true (strstr (note->reason, "more than 5 % of them would wait longer than 0.5 min") != NULL);
+    g_assert_true (strstr (note->reason, "3 busy, 1 idle, 0 booting: 2 more") != NULL);
+    g_assert_cmpuint (count_launches (plan, "cpu"), ==, 2);
+    for (guint i = 0; i < plan->actions->len; i++)
+      {
+        const ScalerAction *action = g_ptr_array_index (plan->actions, i);
+
+        if (action->kind == SCALER_ACTION_LAUNCH)
+          {
+            g_assert_cmpint (action->code, ==, SCALER_REASON_STAFFING);
+            g_assert_true (strstr (action->reason, "keeps the queue's staffing floor") != NULL);
+            staffing++;
+          }
+      }
+    g_assert_cmpuint (staffing, ==, 2);
+  }
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 1, idle_now, 0);
+
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
+  }
+  {
+    /* Tasks as long as a boot (2 min to be ready): no floor. */
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 1, 3, 1, idle_now, 1);
+
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
+  }
+}
+
+/* An idle worker about to reach max_idle_time_min (idle 9 of 15 min, and a
+ * new instance may need 6 min and a cycle) is replaced beforehand while the
+ * queue is busy; one idle for 7 min is not yet; one seen idle at fewer
+ * than 7 cycles is not either; with "fixed", none. */
+static void
+test_staffing_replaces_leaving (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  const double soon[] = { 0, 0, 9 };
+  const double later[] = { 0, 0, 7 };
+
+  add_resource (config, "cpu", "default", "m5.large", 20, FALSE);
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 3, soon, 0);
+    const ScalerAction *note = scaler_plan_find (plan, SCALER_REASON_STAFFING);
+
+    g_assert_nonnull (note);
+    g_assert_true (strstr (note->reason, "3 busy, 3 idle, 0 booting, 1 of the idle ones about to reach "
+                                         "max_idle_time_min: 1 more") != NULL);
+    g_assert_cmpuint (count_launches (plan, "cpu"), ==, 1);
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+  }
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 3, later, 0);
+
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
+  }
+  /* Polling every 2 min (the floor is 5 then): a worker counts as leaving
+   * only once seen idle for 7 cycles, 14 min, not at 10 min although a
+   * replacement may need 8. */
+  config->polling_interval_time_min = 2;
+  for (guint i = 0; i < 2; i++)
+    {
+      const double idle_min[2][2] = { { 0, 10 }, { 0, 14 } };
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+      g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 2, idle_min[i], 0);
+      const ScalerAction *note = scaler_plan_find (plan, SCALER_REASON_STAFFING);
+
+      g_assert_cmpuint (count_launches (plan, NULL), ==, i);
+      if (i == 0)
+        g_assert_null (note);
+      else
+        g_assert_true (strstr (note->reason, "keeps 5 worker(s)") != NULL
+                       && strstr (note->reason, "1 of the idle ones about to reach max_idle_time_min") != NULL);
+    }
+  config->polling_interval_time_min = 1;
+
+  /* "fixed" counts its idle workers as they are. */
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 6, 3, 3, soon, 0);
+
+    g_assert_cmpuint (count_launches (plan, NULL), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_STAFFING));
+  }
+}
+
+/* With nothing busy (b = 4 min: ready in 2), the idle rule would let the
+ * last idle workers go; the 6 the floor needs stay (and say so), the 7th
+ * goes. "fixed" keeps all until max_idle_time_min. */
+static void
+test_idle_kept_for_staffing (void)
+{
+  g_autoptr(ScalerConfig) config = make_config ();
+  const double idle[] = { 0, 0, 0, 0, 0, 0, 0 };
+
+  add_resource (config, "cpu", "default", "m5.large", 20, FALSE);
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 2, 0, 7, idle, 0);
+    const ScalerAction *kept = scaler_plan_find (plan, SCALER_REASON_KEEP_STAFFING);
+    const ScalerAction *gone = scaler_plan_find (plan, SCALER_REASON_IDLE_EARLY);
+
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 1);
+    g_assert_nonnull (gone);
+    g_assert_nonnull (kept);
+    g_assert_cmpint (kept->kind, ==, SCALER_ACTION_NONE);
+    g_assert_cmpstr (kept->queue, ==, "default");
+    g_assert_true (strstr (kept->reason, "queue default keeps 6 worker(s) for its short tasks") != NULL);
+    g_assert_true (strstr (kept->reason, "max_idle_time_min (15) at the latest") != NULL);
+    g_assert_cmpstr (gone->instance_id, !=, kept->instance_id);
+  }
+  config->idle_policy = SCALER_IDLE_POLICY_FIXED;
+  {
+    g_autoptr(ScalerLedger) ledger = scaler_ledger_new (CONFIG_ID);
+    g_autoptr(ScalerPlan) plan = decide_short_tasks (config, ledger, 2, 0, 7, idle, 0);
+
+    g_assert_cmpuint (scaler_plan_count (plan, SCALER_ACTION_TERMINATE), ==, 0);
+    g_assert_null (scaler_plan_find (plan, SCALER_REASON_KEEP_STAFFING));
+  }
 }
 
 int
@@ -1248,7 +1618,12 @@ main (int   argc,
   g_test_add_func ("/scaler/policy/resolved-by-token", test_launch_resolved_by_token);
   g_test_add_func ("/scaler/policy/shared-budget", test_queues_in_config_order_share_budget);
   g_test_add_func ("/scaler/policy/scale-up-confirmation", test_scale_up_confirmation);
-  g_test_add_func ("/scaler/policy/expected-frees", test_expected_frees);
+  g_test_add_func ("/scaler/policy/hold-back-distribution", test_hold_back_distribution);
+  g_test_add_func ("/scaler/policy/balanced-rounds", test_balanced_rounds);
+  g_test_add_func ("/scaler/policy/staffing-floor", test_staffing_floor);
+  g_test_add_func ("/scaler/policy/staffing-replaces-leaving", test_staffing_replaces_leaving);
+  g_test_add_func ("/scaler/policy/idle-kept-for-staffing", test_idle_kept_for_staffing);
+  g_test_add_func ("/scaler/policy/idle-after-burst", test_idle_after_burst);
   g_test_add_func ("/scaler/policy/idle-break-even", test_idle_break_even_without_history);
   g_test_add_func ("/scaler/policy/idle-prediction-line", test_idle_prediction_keeps_first_in_line);
   g_test_add_func ("/scaler/policy/idle-prediction-capped", test_idle_prediction_capped);

@@ -496,6 +496,7 @@ note_level (const ScalerAction *action)
     case SCALER_REASON_COVERED:
     case SCALER_REASON_FOREIGN:
     case SCALER_REASON_KEEP_IDLE:
+    case SCALER_REASON_KEEP_STAFFING:
       return SCALER_LOG_LEVEL_DEBUG;
     case SCALER_REASON_BUDGET:
     case SCALER_REASON_NO_PRICE:
@@ -517,6 +518,8 @@ note_level (const ScalerAction *action)
     case SCALER_REASON_KEEP_PENDING:
     case SCALER_REASON_ADOPTED:
     case SCALER_REASON_WAITING_CONFIRM:
+    case SCALER_REASON_STAFFING:
+    case SCALER_REASON_BALANCED_ROUNDS:
     default:
       return SCALER_LOG_LEVEL_INFO;
     }
@@ -861,6 +864,7 @@ execute_plan (Run            *run,
            * a kept idle worker's note changes every cycle (its idle time)
            * and stays at DEBUG, unremembered. */
           if (level == SCALER_LOG_LEVEL_DEBUG && action->code != SCALER_REASON_KEEP_IDLE
+              && action->code != SCALER_REASON_KEEP_STAFFING
               && scaler_ledger_note_changed (ctx->ledger, key, action->reason))
             level = SCALER_LOG_LEVEL_INFO;
           cycle_log (run, level, "%s", action->reason);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -53,11 +54,18 @@ typedef struct
   gint64 since;
 } TaskSeen;
 
-/* Observed task durations of a queue: a moving average. */
+/* The last durations observed, for their distribution. */
+#define TASK_RECENT 64
+
+/* Observed task durations of a queue: a moving average, and the most
+ * recent ones (a ring). */
 typedef struct
 {
   double mean_usec;
   guint  samples;
+  gint64 recent[TASK_RECENT];
+  guint  n_recent;
+  guint  next;
 } TaskMean;
 
 /* Weight of a new duration in the moving average. */
@@ -68,6 +76,14 @@ typedef struct
 {
   double arrived;      /* tasks, exponentially weighted by age */
   double elapsed;      /* usec, weighted alike: arrived / elapsed = the rate */
+  /* The same over ARRIVAL_SLOW_TAU_USEC, and the tasks counted per
+   * interval (change in pending + tasks first seen on a worker) for the
+   * index of dispersion: */
+  double slow_arrived;
+  double slow_elapsed;
+  double slow_intervals;
+  double slow_counted;
+  double slow_squares; /* sum of counted^2 */
   guint  samples;      /* intervals folded in */
   guint  in_system;    /* pending + busy at the last observation */
   guint  busy;
@@ -79,6 +95,10 @@ typedef struct
  * cycle within the hour (bench-policy: 10 or 90 minutes change the costs by
  * less than 1 %, except on bursty work, 2 % either way). */
 #define ARRIVAL_TAU_USEC (G_GINT64_CONSTANT (30) * 60 * G_USEC_PER_SEC)
+/* The slow average: steady enough to size a fleet by (a 30-minute average
+ * of 150 tasks an hour moves by +-12 %), and long enough to hold several
+ * bursts of bursty work for their dispersion. */
+#define ARRIVAL_SLOW_TAU_USEC (G_GINT64_CONSTANT (180) * 60 * G_USEC_PER_SEC)
 
 static void
 task_seen_free (TaskSeen *seen)
@@ -598,6 +618,9 @@ task_mean_add (ScalerLedger *self,
     mean->mean_usec += TASK_MEAN_WEIGHT * ((double) duration - mean->mean_usec);
   if (mean->samples < G_MAXUINT)
     mean->samples++;
+  mean->recent[mean->next] = duration;
+  mean->next = (mean->next + 1) % TASK_RECENT;
+  mean->n_recent = MIN (mean->n_recent + 1, TASK_RECENT);
 }
 
 gboolean
@@ -619,16 +642,91 @@ scaler_ledger_get_task_duration (const ScalerLedger *self,
   return TRUE;
 }
 
+gboolean
+scaler_ledger_get_task_finish_probability (const ScalerLedger *self,
+                                           const char         *queue,
+                                           gint64              elapsed,
+                                           gint64              horizon,
+                                           double             *probability,
+                                           guint              *samples)
+{
+  const TaskMean *mean;
+  guint longer = 0, ending = 0;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  mean = queue ? g_hash_table_lookup (self->task_mean, queue) : NULL;
+  if (mean == NULL || mean->n_recent == 0)
+    return FALSE;
+  for (guint i = 0; i < mean->n_recent; i++)
+    if (mean->recent[i] > elapsed)
+      {
+        longer++;
+        ending += mean->recent[i] <= elapsed + horizon;
+      }
+  if (probability)
+    *probability = longer > 0 ? (double) ending / longer : 0.0;
+  if (samples)
+    *samples = mean->n_recent;
+  return TRUE;
+}
+
+static int
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+gboolean
+scaler_ledger_get_task_quantile (const ScalerLedger *self,
+                                 const char         *queue,
+                                 double              share,
+                                 gint64             *usec,
+                                 guint              *samples)
+{
+  const TaskMean *mean;
+  gint64 sorted[TASK_RECENT];
+  guint k;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  mean = queue ? g_hash_table_lookup (self->task_mean, queue) : NULL;
+  if (mean == NULL || mean->n_recent == 0)
+    return FALSE;
+  memcpy (sorted, mean->recent, mean->n_recent * sizeof sorted[0]);
+  qsort (sorted, mean->n_recent, sizeof sorted[0], compare_gint64);
+  k = (guint) ceil (CLAMP (share, 0.0, 1.0) * mean->n_recent);
+  if (usec)
+    *usec = sorted[CLAMP (k, 1, mean->n_recent) - 1];
+  if (samples)
+    *samples = mean->n_recent;
+  return TRUE;
+}
+
+gint64
+scaler_ledger_get_task_since (const ScalerLedger *self,
+                              const char         *worker_id)
+{
+  const TaskSeen *seen;
+
+  g_return_val_if_fail (self != NULL, 0);
+  seen = worker_id ? g_hash_table_lookup (self->tasks_cur, worker_id) : NULL;
+  return seen ? seen->since : 0;
+}
+
 /* A task counts as finished when its worker is next seen idle or running
  * another task; it ran from the observation that first saw it to that one
  * (both ends are late by up to a polling interval, so the errors cancel out
  * on average). Tasks that start and end between two observations are not
- * seen; workers that vanish leave no sample. */
+ * seen; workers that vanish leave no sample. Counts the tasks seen for the
+ * first time per queue into started (queue name -> count). */
 static void
 observe_tasks (ScalerLedger         *self,
                const ScalerConfig   *config,
                const ScalerSnapshot *snapshot,
-               gint64                now)
+               gint64                now,
+               GHashTable           *started)
 {
   g_autoptr(GHashTable) present = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter iter;
@@ -663,6 +761,8 @@ observe_tasks (ScalerLedger         *self,
       seen->queue = g_strdup (resource->queue);
       seen->since = now;
       g_hash_table_insert (self->tasks_cur, g_strdup (worker->id), seen);
+      g_hash_table_insert (started, resource->queue,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (started, resource->queue)) + 1));
     }
   g_hash_table_iter_init (&iter, self->tasks_cur);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -688,6 +788,47 @@ scaler_ledger_get_arrival_rate (const ScalerLedger *self,
     *per_hour = MAX (arrivals->arrived / arrivals->elapsed, 0.0) * 3600.0 * G_USEC_PER_SEC;
   if (samples)
     *samples = arrivals->samples;
+  return TRUE;
+}
+
+gboolean
+scaler_ledger_get_slow_arrival_rate (const ScalerLedger *self,
+                                     const char         *queue,
+                                     double             *per_hour)
+{
+  const Arrivals *arrivals;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  arrivals = queue ? g_hash_table_lookup (self->arrivals, queue) : NULL;
+  if (arrivals == NULL || arrivals->samples == 0 || !(arrivals->slow_elapsed > 0))
+    return FALSE;
+  if (per_hour)
+    *per_hour = MAX (arrivals->slow_arrived / arrivals->slow_elapsed, 0.0) * 3600.0 * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/* Var / mean of the tasks counted per interval: the flow balance would
+ * add the scatter of the finishes around their expected number. Tasks that
+ * start and end between two observations are missed, which thins the
+ * counts but keeps Poisson counts Poisson. */
+gboolean
+scaler_ledger_get_arrival_dispersion (const ScalerLedger *self,
+                                      const char         *queue,
+                                      double             *index)
+{
+  const Arrivals *arrivals;
+  double mean, variance;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  arrivals = queue ? g_hash_table_lookup (self->arrivals, queue) : NULL;
+  if (arrivals == NULL || !(arrivals->slow_intervals > 0))
+    return FALSE;
+  mean = arrivals->slow_counted / arrivals->slow_intervals;
+  if (!(mean > 0))
+    return FALSE;
+  variance = arrivals->slow_squares / arrivals->slow_intervals - mean * mean;
+  if (index)
+    *index = MAX (variance, 0.0) / mean;
   return TRUE;
 }
 
@@ -720,6 +861,28 @@ busy_per_queue (const ScalerConfig   *config,
   return busy;
 }
 
+/* One interval of dt usec: `arrived` tasks by flow balance, `counted` by
+ * the change in pending and the tasks first seen on a worker. */
+static void
+arrivals_fold (Arrivals *arrivals,
+               double    arrived,
+               double    counted,
+               double    dt)
+{
+  double decay = exp (-dt / (double) ARRIVAL_TAU_USEC);
+  double slow = exp (-dt / (double) ARRIVAL_SLOW_TAU_USEC);
+
+  arrivals->arrived = arrivals->arrived * decay + arrived;
+  arrivals->elapsed = arrivals->elapsed * decay + dt;
+  arrivals->slow_arrived = arrivals->slow_arrived * slow + arrived;
+  arrivals->slow_elapsed = arrivals->slow_elapsed * slow + dt;
+  arrivals->slow_intervals = arrivals->slow_intervals * slow + 1;
+  arrivals->slow_counted = arrivals->slow_counted * slow + counted;
+  arrivals->slow_squares = arrivals->slow_squares * slow + counted * counted;
+  if (arrivals->samples < G_MAXUINT)
+    arrivals->samples++;
+}
+
 /* Flow balance over the interval since the last observation: the tasks
  * that arrived are the change in (pending + busy) plus the tasks that
  * finished, expected to be busy x elapsed / mean duration. Tasks that start
@@ -733,6 +896,7 @@ observe_arrivals (ScalerLedger         *self,
                   const ScalerConfig   *config,
                   const ScalerSnapshot *snapshot,
                   GHashTable           *fleet,
+                  GHashTable           *started,
                   gint64                now)
 {
   g_autoptr(GHashTable) busy = busy_per_queue (config, snapshot, fleet);
@@ -757,14 +921,12 @@ observe_arrivals (ScalerLedger         *self,
         {
           double dt = (double) (now - arrivals->time);
           double done = (arrivals->busy + busy_now) / 2.0 * dt / (double) task_mean;
-          double decay = exp (-dt / (double) ARRIVAL_TAU_USEC);
+          double counted = (double) GPOINTER_TO_UINT (value) - (double) (arrivals->in_system - arrivals->busy)
+                           + (double) GPOINTER_TO_UINT (g_hash_table_lookup (started, key));
 
           /* Not clamped per interval (a finish without an arrival gives a
            * negative count), or the rate would be biased upwards. */
-          arrivals->arrived = arrivals->arrived * decay + ((double) in_system - (double) arrivals->in_system + done);
-          arrivals->elapsed = arrivals->elapsed * decay + dt;
-          if (arrivals->samples < G_MAXUINT)
-            arrivals->samples++;
+          arrivals_fold (arrivals, (double) in_system - (double) arrivals->in_system + done, counted, dt);
         }
       if (now >= arrivals->time)
         {
@@ -870,6 +1032,7 @@ scaler_ledger_observe (ScalerLedger         *self,
                        GPtrArray            *messages)
 {
   g_autoptr(GHashTable) fleet = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) started = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) tokens = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) workers = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GPtrArray) launches = NULL;
@@ -991,8 +1154,8 @@ scaler_ledger_observe (ScalerLedger         *self,
     if (!g_hash_table_contains (workers, key))
       g_hash_table_iter_remove (&iter);
 
-  observe_tasks (self, config, snapshot, now);
-  observe_arrivals (self, config, snapshot, fleet, now);
+  observe_tasks (self, config, snapshot, now, started);
+  observe_arrivals (self, config, snapshot, fleet, started, now);
 
   /* Pending counts: a short history per queue. */
   g_hash_table_iter_init (&iter, snapshot->pending);

@@ -165,6 +165,28 @@ gboolean      scaler_ledger_get_task_duration (const ScalerLedger *self,
                                                gint64             *mean_usec,
                                                guint              *samples);
 
+/* The durations of the queue's last (up to 64) finished tasks, as
+ * observed like the mean above:
+ *  - finish_probability: the share of those longer than elapsed that end
+ *    within horizon more (0 when none is longer): the probability that a
+ *    task running for elapsed finishes within horizon;
+ *  - quantile: the shortest duration that share of them do not exceed.
+ * FALSE before the first finished task was seen. samples may be NULL. */
+gboolean      scaler_ledger_get_task_finish_probability (const ScalerLedger *self,
+                                                         const char         *queue,
+                                                         gint64              elapsed,
+                                                         gint64              horizon,
+                                                         double             *probability,
+                                                         guint              *samples);
+gboolean      scaler_ledger_get_task_quantile (const ScalerLedger *self,
+                                               const char         *queue,
+                                               double              share,
+                                               gint64             *usec,
+                                               guint              *samples);
+/* When the worker's current task was first seen running (0 = unknown). */
+gint64        scaler_ledger_get_task_since    (const ScalerLedger *self,
+                                               const char         *worker_id);
+
 /* Arrival rate of a queue's tasks (per hour), estimated at each observation
  * from the change in pending + busy tasks and the tasks expected to have
  * finished (busy workers x elapsed time / mean task duration): the tasks
@@ -175,6 +197,19 @@ gboolean      scaler_ledger_get_arrival_rate (const ScalerLedger *self,
                                               const char         *queue,
                                               double             *per_hour,
                                               guint              *samples);
+
+/* The same rate averaged over 3 hours: steadier, slower to follow a
+ * change. FALSE when the rate above is. per_hour may be NULL. */
+gboolean      scaler_ledger_get_slow_arrival_rate  (const ScalerLedger *self,
+                                                    const char         *queue,
+                                                    double             *per_hour);
+/* The index of dispersion (variance / mean) of the queue's arrivals per
+ * observation interval, over the same 3 hours: about 1 for independent
+ * (Poisson) arrivals, about the mean burst size (E[S^2] / E[S]) when tasks
+ * come in bursts. FALSE until an arrival was seen. index may be NULL. */
+gboolean      scaler_ledger_get_arrival_dispersion (const ScalerLedger *self,
+                                                    const char         *queue,
+                                                    double             *index);
 
 /* Remembers text under key (memory only); TRUE if it differs from the text
  * remembered before (or none was): lets repeated notes drop to DEBUG. */

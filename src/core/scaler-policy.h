@@ -92,6 +92,12 @@ typedef enum
                                        cost more than a new instance later (before max_idle_time_min) */
   SCALER_REASON_KEEP_IDLE,          /* none: idle past the early threshold, kept: its queue is expected
                                        to need it before the break-even time */
+  SCALER_REASON_STAFFING,           /* launch (and its note): a queue of tasks shorter than a boot is
+                                       kept at the workers its waits need (the staffing floor) */
+  SCALER_REASON_KEEP_STAFFING,      /* none: idle worker kept (until max_idle_time_min) within the
+                                       staffing floor of its queue */
+  SCALER_REASON_BALANCED_ROUNDS,    /* none: the caps leave tasks for another round anyway; fewer
+                                       launches finish the queue as soon */
 } ScalerReason;
 
 typedef struct
