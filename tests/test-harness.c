@@ -54,6 +54,8 @@ child_report (void)
   path = g_build_filename (dir, SCALER_TEST_SANITIZER_LOG ".4242", NULL);
   g_assert_true (g_file_set_contents (path, "==4242==ERROR: LeakSanitizer: detected memory leaks\n", -1, NULL));
   g_assert_false (scaler_test_check_sanitizer_reports (dir, "the daemon"));
+  /* Reported once. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   scaler_test_rm_rf (dir);
 }
 

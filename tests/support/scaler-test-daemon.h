@@ -71,7 +71,9 @@ char         **scaler_test_environ           (void);
 char         **scaler_test_sanitizer_environ (char       **envp,
                                               const char  *dir);
 /* Marks the test failed, with each report as a message, when @dir holds
- * sanitizer reports; @what names the process. TRUE when it holds none. */
+ * sanitizer reports (and removes them: each is reported once); @what names
+ * the process. TRUE when it holds none. Waiting for a run's or a service's
+ * exit checks, and so does freeing it. */
 gboolean       scaler_test_check_sanitizer_reports (const char *dir,
                                                     const char *what);
 /* Ends a child still running at the end of a test: SIGTERM (its shutdown

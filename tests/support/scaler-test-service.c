@@ -300,6 +300,8 @@ scaler_test_service_wait_pid (ScalerTestService *svc,
   g_spawn_close_pid (pid);
   if (pid == svc->pid)
     svc->running = FALSE;
+  /* Shown before the test looks at the exit code (86 after a report). */
+  scaler_test_check_sanitizer_reports (svc->dir, "the service");
   return WIFEXITED (status) ? WEXITSTATUS (status) : -WTERMSIG (status);
 }
 
