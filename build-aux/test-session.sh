@@ -18,4 +18,4 @@ done
 export SCALER_KEYRING_READY=1
 
 xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
-  meson test -C "$top/_build" --print-errorlogs --no-rebuild "$@"
+  meson test -C "${SCALER_TEST_BUILD:-$top/_build}" --print-errorlogs --no-rebuild "$@"

@@ -493,6 +493,10 @@ test_no_secret_anywhere (void)
     g_assert_no_error (error);
     g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error));
     g_message ("check stdout: %s stderr: %s", out, err);
+    /* A good file: exit 0, nothing said (and, under the sanitizers, no report). */
+    g_assert_true (g_subprocess_get_if_exited (process));
+    g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+    g_assert_cmpstr (err, ==, "");
   }
 
   /* 6. Delete one instance (file and secrets). */

@@ -509,6 +509,31 @@ test_dbus_activation (void)
   }
   file = scaler_test_service_config_path (svc, id);
   g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* SIGTERM, as at the end of a session: it lets go of its name and exits
+   * (the bus's child, not ours: its sanitizer reports, if any, are in the
+   * folder, which scaler_test_service_free() checks). */
+  {
+    g_autoptr(GVariant) pid_reply = NULL;
+    gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+    guint32 pid = 0;
+
+    pid_reply = g_dbus_connection_call_sync (svc->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                             "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                             g_variant_new ("(s)", "io.github.ec2autoscaler.Autoscaler.Daemon"),
+                                             G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+    g_variant_get (pid_reply, "(u)", &pid);
+    g_assert_cmpuint (pid, >, 1);
+    g_assert_cmpint (kill ((pid_t) pid, SIGTERM), ==, 0);
+    /* Gone once the bus (its parent) has reaped it. */
+    while (kill ((pid_t) pid, 0) == 0)
+      {
+        if (g_get_monotonic_time () > deadline)
+          g_error ("the activated service did not exit within 20 s of SIGTERM");
+        g_usleep (20000);
+      }
+  }
 }
 
 int

@@ -79,20 +79,46 @@ scaler_credentials_secret_boolean_finish (ScalerCredentials  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* A lookup is a search, then the secret of the item found, instead of
+ * secret_password_lookup(): in libsecret before 0.21.2 that path leaks the
+ * GetSecrets reply of every secret it finds (libsecret commit 92705b5,
+ * "secret-paths: Make sure to unref GVariant"; Debian 12 ships 0.20.5), and
+ * the service looks secrets up for as long as it runs. */
 static void
-lookup_cb (GObject      *object,
+retrieve_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  SecretValue *value;
+
+  value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (object), result, &error);
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, value, value != NULL ? (GDestroyNotify) secret_value_unref : NULL);
+}
+
+static void
+search_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
-  char *secret;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  GList *items;
 
-  secret = secret_password_lookup_finish (result, &error);
+  items = secret_password_search_finish (result, &error);
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
+  else if (items == NULL)
+    g_task_return_pointer (task, NULL, NULL);
   else
-    g_task_return_pointer (task, secret, (GDestroyNotify) secret_password_free);
+    /* The retrieval holds the item until it is done. */
+    secret_retrievable_retrieve_secret (items->data, cancellable, retrieve_cb, g_steal_pointer (&task));
+  g_list_free_full (items, g_object_unref);
 }
 
 static void
@@ -106,7 +132,9 @@ scaler_credentials_secret_lookup_async (ScalerCredentials   *self,
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, scaler_credentials_secret_lookup_async);
-  secret_password_lookup (scaler_credentials_secret_get_schema (), cancellable, lookup_cb, task,
+  /* Unlocks a locked item, as secret_password_lookup() would; the first match only. */
+  secret_password_search (scaler_credentials_secret_get_schema (), SECRET_SEARCH_UNLOCK, cancellable,
+                          search_cb, task,
                           "instance-id", instance_id,
                           "kind", scaler_secret_kind_to_string (kind),
                           NULL);
@@ -117,17 +145,19 @@ scaler_credentials_secret_lookup_finish (ScalerCredentials  *self,
                                          GAsyncResult       *result,
                                          GError            **error)
 {
-  char *secret;
+  SecretValue *value;
   char *copy;
 
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
-  /* Hand out a g_free()-able copy; wipe libsecret's buffer. */
-  secret = g_task_propagate_pointer (G_TASK (result), error);
-  if (secret == NULL)
+  /* Hand out a g_free()-able copy; libsecret wipes its buffer. A value that
+   * is not text is no password: none, as in secret_password_lookup()
+   * (gnome-keyring answers every value as text/plain anyway). */
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
     return NULL;
-  copy = g_strdup (secret);
-  secret_password_free (secret);
+  copy = g_strdup (secret_value_get_text (value));
+  secret_value_unref (value);
 
   return copy;
 }

@@ -147,6 +147,7 @@ scaler_test_run_new (const ScalerTestRunOptions *options)
   g_assert_true (g_file_set_contents (run->config_path, json, -1, NULL));
 
   run->envp = scaler_test_environ ();
+  run->envp = scaler_test_sanitizer_environ (run->envp, run->dir);
 
   run->secrets = g_ptr_array_new_with_free_func (g_free);
   scaler_test_run_add_secret (run, SCALER_TEST_AWS_SECRET);
@@ -186,6 +187,61 @@ scaler_test_run_add_secret (ScalerTestRun *run,
                             const char    *secret)
 {
   g_ptr_array_add (run->secrets, g_strdup (secret));
+}
+
+/* Sanitizer options are lists of name=value separated by ':'; a later value
+ * wins. ASan, LeakSanitizer and UBSan share log_path (and exitcode). */
+static char **
+append_sanitizer_option (char       **envp,
+                         const char  *variable,
+                         const char  *option)
+{
+  const char *old = g_environ_getenv (envp, variable);
+  g_autofree char *value = NULL;
+
+  if (old != NULL && *old != '\0')
+    value = g_strconcat (old, ":", option, NULL);
+  else
+    value = g_strdup (option);
+  return g_environ_setenv (envp, variable, value, TRUE);
+}
+
+char **
+scaler_test_sanitizer_environ (char       **envp,
+                               const char  *dir)
+{
+  g_autofree char *option = g_strdup_printf ("log_path=%s/" SCALER_TEST_SANITIZER_LOG, dir);
+
+  envp = append_sanitizer_option (envp, "ASAN_OPTIONS", option);
+  envp = append_sanitizer_option (envp, "UBSAN_OPTIONS", option);
+  return envp;
+}
+
+gboolean
+scaler_test_check_sanitizer_reports (const char *dir,
+                                     const char *what)
+{
+  g_autoptr(GDir) folder = g_dir_open (dir, 0, NULL);
+  const char *name;
+  gboolean clean = TRUE;
+
+  while (folder != NULL && (name = g_dir_read_name (folder)))
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *report = NULL;
+
+      if (!g_str_has_prefix (name, SCALER_TEST_SANITIZER_LOG "."))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      g_file_get_contents (path, &report, NULL, NULL);
+      g_test_message ("%s: sanitizer report %s:\n%s", what, name, report != NULL ? report : "");
+      g_test_fail_printf ("%s (pid %s) reported a sanitizer error (above)", what,
+                          name + strlen (SCALER_TEST_SANITIZER_LOG "."));
+      /* Reported once: a later check looks for new reports only. */
+      g_unlink (path);
+      clean = FALSE;
+    }
+  return clean;
 }
 
 /* In the child: die with the test, so an aborted test never leaks a daemon. */
@@ -238,6 +294,8 @@ scaler_test_run_wait (ScalerTestRun *run,
     }
   run->running = FALSE;
   g_spawn_close_pid (run->pid);
+  /* Shown before the test looks at the exit code (86 after a report). */
+  scaler_test_check_sanitizer_reports (run->dir, "the daemon");
   if (WIFEXITED (status))
     return WEXITSTATUS (status);
   return -WTERMSIG (status);
@@ -342,14 +400,40 @@ scaler_test_assert_no_secrets_in_tree (const char *path,
     }
 }
 
+/* A daemon still running at the end of a test: SIGTERM, so that it exits
+ * through its shutdown path (and, under the sanitizers, its leak check);
+ * SIGKILL if it has not within @grace_s. The exit code is not the test's
+ * business here: scaler_test_run_stop() is where a test asserts it. */
+void
+scaler_test_end_process (GPid   pid,
+                         double grace_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (grace_s * G_USEC_PER_SEC);
+  int status;
+
+  kill (pid, SIGTERM);
+  while (waitpid (pid, &status, WNOHANG) != pid)
+    {
+      if (g_get_monotonic_time () > deadline)
+        {
+          kill (pid, SIGKILL);
+          waitpid (pid, &status, 0);
+          break;
+        }
+      g_usleep (10000);
+    }
+  g_spawn_close_pid (pid);
+}
+
 void
 scaler_test_run_free (ScalerTestRun *run)
 {
   if (run->running)
     {
-      kill (run->pid, SIGKILL);
-      scaler_test_run_wait (run, 5);
+      scaler_test_end_process (run->pid, 10);
+      run->running = FALSE;
     }
+  scaler_test_check_sanitizer_reports (run->dir, "the daemon");
   scaler_test_assert_no_secrets_in_tree (run->dir, run->secrets, NULL);
   if (g_test_failed () || g_test_verbose ())
     {

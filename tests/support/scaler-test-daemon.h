@@ -9,7 +9,8 @@
  * ScalerTestRun is one temporary folder with a config (aws.endpoint and
  * clearml.api_server pointing at the fake), a state directory and the
  * daemon's log; the daemon dies with the test process (PR_SET_PDEATHSIG).
- * scaler_test_run_free() kills a daemon still running, checks that no secret
+ * scaler_test_run_free() ends a daemon still running (SIGTERM), fails the
+ * test on a sanitizer report of the daemon's, checks that no secret
  * reached any file of the folder (log included), prints the log when the
  * test failed, and removes the folder.
  */
@@ -61,6 +62,24 @@ char          *scaler_test_config_json       (const ScalerTestRunOptions *option
  * and CLEARML_*), AWS_SESSION_TOKEN and AWS_PROFILE unset, and
  * G_MESSAGES_DEBUG=all. */
 char         **scaler_test_environ           (void);
+/* Under -Db_sanitize, a child's sanitizer reports (ASan, LeakSanitizer,
+ * UBSan) go to files <dir>/SCALER_TEST_SANITIZER_LOG.<pid> instead of its
+ * stderr, where an exit status the test expects (1 for a bad config, say)
+ * could hide them: @envp with log_path set. Runs and services set it on
+ * their folder and check it when freed. */
+#define SCALER_TEST_SANITIZER_LOG "sanitizer"
+char         **scaler_test_sanitizer_environ (char       **envp,
+                                              const char  *dir);
+/* Marks the test failed, with each report as a message, when @dir holds
+ * sanitizer reports (and removes them: each is reported once); @what names
+ * the process. TRUE when it holds none. Waiting for a run's or a service's
+ * exit checks, and so does freeing it. */
+gboolean       scaler_test_check_sanitizer_reports (const char *dir,
+                                                    const char *what);
+/* Ends a child still running at the end of a test: SIGTERM (its shutdown
+ * path and its leak check run), SIGKILL after @grace_s; reaps it. */
+void           scaler_test_end_process       (GPid        pid,
+                                              double      grace_s);
 /* For g_spawn_*: the child dies with the test (PR_SET_PDEATHSIG). */
 void           scaler_test_child_setup       (gpointer data);
 /* g_error when a file under @path (but @except, a file or folder, nullable)

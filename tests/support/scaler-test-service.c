@@ -124,6 +124,7 @@ scaler_test_service_new_full (gboolean activatable)
   svc->log_path = g_build_filename (svc->dir, "service.log", NULL);
 
   svc->envp = scaler_test_environ ();
+  svc->envp = scaler_test_sanitizer_environ (svc->envp, svc->dir);
   scaler_test_service_setenv (svc, "XDG_CONFIG_HOME", config_home);
   scaler_test_service_setenv (svc, "XDG_STATE_HOME", state_home);
   scaler_test_service_setenv (svc, "XDG_RUNTIME_DIR", runtime);
@@ -299,6 +300,8 @@ scaler_test_service_wait_pid (ScalerTestService *svc,
   g_spawn_close_pid (pid);
   if (pid == svc->pid)
     svc->running = FALSE;
+  /* Shown before the test looks at the exit code (86 after a report). */
+  scaler_test_check_sanitizer_reports (svc->dir, "the service");
   return WIFEXITED (status) ? WEXITSTATUS (status) : -WTERMSIG (status);
 }
 
@@ -471,9 +474,10 @@ scaler_test_service_free (ScalerTestService *svc)
 {
   if (svc->running)
     {
-      kill (svc->pid, SIGKILL);
-      scaler_test_service_wait_pid (svc, svc->pid, 5);
+      scaler_test_end_process (svc->pid, 10);
+      svc->running = FALSE;
     }
+  scaler_test_check_sanitizer_reports (svc->dir, "the service");
   if (g_test_failed () || g_test_verbose ())
     {
       g_autofree char *log = scaler_test_service_log (svc);

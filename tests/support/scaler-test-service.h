@@ -10,8 +10,9 @@
  * config lists no service directories: nothing is activated on it, so it
  * has no keyring unless scaler_test_service_add_keyring() starts one), the
  * service's log, and the test's connection to that bus. Every process dies
- * with the test (PR_SET_PDEATHSIG). scaler_test_service_free() kills what
- * still runs, checks that no secret reached any file of the folder (log
+ * with the test (PR_SET_PDEATHSIG). scaler_test_service_free() ends what
+ * still runs (SIGTERM, so the service's shutdown and leak check run), fails
+ * the test on a sanitizer report of the service's, checks that no secret reached any file of the folder (log
  * included) but the secrets file of a machine without a keyring, prints the
  * log when the test failed, and removes the folder.
  */
