@@ -15,6 +15,7 @@
 
 #include "scaler-config-private.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 #include "scaler-autoscaler-store.h"
 
 /* ScalerAutoscaler */
@@ -590,7 +591,7 @@ write_config (const char    *path,
 {
   g_autofree char *json = scaler_config_to_json (config);
 
-  return _scaler_write_file_atomic (path, json, -1, error);
+  return scaler_file_replace (path, json, -1, NULL, error);
 }
 
 static guint

@@ -26,6 +26,7 @@
 #include "scaler-json.h"
 #include "scaler-sigv4.h"
 #include "scaler-xml.h"
+#include "scaler-util.h"
 
 #define MAX_ANSWER_BYTES        (256 * 1024)
 #define MAX_PROCESS_OUTPUT      (1024 * 1024)
@@ -93,37 +94,6 @@ parse_object (JsonParser  *parser,
   return json_node_get_object (root);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-member_number (JsonObject *object,
-               const char *name,
-               double     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *value = (double) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *value = json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
 static ScalerAwsCredentials *
 credentials_from (const char  *what,
                   const char  *key,
@@ -151,19 +121,19 @@ parse_process (JsonObject  *object,
                GError     **error)
 {
   const char *what = _("The output of credential_process");
-  const char *key = member_string (object, "AccessKeyId");
-  const char *secret = member_string (object, "SecretAccessKey");
-  const char *expiration = member_string (object, "Expiration");
+  const char *key = scaler_json_member_string (object, "AccessKeyId");
+  const char *secret = scaler_json_member_string (object, "SecretAccessKey");
+  const char *expiration = scaler_json_member_string (object, "Expiration");
   ScalerAwsCredentials *credentials;
   double version = 0;
 
-  if (!member_number (object, "Version", &version) || version != 1)
+  if (!scaler_json_member_double (object, "Version", &version) || version != 1)
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
                    _("%s has no \"Version\": 1 (the only version there is)"), what);
       return NULL;
     }
-  credentials = credentials_from (what, key, secret, member_string (object, "SessionToken"),
+  credentials = credentials_from (what, key, secret, scaler_json_member_string (object, "SessionToken"),
                                   key == NULL ? "AccessKeyId" : secret == NULL ? "SecretAccessKey" : NULL, error);
   if (credentials != NULL && expiration != NULL)
     {
@@ -191,22 +161,22 @@ parse_metadata (JsonObject  *object,
   ScalerAwsCredentials *credentials;
 
   for (guint i = 0; i < G_N_ELEMENTS (fields) && missing == NULL; i++)
-    if (member_string (object, fields[i]) == NULL)
+    if (scaler_json_member_string (object, fields[i]) == NULL)
       missing = fields[i];
-  if (missing != NULL && member_string (object, "Code") != NULL)
+  if (missing != NULL && scaler_json_member_string (object, "Code") != NULL)
     {
       /* IMDS answers 200 with {"Code": ..., "Message": ...} when the role
        * cannot be used (e.g. EC2 is not a trusted entity of the role). */
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_CREDENTIALS_MISSING, _("%s is an error: %s: %s"), what,
-                   member_string (object, "Code"),
-                   member_string (object, "Message") != NULL ? member_string (object, "Message") : "");
+                   scaler_json_member_string (object, "Code"),
+                   scaler_json_member_string (object, "Message") != NULL ? scaler_json_member_string (object, "Message") : "");
       return NULL;
     }
-  credentials = credentials_from (what, member_string (object, "AccessKeyId"), member_string (object, "SecretAccessKey"),
-                                  member_string (object, "Token"), missing, error);
+  credentials = credentials_from (what, scaler_json_member_string (object, "AccessKeyId"), scaler_json_member_string (object, "SecretAccessKey"),
+                                  scaler_json_member_string (object, "Token"), missing, error);
   if (credentials != NULL)
     {
-      credentials->expiration = scaler_aws_parse_time (member_string (object, "Expiration"));
+      credentials->expiration = scaler_aws_parse_time (scaler_json_member_string (object, "Expiration"));
       if (credentials->expiration == 0)
         {
           g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
@@ -223,26 +193,24 @@ parse_sso (JsonObject  *object,
            GError     **error)
 {
   const char *what = _("The SSO portal's answer");
-  JsonNode *node = json_object_get_member (object, "roleCredentials");
-  JsonObject *role;
+  JsonObject *role = scaler_json_member_object (object, "roleCredentials");
   const char *fields[] = { "accessKeyId", "secretAccessKey", "sessionToken" };
   const char *missing = NULL;
   ScalerAwsCredentials *credentials;
   double expiration = 0;
 
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (role == NULL)
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s has no \"roleCredentials\""), what);
       return NULL;
     }
-  role = json_node_get_object (node);
   for (guint i = 0; i < G_N_ELEMENTS (fields) && missing == NULL; i++)
-    if (member_string (role, fields[i]) == NULL)
+    if (scaler_json_member_string (role, fields[i]) == NULL)
       missing = fields[i];
-  if (missing == NULL && (!member_number (role, "expiration", &expiration) || expiration <= 0))
+  if (missing == NULL && (!scaler_json_member_double (role, "expiration", &expiration) || expiration <= 0))
     missing = "expiration";
-  credentials = credentials_from (what, member_string (role, "accessKeyId"), member_string (role, "secretAccessKey"),
-                                  member_string (role, "sessionToken"), missing, error);
+  credentials = credentials_from (what, scaler_json_member_string (role, "accessKeyId"), scaler_json_member_string (role, "secretAccessKey"),
+                                  scaler_json_member_string (role, "sessionToken"), missing, error);
   if (credentials != NULL)
     credentials->expiration = (gint64) expiration * 1000;
   return credentials;
@@ -438,11 +406,7 @@ static void
 take_text (char     **field,
            GString   *text)
 {
-  if (*field != NULL)
-    {
-      explicit_bzero (*field, strlen (*field));
-      g_free (*field);
-    }
+  scaler_secret_free (*field);
   *field = g_strdup (text->str);
 }
 
@@ -498,14 +462,9 @@ sts_text (GMarkupParseContext  *context,
 static void
 sts_parse_clear (StsParse *parse)
 {
-  char **secrets[] = { &parse->key, &parse->secret, &parse->token };
-
-  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
-    if (*secrets[i] != NULL)
-      explicit_bzero (*secrets[i], strlen (*secrets[i]));
-  g_free (parse->key);
-  g_free (parse->secret);
-  g_free (parse->token);
+  scaler_secret_free (parse->key);
+  scaler_secret_free (parse->secret);
+  scaler_secret_free (parse->token);
   g_free (parse->expiration);
   g_free (parse->code);
   g_free (parse->message);
@@ -753,7 +712,7 @@ rest_json_error_code (ScalerHttpResponse *response,
                       JsonObject         *body)
 {
   const char *header = scaler_http_response_get_header (response, "x-amzn-errortype");
-  const char *type = header != NULL ? header : member_string (body, "__type");
+  const char *type = header != NULL ? header : scaler_json_member_string (body, "__type");
   const char *hash;
 
   if (type == NULL)
@@ -815,8 +774,8 @@ scaler_aws_sso_get_role_credentials (const char    *endpoint,
   body = parse_object (parser, g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body), "", NULL);
   code = rest_json_error_code (response, body);
   {
-    const char *message = member_string (body, "message") != NULL ? member_string (body, "message")
-                                                                 : member_string (body, "Message");
+    const char *message = scaler_json_member_string (body, "message") != NULL ? scaler_json_member_string (body, "message")
+                                                                 : scaler_json_member_string (body, "Message");
     g_autofree char *text = g_strdup_printf (_("the SSO portal %s answered GetRoleCredentials with HTTP %u %s%s%s"),
                                              endpoint, response->status, code != NULL ? code : "",
                                              message != NULL ? ": " : "", message != NULL ? message : "");
@@ -859,8 +818,8 @@ container_attempt (ScalerHttp    *http,
       g_autoptr(JsonParser) parser = json_parser_new_immutable ();
       JsonObject *body = parse_object (parser, g_bytes_get_data (response->body, NULL),
                                        g_bytes_get_size (response->body), "", NULL);
-      const char *code = member_string (body, "Code");
-      const char *message = member_string (body, "Message");
+      const char *code = scaler_json_member_string (body, "Code");
+      const char *message = scaler_json_member_string (body, "Message");
       g_autofree char *text = g_strdup_printf (_("%s answered HTTP %u%s%s%s%s"), url, response->status,
                                                code != NULL ? " " : "", code != NULL ? code : "",
                                                message != NULL ? ": " : "", message != NULL ? message : "");

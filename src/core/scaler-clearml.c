@@ -11,6 +11,7 @@
 #include "scaler-json.h"
 #include "scaler-http.h"
 #include "scaler-queue-source.h"
+#include "scaler-util.h"
 
 #define PAGE_SIZE         500
 #define MAX_PAGES         10000
@@ -42,110 +43,6 @@ static const char *
 nonnull (const char *s)
 {
   return s != NULL ? s : "";
-}
-
-static void
-wipe_free (char *s)
-{
-  if (s != NULL)
-    {
-      memset (s, 0, strlen (s));
-      g_free (s);
-    }
-}
-
-/* ---- JSON helpers: never a critical on an unexpected type ---- */
-
-static JsonNode *
-member (JsonObject *o,
-        const char *name)
-{
-  JsonNode *node;
-
-  if (o == NULL)
-    return NULL;
-  node = json_object_get_member (o, name);
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return NULL;
-  return node;
-}
-
-static const char *
-member_string (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static JsonObject *
-member_object (JsonObject *o,
-               const char *name)
-{
-  JsonNode *node = member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static JsonArray *
-member_array (JsonObject *o,
-              const char *name)
-{
-  JsonNode *node = member (o, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return NULL;
-  return json_node_get_array (node);
-}
-
-static gboolean
-member_int (JsonObject *o,
-            const char *name,
-            gint64     *out)
-{
-  JsonNode *node = member (o, name);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    {
-      *out = json_node_get_int (node);
-      return TRUE;
-    }
-  if (type == G_TYPE_DOUBLE)
-    {
-      double d = json_node_get_double (node);
-
-      if (d >= -9.0e15 && d <= 9.0e15 && d == (double) (gint64) d)
-        {
-          *out = (gint64) d;
-          return TRUE;
-        }
-    }
-  return FALSE;
-}
-
-static JsonObject *
-node_object (JsonNode *node)
-{
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    return NULL;
-  return json_node_get_object (node);
-}
-
-static JsonObject *
-array_object (JsonArray *array,
-              guint      i)
-{
-  return node_object (json_array_get_element (array, i));
 }
 
 /* ---- plain data ---- */
@@ -539,8 +436,8 @@ scaler_clearml_parse_envelope (const char        *endpoint,
       return NULL;
     }
 
-  root = node_object (json_parser_get_root (parser));
-  meta_obj = member_object (root, "meta");
+  root = scaler_json_node_object (json_parser_get_root (parser));
+  meta_obj = scaler_json_member_object (root, "meta");
   if (meta_obj == NULL)
     {
       g_set_error (error, SCALER_CLEARML_ERROR,
@@ -550,12 +447,12 @@ scaler_clearml_parse_envelope (const char        *endpoint,
       return NULL;
     }
 
-  if (!member_int (meta_obj, "result_code", &code) || code <= 0 || code > 999)
+  if (!scaler_json_member_int64 (meta_obj, "result_code", &code) || code <= 0 || code > 999)
     code = http_status;
-  if (!member_int (meta_obj, "result_subcode", &subcode) || subcode < 0 || subcode > G_MAXINT)
+  if (!scaler_json_member_int64 (meta_obj, "result_subcode", &subcode) || subcode < 0 || subcode > G_MAXINT)
     subcode = 0;
-  msg = member_string (meta_obj, "result_msg");
-  endpoint_obj = member_object (meta_obj, "endpoint");
+  msg = scaler_json_member_string (meta_obj, "result_msg");
+  endpoint_obj = scaler_json_member_object (meta_obj, "endpoint");
   /* The server sends these two only (clearml-server
    * apiserver/service_repo/apicall.py:634-646); strings from API 2.1 on. */
   if (endpoint_obj != NULL)
@@ -563,7 +460,7 @@ scaler_clearml_parse_envelope (const char        *endpoint,
       const char *names[] = { "requested_version", "actual_version" };
 
       for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-        version = MAX (version, scaler_clearml_parse_version (member_string (endpoint_obj, names[i])));
+        version = MAX (version, scaler_clearml_parse_version (scaler_json_member_string (endpoint_obj, names[i])));
     }
 
   if (meta != NULL)
@@ -586,7 +483,7 @@ scaler_clearml_parse_envelope (const char        *endpoint,
       return NULL;
     }
 
-  data = member_object (root, "data");
+  data = scaler_json_member_object (root, "data");
   if (data == NULL)
     {
       g_set_error (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_BAD_RESPONSE,
@@ -611,7 +508,7 @@ GPtrArray *
 scaler_clearml_parse_queues (JsonNode  *data,
                              GError   **error)
 {
-  JsonArray *list = member_array (node_object (data), "queues");
+  JsonArray *list = scaler_json_member_array (scaler_json_node_object (data), "queues");
   g_autoptr(GPtrArray) out = NULL;
 
   if (list == NULL)
@@ -622,9 +519,9 @@ scaler_clearml_parse_queues (JsonNode  *data,
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_clearml_queue_free);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *q = array_object (list, i);
-      const char *id = member_string (q, "id");
-      const char *name = member_string (q, "name");
+      JsonObject *q = scaler_json_array_object (list, i);
+      const char *id = scaler_json_member_string (q, "id");
+      const char *name = scaler_json_member_string (q, "name");
       ScalerClearmlQueue *queue;
 
       if (id == NULL || name == NULL)
@@ -647,7 +544,7 @@ member_time (JsonObject *o,
 {
   gint64 t = 0;
 
-  if (!scaler_clearml_parse_time (member_string (o, name), &t))
+  if (!scaler_clearml_parse_time (scaler_json_member_string (o, name), &t))
     return 0;
   return t;
 }
@@ -656,7 +553,7 @@ GPtrArray *
 scaler_clearml_parse_workers (JsonNode  *data,
                               GError   **error)
 {
-  JsonArray *list = member_array (node_object (data), "workers");
+  JsonArray *list = scaler_json_member_array (scaler_json_node_object (data), "workers");
   g_autoptr(GPtrArray) out = NULL;
 
   if (list == NULL)
@@ -667,10 +564,10 @@ scaler_clearml_parse_workers (JsonNode  *data,
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_worker_free);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *w = array_object (list, i);
-      const char *id = member_string (w, "id");
-      JsonObject *task = member_object (w, "task");
-      JsonArray *queues = member_array (w, "queues");
+      JsonObject *w = scaler_json_array_object (list, i);
+      const char *id = scaler_json_member_string (w, "id");
+      JsonObject *task = scaler_json_member_object (w, "task");
+      JsonArray *queues = scaler_json_member_array (w, "queues");
       g_autoptr(ScalerWorker) worker = NULL;
       g_autoptr(GPtrArray) names = g_ptr_array_new ();
 
@@ -682,17 +579,17 @@ scaler_clearml_parse_workers (JsonNode  *data,
         }
       worker = scaler_worker_new ();
       worker->id = g_strdup (id);
-      if (task != NULL && member_string (task, "id") != NULL)
+      if (task != NULL && scaler_json_member_string (task, "id") != NULL)
         {
-          worker->task_id = g_strdup (member_string (task, "id"));
-          worker->task_name = g_strdup (member_string (task, "name"));
+          worker->task_id = g_strdup (scaler_json_member_string (task, "id"));
+          worker->task_name = g_strdup (scaler_json_member_string (task, "name"));
         }
       worker->register_time = member_time (w, "register_time");
       worker->last_activity_time = MAX (member_time (w, "last_activity_time"),
                                         member_time (w, "last_report_time"));
       for (guint j = 0; queues != NULL && j < json_array_get_length (queues); j++)
         {
-          const char *name = member_string (array_object (queues, j), "name");
+          const char *name = scaler_json_member_string (scaler_json_array_object (queues, j), "name");
 
           if (name != NULL)
             g_ptr_array_add (names, g_strdup (name));
@@ -709,7 +606,7 @@ GPtrArray *
 scaler_clearml_parse_tasks (JsonNode  *data,
                             GError   **error)
 {
-  JsonArray *list = member_array (node_object (data), "tasks");
+  JsonArray *list = scaler_json_member_array (scaler_json_node_object (data), "tasks");
   g_autoptr(GPtrArray) out = NULL;
 
   if (list == NULL)
@@ -720,8 +617,8 @@ scaler_clearml_parse_tasks (JsonNode  *data,
   out = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_clearml_task_free);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *t = array_object (list, i);
-      const char *id = member_string (t, "id");
+      JsonObject *t = scaler_json_array_object (list, i);
+      const char *id = scaler_json_member_string (t, "id");
       ScalerClearmlTask *task;
 
       if (id == NULL)
@@ -732,10 +629,10 @@ scaler_clearml_parse_tasks (JsonNode  *data,
         }
       task = g_new0 (ScalerClearmlTask, 1);
       task->id = g_strdup (id);
-      task->name = g_strdup (member_string (t, "name"));
-      task->status = g_strdup (member_string (t, "status"));
-      task->queue_id = g_strdup (member_string (member_object (t, "execution"), "queue"));
-      task->last_worker = g_strdup (member_string (t, "last_worker"));
+      task->name = g_strdup (scaler_json_member_string (t, "name"));
+      task->status = g_strdup (scaler_json_member_string (t, "status"));
+      task->queue_id = g_strdup (scaler_json_member_string (scaler_json_member_object (t, "execution"), "queue"));
+      task->last_worker = g_strdup (scaler_json_member_string (t, "last_worker"));
       task->last_update = member_time (t, "last_update");
       g_ptr_array_add (out, task);
     }
@@ -749,7 +646,7 @@ scaler_clearml_parse_num_entries (JsonNode  *data,
 {
   gint64 num = -1;
 
-  if (!member_int (node_object (data), "num", &num) || num < 0 || num > G_MAXUINT)
+  if (!scaler_json_member_int64 (scaler_json_node_object (data), "num", &num) || num < 0 || num > G_MAXUINT)
     return missing_field (error, "queues.get_num_entries", _("a count “num” (a whole number >= 0)"));
   *out_count = (guint) num;
   return TRUE;
@@ -760,12 +657,14 @@ scaler_clearml_parse_queue_entries (JsonNode  *data,
                                     guint     *out_count,
                                     GError   **error)
 {
-  JsonObject *queue = member_object (node_object (data), "queue");
+  JsonObject *queue = scaler_json_member_object (scaler_json_node_object (data), "queue");
   JsonNode *entries;
 
   if (queue == NULL)
     return missing_field (error, "queues.get_by_id", _("the “queue” object"));
-  entries = member (queue, "entries");
+  entries = scaler_json_member (queue, "entries");
+  if (entries != NULL && JSON_NODE_HOLDS_NULL (entries))
+    entries = NULL;
   if (entries != NULL && !JSON_NODE_HOLDS_ARRAY (entries))
     return missing_field (error, "queues.get_by_id", _("an “entries” list"));
   *out_count = entries != NULL ? json_array_get_length (json_node_get_array (entries)) : 0;
@@ -842,9 +741,9 @@ scaler_clearml_client_free (ScalerClearmlClient *self)
     return;
   g_clear_pointer (&self->http, scaler_http_free);
   g_free (self->base_url);
-  wipe_free (self->access_key);
-  wipe_free (self->secret_key);
-  wipe_free (self->token);
+  scaler_secret_free (self->access_key);
+  scaler_secret_free (self->secret_key);
+  scaler_secret_free (self->token);
   g_free (self->user_id);
   g_free (self->user_name);
   g_mutex_clear (&self->mutex);
@@ -997,10 +896,10 @@ login_locked (ScalerClearmlClient *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  token = member_string (node_object (data), "token");
+  token = scaler_json_member_string (scaler_json_node_object (data), "token");
   if (token == NULL || token[0] == '\0' || strpbrk (token, "\r\n") != NULL)
     return missing_field (error, "auth.login", _("a “token”"));
-  wipe_free (self->token);
+  scaler_secret_free (self->token);
   self->token = g_strdup (token);
   return TRUE;
 }
@@ -1051,7 +950,7 @@ call_locked (ScalerClearmlClient *self,
 
   /* The token expired or was revoked: log in again, once, and retry once. */
   g_debug ("ClearML %s: %s; logging in again", endpoint, local_error->message);
-  g_clear_pointer (&self->token, wipe_free);
+  g_clear_pointer (&self->token, scaler_secret_free);
   if (!login_locked (self, cancellable, error))
     return NULL;
   if (self->login_unsupported)
@@ -1318,11 +1217,11 @@ learn_current_user_locked (ScalerClearmlClient *self,
   if (self->user_id != NULL)
     return;
   data = call_locked (self, "users.get_current_user", "{}", TRUE, cancellable, NULL);
-  user = member_object (node_object (data), "user");
-  if (member_string (user, "id") == NULL)
+  user = scaler_json_member_object (scaler_json_node_object (data), "user");
+  if (scaler_json_member_string (user, "id") == NULL)
     return;
-  self->user_id = g_strdup (member_string (user, "id"));
-  self->user_name = g_strdup (member_string (user, "name"));
+  self->user_id = g_strdup (scaler_json_member_string (user, "id"));
+  self->user_name = g_strdup (scaler_json_member_string (user, "name"));
 }
 
 /* Whether workers.get_all still lists @worker_id, and its user (nullable). */
@@ -1347,16 +1246,16 @@ find_worker_user_locked (ScalerClearmlClient *self,
   json_builder_end_object (b);
   body = builder_to_string (b);
   data = call_locked (self, "workers.get_all", body, TRUE, cancellable, NULL);
-  list = member_array (node_object (data), "workers");
+  list = scaler_json_member_array (scaler_json_node_object (data), "workers");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
-      JsonObject *w = array_object (list, i);
-      JsonObject *user = member_object (w, "user");
+      JsonObject *w = scaler_json_array_object (list, i);
+      JsonObject *user = scaler_json_member_object (w, "user");
 
-      if (g_strcmp0 (member_string (w, "id"), worker_id) != 0)
+      if (g_strcmp0 (scaler_json_member_string (w, "id"), worker_id) != 0)
         continue;
-      *user_id = g_strdup (member_string (user, "id"));
-      *user_name = g_strdup (member_string (user, "name"));
+      *user_id = g_strdup (scaler_json_member_string (user, "id"));
+      *user_name = g_strdup (scaler_json_member_string (user, "name"));
       return TRUE;
     }
   return FALSE;
@@ -1568,7 +1467,7 @@ scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
   g_return_val_if_fail (self != NULL, NULL);
 
   g_mutex_lock (&self->mutex);
-  g_clear_pointer (&self->token, wipe_free);
+  g_clear_pointer (&self->token, scaler_secret_free);
 
   ping = call_locked (self, "debug.ping", "{}", FALSE, cancellable, &error);
   if (ping == NULL)
@@ -1619,11 +1518,11 @@ scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
       message = describe_failure (self, error, &v);
       goto out;
     }
-  server_version = member_string (node_object (info), "version");
+  server_version = scaler_json_member_string (scaler_json_node_object (info), "version");
 
   v = SCALER_CLEARML_VERDICT_OK;
   api = MAX (self->api_version, scaler_clearml_parse_version (
-               member_string (node_object (info), "api_version")));
+               scaler_json_member_string (scaler_json_node_object (info), "api_version")));
   if (server_version != NULL && api != 0)
     message = g_strdup_printf (_("Connected to ClearML server %s (API %u.%u)"),
                                server_version, api / 1000, api % 1000);
@@ -1657,8 +1556,8 @@ static void
 test_data_free (TestData *data)
 {
   g_free (data->api_server);
-  wipe_free (data->access_key);
-  wipe_free (data->secret_key);
+  scaler_secret_free (data->access_key);
+  scaler_secret_free (data->secret_key);
   g_free (data);
 }
 
