@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 gboolean scaler_set_str       (char       **str_pointer,
                                const char  *new_str);
 
+/* TRUE when @str is neither NULL nor "". */
+static inline gboolean
+scaler_str_is_set (const char *str)
+{
+  return str != NULL && *str != '\0';
+}
+
 /* Overwrites @secret with zeros, then frees it. NULL is fine. For
  * g_clear_pointer and as a GDestroyNotify. */
 void     scaler_secret_free   (char        *secret);
