@@ -21,6 +21,13 @@ scaler_str_is_set (const char *str)
   return str != NULL && *str != '\0';
 }
 
+/* @str, or "" for NULL. */
+static inline const char *
+scaler_str_or_empty (const char *str)
+{
+  return str != NULL ? str : "";
+}
+
 /* Overwrites @secret with zeros, then frees it. NULL is fine. For
  * g_clear_pointer and as a GDestroyNotify. */
 void     scaler_secret_free   (char        *secret);
