@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* scaler-clearml.c: the ClearML API client: login and tokens, the calls the
- * engine makes, paging, and the test connection. What it reads from the
- * answers is parsed in scaler-clearml-parse.c. */
+ * engine makes, paging. What it reads from the answers is parsed in
+ * scaler-clearml-parse.c; its test connection is
+ * scaler-clearml-test-connection.c. */
 
 #define G_LOG_DOMAIN "scaler-clearml"
 
@@ -21,24 +22,6 @@
 #define MAX_PAGES         10000
 #define VERSION_NUM_ENTRIES     SCALER_CLEARML_API_VERSION (2, 15)
 #define VERSION_WORKER_PATTERN  SCALER_CLEARML_API_VERSION (2, 30)
-
-struct _ScalerClearmlClient
-{
-  GMutex      mutex;
-  ScalerHttp *http;
-  char       *base_url;
-  char       *access_key;
-  char       *secret_key;
-  char       *token;              /* nullable */
-  guint       pinned_version;     /* from a "/v2.NN" api_server, 0 if none */
-  guint       api_version;        /* learnt, 0 if not yet */
-  gboolean    use_token;
-  gboolean    login_unsupported;  /* auth.login missing: Basic auth */
-  gboolean    no_num_entries;     /* get_num_entries missing: get_by_id */
-  char       *user_id;            /* users.get_current_user, once needed */
-  char       *user_name;
-  gboolean    unregister_not_own; /* reported once; no more look-ups */
-};
 
 /* ---- the client ---- */
 
@@ -244,10 +227,10 @@ exchange_locked (ScalerClearmlClient *self,
   return data;
 }
 
-static gboolean
-login_locked (ScalerClearmlClient *self,
-              GCancellable        *cancellable,
-              GError             **error)
+gboolean
+_scaler_clearml_login_locked (ScalerClearmlClient *self,
+                              GCancellable        *cancellable,
+                              GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonNode) data = NULL;
@@ -273,13 +256,13 @@ login_locked (ScalerClearmlClient *self,
   return TRUE;
 }
 
-static JsonNode *
-call_locked (ScalerClearmlClient *self,
-             const char          *endpoint,
-             const char          *body,
-             gboolean             needs_auth,
-             GCancellable        *cancellable,
-             GError             **error)
+JsonNode *
+_scaler_clearml_call_locked (ScalerClearmlClient *self,
+                             const char          *endpoint,
+                             const char          *body,
+                             gboolean             needs_auth,
+                             GCancellable        *cancellable,
+                             GError             **error)
 {
   g_autoptr(GError) local_error = NULL;
   gboolean fresh_login = FALSE;
@@ -300,7 +283,7 @@ call_locked (ScalerClearmlClient *self,
 
   if (self->token == NULL)
     {
-      if (!login_locked (self, cancellable, error))
+      if (!_scaler_clearml_login_locked (self, cancellable, error))
         return NULL;
       fresh_login = TRUE;
       if (self->login_unsupported)
@@ -320,7 +303,7 @@ call_locked (ScalerClearmlClient *self,
   /* The token expired or was revoked: log in again, once, and retry once. */
   g_debug ("ClearML %s: %s; logging in again", endpoint, local_error->message);
   g_clear_pointer (&self->token, scaler_secret_free);
-  if (!login_locked (self, cancellable, error))
+  if (!_scaler_clearml_login_locked (self, cancellable, error))
     return NULL;
   if (self->login_unsupported)
     return exchange_locked (self, endpoint, body, AUTH_BASIC, cancellable, error);
@@ -357,7 +340,7 @@ scaler_clearml_client_call (ScalerClearmlClient *self,
 
   text = node_to_string (body);
   g_mutex_lock (&self->mutex);
-  data = call_locked (self, endpoint, text, !g_str_equal (endpoint, "debug.ping"),
+  data = _scaler_clearml_call_locked (self, endpoint, text, !g_str_equal (endpoint, "debug.ping"),
                       cancellable, error);
   g_mutex_unlock (&self->mutex);
   return data;
@@ -435,7 +418,7 @@ scaler_clearml_client_get_queues (ScalerClearmlClient *self,
       json_builder_end_object (b);
       body = builder_to_string (b);
 
-      data = call_locked (self, "queues.get_all", body, TRUE, cancellable, error);
+      data = _scaler_clearml_call_locked (self, "queues.get_all", body, TRUE, cancellable, error);
       if (data == NULL || (queues = scaler_clearml_parse_queues (data, error)) == NULL)
         {
           g_mutex_unlock (&self->mutex);
@@ -489,7 +472,7 @@ scaler_clearml_client_get_pending (ScalerClearmlClient *self,
   if (!self->no_num_entries && effective_version (self) >= VERSION_NUM_ENTRIES)
     {
       g_autoptr(GError) local_error = NULL;
-      g_autoptr(JsonNode) data = call_locked (self, "queues.get_num_entries", body, TRUE,
+      g_autoptr(JsonNode) data = _scaler_clearml_call_locked (self, "queues.get_num_entries", body, TRUE,
                                               cancellable, &local_error);
 
       if (data != NULL)
@@ -507,7 +490,7 @@ scaler_clearml_client_get_pending (ScalerClearmlClient *self,
     }
 
   {
-    g_autoptr(JsonNode) data = call_locked (self, "queues.get_by_id", body, TRUE,
+    g_autoptr(JsonNode) data = _scaler_clearml_call_locked (self, "queues.get_by_id", body, TRUE,
                                             cancellable, error);
 
     if (data != NULL)
@@ -541,7 +524,7 @@ scaler_clearml_client_get_workers (ScalerClearmlClient *self,
   /* Learn the version first if nothing was called yet: the pattern needs 2.30. */
   if (self->api_version == 0 && self->pinned_version == 0 && prefix != NULL)
     {
-      JsonNode *ping = call_locked (self, "debug.ping", "{}", FALSE, cancellable, NULL);
+      JsonNode *ping = _scaler_clearml_call_locked (self, "debug.ping", "{}", FALSE, cancellable, NULL);
 
       g_clear_pointer (&ping, json_node_unref);
     }
@@ -558,7 +541,7 @@ scaler_clearml_client_get_workers (ScalerClearmlClient *self,
   json_builder_end_object (b);
   body = builder_to_string (b);
 
-  data = call_locked (self, "workers.get_all", body, TRUE, cancellable, error);
+  data = _scaler_clearml_call_locked (self, "workers.get_all", body, TRUE, cancellable, error);
   g_mutex_unlock (&self->mutex);
   if (data == NULL || (workers = scaler_clearml_parse_workers (data, error)) == NULL)
     return NULL;
@@ -585,7 +568,7 @@ learn_current_user_locked (ScalerClearmlClient *self,
 
   if (self->user_id != NULL)
     return;
-  data = call_locked (self, "users.get_current_user", "{}", TRUE, cancellable, NULL);
+  data = _scaler_clearml_call_locked (self, "users.get_current_user", "{}", TRUE, cancellable, NULL);
   user = scaler_json_member_object (scaler_json_node_object (data), "user");
   if (scaler_json_member_string (user, "id") == NULL)
     return;
@@ -614,7 +597,7 @@ find_worker_user_locked (ScalerClearmlClient *self,
     }
   json_builder_end_object (b);
   body = builder_to_string (b);
-  data = call_locked (self, "workers.get_all", body, TRUE, cancellable, NULL);
+  data = _scaler_clearml_call_locked (self, "workers.get_all", body, TRUE, cancellable, NULL);
   list = scaler_json_member_array (scaler_json_node_object (data), "workers");
   for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
@@ -684,7 +667,7 @@ scaler_clearml_client_unregister_worker (ScalerClearmlClient *self,
   body = builder_to_string (b);
 
   g_mutex_lock (&self->mutex);
-  data = call_locked (self, "workers.unregister", body, TRUE, cancellable, &local_error);
+  data = _scaler_clearml_call_locked (self, "workers.unregister", body, TRUE, cancellable, &local_error);
   /* "Worker not registered" (400/1004 when auto_unregister is off) is what
    * another user's worker gets there. */
   if (data == NULL && g_error_matches (local_error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NOT_FOUND))
@@ -744,7 +727,7 @@ scaler_clearml_client_get_tasks (ScalerClearmlClient *self,
           json_builder_end_object (b);
           body = builder_to_string (b);
 
-          data = call_locked (self, "tasks.get_all", body, TRUE, cancellable, error);
+          data = _scaler_clearml_call_locked (self, "tasks.get_all", body, TRUE, cancellable, error);
           if (data == NULL || (tasks = scaler_clearml_parse_tasks (data, error)) == NULL)
             {
               g_mutex_unlock (&self->mutex);
@@ -761,261 +744,4 @@ scaler_clearml_client_get_tasks (ScalerClearmlClient *self,
   g_mutex_unlock (&self->mutex);
 
   return g_steal_pointer (&out);
-}
-
-/* ---- test connection ---- */
-
-/* A call that needs the credentials: auth.login in token mode; in Basic mode
- * (or without auth.login) workers.get_all, of the last second only. */
-static gboolean
-check_credentials_locked (ScalerClearmlClient *self,
-                          GCancellable        *cancellable,
-                          GError             **error)
-{
-  g_autoptr(JsonNode) workers = NULL;
-
-  if (self->use_token && !self->login_unsupported)
-    {
-      if (!login_locked (self, cancellable, error))
-        return FALSE;
-      if (!self->login_unsupported)
-        return TRUE;
-    }
-  workers = call_locked (self, "workers.get_all", "{\"last_seen\": 1}", TRUE, cancellable, error);
-  return workers != NULL;
-}
-
-static char *
-describe_failure (ScalerClearmlClient  *self,
-                  const GError         *error,
-                  ScalerClearmlVerdict *verdict)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      return g_strdup (_("Cancelled"));
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_AUTH))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
-      return g_strdup_printf (_("Wrong access key or secret key: %s"), error->message);
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_PERMISSION))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
-      return g_strdup_printf (_("The key works but its user is not allowed to do this: %s"),
-                              error->message);
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NETWORK))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      return g_strdup_printf (_("Server unreachable: %s"), error->message);
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_BAD_RESPONSE))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_NOT_CLEARML;
-      return g_strdup_printf (_("Not a ClearML API server at %s: %s"), self->base_url, error->message);
-    }
-  *verdict = SCALER_CLEARML_VERDICT_SERVER_ERROR;
-  return g_strdup_printf (_("The server answered with an error: %s"), error->message);
-}
-
-/* debug.ping failed: unreachable, a server error, or not ClearML at all. */
-static char *
-describe_ping_failure (ScalerClearmlClient  *self,
-                       const GError         *error,
-                       ScalerClearmlVerdict *verdict)
-{
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      return g_strdup (_("Cancelled"));
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NETWORK))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      return g_strdup_printf (_("Server unreachable: %s"), error->message);
-    }
-  if (g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_SERVER))
-    {
-      *verdict = SCALER_CLEARML_VERDICT_SERVER_ERROR;
-      return g_strdup_printf (_("The server answered with an error: %s"), error->message);
-    }
-  *verdict = SCALER_CLEARML_VERDICT_NOT_CLEARML;
-  return g_strdup_printf (_("Not a ClearML API server at %s: %s"), self->base_url, error->message);
-}
-
-/* "Connected to ClearML server V (API M.m)", from server.info (NULL when the
- * server is too old to have it). */
-static char *
-describe_connection (ScalerClearmlClient *self,
-                     JsonNode            *info)
-{
-  JsonObject *object = scaler_json_node_object (info);
-  const char *server_version = scaler_json_member_string (object, "version");
-  guint api = MAX (self->api_version,
-                   scaler_clearml_parse_version (scaler_json_member_string (object, "api_version")));
-
-  if (server_version != NULL && api != 0)
-    return g_strdup_printf (_("Connected to ClearML server %s (API %u.%u)"),
-                            server_version, api / 1000, api % 1000);
-  if (api != 0)
-    return g_strdup_printf (_("Connected to the ClearML server (API %u.%u)"), api / 1000, api % 1000);
-  return g_strdup (_("Connected to the ClearML server"));
-}
-
-/* The steps of the test, with the mutex held: the server, the keys, its
- * version. */
-static char *
-test_connection_locked (ScalerClearmlClient  *self,
-                        ScalerClearmlVerdict *verdict,
-                        GCancellable         *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) ping = NULL;
-  g_autoptr(JsonNode) info = NULL;
-
-  g_clear_pointer (&self->token, scaler_secret_free);
-
-  ping = call_locked (self, "debug.ping", "{}", FALSE, cancellable, &error);
-  if (ping == NULL)
-    return describe_ping_failure (self, error, verdict);
-
-  if (self->access_key[0] == '\0' || self->secret_key[0] == '\0')
-    {
-      *verdict = SCALER_CLEARML_VERDICT_BAD_CREDENTIALS;
-      return g_strdup (_("The server is a ClearML server, but no access key and secret key are set"));
-    }
-
-  if (!check_credentials_locked (self, cancellable, &error))
-    return describe_failure (self, error, verdict);
-
-  /* server.info needs no authentication; an old server may lack it (404). */
-  info = call_locked (self, "server.info", "{}", TRUE, cancellable, &error);
-  if (info == NULL &&
-      !g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_UNSUPPORTED) &&
-      !g_error_matches (error, SCALER_CLEARML_ERROR, SCALER_CLEARML_ERROR_NOT_FOUND))
-    return describe_failure (self, error, verdict);
-
-  *verdict = SCALER_CLEARML_VERDICT_OK;
-  return describe_connection (self, info);
-}
-
-char *
-scaler_clearml_client_test_connection (ScalerClearmlClient  *self,
-                                       ScalerClearmlVerdict *verdict,
-                                       GCancellable         *cancellable)
-{
-  ScalerClearmlVerdict v = SCALER_CLEARML_VERDICT_UNREACHABLE;
-  char *message;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_mutex_lock (&self->mutex);
-  message = test_connection_locked (self, &v, cancellable);
-  g_mutex_unlock (&self->mutex);
-  if (verdict != NULL)
-    *verdict = v;
-  return message;
-}
-
-typedef struct
-{
-  char *api_server;
-  char *access_key;
-  char *secret_key;
-} TestData;
-
-typedef struct
-{
-  char                 *message;
-  ScalerClearmlVerdict  verdict;
-} TestResult;
-
-static void
-test_data_free (TestData *data)
-{
-  g_free (data->api_server);
-  scaler_secret_free (data->access_key);
-  scaler_secret_free (data->secret_key);
-  g_free (data);
-}
-
-static void
-test_result_free (TestResult *result)
-{
-  g_free (result->message);
-  g_free (result);
-}
-
-static void
-test_connection_thread (GTask        *task,
-                        gpointer      source_object,
-                        gpointer      task_data,
-                        GCancellable *cancellable)
-{
-  TestData *data = task_data;
-  TestResult *result = g_new0 (TestResult, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerClearmlClient) client = NULL;
-
-  client = scaler_clearml_client_new (data->api_server, data->access_key, data->secret_key,
-                                      &error);
-  if (client == NULL)
-    {
-      result->verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      result->message = g_strdup (error->message);
-    }
-  else
-    result->message = scaler_clearml_client_test_connection (client, &result->verdict,
-                                                             cancellable);
-  g_task_return_pointer (task, result, (GDestroyNotify) test_result_free);
-}
-
-void
-scaler_clearml_test_connection_async (const char          *api_server,
-                                      const char          *access_key,
-                                      const char          *secret_key,
-                                      GCancellable        *cancellable,
-                                      GAsyncReadyCallback  callback,
-                                      gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  TestData *data;
-
-  g_return_if_fail (api_server != NULL);
-
-  data = g_new0 (TestData, 1);
-  data->api_server = g_strdup (api_server);
-  data->access_key = g_strdup (scaler_str_or_empty (access_key));
-  data->secret_key = g_strdup (scaler_str_or_empty (secret_key));
-
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, scaler_clearml_test_connection_async);
-  g_task_set_task_data (task, data, (GDestroyNotify) test_data_free);
-  g_task_set_return_on_cancel (task, FALSE);
-  g_task_run_in_thread (task, test_connection_thread);
-}
-
-char *
-scaler_clearml_test_connection_finish (GAsyncResult         *result,
-                                       ScalerClearmlVerdict *verdict)
-{
-  TestResult *r;
-  char *message;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-
-  r = g_task_propagate_pointer (G_TASK (result), NULL);
-  if (r == NULL)
-    {
-      if (verdict != NULL)
-        *verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
-      return g_strdup (_("Cancelled"));
-    }
-  if (verdict != NULL)
-    *verdict = r->verdict;
-  message = g_steal_pointer (&r->message);
-  test_result_free (r);
-  return message;
 }
