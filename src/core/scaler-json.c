@@ -88,6 +88,21 @@ _scaler_json_error_message (const GError *error)
   return g_strdup_printf (_("Malformed JSON: %s"), message);
 }
 
+JsonObject *
+scaler_json_parse_object (JsonParser *parser,
+                          const char *data,
+                          gsize       length)
+{
+  g_return_val_if_fail (JSON_IS_PARSER (parser), NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (data == NULL || !g_utf8_validate_len (data, length, NULL) ||
+      !scaler_json_check_depth (data, length, SCALER_JSON_MAX_DEPTH, NULL) ||
+      !json_parser_load_from_data (parser, data, (gssize) length, NULL))
+    return NULL;
+  return scaler_json_node_object (json_parser_get_root (parser));
+}
+
 /* ---- lookups that never warn ---- */
 
 JsonNode *

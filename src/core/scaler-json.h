@@ -27,6 +27,14 @@ gboolean scaler_json_check_depth (const char  *json,
 /* "Malformed JSON at line L, column C: ..." from a json-glib parse error. */
 char    *_scaler_json_error_message (const GError *error);
 
+/* The root object of @data (owned by @parser), or NULL when @data is not
+ * UTF-8 JSON text holding an object, nested at most SCALER_JSON_MAX_DEPTH
+ * deep. For answers and files whose errors the caller words itself: it
+ * never warns and never quotes @data (which may hold secrets). */
+JsonObject *scaler_json_parse_object   (JsonParser *parser,
+                                        const char *data,
+                                        gsize       length);
+
 /* Lookups that never warn, whatever the JSON holds: a missing member, a
  * member of another type and a NULL @object or @node all give NULL (or
  * FALSE), so a reader of untrusted text never hits a critical. */
