@@ -563,24 +563,12 @@ validate_for_saving (ScalerConfig  *config,
                      GError       **error)
 {
   g_autoptr(GPtrArray) problems = scaler_config_validate (config);
-  g_autoptr(GString) text = NULL;
+  g_autofree char *text = _scaler_config_problems_error_text (problems);
 
-  if (!scaler_config_problems_have_errors (problems))
+  if (text == NULL)
     return TRUE;
 
-  text = g_string_new (NULL);
-  for (guint i = 0; i < problems->len; i++)
-    {
-      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
-
-      if (problem->severity != SCALER_PROBLEM_ERROR)
-        continue;
-      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "\n" : "",
-                              problem->path, problem->message);
-    }
-
-  g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
-
+  g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text);
   return FALSE;
 }
 

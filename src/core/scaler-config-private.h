@@ -20,6 +20,10 @@ void       _scaler_config_problem_add  (GPtrArray             *problems,
 #define warning_at(problems, path, ...) \
   _scaler_config_problem_add (problems, SCALER_PROBLEM_WARNING, path, __VA_ARGS__)
 
+/* The errors of @problems, one "path: message" line each (no "path: " for
+ * the file as a whole), for an error message; NULL when there is none. */
+char      *_scaler_config_problems_error_text (GPtrArray             *problems);
+
 /* The config from a parsed JSON root (lenient, as scaler_config_new_from_json). */
 ScalerConfig *_scaler_config_new_from_node (JsonNode  *root,
                                             GError   **error);

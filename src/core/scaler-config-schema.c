@@ -572,25 +572,10 @@ scaler_config_load (const char  *json,
 
   if (config == NULL)
     {
-      GString *text = g_string_new (NULL);
+      g_autofree char *text = _scaler_config_problems_error_text (found);
 
-      for (guint i = 0; i < found->len; i++)
-        {
-          const ScalerConfigProblem *problem = g_ptr_array_index (found, i);
-
-          if (problem->severity != SCALER_PROBLEM_ERROR)
-            continue;
-          if (text->len > 0)
-            g_string_append_c (text, '\n');
-          if (*problem->path != '\0')
-            g_string_append_printf (text, "%s: ", problem->path);
-          g_string_append (text, problem->message);
-        }
-      if (text->len == 0)
-        g_string_append (text, _("The configuration is not valid"));
-
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
-      g_string_free (text, TRUE);
+      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG,
+                           text != NULL ? text : _("The configuration is not valid"));
     }
 
   if (problems != NULL)

@@ -410,6 +410,32 @@ scaler_config_problems_have_errors (GPtrArray *problems)
   return FALSE;
 }
 
+char *
+_scaler_config_problems_error_text (GPtrArray *problems)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+
+      if (problem->severity != SCALER_PROBLEM_ERROR)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if (*problem->path != '\0')
+        g_string_append_printf (text, "%s: ", problem->path);
+      g_string_append (text, problem->message);
+    }
+
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
 ScalerSecrets *
 scaler_secrets_new (void)
 {

@@ -366,6 +366,28 @@ renew_credentials (ScalerEc2Client             *self,
   return !scaler_aws_credentials_equal (fresh, expired);
 }
 
+/* After an answer that said the credentials in @outcome expired: TRUE when
+ * there are new ones to try; otherwise FALSE, with *attempt_error replaced
+ * by why no new ones came, if that failed. */
+static gboolean
+renew_after_expiry (ScalerEc2Client  *self,
+                    Outcome          *outcome,
+                    GCancellable     *cancellable,
+                    GError          **attempt_error)
+{
+  g_autoptr(ScalerAwsCredentials) expired = g_steal_pointer (&outcome->expired);
+  g_autoptr(GError) renew_error = NULL;
+
+  if (renew_credentials (self, expired, cancellable, &renew_error))
+    return TRUE;
+  if (renew_error != NULL)
+    {
+      g_clear_error (attempt_error);
+      g_propagate_error (attempt_error, g_steal_pointer (&renew_error));
+    }
+  return FALSE;
+}
+
 /* The server's retry hint (x-amz-retry-after in ms, or Retry-After). */
 static gint64
 retry_hint (const ScalerHttpResponse *response)
@@ -637,19 +659,16 @@ scaler_ec2_client_call (ScalerEc2Client       *self,
         }
       if (outcome.expired != NULL)
         {
-          g_autoptr(ScalerAwsCredentials) expired = g_steal_pointer (&outcome.expired);
-          g_autoptr(GError) renew_error = NULL;
-
           /* Temporary credentials expired: new ones, then once more (not
            * counted as an attempt: nothing was wrong with the request). */
-          if (!renewed && renew_credentials (self, expired, cancellable, &renew_error))
+          if (!renewed && renew_after_expiry (self, &outcome, cancellable, &attempt_error))
             {
               renewed = TRUE;
               attempt--;
               continue;
             }
-          g_propagate_error (error, renew_error != NULL ? g_steal_pointer (&renew_error)
-                                                        : g_steal_pointer (&attempt_error));
+          g_clear_pointer (&outcome.expired, scaler_aws_credentials_free);
+          g_propagate_error (error, g_steal_pointer (&attempt_error));
           return NULL;
         }
       if (g_error_matches (attempt_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
