@@ -112,51 +112,6 @@ typedef struct
 static void start_cycle (ScalerEngine *self,
                          gboolean      on_stop_mode);
 
-/* ---- enums ---- */
-
-GType
-scaler_engine_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    {
-      static const GEnumValue values[] = {
-        { SCALER_ENGINE_STATE_STOPPED, "SCALER_ENGINE_STATE_STOPPED", "stopped" },
-        { SCALER_ENGINE_STATE_STARTING, "SCALER_ENGINE_STATE_STARTING", "starting" },
-        { SCALER_ENGINE_STATE_RUNNING, "SCALER_ENGINE_STATE_RUNNING", "running" },
-        { SCALER_ENGINE_STATE_STOPPING, "SCALER_ENGINE_STATE_STOPPING", "stopping" },
-        { SCALER_ENGINE_STATE_ERROR, "SCALER_ENGINE_STATE_ERROR", "error" },
-        { 0, NULL, NULL }
-      };
-      GType type = g_enum_register_static (g_intern_static_string ("ScalerEngineState"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-  return type_id;
-}
-
-GType
-scaler_log_level_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    {
-      static const GEnumValue values[] = {
-        { SCALER_LOG_LEVEL_DEBUG, "SCALER_LOG_LEVEL_DEBUG", "debug" },
-        { SCALER_LOG_LEVEL_INFO, "SCALER_LOG_LEVEL_INFO", "info" },
-        { SCALER_LOG_LEVEL_WARNING, "SCALER_LOG_LEVEL_WARNING", "warning" },
-        { SCALER_LOG_LEVEL_ERROR, "SCALER_LOG_LEVEL_ERROR", "error" },
-        { 0, NULL, NULL }
-      };
-      GType type = g_enum_register_static (g_intern_static_string ("ScalerLogLevel"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-  return type_id;
-}
-
 const char *
 scaler_engine_state_to_string (ScalerEngineState state)
 {
