@@ -797,6 +797,8 @@ delete_clear_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (G_IS_TASK (task));
+
   if (!scaler_credentials_clear_all_finish (SCALER_CREDENTIALS (object), result, &error))
     {
       g_prefix_error (&error, _("The file was deleted, but its secrets could not be removed: "));

@@ -209,6 +209,8 @@ test_connection_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerClearmlClient) client = NULL;
 
+  g_assert (G_IS_TASK (task));
+
   client = scaler_clearml_client_new (data->api_server, data->access_key, data->secret_key,
                                       &error);
   if (client == NULL)

@@ -41,6 +41,8 @@ store_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (G_IS_TASK (task));
+
   if (!secret_password_store_finish (result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -87,6 +89,8 @@ lookup_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   char *secret;
+
+  g_assert (G_IS_TASK (task));
 
   secret = secret_password_lookup_finish (result, &error);
   if (error != NULL)
@@ -139,6 +143,8 @@ clear_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (G_IS_TASK (task));
 
   /* FALSE without an error means there was nothing to clear: fine. */
   secret_password_clear_finish (result, &error);

@@ -206,6 +206,8 @@ cycle_thread (GTask        *task,
   CycleData *data = task_data;
   ScalerCycleResult *result;
 
+  g_assert (G_IS_TASK (task));
+
   if (data->ledger == NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -238,6 +240,8 @@ static gboolean
 timer_cb (gpointer user_data)
 {
   ScalerEngine *self = user_data;
+
+  g_assert (SCALER_IS_ENGINE (self));
 
   g_clear_pointer (&self->timer, g_source_unref);
   if (self->started && !self->cycle_running)
@@ -329,6 +333,8 @@ cycle_done_cb (GObject      *object,
   g_autoptr(ScalerEngine) self = g_weak_ref_get (&data->engine);
   g_autoptr(ScalerCycleResult) result = g_task_propagate_pointer (G_TASK (res), NULL);
   gboolean on_stop_mode = data->on_stop_mode;
+
+  g_assert (self == NULL || SCALER_IS_ENGINE (self));
 
   /* The owner let go of the engine during the cycle: nothing runs on. The
    * cycle saved the ledger as it went. */
@@ -804,6 +810,8 @@ stop_timeout_cb (gpointer user_data)
 {
   ScalerEngine *self = user_data;
 
+  g_assert (SCALER_IS_ENGINE (self));
+
   g_clear_pointer (&self->stop_timer, g_source_unref);
   if (self->stop_cancellable != NULL)
     g_cancellable_cancel (self->stop_cancellable);
@@ -975,6 +983,8 @@ console_thread (GTask        *task,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (data->cloud_lock);
   GError *error = NULL;
   char *output;
+
+  g_assert (G_IS_TASK (task));
 
   output = scaler_cloud_get_console_output (data->cloud, data->instance_id, cancellable, &error);
   if (output == NULL)

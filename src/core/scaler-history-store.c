@@ -557,6 +557,8 @@ flush_idle_cb (gpointer user_data)
 {
   ScalerHistoryStore *self = user_data;
 
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   g_clear_pointer (&self->idle, g_source_unref);
   scaler_history_store_flush (self);
   return G_SOURCE_REMOVE;
@@ -588,6 +590,9 @@ series_changed_cb (ScalerSeries       *series,
   double value;
   int id;
 
+  g_assert (SCALER_IS_SERIES (series));
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   if (n == 0)
     return;
   id = series_id (self, scaler_series_get_name (series));
@@ -609,6 +614,8 @@ series_added_cb (ScalerHistory      *history,
                  ScalerSeries       *series,
                  ScalerHistoryStore *self)
 {
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   g_signal_connect (series, "changed", G_CALLBACK (series_changed_cb), self);
 }
 

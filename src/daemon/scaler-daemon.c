@@ -67,6 +67,8 @@ log_line_cb (ScalerEngine   *engine,
              const char     *text,
              Daemon         *daemon)
 {
+  g_assert (SCALER_IS_ENGINE (engine));
+
   if (level == SCALER_LOG_LEVEL_DEBUG && !daemon->show_debug)
     return;
   print_line (level, text);
@@ -90,6 +92,8 @@ once_done_cb (GObject      *object,
 {
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE (object));
 
   daemon->once_result = scaler_engine_run_cycle_finish (SCALER_ENGINE (object), res, &error);
   if (daemon->once_result == NULL)
@@ -119,6 +123,8 @@ stopped_cb (GObject      *object,
 {
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
 
   if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), res, &error))
     print_line (SCALER_LOG_LEVEL_WARNING, error->message);
@@ -229,6 +235,8 @@ started_cb (GObject      *object,
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+
   if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), res, &error) == NULL
       && !daemon->stopping)
     {
@@ -244,6 +252,8 @@ engine_changed_cb (ScalerEngineRegistry *registry,
                    Daemon               *daemon)
 {
   ScalerEngine *engine = scaler_engine_registry_get_engine (registry, id);
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (registry));
 
   if (engine != NULL && daemon->engine == NULL)
     {
