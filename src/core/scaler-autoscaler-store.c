@@ -671,12 +671,13 @@ find_loaded (ScalerAutoscalerStore  *self,
 }
 
 /* The item keeps its position after a rename: moving it would remove and
- * re-insert it (STYLE.md pitfall 14). The next load() sorts again. */
+ * re-insert it (gtk_list_box_bind_model recreates rows on items-changed,
+ * losing the sidebar's selection and focus). The next load() sorts again. */
 static gboolean
 replace_config (ScalerAutoscalerStore  *self,
-                ScalerAutoscaler  *item,
-                ScalerConfig         *config,
-                GError              **error)
+                ScalerAutoscaler       *item,
+                ScalerConfig           *config,
+                GError                **error)
 {
   if (!validate_for_saving (config, error))
     return FALSE;

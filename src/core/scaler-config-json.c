@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-config-json.c: the saved config JSON of DESIGN.md, both ways.
+/* scaler-config-json.c: the saved config JSON of docs/design.md, both ways.
  *
  * Parsing here is lenient: a value of the wrong type keeps the default, an
  * unknown key is ignored. scaler_config_validate_json() reports both. */

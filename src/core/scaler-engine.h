@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-engine.h: one running autoscaler (DESIGN.md, "Threads").
+ * scaler-engine.h: one running autoscaler (docs/design.md, "Threads").
  *
  * ScalerEngine is a MAIN-THREAD object (created, used and signalled on the
  * thread whose main context was the thread-default when it was created). A

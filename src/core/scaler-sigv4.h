@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-sigv4.h: AWS Signature Version 4 (aws-ec2.md section 1).
+ * scaler-sigv4.h: AWS Signature Version 4, as the AWS SigV4 test suite
+ * (tests/data/sigv4-vectors) and @smithy/signature-v4 define it.
  *
  * A ScalerSigner signs for one (region, service). It keeps a clock offset
  * (server time - local time) for skew correction and caches derived signing
@@ -96,7 +97,9 @@ void                scaler_signer_get_signing_key   (ScalerSigner        *self,
 /* How many signing keys were derived (not served from the cache); for tests. */
 guint               scaler_signer_get_key_derivations (ScalerSigner      *self);
 
-/* Uncached derivation (aws-ec2.md 1.4). */
+/* Uncached derivation: HMAC-SHA256 chained from "AWS4" + secret over the
+ * date, the region, the service and "aws4_request" (botocore/auth.py
+ * SigV4Auth.signature). */
 void                scaler_sigv4_derive_key         (const char          *secret_access_key,
                                                      const char          *datestamp,
                                                      const char          *region,

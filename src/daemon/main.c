@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ec2-autoscalerd: the headless engine (DESIGN.md, "ec2-autoscalerd").
+ * ec2-autoscalerd: the headless engine (docs/design.md, "ec2-autoscalerd").
  *
  *   ec2-autoscalerd --check CONFIG.json
  *   ec2-autoscalerd CONFIG.json [--once] [--state-dir DIR]
