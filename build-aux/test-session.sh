@@ -21,4 +21,4 @@ done
 export SCALER_KEYRING_READY=1
 
 xvfb-run -a -s "-screen 0 1280x1024x24 -nolisten tcp" \
-  meson test -C "$top/_build" --print-errorlogs --no-rebuild "$@"
+  meson test -C "$top/${SCALER_TEST_BUILD:-_build}" --print-errorlogs --no-rebuild "$@"

@@ -138,18 +138,23 @@ check_steps (const char *creq,
              const char *sts,
              const char *authz)
 {
-  g_auto(GStrv) sts_lines = g_strsplit (sts, "\n", -1);
-  g_auto(GStrv) creq_lines = g_strsplit (creq, "\n", -1);
-  guint n_creq = g_strv_length (creq_lines);
+  /* The signed header names are the line before the payload hash. */
+  const char *hash_line = strrchr (creq, '\n');
+  const char *names = hash_line;
+  g_autofree char *signed_headers = NULL;
   g_autofree char *datestamp = NULL;
   g_autofree char *string_to_sign = NULL;
   g_autofree char *signature = NULL;
   g_autofree char *authorization = NULL;
+  g_auto(GStrv) sts_lines = g_strsplit (sts, "\n", -1);
   char *problem;
   guint8 key[32];
 
-  if (g_strv_length (sts_lines) != 4 || strlen (sts_lines[1]) < 8 || n_creq < 2)
+  while (names != NULL && names > creq && names[-1] != '\n')
+    names--;
+  if (g_strv_length (sts_lines) != 4 || strlen (sts_lines[1]) < 8 || names == NULL || names == creq)
     return g_strdup ("the .sts is not four lines, or the .creq has no signed headers line");
+  signed_headers = g_strndup (names, hash_line - names);
 
   string_to_sign = scaler_sigv4_string_to_sign (sts_lines[1], sts_lines[2], creq);
   if ((problem = first_difference ("string to sign (step 3 alone)", sts, string_to_sign)) != NULL)
@@ -158,7 +163,7 @@ check_steps (const char *creq,
   datestamp = g_strndup (sts_lines[1], 8);
   scaler_sigv4_derive_key (opt_secret, datestamp, opt_region, opt_service, key);
   signature = scaler_sigv4_signature (key, sts);
-  authorization = scaler_sigv4_authorization (opt_access_key, sts_lines[2], creq_lines[n_creq - 2], signature);
+  authorization = scaler_sigv4_authorization (opt_access_key, sts_lines[2], signed_headers, signature);
   return first_difference ("authorization (step 4 alone)", authz, authorization);
 }
 

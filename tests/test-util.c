@@ -40,14 +40,28 @@ test_set_str (void)
   g_assert_cmpstr (field, ==, "suffix");
 }
 
-static char *
-make_dir (void)
+/* Each file test gets an empty folder, removed (empty again) afterwards. */
+typedef struct
+{
+  char *dir;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-util-XXXXXX", &error);
 
+  fixture->dir = g_dir_make_tmp ("scaler-util-XXXXXX", &error);
   g_assert_no_error (error);
-  return dir;
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_assert_cmpint (g_rmdir (fixture->dir), ==, 0);
+  g_free (fixture->dir);
 }
 
 static guint
@@ -62,13 +76,15 @@ count_entries (const char *dir)
 }
 
 static void
-test_file_replace (void)
+test_file_replace (Fixture       *fixture,
+                   gconstpointer  data)
 {
-  g_autofree char *dir = make_dir ();
-  g_autofree char *sub = g_build_filename (dir, "new", "folder", NULL);
+  g_autofree char *top = g_build_filename (fixture->dir, "new", NULL);
+  g_autofree char *sub = g_build_filename (top, "folder", NULL);
   g_autofree char *path = g_build_filename (sub, "file.json", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;
+  gsize length = 0;
   struct stat st;
 
   /* The folder is created (0700), the file is 0600, no temp file is left. */
@@ -86,48 +102,38 @@ test_file_replace (void)
   g_clear_pointer (&contents, g_free);
   g_assert_true (scaler_file_replace (path, "x\0y", 3, NULL, &error));
   g_assert_no_error (error);
-  {
-    gsize length = 0;
-
-    g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-    g_assert_cmpmem (contents, length, "x\0y", 3);
-  }
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpmem (contents, length, "x\0y", 3);
   g_assert_cmpuint (count_entries (sub), ==, 1);
 
   g_unlink (path);
   g_rmdir (sub);
-  g_free (g_steal_pointer (&sub));
-  sub = g_build_filename (dir, "new", NULL);
-  g_rmdir (sub);
-  g_rmdir (dir);
+  g_rmdir (top);
 }
 
 static void
-test_file_replace_keeps_open (void)
+test_file_replace_keeps_open (Fixture       *fixture,
+                              gconstpointer  data)
 {
-  g_autofree char *dir = make_dir ();
-  g_autofree char *path = g_build_filename (dir, "history", NULL);
+  g_autofree char *path = g_build_filename (fixture->dir, "history", NULL);
   g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
   int fd = -1;
 
   /* With fd_out, writing goes on at the end of the new file. */
-  g_assert_true (scaler_file_replace (path, "head", -1, &fd, &error));
-  g_assert_no_error (error);
+  g_assert_true (scaler_file_replace (path, "head", -1, &fd, NULL));
   g_assert_cmpint (fd, >=, 0);
   g_assert_cmpint (write (fd, "+tail", 5), ==, 5);
   close (fd);
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "head+tail");
-
   g_unlink (path);
-  g_rmdir (dir);
 }
 
 static void
-test_file_replace_fails_cleanly (void)
+test_file_replace_fails_cleanly (Fixture       *fixture,
+                                 gconstpointer  data)
 {
-  g_autofree char *dir = make_dir ();
+  const char *dir = fixture->dir;
   g_autofree char *path = g_build_filename (dir, "kept", NULL);
   g_autofree char *blocker = g_build_filename (dir, "not-a-folder", NULL);
   g_autofree char *below = g_build_filename (blocker, "file", NULL);
@@ -169,7 +175,6 @@ test_file_replace_fails_cleanly (void)
 
   g_unlink (path);
   g_unlink (blocker);
-  g_rmdir (dir);
 }
 
 static JsonObject *
@@ -247,9 +252,12 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/scaler/util/set-str", test_set_str);
-  g_test_add_func ("/scaler/util/file-replace", test_file_replace);
-  g_test_add_func ("/scaler/util/file-replace-keeps-open", test_file_replace_keeps_open);
-  g_test_add_func ("/scaler/util/file-replace-fails-cleanly", test_file_replace_fails_cleanly);
+  g_test_add ("/scaler/util/file-replace", Fixture, NULL,
+              fixture_set_up, test_file_replace, fixture_tear_down);
+  g_test_add ("/scaler/util/file-replace-keeps-open", Fixture, NULL,
+              fixture_set_up, test_file_replace_keeps_open, fixture_tear_down);
+  g_test_add ("/scaler/util/file-replace-fails-cleanly", Fixture, NULL,
+              fixture_set_up, test_file_replace_fails_cleanly, fixture_tear_down);
   g_test_add_func ("/scaler/util/json-lookups", test_json_lookups);
 
   return g_test_run ();

@@ -217,11 +217,11 @@ scaler_json_member_boolean (JsonObject *object,
                             gboolean   *out)
 {
   JsonNode *node = scaler_json_member (object, name);
+  gboolean found = scaler_json_node_holds (node, G_TYPE_BOOLEAN);
 
   g_return_val_if_fail (out != NULL, FALSE);
 
-  if (!scaler_json_node_holds (node, G_TYPE_BOOLEAN))
-    return FALSE;
-  *out = json_node_get_boolean (node);
-  return TRUE;
+  if (found)
+    *out = json_node_get_boolean (node);
+  return found;
 }

@@ -44,28 +44,6 @@ scaler_secret_free (char *secret)
 
 /* ---- files ---- */
 
-static gboolean io_error (GError     **error,
-                          int          saved_errno,
-                          const char  *format,
-                          ...) G_GNUC_PRINTF (3, 4);
-
-/* "<what>: <the reason from errno>"; returns FALSE. */
-static gboolean
-io_error (GError     **error,
-          int          saved_errno,
-          const char  *format,
-          ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, "%s: %s", what, g_strerror (saved_errno));
-  return FALSE;
-}
-
 static gboolean
 write_all (int          fd,
            const char  *contents,
@@ -97,18 +75,18 @@ sync_folder (const char  *folder,
              GError     **error)
 {
   int fd = g_open (folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  int saved_errno = 0;
 
-  if (fd < 0)
-    return io_error (error, errno, _("Cannot sync the folder %s"), folder);
-  if (fsync (fd) != 0 && errno != EINVAL)
-    {
-      int saved_errno = errno;
+  if (fd < 0 || (fsync (fd) != 0 && errno != EINVAL))
+    saved_errno = errno;
+  if (fd >= 0)
+    close (fd);
+  if (saved_errno == 0)
+    return TRUE;
 
-      close (fd);
-      return io_error (error, saved_errno, _("Cannot sync the folder %s"), folder);
-    }
-  close (fd);
-  return TRUE;
+  g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot sync the folder %s: %s"),
+               folder, g_strerror (saved_errno));
+  return FALSE;
 }
 
 gboolean
@@ -131,19 +109,26 @@ scaler_file_replace (const char  *path,
 
   folder = g_path_get_dirname (path);
   if (g_mkdir_with_parents (folder, 0700) != 0)
-    return io_error (error, errno, _("Cannot create the folder %s"), folder);
+    {
+      saved_errno = errno;
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot create the folder %s: %s"),
+                   folder, g_strerror (saved_errno));
+      return FALSE;
+    }
 
   tmp = g_strconcat (path, ".XXXXXX", NULL);
   fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return io_error (error, errno, _("Cannot save %s"), path);
-
-  if (!write_all (fd, contents, (gsize) length) || fsync (fd) != 0 || g_rename (tmp, path) != 0)
+  if (fd < 0 || !write_all (fd, contents, (gsize) length) || fsync (fd) != 0 || g_rename (tmp, path) != 0)
     {
       saved_errno = errno;
-      close (fd);
-      g_unlink (tmp);
-      return io_error (error, saved_errno, _("Cannot save %s"), path);
+      if (fd >= 0)
+        {
+          close (fd);
+          g_unlink (tmp);
+        }
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot save %s: %s"),
+                   path, g_strerror (saved_errno));
+      return FALSE;
     }
 
   if (!sync_folder (folder, error))
