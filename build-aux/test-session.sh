@@ -5,7 +5,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 
-# A throwaway login keyring, unlocked without a prompt (test-environment.md §4).
+# A throwaway login keyring, unlocked without a prompt: a password on stdin
+# with --unlock (an empty one creates nothing; without --unlock the prompter
+# fails or hangs under Xvfb). The daemon returns before it owns
+# org.freedesktop.secrets, so wait for the name.
 printf %s "ec2-autoscaler-test-keyring" | \
   gnome-keyring-daemon --unlock --components=secrets >/dev/null
 for _ in $(seq 200); do

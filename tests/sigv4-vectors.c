@@ -6,7 +6,9 @@
  * is a folder holding <name>.req plus the expected <name>.creq, <name>.sts and
  * <name>.authz. The .req is signed with our signer (credentials, region and
  * service of the suite's README unless overridden; the time is the request's
- * X-Amz-Date) and the three results are compared byte for byte.
+ * X-Amz-Date) and the three results are compared byte for byte; then the
+ * string to sign and the Authorization are made again from the suite's own
+ * previous step, so that each step is checked on its own.
  * Prints "PASS <case>" or "FAIL <case>: <first difference>" per case and
  * "N passed, N failed" at the end; exits 1 if any case failed or none was found.
  */
@@ -129,6 +131,42 @@ first_difference (const char *what,
   return NULL;
 }
 
+/* Steps 3 and 4 on their own: from the suite's canonical request to its
+ * string to sign, and from its string to sign to its Authorization. */
+static char *
+check_steps (const char *creq,
+             const char *sts,
+             const char *authz)
+{
+  /* The signed header names are the line before the payload hash. */
+  const char *hash_line = strrchr (creq, '\n');
+  const char *names = hash_line;
+  g_autofree char *signed_headers = NULL;
+  g_autofree char *datestamp = NULL;
+  g_autofree char *string_to_sign = NULL;
+  g_autofree char *signature = NULL;
+  g_autofree char *authorization = NULL;
+  g_auto(GStrv) sts_lines = g_strsplit (sts, "\n", -1);
+  char *problem;
+  guint8 key[32];
+
+  while (names != NULL && names > creq && names[-1] != '\n')
+    names--;
+  if (g_strv_length (sts_lines) != 4 || strlen (sts_lines[1]) < 8 || names == NULL || names == creq)
+    return g_strdup ("the .sts is not four lines, or the .creq has no signed headers line");
+  signed_headers = g_strndup (names, hash_line - names);
+
+  string_to_sign = scaler_sigv4_string_to_sign (sts_lines[1], sts_lines[2], creq);
+  if ((problem = first_difference ("string to sign (step 3 alone)", sts, string_to_sign)) != NULL)
+    return problem;
+
+  datestamp = g_strndup (sts_lines[1], 8);
+  scaler_sigv4_derive_key (opt_secret, datestamp, opt_region, opt_service, key);
+  signature = scaler_sigv4_signature (key, sts);
+  authorization = scaler_sigv4_authorization (opt_access_key, sts_lines[2], signed_headers, signature);
+  return first_difference ("authorization (step 4 alone)", authz, authorization);
+}
+
 static char *
 run_case (const char *dir,
           const char *name)
@@ -171,6 +209,7 @@ run_case (const char *dir,
     goto out;
   if ((problem = first_difference ("authorization", contents[3], result->authorization)) != NULL)
     goto out;
+  problem = check_steps (contents[1], contents[2], contents[3]);
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)

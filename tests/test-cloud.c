@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of the seam helpers: instance tags and worker ids (DESIGN.md contracts). */
+/* Tests of the seam helpers: instance tags and worker ids (docs/design.md contracts). */
 
 #include "config.h"
 

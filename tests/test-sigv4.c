@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of the SigV4 signer: known keys, the fixed EC2 vector of
- * test-environment.md, libcurl's CURLOPT_AWS_SIGV4 as a second oracle, the key
+/* Tests of the SigV4 signer: known keys, a fixed EC2 POST whose signature
+ * @smithy/signature-v4 and libcurl's CURLOPT_AWS_SIGV4 both give (libcurl is
+ * also a second oracle here), the key
  * cache, clock handling and session tokens. The AWS suite itself runs through
  * the sigv4-vectors runner. */
 

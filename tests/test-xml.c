@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tests of the EC2 answer parser (scaler-xml.h) on canned bodies shaped like
- * EC2's (aws-ec2.md section 3) and on broken ones. */
+ * EC2's (botocore/data/ec2/2016-11-15/service-2.json element names) and on
+ * broken ones. */
 
 #include "config.h"
 

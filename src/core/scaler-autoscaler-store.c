@@ -15,6 +15,7 @@
 
 #include "scaler-config-private.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 #include "scaler-autoscaler-store.h"
 
 /* ScalerAutoscaler */
@@ -562,24 +563,12 @@ validate_for_saving (ScalerConfig  *config,
                      GError       **error)
 {
   g_autoptr(GPtrArray) problems = scaler_config_validate (config);
-  g_autoptr(GString) text = NULL;
+  g_autofree char *text = _scaler_config_problems_error_text (problems);
 
-  if (!scaler_config_problems_have_errors (problems))
+  if (text == NULL)
     return TRUE;
 
-  text = g_string_new (NULL);
-  for (guint i = 0; i < problems->len; i++)
-    {
-      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
-
-      if (problem->severity != SCALER_PROBLEM_ERROR)
-        continue;
-      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "\n" : "",
-                              problem->path, problem->message);
-    }
-
-  g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
-
+  g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text);
   return FALSE;
 }
 
@@ -590,7 +579,7 @@ write_config (const char    *path,
 {
   g_autofree char *json = scaler_config_to_json (config);
 
-  return _scaler_write_file_atomic (path, json, -1, error);
+  return scaler_file_replace (path, json, -1, NULL, error);
 }
 
 static guint
@@ -682,12 +671,13 @@ find_loaded (ScalerAutoscalerStore  *self,
 }
 
 /* The item keeps its position after a rename: moving it would remove and
- * re-insert it (STYLE.md pitfall 14). The next load() sorts again. */
+ * re-insert it (gtk_list_box_bind_model recreates rows on items-changed,
+ * losing the sidebar's selection and focus). The next load() sorts again. */
 static gboolean
 replace_config (ScalerAutoscalerStore  *self,
-                ScalerAutoscaler  *item,
-                ScalerConfig         *config,
-                GError              **error)
+                ScalerAutoscaler       *item,
+                ScalerConfig           *config,
+                GError                **error)
 {
   if (!validate_for_saving (config, error))
     return FALSE;
@@ -807,6 +797,8 @@ delete_clear_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (G_IS_TASK (task));
 
   if (!scaler_credentials_clear_all_finish (SCALER_CREDENTIALS (object), result, &error))
     {

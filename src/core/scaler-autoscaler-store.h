@@ -12,7 +12,8 @@
  *   other files still load.
  * - update() and rename() change the existing ScalerAutoscaler in place and
  *   notify "config" (and "name"): items are never removed and re-inserted for
- *   an edit (STYLE.md pitfall 14).
+ *   an edit (gtk_list_box_bind_model recreates rows on items-changed, losing
+ *   the selection).
  * - Configs handed to the store are shared from then on: do not edit them
  *   (scaler_config_copy() first).
  */

@@ -2,7 +2,9 @@
 /*
  * scaler-aws-classify.c: scaler_aws_error_classify() (declared in
  * scaler-aws-error.h): the class of an AWS error Code, which is what the
- * engine acts on. Codes follow aws-ec2.md sections 4 and 5.1; the decision is
+ * engine acts on. Codes are those of the EC2 API Reference ("Error codes")
+ * and the AWS SDKs' throttling and transient lists (aws-sdk-js-v3
+ * packages/service-error-classification/src/constants.ts); the decision is
  * made on the Code, and only an unknown Code falls back to the HTTP status.
  */
 

@@ -11,16 +11,7 @@
 #include "scaler-aws-credentials.h"
 #include "scaler-config.h"
 #include "scaler-error.h"
-
-static void
-secret_clear (char **secret)
-{
-  if (*secret != NULL)
-    {
-      explicit_bzero (*secret, strlen (*secret));
-      g_clear_pointer (secret, g_free);
-    }
-}
+#include "scaler-util.h"
 
 ScalerAwsCredentials *
 scaler_aws_credentials_new (const char *access_key_id,
@@ -61,9 +52,9 @@ scaler_aws_credentials_free (ScalerAwsCredentials *self)
   if (self == NULL)
     return;
 
-  secret_clear (&self->access_key_id);
-  secret_clear (&self->secret_access_key);
-  secret_clear (&self->session_token);
+  g_clear_pointer (&self->access_key_id, scaler_secret_free);
+  g_clear_pointer (&self->secret_access_key, scaler_secret_free);
+  g_clear_pointer (&self->session_token, scaler_secret_free);
   g_free (self->source);
   g_free (self->region);
   g_free (self);

@@ -26,9 +26,9 @@
 #include "scaler-json.h"
 #include "scaler-sigv4.h"
 #include "scaler-xml.h"
+#include "scaler-util.h"
 
-#define MAX_ANSWER_BYTES        (256 * 1024)
-#define MAX_PROCESS_OUTPUT      (1024 * 1024)
+#define MAX_ANSWER_BYTES        SCALER_AWS_MAX_ANSWER_BYTES
 #define MAX_STDERR_SHOWN        300
 #define STS_ATTEMPTS            3
 #define STS_TIMEOUT_MS          10000
@@ -40,242 +40,6 @@
 #define CONTAINER_SLEEP_USEC    G_USEC_PER_SEC
 /* botocore/utils.py IMDSFetcher._TOKEN_TTL */
 #define IMDS_TOKEN_TTL          "21600"
-
-/* --- JSON --- */
-
-gint64
-scaler_aws_parse_time (const char *text)
-{
-  g_autofree char *copy = NULL;
-
-  if (text == NULL || *text == '\0')
-    return 0;
-  copy = g_strstrip (g_strdup (text));
-  /* Old AWS CLI SSO caches end in "UTC". */
-  if (g_str_has_suffix (copy, "UTC"))
-    {
-      copy[strlen (copy) - 3] = '\0';
-      g_strstrip (copy);
-      {
-        char *z = g_strconcat (copy, "Z", NULL);
-
-        g_free (copy);
-        copy = z;
-      }
-    }
-  return scaler_ec2_parse_timestamp (copy);
-}
-
-static JsonObject *
-parse_object (JsonParser  *parser,
-              const char  *data,
-              gsize        length,
-              const char  *what,
-              GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  JsonNode *root;
-
-  if (length > MAX_PROCESS_OUTPUT)
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s is larger than 1 MiB"), what);
-      return NULL;
-    }
-  if (!g_utf8_validate_len (data, length, NULL) ||
-      !scaler_json_check_depth (data, length, SCALER_JSON_MAX_DEPTH, NULL) ||
-      !json_parser_load_from_data (parser, data, (gssize) length, &local_error) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    {
-      /* The text may hold secrets: never quote it. */
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s is not a JSON object"), what);
-      return NULL;
-    }
-  return json_node_get_object (root);
-}
-
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gboolean
-member_number (JsonObject *object,
-               const char *name,
-               double     *value)
-{
-  JsonNode *node = json_object_get_member (object, name);
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-  if (type == G_TYPE_INT64)
-    *value = (double) json_node_get_int (node);
-  else if (type == G_TYPE_DOUBLE)
-    *value = json_node_get_double (node);
-  else
-    return FALSE;
-  return TRUE;
-}
-
-static ScalerAwsCredentials *
-credentials_from (const char  *what,
-                  const char  *key,
-                  const char  *secret,
-                  const char  *token,
-                  const char  *missing,
-                  GError     **error)
-{
-  if (missing != NULL)
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s has no \"%s\""), what, missing);
-      return NULL;
-    }
-  if (*key == '\0' || *secret == '\0')
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s has an empty key"), what);
-      return NULL;
-    }
-  return scaler_aws_credentials_new (key, secret, token);
-}
-
-/* Version 1 (botocore ProcessProvider._retrieve_credentials_using). */
-static ScalerAwsCredentials *
-parse_process (JsonObject  *object,
-               GError     **error)
-{
-  const char *what = _("The output of credential_process");
-  const char *key = member_string (object, "AccessKeyId");
-  const char *secret = member_string (object, "SecretAccessKey");
-  const char *expiration = member_string (object, "Expiration");
-  ScalerAwsCredentials *credentials;
-  double version = 0;
-
-  if (!member_number (object, "Version", &version) || version != 1)
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                   _("%s has no \"Version\": 1 (the only version there is)"), what);
-      return NULL;
-    }
-  credentials = credentials_from (what, key, secret, member_string (object, "SessionToken"),
-                                  key == NULL ? "AccessKeyId" : secret == NULL ? "SecretAccessKey" : NULL, error);
-  if (credentials != NULL && expiration != NULL)
-    {
-      credentials->expiration = scaler_aws_parse_time (expiration);
-      if (credentials->expiration == 0)
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("%s has an \"Expiration\" that is not an ISO 8601 time (expected e.g. 2026-01-01T00:00:00Z)"),
-                       what);
-          g_clear_pointer (&credentials, scaler_aws_credentials_free);
-        }
-    }
-  return credentials;
-}
-
-/* Container and IMDS answers (botocore InstanceMetadataFetcher
- * _REQUIRED_CREDENTIAL_FIELDS; ContainerProvider._create_fetcher). */
-static ScalerAwsCredentials *
-parse_metadata (JsonObject  *object,
-                GError     **error)
-{
-  const char *what = _("The credentials answer");
-  const char *fields[] = { "AccessKeyId", "SecretAccessKey", "Token", "Expiration" };
-  const char *missing = NULL;
-  ScalerAwsCredentials *credentials;
-
-  for (guint i = 0; i < G_N_ELEMENTS (fields) && missing == NULL; i++)
-    if (member_string (object, fields[i]) == NULL)
-      missing = fields[i];
-  if (missing != NULL && member_string (object, "Code") != NULL)
-    {
-      /* IMDS answers 200 with {"Code": ..., "Message": ...} when the role
-       * cannot be used (e.g. EC2 is not a trusted entity of the role). */
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_CREDENTIALS_MISSING, _("%s is an error: %s: %s"), what,
-                   member_string (object, "Code"),
-                   member_string (object, "Message") != NULL ? member_string (object, "Message") : "");
-      return NULL;
-    }
-  credentials = credentials_from (what, member_string (object, "AccessKeyId"), member_string (object, "SecretAccessKey"),
-                                  member_string (object, "Token"), missing, error);
-  if (credentials != NULL)
-    {
-      credentials->expiration = scaler_aws_parse_time (member_string (object, "Expiration"));
-      if (credentials->expiration == 0)
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("%s has an \"Expiration\" that is not an ISO 8601 time"), what);
-          g_clear_pointer (&credentials, scaler_aws_credentials_free);
-        }
-    }
-  return credentials;
-}
-
-/* botocore SSOCredentialFetcher._get_credentials: expiration in ms. */
-static ScalerAwsCredentials *
-parse_sso (JsonObject  *object,
-           GError     **error)
-{
-  const char *what = _("The SSO portal's answer");
-  JsonNode *node = json_object_get_member (object, "roleCredentials");
-  JsonObject *role;
-  const char *fields[] = { "accessKeyId", "secretAccessKey", "sessionToken" };
-  const char *missing = NULL;
-  ScalerAwsCredentials *credentials;
-  double expiration = 0;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("%s has no \"roleCredentials\""), what);
-      return NULL;
-    }
-  role = json_node_get_object (node);
-  for (guint i = 0; i < G_N_ELEMENTS (fields) && missing == NULL; i++)
-    if (member_string (role, fields[i]) == NULL)
-      missing = fields[i];
-  if (missing == NULL && (!member_number (role, "expiration", &expiration) || expiration <= 0))
-    missing = "expiration";
-  credentials = credentials_from (what, member_string (role, "accessKeyId"), member_string (role, "secretAccessKey"),
-                                  member_string (role, "sessionToken"), missing, error);
-  if (credentials != NULL)
-    credentials->expiration = (gint64) expiration * 1000;
-  return credentials;
-}
-
-ScalerAwsCredentials *
-scaler_aws_credentials_parse_json (ScalerAwsJsonKind   kind,
-                                   const char         *data,
-                                   gsize               length,
-                                   GError            **error)
-{
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  JsonObject *object;
-  const char *what = kind == SCALER_AWS_JSON_PROCESS ? _("The output of credential_process")
-                     : kind == SCALER_AWS_JSON_SSO ? _("The SSO portal's answer")
-                     : _("The credentials answer");
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-
-  object = parse_object (parser, data != NULL ? data : "", length, what, error);
-  if (object == NULL)
-    return NULL;
-  switch (kind)
-    {
-    case SCALER_AWS_JSON_PROCESS:
-      return parse_process (object, error);
-    case SCALER_AWS_JSON_SSO:
-      return parse_sso (object, error);
-    case SCALER_AWS_JSON_METADATA:
-    default:
-      return parse_metadata (object, error);
-    }
-}
 
 /* --- credential_process --- */
 
@@ -397,177 +161,6 @@ bzero_bytes (GBytes *bytes)
 }
 
 /* --- STS --- */
-
-typedef struct
-{
-  GString *text;
-  GString *path;
-  char    *root;
-  char    *key;
-  char    *secret;
-  char    *token;
-  char    *expiration;
-  char    *code;
-  char    *message;
-} StsParse;
-
-static void
-sts_start (GMarkupParseContext  *context,
-           const char           *element,
-           const char          **names,
-           const char          **values,
-           gpointer              user_data,
-           GError              **error)
-{
-  StsParse *parse = user_data;
-
-  if (parse->root == NULL)
-    parse->root = g_strdup (element);
-  if (g_markup_parse_context_get_element_stack (context) != NULL &&
-      g_slist_length ((GSList *) g_markup_parse_context_get_element_stack (context)) > 16)
-    {
-      g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "nested too deep");
-      return;
-    }
-  g_string_append_c (parse->path, '/');
-  g_string_append (parse->path, element);
-  g_string_truncate (parse->text, 0);
-}
-
-static void
-take_text (char     **field,
-           GString   *text)
-{
-  if (*field != NULL)
-    {
-      explicit_bzero (*field, strlen (*field));
-      g_free (*field);
-    }
-  *field = g_strdup (text->str);
-}
-
-static void
-sts_end (GMarkupParseContext  *context,
-         const char           *element,
-         gpointer              user_data,
-         GError              **error)
-{
-  StsParse *parse = user_data;
-  const char *path = parse->path->str;
-
-  if (strstr (path, "Result/Credentials/") != NULL)
-    {
-      if (strcmp (element, "AccessKeyId") == 0)
-        take_text (&parse->key, parse->text);
-      else if (strcmp (element, "SecretAccessKey") == 0)
-        take_text (&parse->secret, parse->text);
-      else if (strcmp (element, "SessionToken") == 0)
-        take_text (&parse->token, parse->text);
-      else if (strcmp (element, "Expiration") == 0)
-        take_text (&parse->expiration, parse->text);
-    }
-  else if (g_str_has_prefix (path, "/ErrorResponse/Error/"))
-    {
-      if (strcmp (element, "Code") == 0)
-        take_text (&parse->code, parse->text);
-      else if (strcmp (element, "Message") == 0)
-        take_text (&parse->message, parse->text);
-    }
-  g_string_truncate (parse->path, parse->path->len - strlen (element) - 1);
-  explicit_bzero (parse->text->str, parse->text->len);
-  g_string_truncate (parse->text, 0);
-}
-
-static void
-sts_text (GMarkupParseContext  *context,
-          const char           *text,
-          gsize                 length,
-          gpointer              user_data,
-          GError              **error)
-{
-  StsParse *parse = user_data;
-
-  if (parse->text->len + length > MAX_ANSWER_BYTES)
-    {
-      g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT, "too long");
-      return;
-    }
-  g_string_append_len (parse->text, text, (gssize) length);
-}
-
-static void
-sts_parse_clear (StsParse *parse)
-{
-  char **secrets[] = { &parse->key, &parse->secret, &parse->token };
-
-  for (guint i = 0; i < G_N_ELEMENTS (secrets); i++)
-    if (*secrets[i] != NULL)
-      explicit_bzero (*secrets[i], strlen (*secrets[i]));
-  g_free (parse->key);
-  g_free (parse->secret);
-  g_free (parse->token);
-  g_free (parse->expiration);
-  g_free (parse->code);
-  g_free (parse->message);
-  g_free (parse->root);
-  explicit_bzero (parse->text->str, parse->text->len);
-  g_string_free (parse->text, TRUE);
-  g_string_free (parse->path, TRUE);
-}
-
-ScalerAwsCredentials *
-scaler_aws_sts_parse_response (const char  *data,
-                               gsize        length,
-                               char       **error_code,
-                               char       **error_message,
-                               GError     **error)
-{
-  static const GMarkupParser parser = { sts_start, sts_end, sts_text, NULL, NULL };
-  g_autoptr(GMarkupParseContext) context = NULL;
-  StsParse parse = { g_string_new (NULL), g_string_new (NULL) };
-  ScalerAwsCredentials *credentials = NULL;
-  gboolean ok;
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-
-  if (error_code != NULL)
-    *error_code = NULL;
-  if (error_message != NULL)
-    *error_message = NULL;
-
-  context = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION, &parse, NULL);
-  ok = length > 0 && length <= MAX_ANSWER_BYTES && g_utf8_validate_len (data, length, NULL) &&
-       g_markup_parse_context_parse (context, data, (gssize) length, NULL) &&
-       g_markup_parse_context_end_parse (context, NULL);
-
-  if (ok && g_strcmp0 (parse.root, "ErrorResponse") == 0 && parse.code != NULL)
-    {
-      if (error_code != NULL)
-        *error_code = g_strdup (parse.code);
-      if (error_message != NULL)
-        *error_message = g_strdup (parse.message != NULL ? parse.message : "");
-    }
-  else if (ok && parse.root != NULL && g_str_has_prefix (parse.root, "AssumeRole") &&
-           g_str_has_suffix (parse.root, "Response") && parse.key != NULL && parse.secret != NULL &&
-           parse.token != NULL && *parse.key != '\0' && *parse.secret != '\0')
-    {
-      credentials = scaler_aws_credentials_new (parse.key, parse.secret, parse.token);
-      credentials->expiration = scaler_aws_parse_time (parse.expiration);
-      if (credentials->expiration == 0)
-        {
-          g_clear_pointer (&credentials, scaler_aws_credentials_free);
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("The STS answer has no valid Expiration"));
-        }
-    }
-  else
-    g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                 _("The answer is not an STS AssumeRole answer (no Credentials with AccessKeyId, "
-                   "SecretAccessKey and SessionToken)"));
-
-  sts_parse_clear (&parse);
-  return credentials;
-}
 
 static char *
 sts_body (const ScalerAwsStsRequest *request)
@@ -753,7 +346,7 @@ rest_json_error_code (ScalerHttpResponse *response,
                       JsonObject         *body)
 {
   const char *header = scaler_http_response_get_header (response, "x-amzn-errortype");
-  const char *type = header != NULL ? header : member_string (body, "__type");
+  const char *type = header != NULL ? header : scaler_json_member_string (body, "__type");
   const char *hash;
 
   if (type == NULL)
@@ -812,11 +405,11 @@ scaler_aws_sso_get_role_credentials (const char    *endpoint,
       return credentials;
     }
 
-  body = parse_object (parser, g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body), "", NULL);
+  body = scaler_json_parse_object (parser, g_bytes_get_data (response->body, NULL), g_bytes_get_size (response->body));
   code = rest_json_error_code (response, body);
   {
-    const char *message = member_string (body, "message") != NULL ? member_string (body, "message")
-                                                                 : member_string (body, "Message");
+    const char *message = scaler_json_member_string (body, "message") != NULL ? scaler_json_member_string (body, "message")
+                                                                 : scaler_json_member_string (body, "Message");
     g_autofree char *text = g_strdup_printf (_("the SSO portal %s answered GetRoleCredentials with HTTP %u %s%s%s"),
                                              endpoint, response->status, code != NULL ? code : "",
                                              message != NULL ? ": " : "", message != NULL ? message : "");
@@ -857,10 +450,10 @@ container_attempt (ScalerHttp    *http,
   if (response->status != 200)
     {
       g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      JsonObject *body = parse_object (parser, g_bytes_get_data (response->body, NULL),
-                                       g_bytes_get_size (response->body), "", NULL);
-      const char *code = member_string (body, "Code");
-      const char *message = member_string (body, "Message");
+      JsonObject *body = scaler_json_parse_object (parser, g_bytes_get_data (response->body, NULL),
+                                                   g_bytes_get_size (response->body));
+      const char *code = scaler_json_member_string (body, "Code");
+      const char *message = scaler_json_member_string (body, "Message");
       g_autofree char *text = g_strdup_printf (_("%s answered HTTP %u%s%s%s%s"), url, response->status,
                                                code != NULL ? " " : "", code != NULL ? code : "",
                                                message != NULL ? ": " : "", message != NULL ? message : "");

@@ -4,7 +4,8 @@
  * something: a credential_process, STS (AssumeRole, AssumeRoleWithWebIdentity),
  * the SSO portal (GetRoleCredentials), the container credentials endpoint and
  * the EC2 instance metadata service (IMDSv2). scaler-aws-chain.c decides
- * which one to use and with what; these only fetch and parse, following the
+ * which one to use and with what; these only fetch (scaler-aws-fetch.c) and
+ * parse (scaler-aws-answers.c, no network), following the
  * wire formats of botocore and the AWS SDKs (sources cited at each function).
  *
  * Every function blocks (run it on a worker thread) and honours
@@ -24,6 +25,9 @@
 G_BEGIN_DECLS
 
 #define SCALER_STS_API_VERSION "2011-06-15"
+/* The largest answer of STS, the SSO portal, the container endpoint or
+ * IMDS that is read (and parsed) at all. */
+#define SCALER_AWS_MAX_ANSWER_BYTES (256 * 1024)
 
 typedef enum
 {

@@ -20,6 +20,7 @@
 
 #include "scaler-aws-files.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 
 #define DEFAULT_SECTION "DEFAULT"
 
@@ -44,22 +45,10 @@ struct _ScalerAwsFiles
 
 /* --- helpers --- */
 
-static void
-secret_string_free (gpointer data)
-{
-  char *value = data;
-
-  if (value != NULL)
-    {
-      explicit_bzero (value, strlen (value));
-      g_free (value);
-    }
-}
-
 static GHashTable *
 value_table_new (void)
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, secret_string_free);
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) scaler_secret_free);
 }
 
 /* Python's str.isspace() for ASCII. */
@@ -219,7 +208,7 @@ reader_option (Reader      *reader,
     }
   g_hash_table_add (reader->added, g_steal_pointer (&marker));
 
-  lines = g_ptr_array_new_with_free_func (secret_string_free);
+  lines = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_secret_free);
   g_ptr_array_add (lines, py_strip (delimiter + 1, delimiter + strlen (delimiter)));
   g_hash_table_replace (reader->current->options, g_strdup (key), lines);
   g_free (reader->option);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-aws-retry.h: the AWS SDK "standard" retry mode (aws-ec2.md 5.1), as
+ * scaler-aws-retry.h: the AWS SDK "standard" retry mode, as
  * the JavaScript SDK v3 implements it (smithy-lang/smithy-typescript,
  * packages/core/src/submodules/retry/util-retry/: StandardRetryStrategy.ts,
  * DefaultRetryBackoffStrategy.ts, constants.ts, retries-2026-config.ts with

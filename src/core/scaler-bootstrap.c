@@ -10,6 +10,7 @@
 #include "scaler-bootstrap.h"
 #include "scaler-config.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 
 /* Typical secret lengths used by scaler_bootstrap_check_size(). */
 #define CHECK_ACCESS_KEY_LEN   32
@@ -21,12 +22,6 @@ typedef struct
   const char *name;
   gsize       size;
 } FieldSize;
-
-static const char *
-nonnull (const char *s)
-{
-  return s != NULL ? s : "";
-}
 
 /* One HOCON quoted string. The agent's vendored pyhocon unescapes only
  * \\ \n \r \t \" \= \# \! (clearml-agent
@@ -77,7 +72,7 @@ check_conf_values (const ScalerConfig  *config,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (has_control (nonnull (fields[i].value)))
+    if (has_control (scaler_str_or_empty (fields[i].value)))
       {
         g_set_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG,
                      _("The value of %s contains a control character (a tab, a line break "
@@ -159,20 +154,20 @@ build_clearml_conf (const ScalerConfig  *config,
                     const ScalerSecrets *secrets)
 {
   GString *conf = g_string_new (NULL);
-  const char *access_key = secrets ? nonnull (secrets->clearml_access_key) : "";
-  const char *secret_key = secrets ? nonnull (secrets->clearml_secret_key) : "";
-  const char *git_pass = secrets ? nonnull (secrets->git_password) : "";
-  const char *git_user = nonnull (config->git_user);
-  g_autofree char *agent_api_server = scaler_bootstrap_agent_api_server (nonnull (config->clearml_api_server));
+  const char *access_key = secrets ? scaler_str_or_empty (secrets->clearml_access_key) : "";
+  const char *secret_key = secrets ? scaler_str_or_empty (secrets->clearml_secret_key) : "";
+  const char *git_pass = secrets ? scaler_str_or_empty (secrets->git_password) : "";
+  const char *git_user = scaler_str_or_empty (config->git_user);
+  g_autofree char *agent_api_server = scaler_bootstrap_agent_api_server (scaler_str_or_empty (config->clearml_api_server));
 
   g_string_append (conf, "# Written by the EC2 Autoscaler bootstrap.\n");
   g_string_append (conf, "api {\n");
   g_string_append (conf, "  api_server: ");
   append_hocon_string (conf, agent_api_server);
   g_string_append (conf, "\n  web_server: ");
-  append_hocon_string (conf, nonnull (config->clearml_web_server));
+  append_hocon_string (conf, scaler_str_or_empty (config->clearml_web_server));
   g_string_append (conf, "\n  files_server: ");
-  append_hocon_string (conf, nonnull (config->clearml_files_server));
+  append_hocon_string (conf, scaler_str_or_empty (config->clearml_files_server));
   g_string_append (conf, "\n");
   /* Without credentials the block is left out, so that CLEARML_API_ACCESS_KEY /
    * CLEARML_API_SECRET_KEY exported by the init script take effect. */
@@ -476,12 +471,12 @@ append_agent_command (GString              *s,
                       const ScalerConfig   *config,
                       const ScalerResource *resource)
 {
-  const char *docker = nonnull (config->default_docker_image);
+  const char *docker = scaler_str_or_empty (config->default_docker_image);
 
   g_string_append (s, "scaler_run_agent () {\n"
                       "  \"$SCALER_VENV/bin/clearml-agent\" --config-file \"$SCALER_CONF\" daemon \\\n"
                       "    --queue ");
-  append_shell_quoted (s, nonnull (resource->queue));
+  append_shell_quoted (s, scaler_str_or_empty (resource->queue));
   if (*docker != '\0')
     {
       g_string_append (s, " \\\n    --docker ");
@@ -508,7 +503,7 @@ append_files (GString              *s,
 {
   g_autofree char *conf = build_clearml_conf (config, secrets);
   g_autofree char *worker_prefix = NULL;
-  const char *init_script = nonnull (config->extra_vm_bash_script);
+  const char *init_script = scaler_str_or_empty (config->extra_vm_bash_script);
 
   g_string_append (s, "scaler_log \"writing $SCALER_CONF\"\n"
                       "printf '%s' ");
@@ -525,9 +520,9 @@ append_files (GString              *s,
 
   /* The worker id without the instance id, which only IMDS knows at boot.
    * Last, so that it is the last assignment of CLEARML_WORKER_ID in the text. */
-  worker_prefix = g_strdup_printf ("%s:%s:%s:", nonnull (config->workers_prefix),
-                                   nonnull (resource->name),
-                                   nonnull (resource->instance_type));
+  worker_prefix = g_strdup_printf ("%s:%s:%s:", scaler_str_or_empty (config->workers_prefix),
+                                   scaler_str_or_empty (resource->name),
+                                   scaler_str_or_empty (resource->instance_type));
   g_string_append (s, "\nexport CLEARML_WORKER_ID=");
   append_shell_quoted (s, worker_prefix);
   g_string_append (s, "\"$SCALER_INSTANCE_ID\"\n");
@@ -549,7 +544,7 @@ too_large (GString              *s,
                  "EC2’s limit of %d bytes. The largest "
                  "fields are: %s. Shorten them (a long init script can be "
                  "downloaded by a short one, e.g. from S3)."),
-               nonnull (resource->name), (size_t) len, (size_t) (len - SCALER_BOOTSTRAP_MAX_SIZE),
+               scaler_str_or_empty (resource->name), (size_t) len, (size_t) (len - SCALER_BOOTSTRAP_MAX_SIZE),
                SCALER_BOOTSTRAP_MAX_SIZE, largest);
   return NULL;
 }
@@ -571,15 +566,15 @@ scaler_bootstrap_generate_full (const ScalerConfig   *config,
 
   if (!check_conf_values (config, secrets, error))
     return NULL;
-  docker = nonnull (config->default_docker_image);
+  docker = scaler_str_or_empty (config->default_docker_image);
   gpu_docker = *docker != '\0' && !scaler_resource_is_cpu_only (resource);
 
-  s = g_string_sized_new (8192 + strlen (nonnull (config->extra_vm_bash_script)));
+  s = g_string_sized_new (8192 + strlen (scaler_str_or_empty (config->extra_vm_bash_script)));
   g_string_append (s, script_head);
 
   /* Everything the script needs to know, as fixed values. */
   g_string_append (s, "SCALER_ROOT=");
-  append_shell_quoted (s, nonnull (sandbox_root));
+  append_shell_quoted (s, scaler_str_or_empty (sandbox_root));
   g_string_append (s, "\nSCALER_AGENT_VERSION='" SCALER_BOOTSTRAP_AGENT_VERSION "'\n");
   g_string_append (s, "SCALER_DOCKER=");
   append_shell_quoted (s, docker);
@@ -642,7 +637,7 @@ scaler_bootstrap_check_size (const ScalerConfig *config,
            * names the largest fields. */
           problem->path = g_strdup ((config->extra_vm_bash_script != NULL &&
                                      strlen (config->extra_vm_bash_script) >=
-                                     strlen (nonnull (config->extra_clearml_conf)))
+                                     strlen (scaler_str_or_empty (config->extra_clearml_conf)))
                                     ? "extra_vm_bash_script" : "extra_clearml_conf");
           /* The message may quote user text that is not UTF-8. */
           problem->message = g_utf8_make_valid (error->message, -1);

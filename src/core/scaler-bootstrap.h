@@ -40,9 +40,9 @@
  * with heredocs. Values inside clearml.conf are HOCON strings with only '"'
  * and '\\' escaped: a value with a control character is refused
  * (SCALER_ERROR_INVALID_CONFIG), as the agent's pyhocon could not decode it.
- * The AWS credentials are never part of the script (DESIGN.md); the ClearML
- * key/secret and the git password are (see README, "Credentials inside
- * user-data").
+ * The AWS credentials are never part of the script (docs/design.md,
+ * "Instances it launches"); the ClearML key/secret and the git password are
+ * (see README, "Credentials inside user-data").
  */
 
 #pragma once

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-cloud.h: the cloud seam (DESIGN.md, "The two seams").
+ * scaler-cloud.h: the cloud seam (docs/design.md, "The two seams").
  *
  * CONTRACT: ScalerCloud is a GInterface with BLOCKING methods. The engine calls
  * them on its worker thread, one cycle at a time; implementations must not touch
@@ -21,7 +21,7 @@
 
 G_BEGIN_DECLS
 
-/* Tags of DESIGN.md ("Instances it launches"). */
+/* Tags of docs/design.md ("Instances it launches"). */
 #define SCALER_TAG_INSTANCE "ec2-autoscaler:instance"
 #define SCALER_TAG_RESOURCE "ec2-autoscaler:resource"
 #define SCALER_TAG_NAME     "Name"
@@ -154,7 +154,7 @@ ScalerInstanceState scaler_instance_state_from_string (const char       *name);
 
 void            scaler_spot_price_free          (ScalerSpotPrice        *self);
 
-/* The tags of DESIGN.md, in order: ec2-autoscaler:instance, ec2-autoscaler:resource,
+/* The tags of docs/design.md, in order: ec2-autoscaler:instance, ec2-autoscaler:resource,
  * Name = <workers_prefix>:<resource>, then aws.tags, then the resource's tags
  * (a later key replaces an earlier one). GPtrArray of ScalerTag*. */
 GPtrArray      *scaler_launch_tags              (const ScalerConfig     *config,

@@ -3,9 +3,9 @@
  * + configurations, as clearml/automation/auto_scaler.py ScalerConfig.from_config
  * and aws_driver.py read them) into a ScalerConfig, and export.
  *
- * Both JSON and YAML become a JsonNode tree first (YAML through libyaml, with
- * a depth and size limit against alias bombs), then one mapping runs. Every
- * key that is not carried over lands in the report. */
+ * Both JSON and YAML become a JsonNode tree first (YAML through
+ * scaler-yaml.c), then one mapping runs. Every key that is not carried over
+ * lands in the report. */
 
 #define G_LOG_DOMAIN "scaler-config-import"
 
@@ -15,359 +15,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "scaler-config-import.h"
 #include "scaler-config-private.h"
 #include "scaler-json.h"
 #include "scaler-error.h"
-
-#define MAX_DEPTH 64
-#define MAX_NODES 100000
-
-/* YAML -> JsonNode, from libyaml's events. Events (not yaml_parser_load)
- * let us stop at the nesting limit before libyaml's scanner, which is
- * quadratic in the flow nesting depth, gets far; aliases are expanded with a
- * budget, so an alias bomb is refused instead of filling the memory. */
-
-typedef struct
-{
-  JsonNode *node;         /* object or array */
-  char     *anchor;       /* nullable */
-  char     *pending_key;  /* objects: the key waiting for its value */
-  guint     size;         /* nodes inside, for the alias budget */
-} YamlFrame;
-
-typedef struct
-{
-  GArray     *stack;      /* of YamlFrame */
-  GHashTable *anchors;    /* anchor -> JsonNode* (ref) */
-  GHashTable *sizes;      /* anchor -> guint size */
-  JsonNode   *root;
-  guint       n_nodes;
-  char       *error;      /* first problem, untranslated detail */
-} YamlBuilder;
-
-static void
-yaml_frame_clear (YamlFrame *frame)
-{
-  g_clear_pointer (&frame->node, json_node_unref);
-  g_clear_pointer (&frame->anchor, g_free);
-  g_clear_pointer (&frame->pending_key, g_free);
-}
-
-static gboolean
-yaml_scalar_is_plain (yaml_event_t *event)
-{
-  return event->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-         (event->data.scalar.tag == NULL ||
-          strcmp ((const char *) event->data.scalar.tag, YAML_STR_TAG) != 0);
-}
-
-static char *
-yaml_scalar_text (yaml_event_t *event)
-{
-  const char *text = (const char *) event->data.scalar.value;
-  size_t length = event->data.scalar.length;
-
-  /* Embedded NUL or bad UTF-8: keep what can be shown. */
-  if (strlen (text) != length || !g_utf8_validate (text, length, NULL))
-    return g_utf8_make_valid (text, -1);
-
-  return g_strndup (text, length);
-}
-
-static JsonNode *
-yaml_scalar_to_json (yaml_event_t *event)
-{
-  g_autofree char *text = yaml_scalar_text (event);
-  size_t length = strlen (text);
-
-  if (yaml_scalar_is_plain (event))
-    {
-      char *end = NULL;
-
-      /* YAML 1.1 (PyYAML, which the ClearML wizard uses). */
-      if (length == 0 || strcmp (text, "~") == 0 || g_ascii_strcasecmp (text, "null") == 0)
-        return json_node_init_null (json_node_alloc ());
-      if (g_ascii_strcasecmp (text, "true") == 0 || g_ascii_strcasecmp (text, "yes") == 0 ||
-          g_ascii_strcasecmp (text, "on") == 0)
-        return json_node_init_boolean (json_node_alloc (), TRUE);
-      if (g_ascii_strcasecmp (text, "false") == 0 || g_ascii_strcasecmp (text, "no") == 0 ||
-          g_ascii_strcasecmp (text, "off") == 0)
-        return json_node_init_boolean (json_node_alloc (), FALSE);
-
-      if (g_regex_match_simple ("^[-+]?[0-9]+$", text, 0, 0))
-        {
-          gint64 value = g_ascii_strtoll (text, &end, 10);
-
-          if (end != NULL && *end == '\0')
-            return json_node_init_int (json_node_alloc (), value);
-        }
-      if (g_regex_match_simple ("^[-+]?([0-9]+\\.[0-9]*|\\.[0-9]+|[0-9]+)([eE][-+]?[0-9]+)?$", text, 0, 0))
-        {
-          double value = g_ascii_strtod (text, &end);
-
-          if (end != NULL && *end == '\0' && isfinite (value))
-            return json_node_init_double (json_node_alloc (), value);
-        }
-    }
-
-  return json_node_init_string (json_node_alloc (), text);
-}
-
-static void
-yaml_builder_fail (YamlBuilder *builder,
-                   const char  *message)
-{
-  if (builder->error == NULL)
-    builder->error = g_strdup (message);
-}
-
-/* Takes @node. */
-static void
-yaml_builder_add (YamlBuilder *builder,
-                  JsonNode    *node,
-                  const char  *anchor,
-                  guint        size)
-{
-  YamlFrame *top;
-
-  builder->n_nodes += size;
-  if (builder->n_nodes > MAX_NODES)
-    {
-      yaml_builder_fail (builder, _("the document is too large (aliases?)"));
-      json_node_unref (node);
-      return;
-    }
-
-  if (anchor != NULL)
-    {
-      g_hash_table_replace (builder->anchors, g_strdup (anchor), json_node_ref (node));
-      g_hash_table_replace (builder->sizes, g_strdup (anchor), GUINT_TO_POINTER (size));
-    }
-
-  if (builder->stack->len == 0)
-    {
-      if (builder->root == NULL)
-        builder->root = node;
-      else
-        json_node_unref (node);
-      return;
-    }
-
-  top = &g_array_index (builder->stack, YamlFrame, builder->stack->len - 1);
-  top->size += size;
-
-  if (JSON_NODE_HOLDS_ARRAY (top->node))
-    {
-      json_array_add_element (json_node_get_array (top->node), node);
-      return;
-    }
-
-  if (top->pending_key == NULL)
-    {
-      /* A key: only text keys occur in ClearML configurations. */
-      char *key = JSON_NODE_HOLDS_VALUE (node) ? g_strdup (json_node_get_string (node)) : NULL;
-
-      json_node_unref (node);
-      if (key == NULL)
-        {
-          yaml_builder_fail (builder, _("only text keys are supported"));
-          return;
-        }
-      top->pending_key = key;
-      return;
-    }
-
-  json_object_set_member (json_node_get_object (top->node), top->pending_key, node);
-  g_clear_pointer (&top->pending_key, g_free);
-}
-
-static gboolean
-yaml_builder_expects_key (YamlBuilder *builder)
-{
-  YamlFrame *top;
-
-  if (builder->stack->len == 0)
-    return FALSE;
-
-  top = &g_array_index (builder->stack, YamlFrame, builder->stack->len - 1);
-
-  return JSON_NODE_HOLDS_OBJECT (top->node) && top->pending_key == NULL;
-}
-
-static const char *
-yaml_scalar_text_const (yaml_event_t  *event,
-                        char         **storage)
-{
-  *storage = yaml_scalar_text (event);
-
-  return *storage;
-}
-
-static void
-yaml_builder_push (YamlBuilder *builder,
-                   JsonNode    *node,
-                   const char  *anchor)
-{
-  YamlFrame frame = { node, g_strdup (anchor), NULL, 1 };
-
-  if (builder->stack->len >= MAX_DEPTH)
-    {
-      yaml_builder_fail (builder, _("nested too deeply"));
-      yaml_frame_clear (&frame);
-      return;
-    }
-
-  g_array_append_val (builder->stack, frame);
-}
-
-static void
-yaml_builder_pop (YamlBuilder *builder)
-{
-  YamlFrame frame;
-
-  if (builder->stack->len == 0)
-    return;
-
-  frame = g_array_index (builder->stack, YamlFrame, builder->stack->len - 1);
-  g_array_set_size (builder->stack, builder->stack->len - 1);  /* no clear func: we own frame now */
-  yaml_builder_add (builder, g_steal_pointer (&frame.node), frame.anchor, frame.size);
-  yaml_frame_clear (&frame);
-}
-
-static void
-yaml_builder_alias (YamlBuilder *builder,
-                    const char  *anchor)
-{
-  JsonNode *target = g_hash_table_lookup (builder->anchors, anchor);
-
-  if (target == NULL)
-    {
-      yaml_builder_fail (builder, _("an alias refers to an unknown anchor"));
-      return;
-    }
-
-  yaml_builder_add (builder, json_node_copy (target), NULL,
-                    GPOINTER_TO_UINT (g_hash_table_lookup (builder->sizes, anchor)));
-}
-
-static JsonNode *
-parse_yaml (const char  *data,
-            gsize        length,
-            GError     **error)
-{
-  yaml_parser_t parser;
-  YamlBuilder builder = { 0, };
-  g_autofree char *key_text = NULL;
-  gboolean done = FALSE;
-  JsonNode *root = NULL;
-
-  if (!yaml_parser_initialize (&parser))
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED, "libyaml: out of memory");
-      return NULL;
-    }
-  yaml_parser_set_input_string (&parser, (const unsigned char *) data, length);
-
-  builder.stack = g_array_new (FALSE, TRUE, sizeof (YamlFrame));
-  builder.anchors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
-  builder.sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-
-  while (!done && builder.error == NULL)
-    {
-      yaml_event_t event;
-
-      if (!yaml_parser_parse (&parser, &event))
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("Malformed YAML at line %lu, column %lu: %s"),
-                       (unsigned long) parser.problem_mark.line + 1,
-                       (unsigned long) parser.problem_mark.column + 1,
-                       parser.problem != NULL ? parser.problem : _("syntax error"));
-          goto out;
-        }
-
-      switch (event.type)
-        {
-        case YAML_SCALAR_EVENT:
-          if (yaml_builder_expects_key (&builder))
-            /* Keys stay text, whatever they look like ("1", "yes"). */
-            yaml_builder_add (&builder, json_node_init_string (json_node_alloc (), yaml_scalar_text_const (&event, &key_text)),
-                              (const char *) event.data.scalar.anchor, 1);
-          else
-            yaml_builder_add (&builder, yaml_scalar_to_json (&event),
-                              (const char *) event.data.scalar.anchor, 1);
-          g_clear_pointer (&key_text, g_free);
-          break;
-
-        case YAML_ALIAS_EVENT:
-          yaml_builder_alias (&builder, (const char *) event.data.alias.anchor);
-          break;
-
-        case YAML_SEQUENCE_START_EVENT:
-          {
-            g_autoptr(JsonArray) array = json_array_new ();
-
-            yaml_builder_push (&builder, json_node_init_array (json_node_alloc (), array),
-                               (const char *) event.data.sequence_start.anchor);
-          }
-          break;
-
-        case YAML_MAPPING_START_EVENT:
-          {
-            g_autoptr(JsonObject) object = json_object_new ();
-
-            if (yaml_builder_expects_key (&builder))
-              yaml_builder_fail (&builder, _("only text keys are supported"));
-            yaml_builder_push (&builder, json_node_init_object (json_node_alloc (), object),
-                               (const char *) event.data.mapping_start.anchor);
-          }
-          break;
-
-        case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT:
-          yaml_builder_pop (&builder);
-          break;
-
-        case YAML_DOCUMENT_END_EVENT:   /* only the first document counts */
-        case YAML_STREAM_END_EVENT:
-          done = TRUE;
-          break;
-
-        case YAML_NO_EVENT:
-        case YAML_STREAM_START_EVENT:
-        case YAML_DOCUMENT_START_EVENT:
-        default:
-          break;
-        }
-
-      yaml_event_delete (&event);
-    }
-
-  if (builder.error != NULL)
-    g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                 _("Malformed YAML at line %lu, column %lu: %s"),
-                 (unsigned long) parser.mark.line + 1, (unsigned long) parser.mark.column + 1,
-                 builder.error);
-  else if (builder.root == NULL)
-    g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE, _("The file is empty"));
-  else
-    root = g_steal_pointer (&builder.root);
-
-out:
-  for (guint i = 0; i < builder.stack->len; i++)
-    yaml_frame_clear (&g_array_index (builder.stack, YamlFrame, i));
-  g_array_unref (builder.stack);
-  g_hash_table_unref (builder.anchors);
-  g_hash_table_unref (builder.sizes);
-  g_clear_pointer (&builder.root, json_node_unref);
-  g_free (builder.error);
-  yaml_parser_delete (&parser);
-
-  return root;
-}
+#include "scaler-util.h"
+#include "scaler-yaml.h"
 
 static JsonNode *
 parse_json (const char  *data,
@@ -424,28 +78,21 @@ report_add (Import     *import,
   va_end (args);
 }
 
-static gboolean
-is_type (JsonNode *node,
-         GType     type)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
 /* A scalar as text (numbers and booleans too); NULL for null, objects, arrays. */
 static char *
 node_to_text (JsonNode *node)
 {
-  if (is_type (node, G_TYPE_STRING))
+  if (scaler_json_node_holds (node, G_TYPE_STRING))
     return g_strdup (json_node_get_string (node));
-  if (is_type (node, G_TYPE_INT64))
+  if (scaler_json_node_holds (node, G_TYPE_INT64))
     return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
-  if (is_type (node, G_TYPE_DOUBLE))
+  if (scaler_json_node_holds (node, G_TYPE_DOUBLE))
     {
       char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
       return g_strdup (g_ascii_dtostr (buffer, sizeof buffer, json_node_get_double (node)));
     }
-  if (is_type (node, G_TYPE_BOOLEAN))
+  if (scaler_json_node_holds (node, G_TYPE_BOOLEAN))
     return g_strdup (json_node_get_boolean (node) ? "true" : "false");
 
   return NULL;
@@ -456,12 +103,12 @@ static gboolean
 node_to_double (JsonNode *node,
                 double   *value)
 {
-  if (is_type (node, G_TYPE_INT64) || is_type (node, G_TYPE_DOUBLE))
+  if (scaler_json_node_holds (node, G_TYPE_INT64) || scaler_json_node_holds (node, G_TYPE_DOUBLE))
     {
       *value = json_node_get_double (node);
       return TRUE;
     }
-  if (is_type (node, G_TYPE_STRING))
+  if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       g_autofree char *text = g_strstrip (g_strdup (json_node_get_string (node)));
       char *end = NULL;
@@ -497,12 +144,12 @@ static gboolean
 node_to_bool (JsonNode *node,
               gboolean *value)
 {
-  if (is_type (node, G_TYPE_BOOLEAN))
+  if (scaler_json_node_holds (node, G_TYPE_BOOLEAN))
     {
       *value = json_node_get_boolean (node);
       return TRUE;
     }
-  if (is_type (node, G_TYPE_STRING))
+  if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       const char *text = json_node_get_string (node);
 
@@ -516,7 +163,7 @@ node_to_bool (JsonNode *node,
         return FALSE;
       return TRUE;
     }
-  if (is_type (node, G_TYPE_INT64))
+  if (scaler_json_node_holds (node, G_TYPE_INT64))
     {
       *value = json_node_get_int (node) != 0;
       return TRUE;
@@ -619,92 +266,167 @@ set_duration (Import     *import,
                 key, *field);
 }
 
+/* Keys that carry over to one field, by its offset in the struct. */
+typedef struct
+{
+  const char *key;
+  gsize       offset;
+} FieldKey;
+
+#define SECRET(key, member) { key, G_STRUCT_OFFSET (ScalerSecrets, member) }
+#define CONFIG(key, member) { key, G_STRUCT_OFFSET (ScalerConfig, member) }
+#define RESOURCE(key, member) { key, G_STRUCT_OFFSET (ScalerResource, member) }
+
+static const FieldKey hyper_param_secrets[] = {
+  SECRET ("cloud_credentials_key", aws_access_key_id),
+  SECRET ("cloud_credentials_secret", aws_secret_access_key),
+  SECRET ("cloud_credentials_token", aws_session_token),
+  SECRET ("git_pass", git_password),
+};
+
+static const FieldKey hyper_param_strings[] = {
+  CONFIG ("git_user", git_user),
+  CONFIG ("default_docker_image", default_docker_image),
+  CONFIG ("workers_prefix", workers_prefix),
+};
+
+static const FieldKey hyper_param_durations[] = {
+  CONFIG ("polling_interval_time_min", polling_interval_time_min),
+  CONFIG ("max_spin_up_time_min", max_spin_up_time_min),
+};
+
+static const FieldKey resource_strings[] = {
+  RESOURCE ("instance_type", instance_type),
+  RESOURCE ("ami_id", ami_id),
+  RESOURCE ("ebs_device_name", ebs_device_name),
+  RESOURCE ("ebs_volume_type", ebs_volume_type),
+  RESOURCE ("key_name", key_name),
+};
+
+static const FieldKey resource_lists[] = {
+  RESOURCE ("availability_zone", availability_zones),
+  RESOURCE ("availability_zones", availability_zones),
+  RESOURCE ("subnet_id", subnet_ids),
+  RESOURCE ("subnet_ids", subnet_ids),
+  RESOURCE ("security_group_ids", security_group_ids),
+};
+
+#undef SECRET
+#undef CONFIG
+#undef RESOURCE
+
+/* The field of @base that @key goes to, or NULL. */
+static gpointer
+field_for_key (const FieldKey *fields,
+               gsize           n_fields,
+               const char     *key,
+               gpointer        base)
+{
+  for (gsize i = 0; i < n_fields; i++)
+    if (strcmp (fields[i].key, key) == 0)
+      return G_STRUCT_MEMBER_P (base, fields[i].offset);
+
+  return NULL;
+}
+
+static void
+import_max_idle_time (Import     *import,
+                      const char *key,
+                      JsonNode   *node)
+{
+  set_duration (import, &import->config->max_idle_time_min, key, node);
+  /* ClearML terminates exactly after max_idle_time_min
+   * (auto_scaler.py:326-341); our default idle_policy may do so
+   * earlier. Said once, so the user can pin "fixed". */
+  report_add (import,
+              _("hyper_params.max_idle_time_min: imported as the most a worker stays idle; idle policy "
+                "“adaptive” terminates idle workers earlier when keeping them is expected to cost more "
+                "than a new instance later; choose “fixed” to terminate after exactly %g min, as the "
+                "ClearML autoscaler does"),
+              import->config->max_idle_time_min);
+}
+
+static void
+import_hyper_tags (Import   *import,
+                   JsonNode *node)
+{
+  g_autofree char *text = node_to_text (node);
+
+  if ((text != NULL && *text != '\0') || (node != NULL && JSON_NODE_HOLDS_OBJECT (node)))
+    {
+      set_tags (import->config->aws_tags, node);
+      report_add (import,
+                  _("hyper_params.tags: applied to every instance as aws.tags (the ClearML autoscaler ignores this field)"));
+    }
+}
+
+static void
+import_credentials_chain (Import   *import,
+                          JsonNode *node)
+{
+  gboolean chain = FALSE;
+
+  node_to_bool (node, &chain);
+  if (chain)
+    import->config->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+  report_add (import, chain
+              ? _("hyper_params.use_credentials_chain: not imported; AWS credentials will come from the environment (AWS_ACCESS_KEY_ID … or AWS_PROFILE)")
+              : _("hyper_params.use_credentials_chain: not imported (false)"));
+}
+
+/* One key of hyper_params; iam_arn and iam_name are kept for the end. */
+static void
+import_hyper_param (Import      *import,
+                    const char  *key,
+                    JsonNode    *node,
+                    char       **iam_arn,
+                    char       **iam_name)
+{
+  ScalerConfig *config = import->config;
+  gpointer field;
+
+  if ((field = field_for_key (hyper_param_secrets, G_N_ELEMENTS (hyper_param_secrets), key, import->secrets)))
+    set_secret (field, node);
+  else if ((field = field_for_key (hyper_param_strings, G_N_ELEMENTS (hyper_param_strings), key, config)))
+    set_string (field, node);
+  else if ((field = field_for_key (hyper_param_durations, G_N_ELEMENTS (hyper_param_durations), key, config)))
+    set_duration (import, field, key, node);
+  else if (strcmp (key, "cloud_credentials_region") == 0)
+    {
+      g_autofree char *region = node_to_text (node);
+
+      if (region != NULL && *region != '\0')
+        set_string (&config->aws_region, node);
+    }
+  else if (strcmp (key, "max_idle_time_min") == 0)
+    import_max_idle_time (import, key, node);
+  else if (strcmp (key, "iam_arn") == 0)
+    set_string (iam_arn, node);
+  else if (strcmp (key, "iam_name") == 0)
+    set_string (iam_name, node);
+  else if (strcmp (key, "tags") == 0)
+    import_hyper_tags (import, node);
+  else if (strcmp (key, "use_credentials_chain") == 0)
+    import_credentials_chain (import, node);
+  else if (strcmp (key, "use_iam_instance_profile") == 0)
+    report_add (import, _("hyper_params.use_iam_instance_profile: not imported (unused by the ClearML autoscaler too); set iam_instance_profile per resource"));
+  else if (strcmp (key, "cloud_provider") == 0)
+    report_add (import, _("hyper_params.cloud_provider: not imported (only AWS is supported)"));
+  else
+    report_add (import, _("hyper_params.%s: unknown key, not imported"), key);
+}
+
 static void
 import_hyper_params (Import     *import,
                      JsonObject *params,
                      char      **iam_profile)
 {
-  ScalerConfig *config = import->config;
   g_autoptr(GList) names = json_object_get_members (params);
   g_autofree char *iam_arn = NULL;
   g_autofree char *iam_name = NULL;
 
   for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      JsonNode *node = json_object_get_member (params, key);
-
-      if (strcmp (key, "cloud_credentials_key") == 0)
-        set_secret (&import->secrets->aws_access_key_id, node);
-      else if (strcmp (key, "cloud_credentials_secret") == 0)
-        set_secret (&import->secrets->aws_secret_access_key, node);
-      else if (strcmp (key, "cloud_credentials_token") == 0)
-        set_secret (&import->secrets->aws_session_token, node);
-      else if (strcmp (key, "git_pass") == 0)
-        set_secret (&import->secrets->git_password, node);
-      else if (strcmp (key, "cloud_credentials_region") == 0)
-        {
-          g_autofree char *region = node_to_text (node);
-
-          if (region != NULL && *region != '\0')
-            set_string (&config->aws_region, node);
-        }
-      else if (strcmp (key, "git_user") == 0)
-        set_string (&config->git_user, node);
-      else if (strcmp (key, "default_docker_image") == 0)
-        set_string (&config->default_docker_image, node);
-      else if (strcmp (key, "workers_prefix") == 0)
-        set_string (&config->workers_prefix, node);
-      else if (strcmp (key, "max_idle_time_min") == 0)
-        {
-          set_duration (import, &config->max_idle_time_min, key, node);
-          /* ClearML terminates exactly after max_idle_time_min
-           * (auto_scaler.py:326-341); our default idle_policy may do so
-           * earlier. Said once, so the user can pin "fixed". */
-          report_add (import,
-                      _("hyper_params.max_idle_time_min: imported as the most a worker stays idle; idle policy "
-                        "“adaptive” terminates idle workers earlier when keeping them is expected to cost more "
-                        "than a new instance later; choose “fixed” to terminate after exactly %g min, as the "
-                        "ClearML autoscaler does"),
-                      config->max_idle_time_min);
-        }
-      else if (strcmp (key, "polling_interval_time_min") == 0)
-        set_duration (import, &config->polling_interval_time_min, key, node);
-      else if (strcmp (key, "max_spin_up_time_min") == 0)
-        set_duration (import, &config->max_spin_up_time_min, key, node);
-      else if (strcmp (key, "iam_arn") == 0)
-        iam_arn = node_to_text (node);
-      else if (strcmp (key, "iam_name") == 0)
-        iam_name = node_to_text (node);
-      else if (strcmp (key, "tags") == 0)
-        {
-          g_autofree char *text = node_to_text (node);
-
-          if ((text != NULL && *text != '\0') || (node != NULL && JSON_NODE_HOLDS_OBJECT (node)))
-            {
-              set_tags (config->aws_tags, node);
-              report_add (import,
-                          _("hyper_params.tags: applied to every instance as aws.tags (the ClearML autoscaler ignores this field)"));
-            }
-        }
-      else if (strcmp (key, "use_credentials_chain") == 0)
-        {
-          gboolean chain = FALSE;
-
-          node_to_bool (node, &chain);
-          if (chain)
-            config->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
-          report_add (import, chain
-                      ? _("hyper_params.use_credentials_chain: not imported; AWS credentials will come from the environment (AWS_ACCESS_KEY_ID … or AWS_PROFILE)")
-                      : _("hyper_params.use_credentials_chain: not imported (false)"));
-        }
-      else if (strcmp (key, "use_iam_instance_profile") == 0)
-        report_add (import, _("hyper_params.use_iam_instance_profile: not imported (unused by the ClearML autoscaler too); set iam_instance_profile per resource"));
-      else if (strcmp (key, "cloud_provider") == 0)
-        report_add (import, _("hyper_params.cloud_provider: not imported (only AWS is supported)"));
-      else
-        report_add (import, _("hyper_params.%s: unknown key, not imported"), key);
-    }
+    import_hyper_param (import, l->data, json_object_get_member (params, l->data), &iam_arn, &iam_name);
 
   /* iam_arn wins over iam_name, as in the ClearML driver. */
   if (iam_arn != NULL && *iam_arn != '\0')
@@ -801,6 +523,62 @@ import_extra_configurations (Import         *import,
     }
 }
 
+/* ClearML's cpu_only true exports NVIDIA_VISIBLE_DEVICES=none (clearml
+ * clearml/automation/cloud_driver.py:135); false, its default, only leaves
+ * the agent alone, which here means: decided from the instance type. */
+static void
+import_cpu_only (Import         *import,
+                 const char     *name,
+                 ScalerResource *resource,
+                 JsonNode       *node)
+{
+  gboolean cpu_only = FALSE;
+
+  if (!node_to_bool (node, &cpu_only))
+    report_add (import, _("resource_configurations.%s.cpu_only: not true or false, decided from the instance type"), name);
+  resource->cpu_only = cpu_only ? SCALER_CPU_ONLY_YES : SCALER_CPU_ONLY_AUTO;
+}
+
+/* One key of a resource configuration, but extra_configurations. */
+static void
+import_resource_key (Import         *import,
+                     const char     *name,
+                     ScalerResource *resource,
+                     const char     *key,
+                     JsonNode       *node)
+{
+  gpointer field;
+
+  if ((field = field_for_key (resource_strings, G_N_ELEMENTS (resource_strings), key, resource)))
+    set_string (field, node);
+  else if ((field = field_for_key (resource_lists, G_N_ELEMENTS (resource_lists), key, resource)))
+    {
+      g_strfreev (*(GStrv *) field);
+      *(GStrv *) field = node_to_strv (node);
+    }
+  else if (strcmp (key, "is_spot") == 0)
+    {
+      if (!node_to_bool (node, &resource->is_spot))
+        report_add (import, _("resource_configurations.%s.is_spot: not true or false, imported as on-demand"), name);
+    }
+  else if (strcmp (key, "ebs_volume_size") == 0)
+    {
+      if (!node_to_uint (node, &resource->ebs_volume_size) && node != NULL && !JSON_NODE_HOLDS_NULL (node))
+        report_add (import, _("resource_configurations.%s.ebs_volume_size: not a whole number of GiB, kept %u"),
+                    name, resource->ebs_volume_size);
+    }
+  else if (strcmp (key, "tags") == 0)
+    set_tags (resource->tags, node);
+  else if (strcmp (key, "ebs_snapshot_id") == 0)
+    report_add (import, _("resource_configurations.%s.ebs_snapshot_id: not imported (volumes start from the AMI)"), name);
+  else if (strcmp (key, "cpu_only") == 0)
+    import_cpu_only (import, name, resource, node);
+  else if (strcmp (key, "enable_monitoring") == 0)
+    report_add (import, _("resource_configurations.%s.enable_monitoring: not imported (detailed CloudWatch monitoring is not supported)"), name);
+  else
+    report_add (import, _("resource_configurations.%s.%s: unknown key, not imported"), name, key);
+}
+
 static ScalerResource *
 import_resource (Import     *import,
                  const char *name,
@@ -809,83 +587,20 @@ import_resource (Import     *import,
 {
   ScalerResource *resource = scaler_resource_new ();
   g_autoptr(GList) keys = json_object_get_members (object);
-  JsonNode *extra = NULL;
 
-  g_free (resource->name);
-  resource->name = g_strdup (name);
-  g_free (resource->ebs_device_name);
-  resource->ebs_device_name = g_strdup ("");
+  scaler_set_str (&resource->name, name);
+  scaler_set_str (&resource->ebs_device_name, "");
   /* The ClearML driver's defaults. */
   resource->ebs_volume_size = 80;
   resource->spot_fallback_on_demand = FALSE;
   resource->iam_instance_profile = g_strdup (iam_profile);
 
   for (GList *l = keys; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-      JsonNode *node = json_object_get_member (object, key);
+    if (strcmp (l->data, "extra_configurations") != 0)
+      import_resource_key (import, name, resource, l->data, json_object_get_member (object, l->data));
 
-      if (strcmp (key, "instance_type") == 0)
-        set_string (&resource->instance_type, node);
-      else if (strcmp (key, "ami_id") == 0)
-        set_string (&resource->ami_id, node);
-      else if (strcmp (key, "is_spot") == 0)
-        {
-          if (!node_to_bool (node, &resource->is_spot))
-            report_add (import, _("resource_configurations.%s.is_spot: not true or false, imported as on-demand"), name);
-        }
-      else if (strcmp (key, "availability_zone") == 0 || strcmp (key, "availability_zones") == 0)
-        {
-          g_strfreev (resource->availability_zones);
-          resource->availability_zones = node_to_strv (node);
-        }
-      else if (strcmp (key, "subnet_id") == 0 || strcmp (key, "subnet_ids") == 0)
-        {
-          g_strfreev (resource->subnet_ids);
-          resource->subnet_ids = node_to_strv (node);
-        }
-      else if (strcmp (key, "ebs_device_name") == 0)
-        set_string (&resource->ebs_device_name, node);
-      else if (strcmp (key, "ebs_volume_size") == 0)
-        {
-          if (!node_to_uint (node, &resource->ebs_volume_size) && node != NULL && !JSON_NODE_HOLDS_NULL (node))
-            report_add (import, _("resource_configurations.%s.ebs_volume_size: not a whole number of GiB, kept %u"),
-                        name, resource->ebs_volume_size);
-        }
-      else if (strcmp (key, "ebs_volume_type") == 0)
-        set_string (&resource->ebs_volume_type, node);
-      else if (strcmp (key, "key_name") == 0)
-        set_string (&resource->key_name, node);
-      else if (strcmp (key, "security_group_ids") == 0)
-        {
-          g_strfreev (resource->security_group_ids);
-          resource->security_group_ids = node_to_strv (node);
-        }
-      else if (strcmp (key, "tags") == 0)
-        set_tags (resource->tags, node);
-      else if (strcmp (key, "extra_configurations") == 0)
-        extra = node;   /* merged last, as ClearML does */
-      else if (strcmp (key, "ebs_snapshot_id") == 0)
-        report_add (import, _("resource_configurations.%s.ebs_snapshot_id: not imported (volumes start from the AMI)"), name);
-      else if (strcmp (key, "cpu_only") == 0)
-        {
-          gboolean cpu_only = FALSE;
-
-          /* ClearML's cpu_only true exports NVIDIA_VISIBLE_DEVICES=none
-           * (clearml clearml/automation/cloud_driver.py:135); false, its
-           * default, only leaves the agent alone, which here means: decided
-           * from the instance type. */
-          if (!node_to_bool (node, &cpu_only))
-            report_add (import, _("resource_configurations.%s.cpu_only: not true or false, decided from the instance type"), name);
-          resource->cpu_only = cpu_only ? SCALER_CPU_ONLY_YES : SCALER_CPU_ONLY_AUTO;
-        }
-      else if (strcmp (key, "enable_monitoring") == 0)
-        report_add (import, _("resource_configurations.%s.enable_monitoring: not imported (detailed CloudWatch monitoring is not supported)"), name);
-      else
-        report_add (import, _("resource_configurations.%s.%s: unknown key, not imported"), name, key);
-    }
-
-  import_extra_configurations (import, name, resource, extra);
+  /* Merged last, as ClearML does. */
+  import_extra_configurations (import, name, resource, json_object_get_member (object, "extra_configurations"));
 
   /* With a device name but no size, ClearML uses its driver default. */
   if (*resource->ebs_device_name == '\0')
@@ -901,98 +616,131 @@ resource_name_taken (ScalerConfig *config,
   return scaler_config_find_resource (config, name) != NULL;
 }
 
+/* A resource serves one queue; a second use becomes a clone, as the ClearML
+ * wizard does (<resource>_<queue>). */
+static void
+rename_clone (Import         *import,
+              const char     *queue,
+              const char     *resource_name,
+              ScalerResource *resource)
+{
+  g_autofree char *clone = NULL;
+
+  if (!resource_name_taken (import->config, resource->name))
+    return;
+
+  clone = g_strdup_printf ("%s_%s", resource_name, queue);
+  for (guint n = 2; resource_name_taken (import->config, clone); n++)
+    {
+      g_free (clone);
+      clone = g_strdup_printf ("%s_%s_%u", resource_name, queue, n);
+    }
+  report_add (import, _("configurations.queues.%s: the resource “%s” also serves another queue; imported as “%s”"),
+              queue, resource_name, clone);
+  g_free (resource->name);
+  resource->name = g_steal_pointer (&clone);
+}
+
+/* One [resource, max instances] pair of a queue. */
+static void
+import_queue_pair (Import     *import,
+                   const char *queue,
+                   guint       index,
+                   JsonNode   *pair,
+                   JsonObject *resources,
+                   const char *iam_profile,
+                   GHashTable *used)
+{
+  JsonArray *items = scaler_json_node_array (pair);
+  g_autofree char *resource_name = NULL;
+  JsonObject *resource_object;
+  ScalerResource *resource;
+  guint max_instances = 1;
+
+  if (items != NULL && json_array_get_length (items) == 2)
+    resource_name = node_to_text (json_array_get_element (items, 0));
+  if (resource_name == NULL || !node_to_uint (json_array_get_element (items, 1), &max_instances))
+    {
+      report_add (import, _("configurations.queues.%s[%u]: not a [resource, max instances] pair, not imported"), queue, index);
+      return;
+    }
+
+  resource_object = scaler_json_member_object (resources, resource_name);
+  if (resource_object == NULL)
+    {
+      report_add (import, _("configurations.queues.%s: the resource “%s” is not in resource_configurations, not imported"),
+                  queue, resource_name);
+      return;
+    }
+
+  resource = import_resource (import, resource_name, resource_object, iam_profile);
+  scaler_set_str (&resource->queue, queue);
+  resource->max_instances = max_instances;
+  rename_clone (import, queue, resource_name, resource);
+  g_hash_table_add (used, g_strdup (resource_name));
+  g_ptr_array_add (import->config->resources, resource);
+}
+
+/* Queues in order; within a queue, the pairs in order (their priority). */
+static void
+import_queues (Import     *import,
+               JsonObject *queues,
+               JsonObject *resources,
+               const char *iam_profile,
+               GHashTable *used)
+{
+  g_autoptr(GList) queue_names = json_object_get_members (queues);
+
+  for (GList *q = queue_names; q != NULL; q = q->next)
+    {
+      const char *queue = q->data;
+      JsonArray *pairs = scaler_json_member_array (queues, queue);
+
+      if (pairs == NULL)
+        {
+          report_add (import, _("configurations.queues.%s: not a list of [resource, max instances] pairs, not imported"), queue);
+          continue;
+        }
+      for (guint i = 0; i < json_array_get_length (pairs); i++)
+        import_queue_pair (import, queue, i, json_array_get_element (pairs, i), resources, iam_profile, used);
+    }
+}
+
+/* The keys of configurations beside queues and resource_configurations. */
+static void
+import_configuration_key (Import     *import,
+                          const char *key,
+                          JsonNode   *node)
+{
+  if (strcmp (key, "resource_configurations") == 0 || strcmp (key, "queues") == 0)
+    return;
+  else if (strcmp (key, "extra_vm_bash_script") == 0)
+    set_string (&import->config->extra_vm_bash_script, node);
+  else if (strcmp (key, "extra_clearml_conf") == 0)
+    set_string (&import->config->extra_clearml_conf, node);
+  else if (strcmp (key, "extra_trains_conf") == 0)
+    {
+      g_autofree char *text = node_to_text (node);
+
+      if (text != NULL && *text != '\0')
+        report_add (import, _("configurations.extra_trains_conf: not imported (legacy; move it to extra_clearml_conf)"));
+    }
+  else
+    report_add (import, _("configurations.%s: unknown key, not imported"), key);
+}
+
 static void
 import_configurations (Import     *import,
                        JsonObject *configurations,
                        const char *iam_profile)
 {
-  ScalerConfig *config = import->config;
-  JsonNode *node;
-  JsonObject *resources = NULL;
+  JsonObject *resources = scaler_json_member_object (configurations, "resource_configurations");
+  JsonObject *queues = scaler_json_member_object (configurations, "queues");
   g_autoptr(GHashTable) used = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GList) keys = json_object_get_members (configurations);
 
-  node = json_object_get_member (configurations, "resource_configurations");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    resources = json_node_get_object (node);
-
-  /* Queues in order; within a queue, the pairs in order (their priority). */
-  node = json_object_get_member (configurations, "queues");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *queues = json_node_get_object (node);
-      g_autoptr(GList) queue_names = json_object_get_members (queues);
-
-      for (GList *q = queue_names; q != NULL; q = q->next)
-        {
-          const char *queue = q->data;
-          JsonNode *pairs_node = json_object_get_member (queues, queue);
-          JsonArray *pairs;
-
-          if (!JSON_NODE_HOLDS_ARRAY (pairs_node))
-            {
-              report_add (import, _("configurations.queues.%s: not a list of [resource, max instances] pairs, not imported"), queue);
-              continue;
-            }
-          pairs = json_node_get_array (pairs_node);
-
-          for (guint i = 0; i < json_array_get_length (pairs); i++)
-            {
-              JsonNode *pair = json_array_get_element (pairs, i);
-              JsonArray *items;
-              g_autofree char *resource_name = NULL;
-              JsonNode *resource_node;
-              ScalerResource *resource;
-              guint max_instances = 1;
-
-              if (!JSON_NODE_HOLDS_ARRAY (pair) || json_array_get_length (json_node_get_array (pair)) != 2)
-                {
-                  report_add (import, _("configurations.queues.%s[%u]: not a [resource, max instances] pair, not imported"), queue, i);
-                  continue;
-                }
-              items = json_node_get_array (pair);
-              resource_name = node_to_text (json_array_get_element (items, 0));
-              if (resource_name == NULL || !node_to_uint (json_array_get_element (items, 1), &max_instances))
-                {
-                  report_add (import, _("configurations.queues.%s[%u]: not a [resource, max instances] pair, not imported"), queue, i);
-                  continue;
-                }
-
-              resource_node = resources != NULL ? json_object_get_member (resources, resource_name) : NULL;
-              if (resource_node == NULL || !JSON_NODE_HOLDS_OBJECT (resource_node))
-                {
-                  report_add (import, _("configurations.queues.%s: the resource “%s” is not in resource_configurations, not imported"),
-                              queue, resource_name);
-                  continue;
-                }
-
-              resource = import_resource (import, resource_name, json_node_get_object (resource_node), iam_profile);
-              g_free (resource->queue);
-              resource->queue = g_strdup (queue);
-              resource->max_instances = max_instances;
-
-              /* A resource serves one queue; a second use becomes a clone, as
-               * the ClearML wizard does (<resource>_<queue>). */
-              if (resource_name_taken (config, resource->name))
-                {
-                  g_autofree char *clone = g_strdup_printf ("%s_%s", resource_name, queue);
-
-                  for (guint n = 2; resource_name_taken (config, clone); n++)
-                    {
-                      g_free (clone);
-                      clone = g_strdup_printf ("%s_%s_%u", resource_name, queue, n);
-                    }
-                  report_add (import, _("configurations.queues.%s: the resource “%s” also serves another queue; imported as “%s”"),
-                              queue, resource_name, clone);
-                  g_free (resource->name);
-                  resource->name = g_steal_pointer (&clone);
-                }
-              g_hash_table_add (used, g_strdup (resource_name));
-
-              g_ptr_array_add (config->resources, resource);
-            }
-        }
-    }
+  if (queues != NULL)
+    import_queues (import, queues, resources, iam_profile, used);
 
   if (resources != NULL)
     {
@@ -1005,32 +753,13 @@ import_configurations (Import     *import,
     }
 
   for (GList *l = keys; l != NULL; l = l->next)
-    {
-      const char *key = l->data;
-
-      node = json_object_get_member (configurations, key);
-      if (strcmp (key, "resource_configurations") == 0 || strcmp (key, "queues") == 0)
-        continue;
-      else if (strcmp (key, "extra_vm_bash_script") == 0)
-        set_string (&config->extra_vm_bash_script, node);
-      else if (strcmp (key, "extra_clearml_conf") == 0)
-        set_string (&config->extra_clearml_conf, node);
-      else if (strcmp (key, "extra_trains_conf") == 0)
-        {
-          g_autofree char *text = node_to_text (node);
-
-          if (text != NULL && *text != '\0')
-            report_add (import, _("configurations.extra_trains_conf: not imported (legacy; move it to extra_clearml_conf)"));
-        }
-      else
-        report_add (import, _("configurations.%s: unknown key, not imported"), key);
-    }
+    import_configuration_key (import, l->data, json_object_get_member (configurations, l->data));
 }
 
 static JsonObject *
-member_object (JsonObject  *object,
-               const char  *name,
-               JsonNode   **owned)
+member_object_or_text (JsonObject  *object,
+                       const char  *name,
+                       JsonNode   **owned)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -1040,11 +769,11 @@ member_object (JsonObject  *object,
     return json_node_get_object (node);
 
   /* A ClearML task keeps "configurations" as text: parse it. */
-  if (is_type (node, G_TYPE_STRING))
+  if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       const char *text = json_node_get_string (node);
 
-      *owned = parse_yaml (text, strlen (text), NULL);
+      *owned = scaler_yaml_parse (text, strlen (text), NULL);
       if (*owned != NULL && JSON_NODE_HOLDS_OBJECT (*owned))
         return json_node_get_object (*owned);
     }
@@ -1079,8 +808,8 @@ import_tree (JsonNode       *root,
     }
 
   top = json_node_get_object (root);
-  params = member_object (top, "hyper_params", &owned_params);
-  configurations = member_object (top, "configurations", &owned_configurations);
+  params = member_object_or_text (top, "hyper_params", &owned_params);
+  configurations = member_object_or_text (top, "configurations", &owned_configurations);
   if (params == NULL && configurations == NULL)
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
@@ -1088,8 +817,7 @@ import_tree (JsonNode       *root,
       return NULL;
     }
 
-  g_free (config->name);
-  config->name = g_strdup (name != NULL && *name != '\0' ? name : _("Imported from ClearML"));
+  scaler_set_str (&config->name, name != NULL && *name != '\0' ? name : _("Imported from ClearML"));
   /* ClearML's defaults where ours differ. */
   config->polling_interval_time_min = 5;
 
@@ -1149,7 +877,7 @@ scaler_config_import_clearml_yaml (const char     *data,
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  root = parse_yaml (data != NULL ? data : "", length < 0 ? strlen (data) : (gsize) length, error);
+  root = scaler_yaml_parse (data != NULL ? data : "", length < 0 ? strlen (data) : (gsize) length, error);
   if (root == NULL)
     return NULL;
 
@@ -1225,5 +953,5 @@ scaler_config_export (const ScalerConfig  *config,
 
   json = scaler_config_to_json (config);
 
-  return _scaler_write_file_atomic (path, json, -1, error);
+  return scaler_file_replace (path, json, -1, NULL, error);
 }

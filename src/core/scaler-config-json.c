@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-config-json.c: the saved config JSON of DESIGN.md, both ways.
+/* scaler-config-json.c: the saved config JSON of docs/design.md, both ways.
  *
  * Parsing here is lenient: a value of the wrong type keeps the default, an
  * unknown key is ignored. scaler_config_validate_json() reports both. */
@@ -8,9 +8,7 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <glib/gi18n-lib.h>
-#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -18,56 +16,20 @@
 #include "scaler-config-private.h"
 #include "scaler-json.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 
-/* Accessors that never warn, whatever the JSON holds. */
-
-static JsonNode *
-get_member (JsonObject *object,
-            const char *name)
-{
-  return object != NULL ? json_object_get_member (object, name) : NULL;
-}
-
-static JsonObject *
-get_object (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node = get_member (object, name);
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static gboolean
-node_is_string (JsonNode *node)
-{
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING;
-}
-
-static gboolean
-node_is_number (JsonNode *node)
-{
-  GType type;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return FALSE;
-  type = json_node_get_value_type (node);
-
-  return type == G_TYPE_INT64 || type == G_TYPE_DOUBLE;
-}
+/* Readers that keep the default unless the member has the right type (the
+ * accessors of scaler-json.h never warn, whatever the JSON holds). */
 
 static void
 read_string (JsonObject  *object,
              const char  *name,
              char       **field)
 {
-  JsonNode *node = get_member (object, name);
+  const char *value = scaler_json_member_string (object, name);
 
-  if (node_is_string (node))
-    {
-      g_free (*field);
-      *field = g_strdup (json_node_get_string (node));
-    }
+  if (value != NULL)
+    scaler_set_str (field, value);
 }
 
 /* For nullable fields: null and "" become NULL. */
@@ -76,27 +38,16 @@ read_nullable_string (JsonObject  *object,
                       const char  *name,
                       char       **field)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = scaler_json_member (object, name);
 
   if (node == NULL)
     return;
 
   if (JSON_NODE_HOLDS_NULL (node) ||
-      (node_is_string (node) && *json_node_get_string (node) == '\0'))
+      (scaler_json_node_holds (node, G_TYPE_STRING) && *json_node_get_string (node) == '\0'))
     g_clear_pointer (field, g_free);
   else
     read_string (object, name, field);
-}
-
-static void
-read_double (JsonObject *object,
-             const char *name,
-             double     *field)
-{
-  JsonNode *node = get_member (object, name);
-
-  if (node_is_number (node))
-    *field = json_node_get_double (node);
 }
 
 static void
@@ -104,14 +55,10 @@ read_int (JsonObject *object,
           const char *name,
           int        *field)
 {
-  JsonNode *node = get_member (object, name);
+  double value;
 
-  if (node_is_number (node))
-    {
-      double value = json_node_get_double (node);
-
-      *field = (int) CLAMP (value, (double) G_MININT, (double) G_MAXINT);
-    }
+  if (scaler_json_member_double (object, name, &value))
+    *field = (int) CLAMP (value, (double) G_MININT, (double) G_MAXINT);
 }
 
 static void
@@ -119,28 +66,10 @@ read_uint (JsonObject *object,
            const char *name,
            guint      *field)
 {
-  JsonNode *node = get_member (object, name);
+  double value;
 
-  if (node_is_number (node))
-    {
-      double value = json_node_get_double (node);
-
-      if (isnan (value))
-        value = 0;
-      *field = (guint) CLAMP (value, 0.0, (double) G_MAXUINT);
-    }
-}
-
-static void
-read_bool (JsonObject *object,
-           const char *name,
-           gboolean   *field)
-{
-  JsonNode *node = get_member (object, name);
-
-  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-      json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    *field = json_node_get_boolean (node);
+  if (scaler_json_member_double (object, name, &value))
+    *field = isnan (value) ? 0 : (guint) CLAMP (value, 0.0, (double) G_MAXUINT);
 }
 
 /* true/false; null or absent: AUTO. */
@@ -149,12 +78,11 @@ read_cpu_only (JsonObject    *object,
                const char    *name,
                ScalerCpuOnly *field)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = scaler_json_member (object, name);
 
   if (node != NULL && JSON_NODE_HOLDS_NULL (node))
     *field = SCALER_CPU_ONLY_AUTO;
-  else if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-           json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+  else if (scaler_json_node_holds (node, G_TYPE_BOOLEAN))
     *field = json_node_get_boolean (node) ? SCALER_CPU_ONLY_YES : SCALER_CPU_ONLY_NO;
 }
 
@@ -163,7 +91,7 @@ read_strv (JsonObject *object,
            const char *name,
            GStrv      *field)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = scaler_json_member (object, name);
   g_autoptr(GStrvBuilder) builder = NULL;
   JsonArray *array;
 
@@ -178,11 +106,11 @@ read_strv (JsonObject *object,
         {
           JsonNode *element = json_array_get_element (array, i);
 
-          if (node_is_string (element))
+          if (scaler_json_node_holds (element, G_TYPE_STRING))
             g_strv_builder_add (builder, json_node_get_string (element));
         }
     }
-  else if (node_is_string (node))
+  else if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       /* Comma-separated, as typed in the ClearML form. */
       g_auto(GStrv) parts = g_strsplit (json_node_get_string (node), ",", -1);
@@ -207,7 +135,7 @@ read_tags (JsonObject *object,
            const char *name,
            GPtrArray  *tags)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = scaler_json_member (object, name);
 
   if (node == NULL)
     return;
@@ -222,13 +150,13 @@ read_tags (JsonObject *object,
         {
           JsonNode *value = json_object_get_member (tags_object, l->data);
 
-          if (node_is_string (value))
+          if (scaler_json_node_holds (value, G_TYPE_STRING))
             g_ptr_array_add (tags, scaler_tag_new (l->data, json_node_get_string (value)));
           else if (JSON_NODE_HOLDS_NULL (value))
             g_ptr_array_add (tags, scaler_tag_new (l->data, ""));
         }
     }
-  else if (node_is_string (node))
+  else if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       g_ptr_array_set_size (tags, 0);
       _scaler_tags_parse_string (json_node_get_string (node), tags, NULL);
@@ -241,13 +169,13 @@ read_public_ip (JsonObject     *object,
                 const char     *name,
                 ScalerPublicIp *field)
 {
-  JsonNode *node = get_member (object, name);
+  JsonNode *node = scaler_json_member (object, name);
 
   if (node == NULL)
     return;
   if (JSON_NODE_HOLDS_NULL (node))
     *field = SCALER_PUBLIC_IP_SUBNET_DEFAULT;
-  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+  else if (scaler_json_node_holds (node, G_TYPE_BOOLEAN))
     *field = json_node_get_boolean (node) ? SCALER_PUBLIC_IP_YES : SCALER_PUBLIC_IP_NO;
 }
 
@@ -255,10 +183,10 @@ static void
 read_credentials_source (JsonObject              *object,
                          ScalerCredentialsSource *field)
 {
-  JsonNode *node = get_member (object, "credentials");
+  JsonNode *node = scaler_json_member (object, "credentials");
   const char *value;
 
-  if (!node_is_string (node))
+  if (!scaler_json_node_holds (node, G_TYPE_STRING))
     return;
 
   value = json_node_get_string (node);
@@ -287,8 +215,8 @@ resource_from_object (JsonObject *object)
   read_uint (object, "ebs_throughput", &resource->ebs_throughput);
   read_string (object, "key_name", &resource->key_name);
   read_strv (object, "security_group_ids", &resource->security_group_ids);
-  read_bool (object, "is_spot", &resource->is_spot);
-  read_bool (object, "spot_fallback_on_demand", &resource->spot_fallback_on_demand);
+  scaler_json_member_boolean (object, "is_spot", &resource->is_spot);
+  scaler_json_member_boolean (object, "spot_fallback_on_demand", &resource->spot_fallback_on_demand);
   read_nullable_string (object, "iam_instance_profile", &resource->iam_instance_profile);
   read_uint (object, "metadata_hop_limit", &resource->metadata_hop_limit);
   read_public_ip (object, "associate_public_ip", &resource->associate_public_ip);
@@ -298,85 +226,96 @@ resource_from_object (JsonObject *object)
   return resource;
 }
 
+static void
+read_aws (JsonObject   *object,
+          ScalerConfig *self)
+{
+  JsonObject *aws = scaler_json_member_object (object, "aws");
+
+  read_string (aws, "region", &self->aws_region);
+  read_nullable_string (aws, "endpoint", &self->aws_endpoint);
+  read_credentials_source (aws, &self->aws_credentials);
+  read_nullable_string (aws, "profile", &self->aws_profile);
+  read_tags (aws, "tags", self->aws_tags);
+}
+
+static void
+read_clearml (JsonObject   *object,
+              ScalerConfig *self)
+{
+  JsonObject *clearml = scaler_json_member_object (object, "clearml");
+
+  read_string (clearml, "api_server", &self->clearml_api_server);
+  read_string (clearml, "web_server", &self->clearml_web_server);
+  read_string (clearml, "files_server", &self->clearml_files_server);
+  read_credentials_source (clearml, &self->clearml_credentials);
+}
+
+static void
+read_on_stop (JsonObject   *object,
+              ScalerOnStop *field)
+{
+  const char *value = scaler_json_member_string (object, "on_stop");
+
+  if (g_strcmp0 (value, "keep") == 0)
+    *field = SCALER_ON_STOP_KEEP;
+  else if (g_strcmp0 (value, "terminate_idle") == 0)
+    *field = SCALER_ON_STOP_TERMINATE_IDLE;
+  else if (g_strcmp0 (value, "terminate_all") == 0)
+    *field = SCALER_ON_STOP_TERMINATE_ALL;
+}
+
+static void
+read_resources (JsonObject *object,
+                GPtrArray  *resources)
+{
+  JsonArray *array = scaler_json_member_array (object, "resources");
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *element = scaler_json_array_object (array, i);
+
+      if (element != NULL)
+        g_ptr_array_add (resources, resource_from_object (element));
+    }
+}
+
 ScalerConfig *
 _scaler_config_new_from_node (JsonNode  *root,
                               GError   **error)
 {
   g_autoptr(ScalerConfig) self = NULL;
-  JsonObject *object;
-  JsonObject *aws;
-  JsonObject *clearml;
-  JsonNode *node;
+  JsonObject *object = scaler_json_node_object (root);
+  const char *idle_policy;
 
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (object == NULL)
     {
       g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
                    _("The configuration must be a JSON object ({ … })"));
       return NULL;
     }
 
-  object = json_node_get_object (root);
   self = scaler_config_new ();
-
   read_int (object, "version", &self->version);
   read_string (object, "id", &self->id);
   read_string (object, "name", &self->name);
-
-  aws = get_object (object, "aws");
-  read_string (aws, "region", &self->aws_region);
-  read_nullable_string (aws, "endpoint", &self->aws_endpoint);
-  read_credentials_source (aws, &self->aws_credentials);
-  read_nullable_string (aws, "profile", &self->aws_profile);
-  read_tags (aws, "tags", self->aws_tags);
-
-  clearml = get_object (object, "clearml");
-  read_string (clearml, "api_server", &self->clearml_api_server);
-  read_string (clearml, "web_server", &self->clearml_web_server);
-  read_string (clearml, "files_server", &self->clearml_files_server);
-  read_credentials_source (clearml, &self->clearml_credentials);
-
+  read_aws (object, self);
+  read_clearml (object, self);
   read_string (object, "git_user", &self->git_user);
   read_string (object, "default_docker_image", &self->default_docker_image);
-  read_double (object, "max_idle_time_min", &self->max_idle_time_min);
-  read_double (object, "polling_interval_time_min", &self->polling_interval_time_min);
-  read_double (object, "max_spin_up_time_min", &self->max_spin_up_time_min);
+  scaler_json_member_double (object, "max_idle_time_min", &self->max_idle_time_min);
+  scaler_json_member_double (object, "polling_interval_time_min", &self->polling_interval_time_min);
+  scaler_json_member_double (object, "max_spin_up_time_min", &self->max_spin_up_time_min);
   read_string (object, "workers_prefix", &self->workers_prefix);
-  read_double (object, "hourly_budget_usd", &self->hourly_budget_usd);
-
-  node = get_member (object, "on_stop");
-  if (node_is_string (node))
-    {
-      const char *value = json_node_get_string (node);
-
-      if (g_strcmp0 (value, "keep") == 0)
-        self->on_stop = SCALER_ON_STOP_KEEP;
-      else if (g_strcmp0 (value, "terminate_idle") == 0)
-        self->on_stop = SCALER_ON_STOP_TERMINATE_IDLE;
-      else if (g_strcmp0 (value, "terminate_all") == 0)
-        self->on_stop = SCALER_ON_STOP_TERMINATE_ALL;
-    }
-
-  node = get_member (object, "idle_policy");
-  if (node_is_string (node))
-    scaler_idle_policy_from_string (json_node_get_string (node), &self->idle_policy);
-
+  scaler_json_member_double (object, "hourly_budget_usd", &self->hourly_budget_usd);
+  read_on_stop (object, &self->on_stop);
+  idle_policy = scaler_json_member_string (object, "idle_policy");
+  if (idle_policy != NULL)
+    scaler_idle_policy_from_string (idle_policy, &self->idle_policy);
   read_string (object, "extra_vm_bash_script", &self->extra_vm_bash_script);
   read_string (object, "extra_clearml_conf", &self->extra_clearml_conf);
-  read_bool (object, "demo", &self->demo);
-
-  node = get_member (object, "resources");
-  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
-    {
-      JsonArray *array = json_node_get_array (node);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *element = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_OBJECT (element))
-            g_ptr_array_add (self->resources, resource_from_object (json_node_get_object (element)));
-        }
-    }
+  scaler_json_member_boolean (object, "demo", &self->demo);
+  read_resources (object, self->resources);
 
   return g_steal_pointer (&self);
 }
@@ -516,6 +455,83 @@ add_tags (JsonBuilder *builder,
   json_builder_end_object (builder);
 }
 
+/* true, false or null for the tri-state fields (null: the default choice). */
+static void
+add_nullable_bool (JsonBuilder *builder,
+                   const char  *name,
+                   gboolean     is_null,
+                   gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  if (is_null)
+    json_builder_add_null_value (builder);
+  else
+    json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_aws (JsonBuilder        *builder,
+         const ScalerConfig *self)
+{
+  json_builder_set_member_name (builder, "aws");
+  json_builder_begin_object (builder);
+  add_string (builder, "region", self->aws_region);
+  add_nullable_string (builder, "endpoint", self->aws_endpoint);
+  add_string (builder, "credentials", scaler_credentials_source_to_string (self->aws_credentials));
+  if (self->aws_profile != NULL)
+    add_string (builder, "profile", self->aws_profile);
+  add_tags (builder, "tags", self->aws_tags);
+  json_builder_end_object (builder);
+}
+
+static void
+add_clearml (JsonBuilder        *builder,
+             const ScalerConfig *self)
+{
+  json_builder_set_member_name (builder, "clearml");
+  json_builder_begin_object (builder);
+  add_string (builder, "api_server", self->clearml_api_server);
+  add_string (builder, "web_server", self->clearml_web_server);
+  add_string (builder, "files_server", self->clearml_files_server);
+  add_string (builder, "credentials", scaler_credentials_source_to_string (self->clearml_credentials));
+  json_builder_end_object (builder);
+}
+
+static void
+add_resource (JsonBuilder          *builder,
+              const ScalerResource *resource)
+{
+  json_builder_begin_object (builder);
+  add_string (builder, "name", resource->name);
+  add_string (builder, "queue", resource->queue);
+  add_int (builder, "max_instances", resource->max_instances);
+  add_string (builder, "instance_type", resource->instance_type);
+  add_strv (builder, "availability_zones", resource->availability_zones);
+  add_strv (builder, "subnet_ids", resource->subnet_ids);
+  add_string (builder, "ami_id", resource->ami_id);
+  add_string (builder, "ebs_device_name", resource->ebs_device_name);
+  add_int (builder, "ebs_volume_size", resource->ebs_volume_size);
+  add_string (builder, "ebs_volume_type", resource->ebs_volume_type);
+  /* Only when set: an absent key means "not set". */
+  if (resource->ebs_iops > 0)
+    add_int (builder, "ebs_iops", resource->ebs_iops);
+  if (resource->ebs_throughput > 0)
+    add_int (builder, "ebs_throughput", resource->ebs_throughput);
+  add_string (builder, "key_name", resource->key_name);
+  add_strv (builder, "security_group_ids", resource->security_group_ids);
+  add_bool (builder, "is_spot", resource->is_spot);
+  add_bool (builder, "spot_fallback_on_demand", resource->spot_fallback_on_demand);
+  add_nullable_string (builder, "iam_instance_profile", resource->iam_instance_profile);
+  add_int (builder, "metadata_hop_limit", resource->metadata_hop_limit);
+  add_nullable_bool (builder, "associate_public_ip",
+                     resource->associate_public_ip == SCALER_PUBLIC_IP_SUBNET_DEFAULT,
+                     resource->associate_public_ip == SCALER_PUBLIC_IP_YES);
+  add_tags (builder, "tags", resource->tags);
+  add_nullable_bool (builder, "cpu_only", resource->cpu_only == SCALER_CPU_ONLY_AUTO,
+                     resource->cpu_only == SCALER_CPU_ONLY_YES);
+  json_builder_end_object (builder);
+}
+
 JsonNode *
 scaler_config_to_json_node (const ScalerConfig *self)
 {
@@ -529,25 +545,8 @@ scaler_config_to_json_node (const ScalerConfig *self)
   add_int (builder, "version", self->version);
   add_string (builder, "id", self->id);
   add_string (builder, "name", self->name);
-
-  json_builder_set_member_name (builder, "aws");
-  json_builder_begin_object (builder);
-  add_string (builder, "region", self->aws_region);
-  add_nullable_string (builder, "endpoint", self->aws_endpoint);
-  add_string (builder, "credentials", scaler_credentials_source_to_string (self->aws_credentials));
-  if (self->aws_profile != NULL)
-    add_string (builder, "profile", self->aws_profile);
-  add_tags (builder, "tags", self->aws_tags);
-  json_builder_end_object (builder);
-
-  json_builder_set_member_name (builder, "clearml");
-  json_builder_begin_object (builder);
-  add_string (builder, "api_server", self->clearml_api_server);
-  add_string (builder, "web_server", self->clearml_web_server);
-  add_string (builder, "files_server", self->clearml_files_server);
-  add_string (builder, "credentials", scaler_credentials_source_to_string (self->clearml_credentials));
-  json_builder_end_object (builder);
-
+  add_aws (builder, self);
+  add_clearml (builder, self);
   add_string (builder, "git_user", self->git_user);
   add_string (builder, "default_docker_image", self->default_docker_image);
   add_double (builder, "max_idle_time_min", self->max_idle_time_min);
@@ -564,44 +563,7 @@ scaler_config_to_json_node (const ScalerConfig *self)
   json_builder_set_member_name (builder, "resources");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->resources->len; i++)
-    {
-      const ScalerResource *resource = g_ptr_array_index (self->resources, i);
-
-      json_builder_begin_object (builder);
-      add_string (builder, "name", resource->name);
-      add_string (builder, "queue", resource->queue);
-      add_int (builder, "max_instances", resource->max_instances);
-      add_string (builder, "instance_type", resource->instance_type);
-      add_strv (builder, "availability_zones", resource->availability_zones);
-      add_strv (builder, "subnet_ids", resource->subnet_ids);
-      add_string (builder, "ami_id", resource->ami_id);
-      add_string (builder, "ebs_device_name", resource->ebs_device_name);
-      add_int (builder, "ebs_volume_size", resource->ebs_volume_size);
-      add_string (builder, "ebs_volume_type", resource->ebs_volume_type);
-      /* Only when set: an absent key means "not set". */
-      if (resource->ebs_iops > 0)
-        add_int (builder, "ebs_iops", resource->ebs_iops);
-      if (resource->ebs_throughput > 0)
-        add_int (builder, "ebs_throughput", resource->ebs_throughput);
-      add_string (builder, "key_name", resource->key_name);
-      add_strv (builder, "security_group_ids", resource->security_group_ids);
-      add_bool (builder, "is_spot", resource->is_spot);
-      add_bool (builder, "spot_fallback_on_demand", resource->spot_fallback_on_demand);
-      add_nullable_string (builder, "iam_instance_profile", resource->iam_instance_profile);
-      add_int (builder, "metadata_hop_limit", resource->metadata_hop_limit);
-      json_builder_set_member_name (builder, "associate_public_ip");
-      if (resource->associate_public_ip == SCALER_PUBLIC_IP_SUBNET_DEFAULT)
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_boolean_value (builder, resource->associate_public_ip == SCALER_PUBLIC_IP_YES);
-      add_tags (builder, "tags", resource->tags);
-      json_builder_set_member_name (builder, "cpu_only");
-      if (resource->cpu_only == SCALER_CPU_ONLY_AUTO)
-        json_builder_add_null_value (builder);
-      else
-        json_builder_add_boolean_value (builder, resource->cpu_only == SCALER_CPU_ONLY_YES);
-      json_builder_end_object (builder);
-    }
+    add_resource (builder, g_ptr_array_index (self->resources, i));
   json_builder_end_array (builder);
 
   json_builder_end_object (builder);
@@ -626,38 +588,4 @@ scaler_config_to_json (const ScalerConfig *self)
   text = json_generator_to_data (generator, NULL);
 
   return g_strconcat (text, "\n", NULL);
-}
-
-gboolean
-_scaler_write_file_atomic (const char  *path,
-                           const char  *contents,
-                           gssize       length,
-                           GError     **error)
-{
-  g_autofree char *directory = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (contents != NULL, FALSE);
-
-  directory = g_path_get_dirname (path);
-  if (g_mkdir_with_parents (directory, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
-                   _("Cannot create the folder %s: %s"), directory, g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  if (!g_file_set_contents_full (path, contents, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 0600, &local_error))
-    {
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO,
-                   _("Cannot save %s: %s"), path, local_error->message);
-      return FALSE;
-    }
-
-  return TRUE;
 }

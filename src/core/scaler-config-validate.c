@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-config-validate.c: every problem of a config, with its JSON path and
- * a message saying what is wrong and what is expected.
- *
- * scaler_config_validate() checks values; scaler_config_validate_json() also
- * checks the JSON itself (syntax, unknown keys, types) before that. */
+/* scaler-config-validate.c: every problem of a config's values, with its
+ * JSON path and a message saying what is wrong and what is expected.
+ * scaler-config-schema.c checks the JSON itself (syntax, unknown keys, types)
+ * before that. */
 
 #define G_LOG_DOMAIN "scaler-config"
 
@@ -16,7 +15,6 @@
 #include "scaler-config.h"
 #include "scaler-config-private.h"
 #include "scaler-error.h"
-#include "scaler-json.h"
 #include "scaler-partitions.h"
 #include "scaler-prices.h"
 
@@ -115,11 +113,6 @@ _scaler_config_problem_add (GPtrArray             *problems,
 
   g_ptr_array_add (problems, problem);
 }
-
-#define error_at(problems, path, ...) \
-  _scaler_config_problem_add (problems, SCALER_PROBLEM_ERROR, path, __VA_ARGS__)
-#define warning_at(problems, path, ...) \
-  _scaler_config_problem_add (problems, SCALER_PROBLEM_WARNING, path, __VA_ARGS__)
 
 /* Character counts of UTF-8 text; invalid UTF-8 counts as -1. */
 static glong
@@ -526,27 +519,27 @@ check_launch_options (GPtrArray            *problems,
     error_at (problems, ip_path, _("Expected true, false or null (the subnet's setting)"));
 }
 
+/* Name (unique), queue and max_instances. */
 static void
-check_resource (GPtrArray          *problems,
-                const ScalerConfig *config,
-                guint               index)
+check_resource_identity (GPtrArray          *problems,
+                         const ScalerConfig *config,
+                         guint               index,
+                         const char         *base)
 {
   const ScalerResource *resource = g_ptr_array_index (config->resources, index);
-  ScalerPriceTable *prices = scaler_price_table_get_default ();
-  g_autofree char *base = g_strdup_printf ("resources[%u]", index);
-  g_autofree char *path = NULL;
+  g_autofree char *name_path = g_strconcat (base, ".name", NULL);
+  g_autofree char *queue_path = g_strconcat (base, ".queue", NULL);
+  g_autofree char *max_path = g_strconcat (base, ".max_instances", NULL);
   glong length;
 
-#define AT(field) (g_free (path), path = g_strconcat (base, ".", field, NULL))
-
-  check_name_segment (problems, AT ("name"), resource->name, _("The resource name"));
+  check_name_segment (problems, name_path, resource->name, _("The resource name"));
   for (guint j = 0; j < index; j++)
     {
       const ScalerResource *other = g_ptr_array_index (config->resources, j);
 
       if (*resource->name != '\0' && g_strcmp0 (other->name, resource->name) == 0)
         {
-          error_at (problems, AT ("name"),
+          error_at (problems, name_path,
                     _("resources[%u] is already named “%s”; resource names must be unique"),
                     j, resource->name);
           break;
@@ -555,37 +548,69 @@ check_resource (GPtrArray          *problems,
 
   length = utf8_length (resource->queue);
   if (length < 3)
-    error_at (problems, AT ("queue"),
+    error_at (problems, queue_path,
               _("The queue name “%s” is too short; expected the name of a ClearML queue, at least 3 characters long"),
               length < 0 ? "?" : resource->queue);
 
   if (resource->max_instances < 1 || resource->max_instances > MAX_INSTANCES)
-    error_at (problems, AT ("max_instances"),
+    error_at (problems, max_path,
               _("Max instances is %u; expected a whole number from 1 to %d"),
               resource->max_instances, MAX_INSTANCES);
+}
+
+/* Known types with a price pass; a well-formed type this version does not
+ * know, or without a price in the region, is a warning. */
+static void
+check_instance_type (GPtrArray            *problems,
+                     const ScalerConfig   *config,
+                     const ScalerResource *resource,
+                     const char           *base)
+{
+  ScalerPriceTable *prices = scaler_price_table_get_default ();
+  g_autofree char *path = g_strconcat (base, ".instance_type", NULL);
 
   if (resource->instance_type == NULL || *resource->instance_type == '\0')
-    error_at (problems, AT ("instance_type"),
+    error_at (problems, path,
               _("The instance type is empty; expected an EC2 instance type such as g4dn.xlarge"));
   else if (scaler_price_table_lookup (prices, resource->instance_type) != NULL)
     {
       if (scaler_region_is_known (config->aws_region) &&
           !scaler_price_table_get_price (prices, resource->instance_type, config->aws_region, NULL))
-        warning_at (problems, AT ("instance_type"),
+        warning_at (problems, path,
                     _("The bundled price table has no on-demand price for %s in %s; it may not be offered there, and the budget cannot count it"),
                     resource->instance_type, config->aws_region);
     }
   else if (g_regex_match_simple ("^[a-z][a-z0-9-]*\\.[a-z0-9-]+$", resource->instance_type, 0, 0))
-    warning_at (problems, AT ("instance_type"),
+    warning_at (problems, path,
                 _("%s is not in the bundled price table, so its price is unknown and the budget cannot count it; check the spelling"),
                 resource->instance_type);
   else
-    error_at (problems, AT ("instance_type"),
+    error_at (problems, path,
               _("“%s” is not an EC2 instance type; expected family.size such as g4dn.xlarge or m5.large"),
               g_utf8_validate (resource->instance_type, -1, NULL) ? resource->instance_type : "?");
+}
 
-  check_zones (problems, config, resource, base);
+static void
+check_ami (GPtrArray            *problems,
+           const ScalerResource *resource,
+           const char           *base)
+{
+  g_autofree char *path = g_strconcat (base, ".ami_id", NULL);
 
+  if (resource->ami_id == NULL || *resource->ami_id == '\0')
+    error_at (problems, path,
+              _("The AMI id is empty; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits"));
+  else if (!is_hex_id (resource->ami_id, "ami-"))
+    error_at (problems, path,
+              _("“%s” is not an AMI id; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits, such as ami-0123456789abcdef0"),
+              g_utf8_validate (resource->ami_id, -1, NULL) ? resource->ami_id : "?");
+}
+
+static void
+check_subnets (GPtrArray            *problems,
+               const ScalerResource *resource,
+               const char           *base)
+{
   for (guint s = 0; resource->subnet_ids[s] != NULL; s++)
     if (!is_hex_id (resource->subnet_ids[s], "subnet-"))
       {
@@ -595,19 +620,21 @@ check_resource (GPtrArray          *problems,
                   _("“%s” is not a subnet id; expected “subnet-” followed by 8 or 17 lowercase hexadecimal digits"),
                   g_utf8_validate (resource->subnet_ids[s], -1, NULL) ? resource->subnet_ids[s] : "?");
       }
+}
 
-  if (resource->ami_id == NULL || *resource->ami_id == '\0')
-    error_at (problems, AT ("ami_id"),
-              _("The AMI id is empty; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits"));
-  else if (!is_hex_id (resource->ami_id, "ami-"))
-    error_at (problems, AT ("ami_id"),
-              _("“%s” is not an AMI id; expected “ami-” followed by 8 or 17 lowercase hexadecimal digits, such as ami-0123456789abcdef0"),
-              g_utf8_validate (resource->ami_id, -1, NULL) ? resource->ami_id : "?");
-
-  check_volume (problems, resource, base);
+/* Key pair, security groups and instance profile. */
+static void
+check_access (GPtrArray            *problems,
+              const ScalerResource *resource,
+              const char           *base)
+{
   if (resource->key_name != NULL && (utf8_length (resource->key_name) < 0 || utf8_length (resource->key_name) > 255))
-    error_at (problems, AT ("key_name"),
-              _("The key pair name is not valid; expected the name of an EC2 key pair (at most 255 characters) or empty"));
+    {
+      g_autofree char *key_path = g_strconcat (base, ".key_name", NULL);
+
+      error_at (problems, key_path,
+                _("The key pair name is not valid; expected the name of an EC2 key pair (at most 255 characters) or empty"));
+    }
 
   for (guint s = 0; resource->security_group_ids[s] != NULL; s++)
     if (!is_hex_id (resource->security_group_ids[s], "sg-"))
@@ -622,24 +649,53 @@ check_resource (GPtrArray          *problems,
   if (resource->iam_instance_profile != NULL && *resource->iam_instance_profile != '\0' &&
       (!g_utf8_validate (resource->iam_instance_profile, -1, NULL) ||
        !is_valid_iam_profile (resource->iam_instance_profile)))
-    error_at (problems, AT ("iam_instance_profile"),
-              _("“%s” is not an instance profile; expected a profile name (letters, digits and +=,.@_-) or an ARN such as arn:aws:iam::123456789012:instance-profile/name"),
-              g_utf8_validate (resource->iam_instance_profile, -1, NULL) ? resource->iam_instance_profile : "?");
+    {
+      g_autofree char *iam_path = g_strconcat (base, ".iam_instance_profile", NULL);
 
-  check_launch_options (problems, resource, base);
+      error_at (problems, iam_path,
+                _("“%s” is not an instance profile; expected a profile name (letters, digits and +=,.@_-) or an ARN such as arn:aws:iam::123456789012:instance-profile/name"),
+                g_utf8_validate (resource->iam_instance_profile, -1, NULL) ? resource->iam_instance_profile : "?");
+    }
+}
 
-  check_tags (problems, AT ("tags"), resource->tags);
+/* The resource's tags, and all tags an instance would carry. */
+static void
+check_resource_tags (GPtrArray            *problems,
+                     const ScalerConfig   *config,
+                     const ScalerResource *resource,
+                     const char           *base)
+{
+  g_autofree char *path = g_strconcat (base, ".tags", NULL);
+
+  check_tags (problems, path, resource->tags);
   if (count_merged_tags (config->aws_tags, NULL) <= MAX_EC2_TAGS)
     {
       guint n = count_merged_tags (config->aws_tags, resource->tags);
 
       if (n > MAX_EC2_TAGS)
-        error_at (problems, AT ("tags"),
+        error_at (problems, path,
                   _("Instances of this resource would carry %u tags (its tags, aws.tags and the autoscaler's 3); EC2 allows at most %d"),
                   n, MAX_EC2_TAGS);
     }
+}
 
-#undef AT
+static void
+check_resource (GPtrArray          *problems,
+                const ScalerConfig *config,
+                guint               index)
+{
+  const ScalerResource *resource = g_ptr_array_index (config->resources, index);
+  g_autofree char *base = g_strdup_printf ("resources[%u]", index);
+
+  check_resource_identity (problems, config, index, base);
+  check_instance_type (problems, config, resource, base);
+  check_zones (problems, config, resource, base);
+  check_subnets (problems, resource, base);
+  check_ami (problems, resource, base);
+  check_volume (problems, resource, base);
+  check_access (problems, resource, base);
+  check_launch_options (problems, resource, base);
+  check_resource_tags (problems, config, resource, base);
 }
 
 /* What the agent on the instance makes of the resource. */
@@ -703,14 +759,12 @@ check_region (GPtrArray  *problems,
                 shown, partition->id, shown, partition->dns_suffix);
 }
 
-GPtrArray *
-scaler_config_validate (const ScalerConfig *self)
+/* version, id and name. */
+static void
+check_identity (GPtrArray          *problems,
+                const ScalerConfig *self)
 {
-  GPtrArray *problems;
-
-  g_return_val_if_fail (self != NULL, NULL);
-
-  problems = _scaler_config_problems_new ();
+  g_autofree char *stripped = g_strstrip (g_strdup (self->name != NULL ? self->name : ""));
 
   if (self->version != SCALER_CONFIG_VERSION)
     error_at (problems, "version",
@@ -724,15 +778,16 @@ scaler_config_validate (const ScalerConfig *self)
               _("“%s” is not a UUID; expected 32 hexadecimal digits in the form 5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab"),
               self->id != NULL && g_utf8_validate (self->id, -1, NULL) ? self->id : "");
 
-  {
-    g_autofree char *stripped = g_strstrip (g_strdup (self->name != NULL ? self->name : ""));
+  if (utf8_length (self->name) < 0)
+    error_at (problems, "name", _("The name is not valid UTF-8 text"));
+  else if (*stripped == '\0')
+    error_at (problems, "name", _("The name is empty; give this autoscaler a name to tell it apart"));
+}
 
-    if (utf8_length (self->name) < 0)
-      error_at (problems, "name", _("The name is not valid UTF-8 text"));
-    else if (*stripped == '\0')
-      error_at (problems, "name", _("The name is empty; give this autoscaler a name to tell it apart"));
-  }
-
+static void
+check_aws (GPtrArray          *problems,
+           const ScalerConfig *self)
+{
   check_region (problems, self->aws_region);
 
   if (self->aws_endpoint != NULL && *self->aws_endpoint != '\0')
@@ -748,7 +803,13 @@ scaler_config_validate (const ScalerConfig *self)
     error_at (problems, "aws.tags",
               _("%u tags plus the autoscaler's 3 exceed EC2's limit of %d tags per instance"),
               self->aws_tags->len, MAX_EC2_TAGS);
+}
 
+/* The ClearML servers, and what the agent's clearml.conf gets. */
+static void
+check_clearml (GPtrArray          *problems,
+               const ScalerConfig *self)
+{
   check_http_url (problems, "clearml.api_server", self->clearml_api_server);
   check_http_url (problems, "clearml.web_server", self->clearml_web_server);
   check_http_url (problems, "clearml.files_server", self->clearml_files_server);
@@ -765,7 +826,13 @@ scaler_config_validate (const ScalerConfig *self)
       (utf8_length (self->default_docker_image) < 0 || strpbrk (self->default_docker_image, "\n\r") != NULL))
     error_at (problems, "default_docker_image",
               _("The docker image spans several lines; expected one line such as nvidia/cuda:12.4.1-runtime-ubuntu22.04"));
+}
 
+/* Durations, workers prefix, budget, stop behaviour and idle policy. */
+static void
+check_engine_settings (GPtrArray          *problems,
+                       const ScalerConfig *self)
+{
   check_duration (problems, "max_idle_time_min", self->max_idle_time_min);
   check_duration (problems, "polling_interval_time_min", self->polling_interval_time_min);
   check_duration (problems, "max_spin_up_time_min", self->max_spin_up_time_min);
@@ -782,6 +849,20 @@ scaler_config_validate (const ScalerConfig *self)
 
   if (self->idle_policy != SCALER_IDLE_POLICY_ADAPTIVE && self->idle_policy != SCALER_IDLE_POLICY_FIXED)
     error_at (problems, "idle_policy", _("Unknown idle policy; expected “adaptive” or “fixed”"));
+}
+
+GPtrArray *
+scaler_config_validate (const ScalerConfig *self)
+{
+  GPtrArray *problems;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  problems = _scaler_config_problems_new ();
+  check_identity (problems, self);
+  check_aws (problems, self);
+  check_clearml (problems, self);
+  check_engine_settings (problems, self);
 
   if (utf8_length (self->extra_vm_bash_script) < 0)
     error_at (problems, "extra_vm_bash_script", _("The init script is not valid UTF-8 text"));
@@ -803,572 +884,4 @@ scaler_config_validate (const ScalerConfig *self)
     extra_checks[i] (self, problems);
 
   return problems;
-}
-
-/* The JSON shape: keys, types, unknown keys. */
-
-typedef enum
-{
-  KEY_STRING,
-  KEY_NULLABLE_STRING,
-  KEY_NULLABLE_BOOL,
-  KEY_WHOLE,
-  KEY_NUMBER,
-  KEY_BOOL,
-  KEY_ENUM,
-  KEY_OBJECT,
-  KEY_STRV,
-  KEY_TAGS,
-  KEY_RESOURCES,
-} KeyType;
-
-typedef struct _Key Key;
-struct _Key
-{
-  const char         *name;
-  KeyType             type;
-  gboolean            required;
-  const Key          *children;       /* KEY_OBJECT, KEY_RESOURCES */
-  const char * const *values;         /* KEY_ENUM */
-};
-
-static const char * const credentials_values[] = { "keyring", "environment", NULL };
-static const char * const on_stop_values[] = { "keep", "terminate_idle", "terminate_all", NULL };
-static const char * const idle_policy_values[] = { "adaptive", "fixed", NULL };
-
-static const Key aws_keys[] = {
-  { "region", KEY_STRING },
-  { "endpoint", KEY_NULLABLE_STRING },
-  { "credentials", KEY_ENUM, FALSE, NULL, credentials_values },
-  { "profile", KEY_NULLABLE_STRING },
-  { "tags", KEY_TAGS },
-  { NULL }
-};
-
-static const Key clearml_keys[] = {
-  { "api_server", KEY_STRING },
-  { "web_server", KEY_STRING },
-  { "files_server", KEY_STRING },
-  { "credentials", KEY_ENUM, FALSE, NULL, credentials_values },
-  { NULL }
-};
-
-static const Key resource_keys[] = {
-  { "name", KEY_STRING },
-  { "queue", KEY_STRING },
-  { "max_instances", KEY_WHOLE },
-  { "instance_type", KEY_STRING },
-  { "availability_zones", KEY_STRV },
-  { "subnet_ids", KEY_STRV },
-  { "ami_id", KEY_STRING },
-  { "ebs_device_name", KEY_STRING },
-  { "ebs_volume_size", KEY_WHOLE },
-  { "ebs_volume_type", KEY_STRING },
-  { "ebs_iops", KEY_WHOLE },
-  { "ebs_throughput", KEY_WHOLE },
-  { "key_name", KEY_STRING },
-  { "security_group_ids", KEY_STRV },
-  { "is_spot", KEY_BOOL },
-  { "spot_fallback_on_demand", KEY_BOOL },
-  { "iam_instance_profile", KEY_NULLABLE_STRING },
-  { "metadata_hop_limit", KEY_WHOLE },
-  { "associate_public_ip", KEY_NULLABLE_BOOL },
-  { "tags", KEY_TAGS },
-  { "cpu_only", KEY_NULLABLE_BOOL },
-  { NULL }
-};
-
-static const Key top_keys[] = {
-  { "version", KEY_WHOLE, TRUE },
-  { "id", KEY_STRING, TRUE },
-  { "name", KEY_STRING },
-  { "aws", KEY_OBJECT, FALSE, aws_keys },
-  { "clearml", KEY_OBJECT, FALSE, clearml_keys },
-  { "git_user", KEY_STRING },
-  { "default_docker_image", KEY_STRING },
-  { "max_idle_time_min", KEY_NUMBER },
-  { "polling_interval_time_min", KEY_NUMBER },
-  { "max_spin_up_time_min", KEY_NUMBER },
-  { "workers_prefix", KEY_STRING },
-  { "hourly_budget_usd", KEY_NUMBER },
-  { "on_stop", KEY_ENUM, FALSE, NULL, on_stop_values },
-  { "idle_policy", KEY_ENUM, FALSE, NULL, idle_policy_values },
-  { "extra_vm_bash_script", KEY_STRING },
-  { "extra_clearml_conf", KEY_STRING },
-  { "demo", KEY_BOOL },
-  { "resources", KEY_RESOURCES, FALSE, resource_keys },
-  { NULL }
-};
-
-static const char *
-describe_node (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return _("an object");
-    case JSON_NODE_ARRAY:
-      return _("an array");
-    case JSON_NODE_NULL:
-      return _("null");
-    case JSON_NODE_VALUE:
-      {
-        GType type = json_node_get_value_type (node);
-
-        if (type == G_TYPE_STRING)
-          return _("a string");
-        if (type == G_TYPE_BOOLEAN)
-          return _("true/false");
-        return _("a number");
-      }
-    default:
-      return "?";
-    }
-}
-
-static gboolean
-holds (JsonNode *node,
-       GType     type)
-{
-  return JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
-}
-
-static gboolean
-holds_number (JsonNode *node)
-{
-  return holds (node, G_TYPE_INT64) || holds (node, G_TYPE_DOUBLE);
-}
-
-static guint
-edit_distance (const char *a,
-               const char *b)
-{
-  size_t la = strlen (a);
-  size_t lb = strlen (b);
-  g_autofree guint *row = NULL;
-
-  if (la > 64 || lb > 64)
-    return G_MAXUINT;
-
-  row = g_new (guint, lb + 1);
-  for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-
-  for (size_t i = 1; i <= la; i++)
-    {
-      guint diagonal = row[0];
-
-      row[0] = i;
-      for (size_t j = 1; j <= lb; j++)
-        {
-          guint above = row[j];
-          guint cost = g_ascii_tolower (a[i - 1]) == g_ascii_tolower (b[j - 1]) ? 0 : 1;
-
-          row[j] = MIN (MIN (row[j] + 1, row[j - 1] + 1), diagonal + cost);
-          diagonal = above;
-        }
-    }
-
-  return row[lb];
-}
-
-static const char *
-closest_key (const Key  *keys,
-             const char *name)
-{
-  const char *best = NULL;
-  guint best_distance = G_MAXUINT;
-  size_t name_length = strlen (name);
-
-  for (const Key *key = keys; key->name != NULL; key++)
-    {
-      guint distance = edit_distance (name, key->name);
-
-      /* A prefix or an extension (max_idle_time -> max_idle_time_min) counts as close. */
-      if (name_length >= 4 &&
-          (g_str_has_prefix (key->name, name) || g_str_has_prefix (name, key->name)))
-        distance = MIN (distance, 2);
-
-      if (distance < best_distance)
-        {
-          best_distance = distance;
-          best = key->name;
-        }
-    }
-
-  if (best != NULL && best_distance <= MAX (2, strlen (best) / 3))
-    return best;
-
-  return NULL;
-}
-
-static char *
-join_keys (const Key *keys)
-{
-  GString *text = g_string_new (NULL);
-
-  for (const Key *key = keys; key->name != NULL; key++)
-    g_string_append_printf (text, "%s%s", text->len > 0 ? ", " : "", key->name);
-
-  return g_string_free (text, FALSE);
-}
-
-static char *
-child_path (const char *parent,
-            const char *name)
-{
-  return *parent != '\0' ? g_strconcat (parent, ".", name, NULL) : g_strdup (name);
-}
-
-static void check_object (GPtrArray  *problems,
-                          const char *path,
-                          JsonObject *object,
-                          const Key  *keys);
-
-static void
-check_strv_node (GPtrArray  *problems,
-                 const char *path,
-                 JsonNode   *node)
-{
-  if (holds (node, G_TYPE_STRING))
-    return;   /* "a, b": comma-separated, as typed in the ClearML form */
-
-  if (!JSON_NODE_HOLDS_ARRAY (node))
-    {
-      error_at (problems, path, _("Expected a list of strings such as [\"a\", \"b\"], found %s"),
-                describe_node (node));
-      return;
-    }
-
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-    {
-      JsonNode *element = json_array_get_element (json_node_get_array (node), i);
-
-      if (!holds (element, G_TYPE_STRING))
-        {
-          g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
-
-          error_at (problems, element_path, _("Expected a string, found %s"), describe_node (element));
-        }
-    }
-}
-
-static void
-check_tags_node (GPtrArray  *problems,
-                 const char *path,
-                 JsonNode   *node)
-{
-  if (holds (node, G_TYPE_STRING))
-    {
-      g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_tag_free);
-      g_autofree char *bad_item = NULL;
-
-      _scaler_tags_parse_string (json_node_get_string (node), tags, &bad_item);
-      if (bad_item != NULL)
-        error_at (problems, path,
-                  _("“%s” is not a key=value pair; expected tags such as “team=ml, owner=ops”"),
-                  bad_item);
-      return;
-    }
-
-  if (!JSON_NODE_HOLDS_OBJECT (node))
-    {
-      error_at (problems, path,
-                _("Expected tags as an object such as {\"team\": \"ml\"} or a string such as \"team=ml, owner=ops\", found %s"),
-                describe_node (node));
-      return;
-    }
-
-  {
-    JsonObject *object = json_node_get_object (node);
-    g_autoptr(GList) names = json_object_get_members (object);
-
-    for (GList *l = names; l != NULL; l = l->next)
-      {
-        JsonNode *value = json_object_get_member (object, l->data);
-
-        if (!holds (value, G_TYPE_STRING) && !JSON_NODE_HOLDS_NULL (value))
-          {
-            g_autofree char *value_path = child_path (path, l->data);
-
-            error_at (problems, value_path, _("Expected the tag's value as a string, found %s"),
-                      describe_node (value));
-          }
-      }
-  }
-}
-
-static void
-check_value (GPtrArray  *problems,
-             const char *path,
-             JsonNode   *node,
-             const Key  *key)
-{
-  switch (key->type)
-    {
-    case KEY_STRING:
-      if (!holds (node, G_TYPE_STRING))
-        error_at (problems, path, _("Expected a string (text in double quotes), found %s"),
-                  describe_node (node));
-      break;
-
-    case KEY_NULLABLE_STRING:
-      if (!holds (node, G_TYPE_STRING) && !JSON_NODE_HOLDS_NULL (node))
-        error_at (problems, path, _("Expected a string or null, found %s"), describe_node (node));
-      break;
-
-    case KEY_NULLABLE_BOOL:
-      if (!holds (node, G_TYPE_BOOLEAN) && !JSON_NODE_HOLDS_NULL (node))
-        error_at (problems, path, _("Expected true, false or null, found %s"), describe_node (node));
-      break;
-
-    case KEY_WHOLE:
-      if (!holds_number (node))
-        error_at (problems, path, _("Expected a whole number, found %s"), describe_node (node));
-      else if (holds (node, G_TYPE_DOUBLE) && json_node_get_double (node) != floor (json_node_get_double (node)))
-        error_at (problems, path, _("Expected a whole number, found %g"), json_node_get_double (node));
-      else if (json_node_get_double (node) < 0)
-        error_at (problems, path, _("Expected a whole number of at least 0, found %g"), json_node_get_double (node));
-      break;
-
-    case KEY_NUMBER:
-      if (!holds_number (node))
-        error_at (problems, path, _("Expected a number, found %s"), describe_node (node));
-      break;
-
-    case KEY_BOOL:
-      if (!holds (node, G_TYPE_BOOLEAN))
-        error_at (problems, path, _("Expected true or false, found %s"), describe_node (node));
-      break;
-
-    case KEY_ENUM:
-      if (!holds (node, G_TYPE_STRING) || !g_strv_contains (key->values, json_node_get_string (node)))
-        {
-          g_autofree char *expected = g_strjoinv (", ", (char **) key->values);
-
-          if (holds (node, G_TYPE_STRING))
-            error_at (problems, path, _("“%s” is not a valid value; expected one of: %s"),
-                      json_node_get_string (node), expected);
-          else
-            error_at (problems, path, _("Expected one of: %s, found %s"), expected, describe_node (node));
-        }
-      break;
-
-    case KEY_OBJECT:
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        error_at (problems, path, _("Expected an object ({ … }), found %s"), describe_node (node));
-      else
-        check_object (problems, path, json_node_get_object (node), key->children);
-      break;
-
-    case KEY_STRV:
-      check_strv_node (problems, path, node);
-      break;
-
-    case KEY_TAGS:
-      check_tags_node (problems, path, node);
-      break;
-
-    case KEY_RESOURCES:
-      if (!JSON_NODE_HOLDS_ARRAY (node))
-        {
-          error_at (problems, path, _("Expected a list of resources ([ { … } ]), found %s"),
-                    describe_node (node));
-          break;
-        }
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
-        {
-          JsonNode *element = json_array_get_element (json_node_get_array (node), i);
-          g_autofree char *element_path = g_strdup_printf ("%s[%u]", path, i);
-
-          if (!JSON_NODE_HOLDS_OBJECT (element))
-            error_at (problems, element_path, _("Expected an object describing a resource, found %s"),
-                      describe_node (element));
-          else
-            check_object (problems, element_path, json_node_get_object (element), key->children);
-        }
-      break;
-
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static void
-check_object (GPtrArray  *problems,
-              const char *path,
-              JsonObject *object,
-              const Key  *keys)
-{
-  g_autoptr(GList) names = json_object_get_members (object);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      const char *name = l->data;
-      g_autofree char *member_path = child_path (path, name);
-      const Key *key = NULL;
-
-      for (const Key *k = keys; k->name != NULL && key == NULL; k++)
-        if (strcmp (k->name, name) == 0)
-          key = k;
-
-      if (key == NULL)
-        {
-          const char *closest = closest_key (keys, name);
-
-          if (closest != NULL)
-            error_at (problems, member_path, _("Unknown key “%s”; did you mean “%s”?"), name, closest);
-          else
-            {
-              g_autofree char *expected = join_keys (keys);
-
-              error_at (problems, member_path, _("Unknown key “%s”; expected one of: %s"), name, expected);
-            }
-          continue;
-        }
-
-      check_value (problems, member_path, json_object_get_member (object, name), key);
-    }
-
-  for (const Key *k = keys; k->name != NULL; k++)
-    if (k->required && !json_object_has_member (object, k->name))
-      {
-        g_autofree char *member_path = child_path (path, k->name);
-
-        if (strcmp (k->name, "version") == 0)
-          error_at (problems, member_path, _("The key “version” is missing; expected \"version\": %d"),
-                    SCALER_CONFIG_VERSION);
-        else
-          error_at (problems, member_path,
-                    _("The key “%s” is missing; expected the instance's UUID, such as \"5b0f3c9e-1c2d-4e5f-8a9b-0123456789ab\""),
-                    k->name);
-      }
-}
-
-static gboolean
-path_is_under (const char *path,
-               const char *prefix)
-{
-  size_t n = strlen (prefix);
-
-  if (strncmp (path, prefix, n) != 0)
-    return FALSE;
-
-  return path[n] == '\0' || path[n] == '.' || path[n] == '[';
-}
-
-GPtrArray *
-scaler_config_validate_json (const char *json,
-                             gssize      length)
-{
-  g_autoptr(GPtrArray) problems = _scaler_config_problems_new ();
-  g_autoptr(JsonParser) parser = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerConfig) config = NULL;
-  g_autoptr(GPtrArray) value_problems = NULL;
-  JsonNode *root;
-  guint n_shape_problems;
-
-  g_return_val_if_fail (json != NULL || length == 0, NULL);
-
-  if (length < 0)
-    length = strlen (json);
-
-  if (!scaler_json_check_depth (json, length, SCALER_JSON_MAX_DEPTH, &error))
-    {
-      error_at (problems, "", "%s", error->message);
-      return g_steal_pointer (&problems);
-    }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, length > 0 ? json : "", length, &error))
-    {
-      g_autofree char *message = _scaler_json_error_message (error);
-
-      error_at (problems, "", "%s", message);
-      return g_steal_pointer (&problems);
-    }
-
-  root = json_parser_get_root (parser);
-  if (root == NULL)
-    {
-      error_at (problems, "", _("The file is empty; expected a JSON object"));
-      return g_steal_pointer (&problems);
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    {
-      error_at (problems, "", _("The configuration must be a JSON object ({ … }), found %s"),
-                describe_node (root));
-      return g_steal_pointer (&problems);
-    }
-
-  check_object (problems, "", json_node_get_object (root), top_keys);
-  n_shape_problems = problems->len;
-
-  config = _scaler_config_new_from_node (root, NULL);
-  value_problems = scaler_config_validate (config);
-
-  /* A key with the wrong type keeps its default in the parsed config; do not
-   * report that default too. */
-  for (guint i = 0; i < value_problems->len; i++)
-    {
-      ScalerConfigProblem *problem = g_ptr_array_index (value_problems, i);
-      gboolean covered = FALSE;
-
-      for (guint j = 0; j < n_shape_problems && !covered; j++)
-        covered = path_is_under (problem->path,
-                                 ((ScalerConfigProblem *) g_ptr_array_index (problems, j))->path);
-
-      if (!covered)
-        g_ptr_array_add (problems, g_ptr_array_steal_index (value_problems, i--));
-    }
-
-  return g_steal_pointer (&problems);
-}
-
-/* Strict loading: the parser plus this validator. It lives here, above the
- * parser, so that scaler-config-json.c never calls back into validation. */
-
-ScalerConfig *
-scaler_config_load (const char  *json,
-                    gssize       length,
-                    GPtrArray  **problems,
-                    GError     **error)
-{
-  g_autoptr(GPtrArray) found = NULL;
-  g_autoptr(ScalerConfig) config = NULL;
-
-  g_return_val_if_fail (json != NULL || length == 0, NULL);
-
-  found = scaler_config_validate_json (json, length);
-  if (!scaler_config_problems_have_errors (found))
-    config = scaler_config_new_from_json (json, length, NULL);
-
-  if (config == NULL)
-    {
-      GString *text = g_string_new (NULL);
-
-      for (guint i = 0; i < found->len; i++)
-        {
-          const ScalerConfigProblem *problem = g_ptr_array_index (found, i);
-
-          if (problem->severity != SCALER_PROBLEM_ERROR)
-            continue;
-          if (text->len > 0)
-            g_string_append_c (text, '\n');
-          if (*problem->path != '\0')
-            g_string_append_printf (text, "%s: ", problem->path);
-          g_string_append (text, problem->message);
-        }
-      if (text->len == 0)
-        g_string_append (text, _("The configuration is not valid"));
-
-      g_set_error_literal (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG, text->str);
-      g_string_free (text, TRUE);
-    }
-
-  if (problems != NULL)
-    *problems = g_steal_pointer (&found);
-
-  return g_steal_pointer (&config);
 }

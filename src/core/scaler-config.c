@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "scaler-config.h"
+#include "scaler-config-private.h"
 #include "scaler-prices.h"
+#include "scaler-util.h"
 
 G_DEFINE_BOXED_TYPE (ScalerConfig, scaler_config, scaler_config_ref, scaler_config_unref)
 G_DEFINE_BOXED_TYPE (ScalerResource, scaler_resource, scaler_resource_copy, scaler_resource_free)
@@ -408,6 +410,32 @@ scaler_config_problems_have_errors (GPtrArray *problems)
   return FALSE;
 }
 
+char *
+_scaler_config_problems_error_text (GPtrArray *problems)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const ScalerConfigProblem *problem = g_ptr_array_index (problems, i);
+
+      if (problem->severity != SCALER_PROBLEM_ERROR)
+        continue;
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      if (*problem->path != '\0')
+        g_string_append_printf (text, "%s: ", problem->path);
+      g_string_append (text, problem->message);
+    }
+
+  if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+  return g_string_free (text, FALSE);
+}
+
 ScalerSecrets *
 scaler_secrets_new (void)
 {
@@ -432,27 +460,50 @@ scaler_secrets_copy (const ScalerSecrets *self)
   return copy;
 }
 
-static void
-secret_clear (char **secret)
-{
-  if (*secret != NULL)
-    {
-      explicit_bzero (*secret, strlen (*secret));
-      g_clear_pointer (secret, g_free);
-    }
-}
-
 void
 scaler_secrets_free (ScalerSecrets *self)
 {
   if (self == NULL)
     return;
 
-  secret_clear (&self->aws_access_key_id);
-  secret_clear (&self->aws_secret_access_key);
-  secret_clear (&self->aws_session_token);
-  secret_clear (&self->clearml_access_key);
-  secret_clear (&self->clearml_secret_key);
-  secret_clear (&self->git_password);
+  g_clear_pointer (&self->aws_access_key_id, scaler_secret_free);
+  g_clear_pointer (&self->aws_secret_access_key, scaler_secret_free);
+  g_clear_pointer (&self->aws_session_token, scaler_secret_free);
+  g_clear_pointer (&self->clearml_access_key, scaler_secret_free);
+  g_clear_pointer (&self->clearml_secret_key, scaler_secret_free);
+  g_clear_pointer (&self->git_password, scaler_secret_free);
   g_free (self);
+}
+
+void
+_scaler_tags_parse_string (const char  *text,
+                           GPtrArray   *tags,
+                           char       **bad_item)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (text == NULL)
+    return;
+
+  items = g_strsplit (text, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = g_strstrip (items[i]);
+      char *equal;
+
+      if (*item == '\0')
+        continue;
+
+      equal = strchr (item, '=');
+      if (equal == NULL || equal == item)
+        {
+          if (bad_item != NULL && *bad_item == NULL)
+            *bad_item = g_strdup (item);
+          g_ptr_array_add (tags, scaler_tag_new (item, ""));
+          continue;
+        }
+
+      *equal = '\0';
+      g_ptr_array_add (tags, scaler_tag_new (g_strstrip (item), g_strstrip (equal + 1)));
+    }
 }

@@ -7,7 +7,7 @@
  * by the GUI and then frozen by handing it out) it is IMMUTABLE: the engine's
  * worker thread reads it without locks. To change a config, scaler_config_copy()
  * it, edit the copy, and replace the old reference. The JSON form is the
- * "Saved config" of DESIGN.md; secrets are never part of it (ScalerSecrets).
+ * "Saved config" of docs/design.md; secrets are never part of it (ScalerSecrets).
  *
  * Durations are minutes (double, may be fractional). Strings are UTF-8 and
  * never NULL unless documented as nullable; empty string = "not set".
@@ -172,7 +172,7 @@ GType              scaler_resource_get_type        (void) G_GNUC_CONST;
 #define SCALER_TYPE_CONFIG   (scaler_config_get_type ())
 #define SCALER_TYPE_RESOURCE (scaler_resource_get_type ())
 
-/* A config with the defaults of DESIGN.md / ClearML (new UUID, no resources). */
+/* A config with the defaults of docs/design.md / ClearML (new UUID, no resources). */
 ScalerConfig      *scaler_config_new               (void);
 ScalerConfig      *scaler_config_ref               (ScalerConfig        *self);
 void               scaler_config_unref             (ScalerConfig        *self);

@@ -35,6 +35,8 @@ clearml_done_cb (GObject      *object,
   ScalerClearmlVerdict verdict = SCALER_CLEARML_VERDICT_UNREACHABLE;
   g_autofree char *sentence = scaler_clearml_test_connection_finish (result, &verdict);
 
+  g_assert (G_IS_TASK (task));
+
   if (g_task_return_error_if_cancelled (task))
     return;
 
@@ -86,6 +88,8 @@ aws_test_thread (GTask        *task,
   g_autoptr(ScalerEc2Client) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *verdict = NULL;
+
+  g_assert (G_IS_TASK (task));
 
   client = aws_client_for (data, &error);
   if (client == NULL)

@@ -12,9 +12,9 @@
 #include <glib/gstdio.h>
 
 #include "scaler-autoscaler-store.h"
-#include "scaler-config-private.h"
 #include "scaler-credentials-file.h"
 #include "scaler-error.h"
+#include "scaler-util.h"
 
 #define GROUP "secrets"
 
@@ -26,16 +26,6 @@ struct _ScalerCredentialsFile
 };
 
 G_DEFINE_FINAL_TYPE (ScalerCredentialsFile, scaler_credentials_file, SCALER_TYPE_CREDENTIALS)
-
-static void
-secret_free (char *secret)
-{
-  if (secret != NULL)
-    {
-      explicit_bzero (secret, strlen (secret));
-      g_free (secret);
-    }
-}
 
 static char *
 file_path (ScalerCredentialsFile  *self,
@@ -106,16 +96,8 @@ write_file (ScalerCredentialsFile  *self,
         }
       return TRUE;
     }
-  if (g_mkdir_with_parents (self->directory, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot create %s: %s"), self->directory,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
   contents = g_key_file_to_data (file, &length, NULL);
-  ok = _scaler_write_file_atomic (path, contents, (gssize) length, error);
+  ok = scaler_file_replace (path, contents, (gssize) length, NULL, error);
   explicit_bzero (contents, length);
   return ok;
 }
@@ -201,7 +183,7 @@ scaler_credentials_file_lookup_async (ScalerCredentials   *credentials,
       return;
     }
   g_task_return_pointer (task, g_key_file_get_string (file, GROUP, scaler_secret_kind_to_string (kind), NULL),
-                         (GDestroyNotify) secret_free);
+                         (GDestroyNotify) scaler_secret_free);
 }
 
 static char *

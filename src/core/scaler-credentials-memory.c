@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "scaler-credentials-memory.h"
+#include "scaler-util.h"
 
 struct _ScalerCredentialsMemory
 {
@@ -18,16 +19,6 @@ struct _ScalerCredentialsMemory
 };
 
 G_DEFINE_FINAL_TYPE (ScalerCredentialsMemory, scaler_credentials_memory, SCALER_TYPE_CREDENTIALS)
-
-static void
-secret_free (char *secret)
-{
-  if (secret != NULL)
-    {
-      explicit_bzero (secret, strlen (secret));
-      g_free (secret);
-    }
-}
 
 static char *
 make_key (const char       *instance_id,
@@ -83,7 +74,7 @@ scaler_credentials_memory_lookup_async (ScalerCredentials   *credentials,
     return;
 
   g_task_return_pointer (task, g_strdup (g_hash_table_lookup (self->secrets, key)),
-                         (GDestroyNotify) secret_free);
+                         (GDestroyNotify) scaler_secret_free);
 }
 
 static char *
@@ -145,7 +136,7 @@ scaler_credentials_memory_class_init (ScalerCredentialsMemoryClass *klass)
 static void
 scaler_credentials_memory_init (ScalerCredentialsMemory *self)
 {
-  self->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) secret_free);
+  self->secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) scaler_secret_free);
 }
 
 ScalerCredentials *

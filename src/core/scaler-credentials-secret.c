@@ -41,6 +41,8 @@ store_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (G_IS_TASK (task));
+
   if (!secret_password_store_finish (result, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -110,6 +112,8 @@ search_cb (GObject      *object,
   GCancellable *cancellable = g_task_get_cancellable (task);
   GList *items;
 
+  g_assert (G_IS_TASK (task));
+
   items = secret_password_search_finish (result, &error);
   if (error != NULL)
     g_task_return_error (task, g_steal_pointer (&error));
@@ -169,6 +173,8 @@ clear_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (G_IS_TASK (task));
 
   /* FALSE without an error means there was nothing to clear: fine. */
   secret_password_clear_finish (result, &error);

@@ -199,6 +199,9 @@ batch_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean ok = TRUE;
 
+  g_assert (SCALER_IS_CREDENTIALS (self));
+  g_assert (G_IS_TASK (task));
+
   switch (batch->op)
     {
     case BATCH_STORE:

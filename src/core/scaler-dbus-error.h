@@ -28,7 +28,7 @@ typedef enum
 GQuark scaler_dbus_error_quark (void);
 
 /* The object path of an autoscaler: a UUID with '-' turned into '_'
- * (DESIGN.md); any other id (a file that does not load) escaped with
+ * (data/io.github.ec2autoscaler.Autoscaler1.xml); any other id (a file that does not load) escaped with
  * g_dbus_escape_object_path() under "file_". */
 char  *scaler_dbus_autoscaler_path (const char *id);
 

@@ -88,7 +88,7 @@ const char      *scaler_ec2_params_get_action   (const ScalerEc2Params *params);
 /* "Action=...&Version=...&..." in insertion order, RFC 3986 encoded. */
 char            *scaler_ec2_params_encode       (const ScalerEc2Params *params);
 
-/* Every parameter of a RunInstances for @spec (DESIGN.md "Instances it
+/* Every parameter of a RunInstances for @spec (docs/design.md, "Instances it
  * launches"); NULL + SCALER_AWS_ERROR_INVALID_INPUT when the spec cannot be
  * launched (no AMI, no type, user-data above 16384 bytes ...). */
 ScalerEc2Params *scaler_ec2_run_instances_params (const ScalerLaunchSpec *spec,

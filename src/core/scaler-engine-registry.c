@@ -288,6 +288,8 @@ lookup_fallback_cb (GObject      *object,
   g_autoptr(ScalerSecrets) found = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_assert (G_IS_TASK (task));
+
   found = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
   if (found == NULL && error != NULL)
     {
@@ -309,6 +311,8 @@ lookup_keyring_cb (GObject      *object,
   LookupData *data = g_task_get_task_data (task);
   g_autoptr(ScalerSecrets) found = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (self));
 
   found = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
   if (found == NULL && error != NULL)
@@ -551,6 +555,8 @@ start_lookup_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   Entry *entry;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (self));
+
   secrets = scaler_engine_registry_lookup_secrets_finish (self, result, &error);
   entry = self->entries != NULL ? g_hash_table_lookup (self->entries, config->id) : NULL;
   /* Stopped (or the registry disposed) while the secrets were looked up. */
@@ -639,6 +645,8 @@ stop_engine_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   gboolean ok;
   Entry *entry;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (self));
 
   ok = scaler_engine_stop_finish (SCALER_ENGINE (object), result, &error);
 
@@ -729,6 +737,8 @@ stop_all_one_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   StopAllData *data = g_task_get_task_data (task);
 
+  g_assert (G_IS_TASK (task));
+
   scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), result, NULL);
   data->pending--;
   if (data->pending == 0 && !g_task_get_completed (task))
@@ -740,6 +750,8 @@ stop_all_deadline_cb (gpointer user_data)
 {
   GTask *task = user_data;
   StopAllData *data = g_task_get_task_data (task);
+
+  g_assert (G_IS_TASK (task));
 
   if (!g_task_get_completed (task) && data->pending > 0)
     g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -808,6 +820,8 @@ stop_all_sync_cb (GObject      *object,
   gboolean *done = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+
   if (!scaler_engine_registry_stop_all_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
     g_message ("%s", error->message);
   *done = TRUE;
@@ -836,6 +850,8 @@ apply_restart_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+
   if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), result, &error) == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -851,8 +867,9 @@ apply_stopped_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ScalerEngineRegistry *self = SCALER_ENGINE_REGISTRY (object);
   StartData *data = g_task_get_task_data (task);
-
   GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (self));
 
   scaler_engine_registry_stop_finish (self, result, NULL);
   scaler_engine_registry_start_async (self, data->config, data->state_dir, data->history,
@@ -873,6 +890,8 @@ apply_lookup_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   UserDataClosure *closure = NULL;
   ScalerEngine *engine = scaler_engine_registry_get_engine (self, config->id);
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (self));
 
   secrets = scaler_engine_registry_lookup_secrets_finish (self, result, &error);
   if (engine == NULL)

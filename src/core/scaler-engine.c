@@ -112,51 +112,6 @@ typedef struct
 static void start_cycle (ScalerEngine *self,
                          gboolean      on_stop_mode);
 
-/* ---- enums ---- */
-
-GType
-scaler_engine_state_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    {
-      static const GEnumValue values[] = {
-        { SCALER_ENGINE_STATE_STOPPED, "SCALER_ENGINE_STATE_STOPPED", "stopped" },
-        { SCALER_ENGINE_STATE_STARTING, "SCALER_ENGINE_STATE_STARTING", "starting" },
-        { SCALER_ENGINE_STATE_RUNNING, "SCALER_ENGINE_STATE_RUNNING", "running" },
-        { SCALER_ENGINE_STATE_STOPPING, "SCALER_ENGINE_STATE_STOPPING", "stopping" },
-        { SCALER_ENGINE_STATE_ERROR, "SCALER_ENGINE_STATE_ERROR", "error" },
-        { 0, NULL, NULL }
-      };
-      GType type = g_enum_register_static (g_intern_static_string ("ScalerEngineState"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-  return type_id;
-}
-
-GType
-scaler_log_level_get_type (void)
-{
-  static gsize type_id = 0;
-
-  if (g_once_init_enter (&type_id))
-    {
-      static const GEnumValue values[] = {
-        { SCALER_LOG_LEVEL_DEBUG, "SCALER_LOG_LEVEL_DEBUG", "debug" },
-        { SCALER_LOG_LEVEL_INFO, "SCALER_LOG_LEVEL_INFO", "info" },
-        { SCALER_LOG_LEVEL_WARNING, "SCALER_LOG_LEVEL_WARNING", "warning" },
-        { SCALER_LOG_LEVEL_ERROR, "SCALER_LOG_LEVEL_ERROR", "error" },
-        { 0, NULL, NULL }
-      };
-      GType type = g_enum_register_static (g_intern_static_string ("ScalerLogLevel"), values);
-
-      g_once_init_leave (&type_id, type);
-    }
-  return type_id;
-}
-
 const char *
 scaler_engine_state_to_string (ScalerEngineState state)
 {
@@ -251,6 +206,8 @@ cycle_thread (GTask        *task,
   CycleData *data = task_data;
   ScalerCycleResult *result;
 
+  g_assert (G_IS_TASK (task));
+
   if (data->ledger == NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -283,6 +240,8 @@ static gboolean
 timer_cb (gpointer user_data)
 {
   ScalerEngine *self = user_data;
+
+  g_assert (SCALER_IS_ENGINE (self));
 
   g_clear_pointer (&self->timer, g_source_unref);
   if (self->started && !self->cycle_running)
@@ -374,6 +333,8 @@ cycle_done_cb (GObject      *object,
   g_autoptr(ScalerEngine) self = g_weak_ref_get (&data->engine);
   g_autoptr(ScalerCycleResult) result = g_task_propagate_pointer (G_TASK (res), NULL);
   gboolean on_stop_mode = data->on_stop_mode;
+
+  g_assert (self == NULL || SCALER_IS_ENGINE (self));
 
   /* The owner let go of the engine during the cycle: nothing runs on. The
    * cycle saved the ledger as it went. */
@@ -849,6 +810,8 @@ stop_timeout_cb (gpointer user_data)
 {
   ScalerEngine *self = user_data;
 
+  g_assert (SCALER_IS_ENGINE (self));
+
   g_clear_pointer (&self->stop_timer, g_source_unref);
   if (self->stop_cancellable != NULL)
     g_cancellable_cancel (self->stop_cancellable);
@@ -1020,6 +983,8 @@ console_thread (GTask        *task,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (data->cloud_lock);
   GError *error = NULL;
   char *output;
+
+  g_assert (G_IS_TASK (task));
 
   output = scaler_cloud_get_console_output (data->cloud, data->instance_id, cancellable, &error);
   if (output == NULL)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-engine.h: one running autoscaler (DESIGN.md, "Threads").
+ * scaler-engine.h: one running autoscaler (docs/design.md, "Threads").
  *
  * ScalerEngine is a MAIN-THREAD object (created, used and signalled on the
  * thread whose main context was the thread-default when it was created). A
@@ -38,6 +38,7 @@
 #include "scaler-queue-source.h"
 #include "scaler-policy.h"
 #include "scaler-history.h"
+#include "scaler-enums.h"   /* SCALER_TYPE_ENGINE_STATE, _LOG_LEVEL, _WORKER_STATE */
 
 G_BEGIN_DECLS
 
@@ -145,11 +146,6 @@ GType              scaler_cycle_result_get_type (void) G_GNUC_CONST;
 ScalerCycleResult *scaler_cycle_result_ref      (ScalerCycleResult *self);
 void               scaler_cycle_result_unref    (ScalerCycleResult *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerCycleResult, scaler_cycle_result_unref)
-
-GType              scaler_engine_state_get_type (void) G_GNUC_CONST;
-GType              scaler_log_level_get_type    (void) G_GNUC_CONST;
-#define SCALER_TYPE_ENGINE_STATE (scaler_engine_state_get_type ())
-#define SCALER_TYPE_LOG_LEVEL    (scaler_log_level_get_type ())
 
 const char        *scaler_log_level_to_string   (ScalerLogLevel     level);
 const char        *scaler_engine_state_to_string(ScalerEngineState  state);

@@ -18,10 +18,8 @@ typedef enum
   SCALER_ERROR_INVALID_CONFIG,      /* the config does not validate */
   SCALER_ERROR_PARSE,               /* malformed input (JSON, YAML, XML, ...) */
   SCALER_ERROR_CREDENTIALS_MISSING, /* a required secret is not available */
-  SCALER_ERROR_AWS_THROTTLED,       /* kept for STYLE.md; AWS errors use SCALER_AWS_ERROR */
   SCALER_ERROR_IO,                  /* a file could not be read or written */
   SCALER_ERROR_TOO_LARGE,           /* e.g. user-data above EC2's 16 KB limit */
-  SCALER_ERROR_BUDGET,              /* an action would exceed the hourly budget */
 } ScalerError;
 
 #define SCALER_ERROR (scaler_error_quark ())

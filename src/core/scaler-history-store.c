@@ -16,6 +16,7 @@
 
 #include "scaler-error.h"
 #include "scaler-history-store.h"
+#include "scaler-util.h"
 
 #define RECORD SCALER_HISTORY_STORE_RECORD_SIZE
 #define FORMAT_VERSION 1
@@ -455,14 +456,13 @@ write_all (ScalerHistoryStore  *self,
   return TRUE;
 }
 
-/* Writes a whole new file from the history (temp file, fsync, rename) and
+/* Writes a whole new file from the history (scaler_file_replace) and
  * appends to it from now on. */
 static gboolean
 compact (ScalerHistoryStore  *self,
          GError             **error)
 {
   g_autoptr(GByteArray) out = g_byte_array_new ();
-  g_autofree char *tmp = g_strconcat (self->path, ".tmp", NULL);
   GPtrArray *all = scaler_history_list_series (self->history);
   gint64 newest = G_MININT64, cutoff;
   int fd;
@@ -500,27 +500,8 @@ compact (ScalerHistoryStore  *self,
         }
     }
 
-  fd = g_open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || write (fd, out->data, out->len) != (gssize) out->len || fsync (fd) != 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_unlink (tmp);
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot write %s: %s"), tmp, g_strerror (saved_errno));
-      return FALSE;
-    }
-  if (g_rename (tmp, self->path) != 0)
-    {
-      int saved_errno = errno;
-
-      close (fd);
-      g_unlink (tmp);
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_IO, _("Cannot replace %s: %s"), self->path,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
+  if (!scaler_file_replace (self->path, (const char *) out->data, out->len, &fd, error))
+    return FALSE;
   if (self->fd >= 0)
     close (self->fd);
   self->fd = fd;
@@ -576,6 +557,8 @@ flush_idle_cb (gpointer user_data)
 {
   ScalerHistoryStore *self = user_data;
 
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   g_clear_pointer (&self->idle, g_source_unref);
   scaler_history_store_flush (self);
   return G_SOURCE_REMOVE;
@@ -607,6 +590,9 @@ series_changed_cb (ScalerSeries       *series,
   double value;
   int id;
 
+  g_assert (SCALER_IS_SERIES (series));
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   if (n == 0)
     return;
   id = series_id (self, scaler_series_get_name (series));
@@ -628,6 +614,8 @@ series_added_cb (ScalerHistory      *history,
                  ScalerSeries       *series,
                  ScalerHistoryStore *self)
 {
+  g_assert (SCALER_IS_HISTORY_STORE (self));
+
   g_signal_connect (series, "changed", G_CALLBACK (series_changed_cb), self);
 }
 

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "scaler-http.h"
+#include "scaler-util.h"
 
 struct _ScalerHttp
 {
@@ -284,8 +285,7 @@ scaler_http_set_ca_file (ScalerHttp *self,
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&self->mutex);
-  g_free (self->ca_file);
-  self->ca_file = g_strdup (ca_file != NULL && *ca_file != '\0' ? ca_file : NULL);
+  scaler_set_str (&self->ca_file, ca_file != NULL && *ca_file != '\0' ? ca_file : NULL);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -338,38 +338,25 @@ scaler_http_set_user_agent (ScalerHttp *self,
   g_return_if_fail (self != NULL);
 
   g_mutex_lock (&self->mutex);
-  g_free (self->user_agent);
-  self->user_agent = g_strdup (user_agent);
+  scaler_set_str (&self->user_agent, user_agent);
   g_mutex_unlock (&self->mutex);
 }
 
-static ScalerHttpResponse *
-send_locked (ScalerHttp          *self,
-             const char          *method,
-             const char          *url,
-             const char * const  *headers,
-             const void          *body,
-             gsize                body_len,
-             GCancellable        *cancellable,
-             GError             **error)
+/* Phase 1: the easy handle for one request (the handle is reused, so that
+ * connections are kept alive between requests). Returns the header list, to
+ * be freed after the transfer. */
+static struct curl_slist *
+configure_easy (ScalerHttp          *self,
+                Transfer            *transfer,
+                char                *errbuf,
+                const char          *method,
+                const char          *url,
+                const char * const  *headers,
+                const void          *body,
+                gsize                body_len)
 {
   CURL *easy = self->easy;
   struct curl_slist *list = NULL;
-  char errbuf[CURL_ERROR_SIZE] = { 0 };
-  g_autofree char *host = url_host (url);
-  Transfer transfer = { 0 };
-  ScalerHttpResponse *response;
-  CURLcode result = CURLE_OK;
-  gboolean done = FALSE;
-  gulong handler_id = 0;
-  long status = 0;
-  char *content_type = NULL;
-  int running = 0;
-
-  transfer.self = self;
-  transfer.body = g_byte_array_new ();
-  transfer.headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  transfer.cancellable = cancellable;
 
   curl_easy_reset (easy);
   curl_easy_setopt (easy, CURLOPT_URL, url);
@@ -389,11 +376,11 @@ send_locked (ScalerHttp          *self,
   curl_easy_setopt (easy, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt (easy, CURLOPT_USERAGENT, self->user_agent);
   curl_easy_setopt (easy, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt (easy, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt (easy, CURLOPT_WRITEDATA, transfer);
   curl_easy_setopt (easy, CURLOPT_HEADERFUNCTION, header_cb);
-  curl_easy_setopt (easy, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt (easy, CURLOPT_HEADERDATA, transfer);
   curl_easy_setopt (easy, CURLOPT_XFERINFOFUNCTION, xferinfo_cb);
-  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, &transfer);
+  curl_easy_setopt (easy, CURLOPT_XFERINFODATA, transfer);
   curl_easy_setopt (easy, CURLOPT_NOPROGRESS, 0L);
 
   for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
@@ -414,10 +401,25 @@ send_locked (ScalerHttp          *self,
         curl_easy_setopt (easy, CURLOPT_CUSTOMREQUEST, method);
     }
 
+  return list;
+}
+
+/* Phase 2: runs the transfer to its end, or until @cancellable fires (which
+ * wakes curl_multi_poll up). */
+static CURLcode
+perform (ScalerHttp   *self,
+         char         *errbuf,
+         GCancellable *cancellable)
+{
+  CURLcode result = CURLE_OK;
+  gboolean done = FALSE;
+  gulong handler_id = 0;
+  int running = 0;
+
   if (cancellable != NULL)
     handler_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self->multi, NULL);
 
-  curl_multi_add_handle (self->multi, easy);
+  curl_multi_add_handle (self->multi, self->easy);
   while (!done)
     {
       CURLMsg *msg;
@@ -427,7 +429,7 @@ send_locked (ScalerHttp          *self,
       mc = curl_multi_perform (self->multi, &running);
       while ((msg = curl_multi_info_read (self->multi, &left)) != NULL)
         {
-          if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy)
+          if (msg->msg == CURLMSG_DONE && msg->easy_handle == self->easy)
             {
               result = msg->data.result;
               done = TRUE;
@@ -438,7 +440,7 @@ send_locked (ScalerHttp          *self,
       if (mc != CURLM_OK)
         {
           result = CURLE_FAILED_INIT;
-          g_strlcpy (errbuf, curl_multi_strerror (mc), sizeof errbuf);
+          g_strlcpy (errbuf, curl_multi_strerror (mc), CURL_ERROR_SIZE);
           break;
         }
       if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
@@ -449,41 +451,30 @@ send_locked (ScalerHttp          *self,
       curl_multi_poll (self->multi, NULL, 0, 1000, NULL);
     }
   /* Removing an unfinished transfer closes its connection. */
-  curl_multi_remove_handle (self->multi, easy);
+  curl_multi_remove_handle (self->multi, self->easy);
 
   if (handler_id != 0)
     g_cancellable_disconnect (cancellable, handler_id);
-  curl_slist_free_all (list);
-  curl_easy_setopt (easy, CURLOPT_HTTPHEADER, NULL);
-  curl_easy_setopt (easy, CURLOPT_ERRORBUFFER, NULL);
+  return result;
+}
 
-  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                   _("The request to %s was cancelled"), host);
-      goto fail;
-    }
-  if (transfer.too_large)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                   _("The answer from %s is larger than the limit of %zu bytes"),
-                   host, (size_t) self->max_response_size);
-      goto fail;
-    }
-  if (result != CURLE_OK)
-    {
-      set_transport_error (error, result, errbuf, host, self->total_ms);
-      goto fail;
-    }
+/* Phase 3: the answer of a finished transfer; takes its body and headers. */
+static ScalerHttpResponse *
+response_new (ScalerHttp  *self,
+              Transfer    *transfer,
+              char       **host)
+{
+  ScalerHttpResponse *response = g_new0 (ScalerHttpResponse, 1);
+  char *content_type = NULL;
+  long status = 0;
 
-  curl_easy_getinfo (easy, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_getinfo (easy, CURLINFO_CONTENT_TYPE, &content_type);
+  curl_easy_getinfo (self->easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo (self->easy, CURLINFO_CONTENT_TYPE, &content_type);
 
-  response = g_new0 (ScalerHttpResponse, 1);
   response->status = (guint) status;
-  response->headers = g_steal_pointer (&transfer.headers);
-  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&transfer.body));
-  response->host = g_steal_pointer (&host);
+  response->headers = g_steal_pointer (&transfer->headers);
+  response->body = g_byte_array_free_to_bytes (g_steal_pointer (&transfer->body));
+  response->host = g_steal_pointer (host);
   if (content_type != NULL)
     {
       g_autofree char *lower = g_ascii_strdown (content_type, -1);
@@ -497,11 +488,52 @@ send_locked (ScalerHttp          *self,
     response->content_type = g_strdup ("");
 
   return response;
+}
 
-fail:
-  g_byte_array_unref (transfer.body);
-  g_hash_table_unref (transfer.headers);
-  return NULL;
+static ScalerHttpResponse *
+send_locked (ScalerHttp          *self,
+             const char          *method,
+             const char          *url,
+             const char * const  *headers,
+             const void          *body,
+             gsize                body_len,
+             GCancellable        *cancellable,
+             GError             **error)
+{
+  char errbuf[CURL_ERROR_SIZE] = { 0 };
+  g_autofree char *host = url_host (url);
+  Transfer transfer = { 0 };
+  ScalerHttpResponse *response = NULL;
+  struct curl_slist *list;
+  CURLcode result;
+
+  transfer.self = self;
+  transfer.body = g_byte_array_new ();
+  transfer.headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  transfer.cancellable = cancellable;
+
+  list = configure_easy (self, &transfer, errbuf, method, url, headers, body, body_len);
+  result = perform (self, errbuf, cancellable);
+  curl_slist_free_all (list);
+  curl_easy_setopt (self->easy, CURLOPT_HTTPHEADER, NULL);
+  curl_easy_setopt (self->easy, CURLOPT_ERRORBUFFER, NULL);
+
+  if (cancellable != NULL && g_cancellable_is_cancelled (cancellable))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                 _("The request to %s was cancelled"), host);
+  else if (transfer.too_large)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                 _("The answer from %s is larger than the limit of %zu bytes"),
+                 host, (size_t) self->max_response_size);
+  else if (result != CURLE_OK)
+    set_transport_error (error, result, errbuf, host, self->total_ms);
+  else
+    response = response_new (self, &transfer, &host);
+
+  if (transfer.body != NULL)
+    g_byte_array_unref (transfer.body);
+  g_clear_pointer (&transfer.headers, g_hash_table_unref);
+  return response;
 }
 
 ScalerHttpResponse *

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "scaler-config.h"
 #include "scaler-error.h"
 #include "scaler-json.h"
 
@@ -89,35 +88,140 @@ _scaler_json_error_message (const GError *error)
   return g_strdup_printf (_("Malformed JSON: %s"), message);
 }
 
-void
-_scaler_tags_parse_string (const char  *text,
-                           GPtrArray   *tags,
-                           char       **bad_item)
+JsonObject *
+scaler_json_parse_object (JsonParser *parser,
+                          const char *data,
+                          gsize       length)
 {
-  g_auto(GStrv) items = NULL;
+  g_return_val_if_fail (JSON_IS_PARSER (parser), NULL);
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
 
-  if (text == NULL)
-    return;
+  if (data == NULL || !g_utf8_validate_len (data, length, NULL) ||
+      !scaler_json_check_depth (data, length, SCALER_JSON_MAX_DEPTH, NULL) ||
+      !json_parser_load_from_data (parser, data, (gssize) length, NULL))
+    return NULL;
+  return scaler_json_node_object (json_parser_get_root (parser));
+}
 
-  items = g_strsplit (text, ",", -1);
-  for (guint i = 0; items[i] != NULL; i++)
+/* ---- lookups that never warn ---- */
+
+JsonNode *
+scaler_json_member (JsonObject *object,
+                    const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return object != NULL ? json_object_get_member (object, name) : NULL;
+}
+
+gboolean
+scaler_json_node_holds (JsonNode *node,
+                        GType     type)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == type;
+}
+
+gboolean
+scaler_json_node_is_number (JsonNode *node)
+{
+  return scaler_json_node_holds (node, G_TYPE_INT64) || scaler_json_node_holds (node, G_TYPE_DOUBLE);
+}
+
+JsonObject *
+scaler_json_node_object (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+scaler_json_node_array (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+scaler_json_array_object (JsonArray *array,
+                          guint      index)
+{
+  g_return_val_if_fail (array != NULL, NULL);
+  g_return_val_if_fail (index < json_array_get_length (array), NULL);
+
+  return scaler_json_node_object (json_array_get_element (array, index));
+}
+
+const char *
+scaler_json_member_string (JsonObject *object,
+                           const char *name)
+{
+  JsonNode *node = scaler_json_member (object, name);
+
+  return scaler_json_node_holds (node, G_TYPE_STRING) ? json_node_get_string (node) : NULL;
+}
+
+JsonObject *
+scaler_json_member_object (JsonObject *object,
+                           const char *name)
+{
+  return scaler_json_node_object (scaler_json_member (object, name));
+}
+
+JsonArray *
+scaler_json_member_array (JsonObject *object,
+                          const char *name)
+{
+  return scaler_json_node_array (scaler_json_member (object, name));
+}
+
+gboolean
+scaler_json_member_double (JsonObject *object,
+                           const char *name,
+                           double     *out)
+{
+  JsonNode *node = scaler_json_member (object, name);
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (!scaler_json_node_is_number (node))
+    return FALSE;
+  *out = json_node_get_double (node);
+  return TRUE;
+}
+
+gboolean
+scaler_json_member_int64 (JsonObject *object,
+                          const char *name,
+                          gint64     *out)
+{
+  JsonNode *node = scaler_json_member (object, name);
+  double value;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (scaler_json_node_holds (node, G_TYPE_INT64))
     {
-      char *item = g_strstrip (items[i]);
-      char *equal;
-
-      if (*item == '\0')
-        continue;
-
-      equal = strchr (item, '=');
-      if (equal == NULL || equal == item)
-        {
-          if (bad_item != NULL && *bad_item == NULL)
-            *bad_item = g_strdup (item);
-          g_ptr_array_add (tags, scaler_tag_new (item, ""));
-          continue;
-        }
-
-      *equal = '\0';
-      g_ptr_array_add (tags, scaler_tag_new (g_strstrip (item), g_strstrip (equal + 1)));
+      *out = json_node_get_int (node);
+      return TRUE;
     }
+  if (!scaler_json_node_holds (node, G_TYPE_DOUBLE))
+    return FALSE;
+  value = json_node_get_double (node);
+  if (!(value >= -9.0e15 && value <= 9.0e15) || value != (double) (gint64) value)
+    return FALSE;
+  *out = (gint64) value;
+  return TRUE;
+}
+
+gboolean
+scaler_json_member_boolean (JsonObject *object,
+                            const char *name,
+                            gboolean   *out)
+{
+  JsonNode *node = scaler_json_member (object, name);
+  gboolean found = scaler_json_node_holds (node, G_TYPE_BOOLEAN);
+
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  if (found)
+    *out = json_node_get_boolean (node);
+  return found;
 }

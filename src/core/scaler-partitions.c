@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scaler-core-resources.h"
+#include "scaler-json.h"
 #include "scaler-partitions.h"
 
 #define PARTITIONS_RESOURCE "/io/github/ec2autoscaler/Autoscaler/core/partitions/partitions.json"
@@ -29,39 +30,22 @@ typedef struct
   char      **regions;      /* sorted, NULL-terminated */
 } Table;
 
-static const char *
-object_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
 static Partition *
 partition_new (JsonObject *object)
 {
-  JsonObject *outputs = NULL;
-  JsonNode *node = json_object_get_member (object, "outputs");
-  const char *regex = object_string (object, "regionRegex");
+  JsonObject *outputs = scaler_json_member_object (object, "outputs");
+  const char *regex = scaler_json_member_string (object, "regionRegex");
   g_autoptr(GError) error = NULL;
   Partition *partition;
 
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    outputs = json_node_get_object (node);
-  if (object_string (object, "id") == NULL || object_string (outputs, "dnsSuffix") == NULL || regex == NULL)
+  if (scaler_json_member_string (object, "id") == NULL || scaler_json_member_string (outputs, "dnsSuffix") == NULL || regex == NULL)
     return NULL;
 
   partition = g_new0 (Partition, 1);
-  partition->public.id = g_intern_string (object_string (object, "id"));
-  partition->public.dns_suffix = g_intern_string (object_string (outputs, "dnsSuffix"));
-  partition->public.dual_stack_dns_suffix = g_intern_string (object_string (outputs, "dualStackDnsSuffix"));
-  node = json_object_get_member (outputs, "supportsFIPS");
-  partition->public.supports_fips = node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-                                    json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
-                                    json_node_get_boolean (node);
+  partition->public.id = g_intern_string (scaler_json_member_string (object, "id"));
+  partition->public.dns_suffix = g_intern_string (scaler_json_member_string (outputs, "dnsSuffix"));
+  partition->public.dual_stack_dns_suffix = g_intern_string (scaler_json_member_string (outputs, "dualStackDnsSuffix"));
+  scaler_json_member_boolean (outputs, "supportsFIPS", &partition->public.supports_fips);
   /* "$" must not match before a trailing newline. */
   partition->regex = g_regex_new (regex, G_REGEX_DOLLAR_ENDONLY | G_REGEX_OPTIMIZE, 0, &error);
   if (partition->regex == NULL)
@@ -105,8 +89,7 @@ table_load (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
-  JsonNode *root;
-  JsonNode *list;
+  JsonArray *list;
 
   table->partitions = g_ptr_array_new ();
   table->listed = g_hash_table_new (g_str_hash, g_str_equal);
@@ -118,24 +101,17 @@ table_load (void)
     g_critical ("Bundled data %s is missing or broken: %s", PARTITIONS_RESOURCE,
                 error != NULL ? error->message : "?");
 
-  root = bytes != NULL ? json_parser_get_root (parser) : NULL;
-  list = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-         ? json_object_get_member (json_node_get_object (root), "partitions") : NULL;
-  for (guint i = 0; list != NULL && JSON_NODE_HOLDS_ARRAY (list) && i < json_array_get_length (json_node_get_array (list)); i++)
+  list = scaler_json_member_array (scaler_json_node_object (bytes != NULL ? json_parser_get_root (parser) : NULL),
+                                   "partitions");
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
     {
-      JsonNode *element = json_array_get_element (json_node_get_array (list), i);
-      Partition *partition;
-      JsonNode *regions;
+      JsonObject *element = scaler_json_array_object (list, i);
+      Partition *partition = element != NULL ? partition_new (element) : NULL;
 
-      if (!JSON_NODE_HOLDS_OBJECT (element))
-        continue;
-      partition = partition_new (json_node_get_object (element));
       if (partition == NULL)
         continue;
       g_ptr_array_add (table->partitions, partition);
-      regions = json_object_get_member (json_node_get_object (element), "regions");
-      if (regions != NULL && JSON_NODE_HOLDS_OBJECT (regions))
-        table_add_regions (table, partition, json_node_get_object (regions), names);
+      table_add_regions (table, partition, scaler_json_member_object (element, "regions"), names);
     }
 
   g_ptr_array_sort (names, compare_strings);

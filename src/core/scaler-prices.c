@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "scaler-core-resources.h"
+#include "scaler-json.h"
 #include "scaler-partitions.h"
 #include "scaler-prices.h"
 
@@ -59,16 +60,15 @@ lookup_resource (const char *name)
   return bytes;
 }
 
+/* A number of the bundled table; 0 when it is missing. */
 static double
-member_double (JsonObject *object,
-               const char *name)
+number_or_zero (JsonObject *object,
+                const char *name)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  double value = 0;
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-
-  return json_node_get_double (node);
+  scaler_json_member_double (object, name, &value);
+  return value;
 }
 
 static int
@@ -81,6 +81,55 @@ compare_info (gconstpointer a,
   return strcmp (ia->instance_type, ib->instance_type);
 }
 
+static TypeEntry *
+type_entry_new (const char *name,
+                JsonObject *type)
+{
+  TypeEntry *entry = g_new0 (TypeEntry, 1);
+  JsonObject *prices = scaler_json_member_object (type, "ondemand_usd_per_hour");
+  g_autoptr(GList) regions = prices != NULL ? json_object_get_members (prices) : NULL;
+  const char *family = scaler_json_member_string (type, "family");
+
+  entry->info.instance_type = g_strdup (name);
+  entry->info.family = g_strdup (family != NULL ? family : "");
+  entry->info.vcpu = (guint) number_or_zero (type, "vcpu");
+  entry->info.memory_gib = number_or_zero (type, "memory_gib");
+  entry->info.gpu_count = (guint) number_or_zero (type, "gpu_count");
+  entry->info.gpu_model = g_strdup (scaler_json_member_string (type, "gpu_model"));
+  entry->info.gpu_memory_gib = number_or_zero (type, "gpu_memory_gib");
+  entry->prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (GList *r = regions; r != NULL; r = r->next)
+    {
+      double value;
+
+      if (scaler_json_member_double (prices, r->data, &value))
+        g_hash_table_insert (entry->prices, g_strdup (r->data), g_memdup2 (&value, sizeof value));
+    }
+
+  return entry;
+}
+
+/* "name: text" lines of _meta.sources, for the About dialog. */
+static char *
+describe_sources (JsonObject *root)
+{
+  JsonObject *sources = scaler_json_member_object (scaler_json_member_object (root, "_meta"), "sources");
+  g_autoptr(GList) names = sources != NULL ? json_object_get_members (sources) : NULL;
+  GString *out = g_string_new (NULL);
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *text = scaler_json_member_string (sources, l->data);
+
+      if (text == NULL || strcmp (l->data, "not-offered-in-source") == 0)
+        continue;
+      g_string_append_printf (out, "%s%s: %s", out->len > 0 ? "\n" : "", (const char *) l->data, text);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
 static ScalerPriceTable *
 price_table_load (void)
 {
@@ -88,104 +137,37 @@ price_table_load (void)
   g_autoptr(GBytes) bytes = lookup_resource ("prices/ec2-ondemand-linux.json");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GString) source = g_string_new (NULL);
-  JsonObject *root;
+  JsonObject *root = NULL;
   JsonObject *types;
-  JsonNode *node;
   g_autoptr(GList) members = NULL;
 
   self->types = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) type_entry_free);
   self->sorted = g_ptr_array_new ();
 
-  if (bytes == NULL)
-    goto out;
+  if (bytes != NULL &&
+      !json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error))
+    g_critical ("Bundled price table is not valid JSON: %s", error->message);
+  else if (bytes != NULL)
+    root = scaler_json_node_object (json_parser_get_root (parser));
 
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (bytes, NULL),
-                                   g_bytes_get_size (bytes), &error))
-    {
-      g_critical ("Bundled price table is not valid JSON: %s", error->message);
-      goto out;
-    }
-
-  root = json_node_get_object (json_parser_get_root (parser));
-  node = json_object_get_member (root, "instance_types");
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    goto out;
-  types = json_node_get_object (node);
-
-  members = json_object_get_members (types);
+  types = scaler_json_member_object (root, "instance_types");
+  members = types != NULL ? json_object_get_members (types) : NULL;
   for (GList *l = members; l != NULL; l = l->next)
     {
-      const char *name = l->data;
-      JsonNode *type_node = json_object_get_member (types, name);
-      JsonObject *type;
+      JsonObject *type = scaler_json_member_object (types, l->data);
       TypeEntry *entry;
 
-      if (!JSON_NODE_HOLDS_OBJECT (type_node))
+      if (type == NULL)
         continue;
-      type = json_node_get_object (type_node);
-
-      entry = g_new0 (TypeEntry, 1);
-      entry->info.instance_type = g_strdup (name);
-      entry->info.family = g_strdup (json_object_get_string_member_with_default (type, "family", ""));
-      entry->info.vcpu = (guint) member_double (type, "vcpu");
-      entry->info.memory_gib = member_double (type, "memory_gib");
-      entry->info.gpu_count = (guint) member_double (type, "gpu_count");
-      entry->info.gpu_model = g_strdup (json_object_get_string_member_with_default (type, "gpu_model", NULL));
-      entry->info.gpu_memory_gib = member_double (type, "gpu_memory_gib");
-      entry->prices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-
-      node = json_object_get_member (type, "ondemand_usd_per_hour");
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        {
-          JsonObject *prices = json_node_get_object (node);
-          g_autoptr(GList) regions = json_object_get_members (prices);
-
-          for (GList *r = regions; r != NULL; r = r->next)
-            {
-              JsonNode *price = json_object_get_member (prices, r->data);
-
-              if (JSON_NODE_HOLDS_VALUE (price))
-                {
-                  double value = json_node_get_double (price);
-
-                  g_hash_table_insert (entry->prices, g_strdup (r->data),
-                                       g_memdup2 (&value, sizeof value));
-                }
-            }
-        }
-
+      entry = type_entry_new (l->data, type);
       g_hash_table_insert (self->types, entry->info.instance_type, entry);
       g_ptr_array_add (self->sorted, &entry->info);
     }
   g_ptr_array_sort (self->sorted, compare_info);
 
-  node = json_object_get_member (root, "_meta");
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    {
-      JsonObject *meta = json_node_get_object (node);
-
-      node = json_object_get_member (meta, "sources");
-      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-        {
-          JsonObject *sources = json_node_get_object (node);
-          g_autoptr(GList) names = json_object_get_members (sources);
-
-          for (GList *l = names; l != NULL; l = l->next)
-            {
-              const char *text = json_object_get_string_member_with_default (sources, l->data, NULL);
-
-              if (text == NULL || strcmp (l->data, "not-offered-in-source") == 0)
-                continue;
-              g_string_append_printf (source, "%s%s: %s", source->len > 0 ? "\n" : "",
-                                      (const char *) l->data, text);
-            }
-        }
-    }
-
-out:
-  self->source = g_string_free (g_steal_pointer (&source), FALSE);
+  /* Sources are described only when the table has its types. */
+  self->source = types != NULL ? describe_sources (root) : g_strdup ("");
   return self;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-queue-source.h: the queue seam (DESIGN.md, "The two seams").
+ * scaler-queue-source.h: the queue seam (docs/design.md, "The two seams").
  *
  * CONTRACT: a GInterface with BLOCKING methods, called on the engine's worker
  * thread. Implementations: ClearML (real, scaler-clearml-source.c) and the

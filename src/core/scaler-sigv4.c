@@ -638,6 +638,143 @@ amz_date_is_valid (const char *amz_date)
   return TRUE;
 }
 
+/* The X-Amz-Date of the request, or one made from @time_usec (0: the
+ * signer's clock, read once: the date header and the scope come from it). */
+static char *
+request_amz_date (ScalerSigner              *self,
+                  const ScalerSigv4Request  *request,
+                  gint64                     time_usec,
+                  GError                   **error)
+{
+  const char *date_header = request_find_header (request, "x-amz-date");
+
+  if (date_header == NULL)
+    return scaler_sigv4_format_amz_date (time_usec != 0 ? time_usec : scaler_signer_now (self));
+
+  if (!amz_date_is_valid (date_header))
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
+                   "SigV4: X-Amz-Date \"%s\" is not YYYYMMDDTHHMMSSZ", date_header);
+      return NULL;
+    }
+  return g_strdup (date_header);
+}
+
+static void
+canonical_headers_add (GPtrArray  *canon,
+                       GHashTable *index,
+                       const char *name,
+                       const char *value)
+{
+  g_autofree char *lower = g_strstrip (g_ascii_strdown (name, -1));
+  CanonicalHeader *ch = g_hash_table_lookup (index, lower);
+
+  if (ch == NULL)
+    {
+      ch = g_new0 (CanonicalHeader, 1);
+      ch->name = g_steal_pointer (&lower);
+      ch->value = g_string_new (NULL);
+      g_ptr_array_add (canon, ch);
+      g_hash_table_insert (index, ch->name, ch);
+    }
+  else
+    g_string_append_c (ch->value, ',');
+  append_trimmed_value (ch->value, value);
+}
+
+/* Step 1: the canonical headers, "name:value\n" sorted by name, repeated
+ * names merged in order with ','; @amz_date and @token are signed as
+ * X-Amz-Date and X-Amz-Security-Token when not NULL. The signed header names
+ * ("a;b;c") go to @signed_headers. */
+static char *
+canonical_headers (const ScalerSigv4Request  *request,
+                   const char                *amz_date,
+                   const char                *token,
+                   char                     **signed_headers)
+{
+  g_autoptr(GPtrArray) canon = g_ptr_array_new_with_free_func ((GDestroyNotify) canonical_header_free);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  GString *block = g_string_new (NULL);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < request->headers->len; i++)
+    {
+      const Header *h = g_ptr_array_index (request->headers, i);
+
+      canonical_headers_add (canon, index, h->name, h->value);
+    }
+  if (amz_date != NULL)
+    canonical_headers_add (canon, index, "x-amz-date", amz_date);
+  if (token != NULL)
+    canonical_headers_add (canon, index, "x-amz-security-token", token);
+  g_ptr_array_sort (canon, canonical_header_compare);
+
+  for (guint i = 0; i < canon->len; i++)
+    {
+      const CanonicalHeader *ch = g_ptr_array_index (canon, i);
+
+      g_string_append_printf (block, "%s:%s\n", ch->name, ch->value->str);
+      if (i > 0)
+        g_string_append_c (names, ';');
+      g_string_append (names, ch->name);
+    }
+  *signed_headers = g_string_free (names, FALSE);
+  return g_string_free (block, FALSE);
+}
+
+char *
+scaler_sigv4_canonical_request (const char *method,
+                                const char *canonical_path,
+                                const char *canonical_query,
+                                const char *canonical_headers,
+                                const char *signed_headers,
+                                const char *payload_hash)
+{
+  g_return_val_if_fail (method != NULL && canonical_path != NULL && canonical_query != NULL, NULL);
+  g_return_val_if_fail (canonical_headers != NULL && signed_headers != NULL && payload_hash != NULL, NULL);
+
+  return g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s", method, canonical_path, canonical_query,
+                          canonical_headers, signed_headers, payload_hash);
+}
+
+char *
+scaler_sigv4_string_to_sign (const char *amz_date,
+                             const char *credential_scope,
+                             const char *canonical_request)
+{
+  g_autofree char *creq_hash = NULL;
+
+  g_return_val_if_fail (amz_date != NULL && credential_scope != NULL && canonical_request != NULL, NULL);
+
+  creq_hash = scaler_sigv4_sha256_hex (canonical_request, strlen (canonical_request));
+  return g_strdup_printf (SCALER_SIGV4_ALGORITHM "\n%s\n%s\n%s", amz_date, credential_scope, creq_hash);
+}
+
+char *
+scaler_sigv4_signature (const guint8  signing_key[32],
+                        const char   *string_to_sign)
+{
+  guint8 sig[32];
+
+  g_return_val_if_fail (signing_key != NULL && string_to_sign != NULL, NULL);
+
+  hmac_sha256 (signing_key, 32, string_to_sign, strlen (string_to_sign), sig);
+  return hex_encode (sig, sizeof sig);
+}
+
+char *
+scaler_sigv4_authorization (const char *access_key_id,
+                            const char *credential_scope,
+                            const char *signed_headers,
+                            const char *signature)
+{
+  g_return_val_if_fail (access_key_id != NULL && credential_scope != NULL, NULL);
+  g_return_val_if_fail (signed_headers != NULL && signature != NULL, NULL);
+
+  return g_strdup_printf (SCALER_SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
+                          access_key_id, credential_scope, signed_headers, signature);
+}
+
 ScalerSigv4Result *
 scaler_signer_sign (ScalerSigner               *self,
                     const ScalerAwsCredentials *credentials,
@@ -646,20 +783,15 @@ scaler_signer_sign (ScalerSigner               *self,
                     GError                    **error)
 {
   g_autoptr(ScalerSigv4Result) result = NULL;
-  g_autoptr(GPtrArray) canon = NULL;
-  g_autoptr(GHashTable) index = NULL;
   g_autoptr(GPtrArray) extra = NULL;
+  g_autofree char *headers_block = NULL;
   g_autofree char *path = NULL;
   g_autofree char *query = NULL;
   g_autofree char *payload_hash = NULL;
-  g_autofree char *creq_hash = NULL;
   g_autofree char *datestamp = NULL;
-  const char *date_header;
-  gboolean add_token;
-  GString *headers_block;
-  GString *signed_names;
+  gboolean date_added;
+  const char *token = NULL;
   guint8 key[32];
-  guint8 sig[32];
 
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (credentials != NULL, NULL);
@@ -675,118 +807,40 @@ scaler_signer_sign (ScalerSigner               *self,
     }
 
   result = g_new0 (ScalerSigv4Result, 1);
-  extra = g_ptr_array_new_with_free_func (g_free);
-
-  date_header = request_find_header (request, "x-amz-date");
-  if (date_header != NULL)
-    {
-      if (!amz_date_is_valid (date_header))
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_FAILED,
-                       "SigV4: X-Amz-Date \"%s\" is not YYYYMMDDTHHMMSSZ", date_header);
-          return NULL;
-        }
-      result->amz_date = g_strdup (date_header);
-    }
-  else
-    {
-      /* One clock read: both the date header and the scope come from it. */
-      if (time_usec == 0)
-        time_usec = scaler_signer_now (self);
-      result->amz_date = scaler_sigv4_format_amz_date (time_usec);
-      g_ptr_array_add (extra, g_strconcat ("X-Amz-Date: ", result->amz_date, NULL));
-    }
+  result->amz_date = request_amz_date (self, request, time_usec, error);
+  if (result->amz_date == NULL)
+    return NULL;
+  date_added = request_find_header (request, "x-amz-date") == NULL;
   datestamp = g_strndup (result->amz_date, 8);
   result->credential_scope = g_strdup_printf ("%s/%s/%s/aws4_request",
                                               datestamp, self->region, self->service);
+  if (credentials->session_token != NULL && *credentials->session_token != '\0' &&
+      request_find_header (request, "x-amz-security-token") == NULL)
+    token = credentials->session_token;
 
-  add_token = credentials->session_token != NULL && *credentials->session_token != '\0' &&
-              request_find_header (request, "x-amz-security-token") == NULL;
-  if (add_token)
-    g_ptr_array_add (extra, g_strconcat ("X-Amz-Security-Token: ", credentials->session_token, NULL));
-
-  /* Canonical headers: merge repeated names in order, sort by name. */
-  canon = g_ptr_array_new_with_free_func ((GDestroyNotify) canonical_header_free);
-  index = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < request->headers->len + 2; i++)
-    {
-      const char *name;
-      const char *value;
-      g_autofree char *lower = NULL;
-      CanonicalHeader *ch;
-
-      if (i < request->headers->len)
-        {
-          const Header *h = g_ptr_array_index (request->headers, i);
-
-          name = h->name;
-          value = h->value;
-        }
-      else if (i == request->headers->len && date_header == NULL)
-        {
-          name = "x-amz-date";
-          value = result->amz_date;
-        }
-      else if (i == request->headers->len + 1 && add_token)
-        {
-          name = "x-amz-security-token";
-          value = credentials->session_token;
-        }
-      else
-        continue;
-
-      lower = g_ascii_strdown (name, -1);
-      g_strstrip (lower);
-      ch = g_hash_table_lookup (index, lower);
-      if (ch == NULL)
-        {
-          ch = g_new0 (CanonicalHeader, 1);
-          ch->name = g_steal_pointer (&lower);
-          ch->value = g_string_new (NULL);
-          g_ptr_array_add (canon, ch);
-          g_hash_table_insert (index, ch->name, ch);
-        }
-      else
-        g_string_append_c (ch->value, ',');
-      append_trimmed_value (ch->value, value);
-    }
-  g_ptr_array_sort (canon, canonical_header_compare);
-
-  headers_block = g_string_new (NULL);
-  signed_names = g_string_new (NULL);
-  for (guint i = 0; i < canon->len; i++)
-    {
-      const CanonicalHeader *ch = g_ptr_array_index (canon, i);
-
-      g_string_append_printf (headers_block, "%s:%s\n", ch->name, ch->value->str);
-      if (i > 0)
-        g_string_append_c (signed_names, ';');
-      g_string_append (signed_names, ch->name);
-    }
-  result->signed_headers = g_string_free (signed_names, FALSE);
-
+  /* Steps 1 and 2: the canonical request. */
+  headers_block = canonical_headers (request, date_added ? result->amz_date : NULL, token,
+                                     &result->signed_headers);
   path = scaler_sigv4_canonical_path (request->path, strcmp (self->service, "s3") != 0);
   query = scaler_sigv4_canonical_query (request->query);
   payload_hash = scaler_sigv4_sha256_hex (request->payload->data, request->payload->len);
+  result->canonical_request = scaler_sigv4_canonical_request (request->method, path, query, headers_block,
+                                                              result->signed_headers, payload_hash);
 
-  result->canonical_request = g_strdup_printf ("%s\n%s\n%s\n%s\n%s\n%s",
-                                               request->method, path, query,
-                                               headers_block->str,
-                                               result->signed_headers, payload_hash);
-  g_string_free (headers_block, TRUE);
-
-  creq_hash = scaler_sigv4_sha256_hex (result->canonical_request, strlen (result->canonical_request));
-  result->string_to_sign = g_strdup_printf (SCALER_SIGV4_ALGORITHM "\n%s\n%s\n%s",
-                                            result->amz_date, result->credential_scope, creq_hash);
-
+  /* Step 3: the string to sign; step 4: the signature and its header. */
+  result->string_to_sign = scaler_sigv4_string_to_sign (result->amz_date, result->credential_scope,
+                                                        result->canonical_request);
   scaler_signer_get_signing_key (self, credentials->secret_access_key, datestamp, key);
-  hmac_sha256 (key, sizeof key, result->string_to_sign, strlen (result->string_to_sign), sig);
+  result->signature = scaler_sigv4_signature (key, result->string_to_sign);
   OPENSSL_cleanse (key, sizeof key);
-  result->signature = hex_encode (sig, sizeof sig);
+  result->authorization = scaler_sigv4_authorization (credentials->access_key_id, result->credential_scope,
+                                                      result->signed_headers, result->signature);
 
-  result->authorization = g_strdup_printf (SCALER_SIGV4_ALGORITHM " Credential=%s/%s, SignedHeaders=%s, Signature=%s",
-                                           credentials->access_key_id, result->credential_scope,
-                                           result->signed_headers, result->signature);
+  extra = g_ptr_array_new_with_free_func (g_free);
+  if (date_added)
+    g_ptr_array_add (extra, g_strconcat ("X-Amz-Date: ", result->amz_date, NULL));
+  if (token != NULL)
+    g_ptr_array_add (extra, g_strconcat ("X-Amz-Security-Token: ", token, NULL));
   g_ptr_array_add (extra, g_strconcat ("Authorization: ", result->authorization, NULL));
   g_ptr_array_add (extra, NULL);
   result->extra_headers = (GStrv) g_ptr_array_free (g_steal_pointer (&extra), FALSE);

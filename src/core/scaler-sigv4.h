@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-sigv4.h: AWS Signature Version 4 (aws-ec2.md section 1).
+ * scaler-sigv4.h: AWS Signature Version 4, as the AWS SigV4 test suite
+ * (tests/data/sigv4-vectors) and @smithy/signature-v4 define it.
  *
  * A ScalerSigner signs for one (region, service). It keeps a clock offset
  * (server time - local time) for skew correction and caches derived signing
@@ -96,7 +97,9 @@ void                scaler_signer_get_signing_key   (ScalerSigner        *self,
 /* How many signing keys were derived (not served from the cache); for tests. */
 guint               scaler_signer_get_key_derivations (ScalerSigner      *self);
 
-/* Uncached derivation (aws-ec2.md 1.4). */
+/* Uncached derivation: HMAC-SHA256 chained from "AWS4" + secret over the
+ * date, the region, the service and "aws4_request" (botocore/auth.py
+ * SigV4Auth.signature). */
 void                scaler_sigv4_derive_key         (const char          *secret_access_key,
                                                      const char          *datestamp,
                                                      const char          *region,
@@ -112,6 +115,31 @@ char               *scaler_sigv4_format_amz_date    (gint64               time_u
 char               *scaler_sigv4_canonical_path     (const char          *path,
                                                      gboolean             normalize);
 char               *scaler_sigv4_canonical_query    (const char          *query);
+
+/* The steps of scaler_signer_sign() after the canonical headers, each
+ * checked on its own by the AWS test suite (tests/sigv4-vectors.c: from the
+ * suite's .creq to its .sts, from its .sts to its .authz).
+ * Step 2: method, path, query, headers (each line ending in '\n'), signed
+ * header names and the payload's hex SHA-256, one per line. */
+char               *scaler_sigv4_canonical_request  (const char          *method,
+                                                     const char          *canonical_path,
+                                                     const char          *canonical_query,
+                                                     const char          *canonical_headers,
+                                                     const char          *signed_headers,
+                                                     const char          *payload_hash);
+/* Step 3: the algorithm, the date, the scope and the canonical request's
+ * hex SHA-256, one per line. */
+char               *scaler_sigv4_string_to_sign     (const char          *amz_date,
+                                                     const char          *credential_scope,
+                                                     const char          *canonical_request);
+/* Step 4: the hex HMAC-SHA256 of the string to sign with the signing key,
+ * and the Authorization header value that carries it. */
+char               *scaler_sigv4_signature          (const guint8         signing_key[32],
+                                                     const char          *string_to_sign);
+char               *scaler_sigv4_authorization      (const char          *access_key_id,
+                                                     const char          *credential_scope,
+                                                     const char          *signed_headers,
+                                                     const char          *signature);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerSigv4Request, scaler_sigv4_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerSigv4Result, scaler_sigv4_result_free)

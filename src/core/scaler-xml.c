@@ -14,6 +14,7 @@
 #include "scaler-error.h"
 #include "scaler-xml.h"
 #include "scaler-xml-fast.h"
+#include "scaler-util.h"
 
 #define MAX_DEPTH 200
 
@@ -213,14 +214,6 @@ scaler_ec2_parse_timestamp (const char *text)
 }
 
 static void
-set_string (char       **field,
-            const char  *value)
-{
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
-static void
 finish_instance (ParseState *state)
 {
   ScalerInstance *instance = g_steal_pointer (&state->instance);
@@ -232,11 +225,74 @@ finish_instance (ParseState *state)
       scaler_instance_free (instance);
       return;
     }
-  g_free (instance->config_id);
-  instance->config_id = g_strdup (scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE));
-  g_free (instance->resource);
-  instance->resource = g_strdup (scaler_instance_get_tag (instance, SCALER_TAG_RESOURCE));
+  scaler_set_str (&instance->config_id, scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE));
+  scaler_set_str (&instance->resource, scaler_instance_get_tag (instance, SCALER_TAG_RESOURCE));
   g_ptr_array_add (state->response->instances, instance);
+}
+
+/* The root element names the action ("<Action>Response", or "Response"
+ * for an error). FALSE, with @error set, for anything else. */
+static gboolean
+start_root (ParseState  *state,
+            const char  *element_name,
+            GError     **error)
+{
+  ScalerEc2Response *r = state->response;
+
+  /* GMarkup accepts several top-level elements; an answer has one. */
+  if (r->action != NULL)
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                   _("The answer has more than one root element (<%s> after the first)"), element_name);
+      return FALSE;
+    }
+  if (strcmp (element_name, "Response") == 0)
+    {
+      state->kind = KIND_ERROR;
+      r->action = g_strdup ("");
+    }
+  else if (g_str_has_suffix (element_name, "Response") && strlen (element_name) > strlen ("Response"))
+    {
+      r->action = g_strndup (element_name, strlen (element_name) - strlen ("Response"));
+      if (strcmp (r->action, "TerminateInstances") == 0)
+        state->kind = KIND_TERMINATE;
+      else if (strcmp (r->action, "GetConsoleOutput") == 0)
+        state->kind = KIND_CONSOLE;
+    }
+  else
+    {
+      g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
+                   _("The answer is not an EC2 answer: its root element is <%s>"), element_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* An <item> starts an instance, a tag of it, a state change or a spot price,
+ * by where it is. */
+static void
+start_item (ParseState *state,
+            Name        parent)
+{
+  if (parent == N_INSTANCES_SET && state->kind == KIND_TERMINATE && state->change == NULL)
+    {
+      state->change = g_new0 (ScalerEc2StateChange, 1);
+      state->change_depth = state->depth;
+    }
+  else if (parent == N_INSTANCES_SET && state->kind == KIND_OTHER && state->instance == NULL)
+    {
+      state->instance = scaler_instance_new ();
+      state->instance_depth = state->depth;
+    }
+  else if (parent == N_TAG_SET && state->instance != NULL &&
+           state->depth == state->instance_depth + 2 && state->tag == NULL)
+    state->tag = scaler_tag_new ("", "");
+  else if (parent == N_SPOT_PRICE_HISTORY_SET && state->price == NULL)
+    {
+      state->price = g_new0 (ScalerEc2SpotPrice, 1);
+      state->price->price_usd_per_hour = -1;
+      state->price_depth = state->depth;
+    }
 }
 
 static void
@@ -251,37 +307,8 @@ start_element_cb (GMarkupParseContext  *context,
   Name name = lookup_name (element_name);
   Name parent;
 
-  if (state->depth == 0)
-    {
-      ScalerEc2Response *r = state->response;
-
-      /* GMarkup accepts several top-level elements; an answer has one. */
-      if (r->action != NULL)
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("The answer has more than one root element (<%s> after the first)"), element_name);
-          return;
-        }
-      if (strcmp (element_name, "Response") == 0)
-        {
-          state->kind = KIND_ERROR;
-          r->action = g_strdup ("");
-        }
-      else if (g_str_has_suffix (element_name, "Response") && strlen (element_name) > strlen ("Response"))
-        {
-          r->action = g_strndup (element_name, strlen (element_name) - strlen ("Response"));
-          if (strcmp (r->action, "TerminateInstances") == 0)
-            state->kind = KIND_TERMINATE;
-          else if (strcmp (r->action, "GetConsoleOutput") == 0)
-            state->kind = KIND_CONSOLE;
-        }
-      else
-        {
-          g_set_error (error, SCALER_ERROR, SCALER_ERROR_PARSE,
-                       _("The answer is not an EC2 answer: its root element is <%s>"), element_name);
-          return;
-        }
-    }
+  if (state->depth == 0 && !start_root (state, element_name, error))
+    return;
 
   if (state->depth >= MAX_DEPTH)
     {
@@ -295,27 +322,7 @@ start_element_cb (GMarkupParseContext  *context,
   g_string_truncate (state->text, 0);
 
   if (name == N_ITEM)
-    {
-      if (parent == N_INSTANCES_SET && state->kind == KIND_TERMINATE && state->change == NULL)
-        {
-          state->change = g_new0 (ScalerEc2StateChange, 1);
-          state->change_depth = state->depth;
-        }
-      else if (parent == N_INSTANCES_SET && state->kind == KIND_OTHER && state->instance == NULL)
-        {
-          state->instance = scaler_instance_new ();
-          state->instance_depth = state->depth;
-        }
-      else if (parent == N_TAG_SET && state->instance != NULL &&
-               state->depth == state->instance_depth + 2 && state->tag == NULL)
-        state->tag = scaler_tag_new ("", "");
-      else if (parent == N_SPOT_PRICE_HISTORY_SET && state->price == NULL)
-        {
-          state->price = g_new0 (ScalerEc2SpotPrice, 1);
-          state->price->price_usd_per_hour = -1;
-          state->price_depth = state->depth;
-        }
-    }
+    start_item (state, parent);
   else if (name == N_ERROR && state->kind == KIND_ERROR && parent == N_ERRORS && state->depth == 3)
     {
       state->response->n_errors++;
@@ -336,19 +343,19 @@ end_instance_field (ParseState *state,
       switch (name)
         {
         case N_INSTANCE_ID:
-          set_string (&instance->instance_id, text);
+          scaler_set_str (&instance->instance_id, text);
           break;
         case N_INSTANCE_TYPE:
-          set_string (&instance->instance_type, text);
+          scaler_set_str (&instance->instance_type, text);
           break;
         case N_LAUNCH_TIME:
           instance->launch_time = scaler_ec2_parse_timestamp (text);
           break;
         case N_SUBNET_ID:
-          set_string (&instance->subnet_id, *text != '\0' ? text : NULL);
+          scaler_set_str (&instance->subnet_id, *text != '\0' ? text : NULL);
           break;
         case N_CLIENT_TOKEN:
-          set_string (&instance->client_token, *text != '\0' ? text : NULL);
+          scaler_set_str (&instance->client_token, *text != '\0' ? text : NULL);
           break;
         case N_INSTANCE_LIFECYCLE:
           if (strcmp (text, "spot") == 0)
@@ -370,9 +377,9 @@ end_instance_field (ParseState *state,
       if (parent == N_INSTANCE_STATE && name == N_NAME)
         instance->state = scaler_instance_state_from_string (text);
       else if (parent == N_PLACEMENT && name == N_AVAILABILITY_ZONE)
-        set_string (&instance->availability_zone, *text != '\0' ? text : NULL);
+        scaler_set_str (&instance->availability_zone, *text != '\0' ? text : NULL);
       else if (parent == N_STATE_REASON && name == N_CODE)
-        set_string (&instance->state_reason, *text != '\0' ? text : NULL);
+        scaler_set_str (&instance->state_reason, *text != '\0' ? text : NULL);
       else if (parent == N_TAG_SET && name == N_ITEM && state->tag != NULL)
         {
           ScalerTag *tag = g_steal_pointer (&state->tag);
@@ -387,9 +394,157 @@ end_instance_field (ParseState *state,
            state->stack[state->instance_depth] == N_TAG_SET)
     {
       if (name == N_KEY)
-        set_string (&state->tag->key, text);
+        scaler_set_str (&state->tag->key, text);
       else if (name == N_VALUE)
-        set_string (&state->tag->value, text);
+        scaler_set_str (&state->tag->value, text);
+    }
+}
+
+/* Children of the root: request id, paging, RunInstances' reservation, a
+ * TerminateInstances-style <return>, GetConsoleOutput's fields. */
+static void
+end_root_child (ParseState *state,
+                Name        name,
+                const char *text)
+{
+  ScalerEc2Response *r = state->response;
+
+  switch (name)
+    {
+    case N_REQUEST_ID:
+    case N_REQUEST_ID_UPPER:
+      scaler_set_str (&r->request_id, text);
+      break;
+    case N_NEXT_TOKEN:
+      scaler_set_str (&r->next_token, *text != '\0' ? text : NULL);
+      break;
+    case N_RESERVATION_ID:
+      scaler_set_str (&r->reservation_id, text);
+      break;
+    case N_RETURN:
+      r->return_value = strcmp (text, "true") == 0;
+      break;
+    case N_INSTANCE_ID:
+      if (state->kind == KIND_CONSOLE)
+        scaler_set_str (&r->instance_id, text);
+      break;
+    case N_OUTPUT:
+      if (state->kind == KIND_CONSOLE)
+        {
+          gsize len = 0;
+          g_autofree guchar *decoded = NULL;
+
+          /* Whitespace in base64 is skipped by the decoder. */
+          decoded = g_base64_decode (text, &len);
+          g_free (r->console_output);
+          r->console_output = g_utf8_make_valid ((const char *) decoded, (gssize) len);
+        }
+      break;
+    case N_ITEM:
+    default:
+      break;
+    }
+}
+
+/* <Response><Errors><Error><Code>/<Message>: only the first error counts. */
+static void
+end_error_field (ParseState *state,
+                 Name        name,
+                 const char *text)
+{
+  ScalerEc2Response *r = state->response;
+
+  if (state->in_first_error && state->depth == 4)
+    {
+      if (name == N_CODE_UPPER)
+        scaler_set_str (&r->error_code, text);
+      else if (name == N_MESSAGE_UPPER)
+        scaler_set_str (&r->error_message, text);
+    }
+  if (name == N_ERROR && state->depth == 3)
+    state->in_first_error = FALSE;
+}
+
+/* An item of TerminateInstances' instancesSet. */
+static void
+end_state_change_field (ParseState *state,
+                        Name        name,
+                        const char *text)
+{
+  guint rel = state->depth - state->change_depth;
+
+  if (rel == 0)
+    {
+      ScalerEc2StateChange *change = g_steal_pointer (&state->change);
+
+      if (change->instance_id != NULL)
+        g_ptr_array_add (state->response->state_changes, change);
+      else
+        scaler_ec2_state_change_free (change);
+    }
+  else if (rel == 1 && name == N_INSTANCE_ID)
+    scaler_set_str (&state->change->instance_id, text);
+  else if (rel == 2 && name == N_NAME)
+    {
+      Name parent = state->stack[state->change_depth];
+
+      if (parent == N_CURRENT_STATE)
+        scaler_set_str (&state->change->current_state, text);
+      else if (parent == N_PREVIOUS_STATE)
+        scaler_set_str (&state->change->previous_state, text);
+    }
+}
+
+/* "0.1234" in US dollars per hour; -1 when it is not a price. */
+static double
+parse_spot_price (const char *text)
+{
+  char *end = NULL;
+  double v = g_ascii_strtod (text, &end);
+
+  return (end != text && *end == '\0' && v >= 0 && v < 1e9) ? v : -1;
+}
+
+/* An item of DescribeSpotPriceHistory's spotPriceHistorySet. */
+static void
+end_spot_price_field (ParseState *state,
+                      Name        name,
+                      const char *text)
+{
+  ScalerEc2SpotPrice *price = state->price;
+
+  if (state->depth == state->price_depth)
+    {
+      state->price = NULL;
+      if (price->instance_type != NULL && price->availability_zone != NULL && price->price_usd_per_hour >= 0)
+        g_ptr_array_add (state->response->spot_prices, price);
+      else
+        scaler_ec2_spot_price_free (price);
+      return;
+    }
+  if (state->depth != state->price_depth + 1)
+    return;
+
+  switch (name)
+    {
+    case N_INSTANCE_TYPE:
+      scaler_set_str (&price->instance_type, text);
+      break;
+    case N_AVAILABILITY_ZONE:
+      scaler_set_str (&price->availability_zone, text);
+      break;
+    case N_PRODUCT_DESCRIPTION:
+      scaler_set_str (&price->product_description, text);
+      break;
+    case N_SPOT_PRICE:
+      price->price_usd_per_hour = parse_spot_price (text);
+      break;
+    case N_TIMESTAMP:
+      price->timestamp = scaler_ec2_parse_timestamp (text);
+      break;
+    case N_ITEM:
+    default:
+      break;
     }
 }
 
@@ -400,63 +555,16 @@ end_element_cb (GMarkupParseContext  *context,
                 GError              **error)
 {
   ParseState *state = user_data;
-  ScalerEc2Response *r = state->response;
-  Name name;
   const char *text = state->text->str;
+  Name name;
 
   g_assert (state->depth > 0);
   name = (Name) state->stack[state->depth - 1];
 
-  /* Children of the root. */
   if (state->depth == 2)
-    {
-      switch (name)
-        {
-        case N_REQUEST_ID:
-        case N_REQUEST_ID_UPPER:
-          set_string (&r->request_id, text);
-          break;
-        case N_NEXT_TOKEN:
-          set_string (&r->next_token, *text != '\0' ? text : NULL);
-          break;
-        case N_RESERVATION_ID:
-          set_string (&r->reservation_id, text);
-          break;
-        case N_RETURN:
-          r->return_value = strcmp (text, "true") == 0;
-          break;
-        case N_INSTANCE_ID:
-          if (state->kind == KIND_CONSOLE)
-            set_string (&r->instance_id, text);
-          break;
-        case N_OUTPUT:
-          if (state->kind == KIND_CONSOLE)
-            {
-              gsize len = 0;
-              guchar *decoded;
-
-              /* Whitespace in base64 is skipped by the decoder. */
-              decoded = g_base64_decode (text, &len);
-              g_free (r->console_output);
-              r->console_output = g_utf8_make_valid ((const char *) decoded, (gssize) len);
-              g_free (decoded);
-            }
-          break;
-        case N_ITEM:
-        default:
-          break;
-        }
-    }
-
-  if (state->kind == KIND_ERROR && state->in_first_error && state->depth == 4)
-    {
-      if (name == N_CODE_UPPER)
-        set_string (&r->error_code, text);
-      else if (name == N_MESSAGE_UPPER)
-        set_string (&r->error_message, text);
-    }
-  if (state->kind == KIND_ERROR && name == N_ERROR && state->depth == 3)
-    state->in_first_error = FALSE;
+    end_root_child (state, name, text);
+  if (state->kind == KIND_ERROR)
+    end_error_field (state, name, text);
 
   if (state->instance != NULL)
     {
@@ -466,74 +574,9 @@ end_element_cb (GMarkupParseContext  *context,
         end_instance_field (state, name, text);
     }
   else if (state->change != NULL)
-    {
-      guint rel = state->depth - state->change_depth;
-
-      if (rel == 0)
-        {
-          ScalerEc2StateChange *change = g_steal_pointer (&state->change);
-
-          if (change->instance_id != NULL)
-            g_ptr_array_add (r->state_changes, change);
-          else
-            scaler_ec2_state_change_free (change);
-        }
-      else if (rel == 1 && name == N_INSTANCE_ID)
-        set_string (&state->change->instance_id, text);
-      else if (rel == 2 && name == N_NAME)
-        {
-          Name parent = state->stack[state->change_depth];
-
-          if (parent == N_CURRENT_STATE)
-            set_string (&state->change->current_state, text);
-          else if (parent == N_PREVIOUS_STATE)
-            set_string (&state->change->previous_state, text);
-        }
-    }
+    end_state_change_field (state, name, text);
   else if (state->price != NULL)
-    {
-      guint rel = state->depth - state->price_depth;
-
-      if (rel == 0)
-        {
-          ScalerEc2SpotPrice *price = g_steal_pointer (&state->price);
-
-          if (price->instance_type != NULL && price->availability_zone != NULL && price->price_usd_per_hour >= 0)
-            g_ptr_array_add (r->spot_prices, price);
-          else
-            scaler_ec2_spot_price_free (price);
-        }
-      else if (rel == 1)
-        {
-          switch (name)
-            {
-            case N_INSTANCE_TYPE:
-              set_string (&state->price->instance_type, text);
-              break;
-            case N_AVAILABILITY_ZONE:
-              set_string (&state->price->availability_zone, text);
-              break;
-            case N_PRODUCT_DESCRIPTION:
-              set_string (&state->price->product_description, text);
-              break;
-            case N_SPOT_PRICE:
-              {
-                char *end = NULL;
-                double v = g_ascii_strtod (text, &end);
-
-                state->price->price_usd_per_hour =
-                  (end != text && *end == '\0' && v >= 0 && v < 1e9) ? v : -1;
-              }
-              break;
-            case N_TIMESTAMP:
-              state->price->timestamp = scaler_ec2_parse_timestamp (text);
-              break;
-            case N_ITEM:
-            default:
-              break;
-            }
-        }
-    }
+    end_spot_price_field (state, name, text);
 
   state->depth--;
   g_string_truncate (state->text, 0);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-xml.h: parser of EC2 Query API answers (aws-ec2.md section 3) into
- * plain structs, with GMarkup.
+ * scaler-xml.h: parser of EC2 Query API answers (the ec2 protocol of botocore
+ * botocore/parsers.py EC2QueryParser, element names from
+ * botocore/data/ec2/2016-11-15/service-2.json) into plain structs, with
+ * GMarkup.
  *
  * One entry point for every answer kind; the root element decides what it is:
  *   <Response>                       an error body: error_code, error_message, request_id

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * ec2-autoscalerd: the headless engine (DESIGN.md, "ec2-autoscalerd").
+ * ec2-autoscalerd: the headless engine (docs/design.md, "ec2-autoscalerd").
  *
  *   ec2-autoscalerd --check CONFIG.json
  *   ec2-autoscalerd CONFIG.json [--once] [--state-dir DIR]
@@ -39,17 +39,31 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
-int
-main (int   argc,
-      char *argv[])
+/* --check CONFIG: no network, no credentials, only the file. */
+static int
+run_check (const char *path)
 {
-  g_autoptr(GOptionContext) context = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
+  gsize length = 0;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    {
+      g_printerr ("%s: %s\n", path, error->message);
+      return 1;
+    }
+
+  problems = scaler_config_validate_json (contents, length);
+  scaler_daemon_print_problems (path, problems);
+
+  return scaler_config_problems_have_errors (problems) ? 1 : 0;
+}
+
+static GOptionContext *
+option_context_new (void)
+{
+  GOptionContext *context;
 
   context = g_option_context_new (_("[CONFIG.json | --service] - keep EC2 instances sized to ClearML queues"));
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -72,7 +86,22 @@ main (int   argc,
       "background service that the app shows; secrets come from the keyring (or\n"
       "the environment, as each config says).\n"
       "See man ec2-autoscalerd."));
+  return context;
+}
 
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = option_context_new ();
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -96,28 +125,9 @@ main (int   argc,
       return scaler_service_run ();
     }
 
-  /* --- check mode --- */
   if (opt_check != NULL)
-    {
-      g_autofree char *contents = NULL;
-      g_autoptr(GPtrArray) problems = NULL;
-      g_autoptr(GError) read_error = NULL;
-      gsize length = 0;
+    return run_check (opt_check);
 
-      /* No network, no credentials: only the file. */
-      if (!g_file_get_contents (opt_check, &contents, &length, &read_error))
-        {
-          g_printerr ("%s: %s\n", opt_check, read_error->message);
-          return 1;
-        }
-
-      problems = scaler_config_validate_json (contents, length);
-      scaler_daemon_print_problems (opt_check, problems);
-
-      return scaler_config_problems_have_errors (problems) ? 1 : 0;
-    }
-
-  /* --- run mode --- */
   if (argc == 2)
     return scaler_daemon_run (argv[1], opt_once, opt_state_dir);
   if (argc > 2)

@@ -67,6 +67,8 @@ log_line_cb (ScalerEngine   *engine,
              const char     *text,
              Daemon         *daemon)
 {
+  g_assert (SCALER_IS_ENGINE (engine));
+
   if (level == SCALER_LOG_LEVEL_DEBUG && !daemon->show_debug)
     return;
   print_line (level, text);
@@ -90,6 +92,8 @@ once_done_cb (GObject      *object,
 {
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE (object));
 
   daemon->once_result = scaler_engine_run_cycle_finish (SCALER_ENGINE (object), res, &error);
   if (daemon->once_result == NULL)
@@ -119,6 +123,8 @@ stopped_cb (GObject      *object,
 {
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
 
   if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), res, &error))
     print_line (SCALER_LOG_LEVEL_WARNING, error->message);
@@ -229,6 +235,8 @@ started_cb (GObject      *object,
   Daemon *daemon = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+
   if (scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), res, &error) == NULL
       && !daemon->stopping)
     {
@@ -244,6 +252,8 @@ engine_changed_cb (ScalerEngineRegistry *registry,
                    Daemon               *daemon)
 {
   ScalerEngine *engine = scaler_engine_registry_get_engine (registry, id);
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (registry));
 
   if (engine != NULL && daemon->engine == NULL)
     {
@@ -264,6 +274,48 @@ print_banner (ScalerConfig *config,
   print_line (SCALER_LOG_LEVEL_INFO, line);
 }
 
+/* The config to run, with its secrets: credentials always come from the
+ * environment here (never printed), and are checked before anything runs:
+ * ClearML's from its variables; AWS's from the standard AWS chain, whatever
+ * the config says (its files and profile are checked now, the keys fetched
+ * by the first cycle and refreshed before they expire). */
+static gboolean
+prepare (ScalerEngineRegistry  *registry,
+         ScalerConfig         **config,
+         ScalerSecrets        **secrets,
+         GError               **error)
+{
+  if (!(*config)->demo && (*config)->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
+    {
+      ScalerConfig *copy = scaler_config_copy (*config);
+
+      copy->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
+      g_clear_pointer (&copy->aws_profile, g_free);
+      scaler_config_unref (*config);
+      *config = copy;
+    }
+  if (!(*config)->demo && !scaler_aws_chain_check ((*config)->aws_profile, error))
+    return FALSE;
+  return lookup_secrets (registry, *config, secrets, error);
+}
+
+/* --once: one cycle of an engine of our own, outside the registry. */
+static gboolean
+start_once (Daemon         *daemon,
+            ScalerConfig   *config,
+            ScalerSecrets  *secrets,
+            const char     *state_dir,
+            GError        **error)
+{
+  daemon->engine = scaler_engine_registry_build_engine (config, secrets, state_dir, 0, error);
+  if (daemon->engine == NULL)
+    return FALSE;
+  g_signal_connect (daemon->engine, "log-line", G_CALLBACK (log_line_cb), daemon);
+  scaler_engine_set_autorun (daemon->engine, FALSE);
+  scaler_engine_run_cycle_async (daemon->engine, NULL, once_done_cb, daemon);
+  return TRUE;
+}
+
 int
 scaler_daemon_run (const char *config_path,
                    gboolean    once,
@@ -280,32 +332,13 @@ scaler_daemon_run (const char *config_path,
 
   g_return_val_if_fail (config_path != NULL, SCALER_DAEMON_EXIT_INVALID_CONFIG);
 
-  /* 1. The config: the same lines as --check, and no API call if invalid. */
+  /* The config: the same lines as --check, and no API call if invalid. */
   config = load_config (config_path);
   if (config == NULL)
     return SCALER_DAEMON_EXIT_INVALID_CONFIG;
 
-  /* 2. Credentials from the environment (never printed), checked before
-   * anything runs: ClearML's from its variables; AWS's from the standard
-   * AWS chain, whatever the config says (its files and profile are checked
-   * now, the keys fetched by the first cycle and refreshed before they
-   * expire). */
-  if (!config->demo && config->aws_credentials != SCALER_CREDENTIALS_SOURCE_ENVIRONMENT)
-    {
-      ScalerConfig *copy = scaler_config_copy (config);
-
-      copy->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
-      g_clear_pointer (&copy->aws_profile, g_free);
-      scaler_config_unref (config);
-      config = copy;
-    }
-  if (!config->demo && !scaler_aws_chain_check (config->aws_profile, &error))
-    {
-      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-      return SCALER_DAEMON_EXIT_SETUP_FAILED;
-    }
   registry = scaler_engine_registry_new (NULL, NULL);
-  if (!lookup_secrets (registry, config, &secrets, &error))
+  if (!prepare (registry, &config, &secrets, &error))
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return SCALER_DAEMON_EXIT_SETUP_FAILED;
@@ -323,28 +356,19 @@ scaler_daemon_run (const char *config_path,
   sigterm = g_unix_signal_add (SIGTERM, signal_cb, &daemon);
   print_banner (config, state_dir, once);
 
-  if (once)
+  if (once && !start_once (&daemon, config, secrets, state_dir, &error))
     {
-      daemon.engine = scaler_engine_registry_build_engine (config, secrets, state_dir, 0, &error);
-      if (daemon.engine == NULL)
-        {
-          g_printerr ("%s: %s\n", g_get_prgname (), error->message);
-          daemon.exit_code = SCALER_DAEMON_EXIT_SETUP_FAILED;
-          goto out;
-        }
-      g_signal_connect (daemon.engine, "log-line", G_CALLBACK (log_line_cb), &daemon);
-      scaler_engine_set_autorun (daemon.engine, FALSE);
-      scaler_engine_run_cycle_async (daemon.engine, NULL, once_done_cb, &daemon);
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      daemon.exit_code = SCALER_DAEMON_EXIT_SETUP_FAILED;
     }
-  else
+  else if (!once)
     {
       g_signal_connect (registry, "engine-changed", G_CALLBACK (engine_changed_cb), &daemon);
       scaler_engine_registry_start_async (registry, config, state_dir, NULL, NULL, started_cb, &daemon);
     }
+  if (error == NULL)
+    g_main_loop_run (loop);
 
-  g_main_loop_run (loop);
-
-out:
   g_source_remove (sigint);
   g_source_remove (sigterm);
   g_clear_pointer (&daemon.once_result, scaler_cycle_result_unref);

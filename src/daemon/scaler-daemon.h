@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* scaler-daemon.h: the run mode of ec2-autoscalerd (DESIGN.md). */
+/* scaler-daemon.h: the run mode of ec2-autoscalerd (docs/design.md, "ec2-autoscalerd"). */
 
 #pragma once
 

@@ -53,6 +53,9 @@ handle_start (ScalerDbusAutoscaler    *iface,
 {
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   if (self->config == NULL)
     return return_error (invocation, SCALER_DBUS_ERROR_FAILED,
                          _("The configuration file does not load; fix it (or replace it with Update) first"));
@@ -69,6 +72,9 @@ handle_stop (ScalerDbusAutoscaler    *iface,
              ScalerServiceAutoscaler *self)
 {
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (self->state_dir != NULL && !scaler_service_autoscaler_set_desired (self, SCALER_DESIRED_STATE_STOPPED, &error))
     return return_gerror (invocation, error);
@@ -97,6 +103,9 @@ handle_terminate_instance (ScalerDbusAutoscaler    *iface,
 {
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   if (!in_fleet (self, instance_id))
     return return_error (invocation, SCALER_DBUS_ERROR_NOT_FOUND,
                          _("That is not an instance of this autoscaler's fleet"));
@@ -118,6 +127,8 @@ console_output_cb (GObject      *object,
   g_autofree char *output = scaler_engine_get_console_output_finish (SCALER_ENGINE (object), result, &error);
   g_autofree char *valid = NULL;
 
+  g_assert (SCALER_IS_ENGINE (object));
+
   if (output == NULL)
     {
       return_gerror (invocation, error);
@@ -133,6 +144,9 @@ handle_get_console_output (ScalerDbusAutoscaler    *iface,
                            const char              *instance_id,
                            ScalerServiceAutoscaler *self)
 {
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   if (!in_fleet (self, instance_id))
     return return_error (invocation, SCALER_DBUS_ERROR_NOT_FOUND,
                          _("That is not an instance of this autoscaler's fleet"));
@@ -163,6 +177,9 @@ handle_get_snapshot (ScalerDbusAutoscaler    *iface,
   GVariant *snapshot = self->last_result != NULL ? scaler_cycle_result_to_variant (self->last_result)
                                                  : g_variant_new_array (G_VARIANT_TYPE ("{sv}"), NULL, 0);
 
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   scaler_dbus_autoscaler_complete_get_snapshot (iface, invocation, snapshot);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -173,6 +190,9 @@ handle_get_log (ScalerDbusAutoscaler    *iface,
                 guint                    max_lines,
                 ScalerServiceAutoscaler *self)
 {
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   scaler_dbus_autoscaler_complete_get_log (iface, invocation, _scaler_service_autoscaler_dup_log (self, max_lines));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -187,6 +207,9 @@ handle_update (ScalerDbusAutoscaler    *iface,
 {
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   config = scaler_config_load (config_json, -1, NULL, &error);
   if (config == NULL)
@@ -283,6 +306,9 @@ handle_duplicate (ScalerDbusAutoscaler    *iface,
   ScalerAutoscaler *copy;
   CopyData *data;
 
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   copy = scaler_autoscaler_store_duplicate (self->ctx->store, self->id, &error);
   if (copy == NULL)
     return return_gerror (invocation, error);
@@ -375,6 +401,9 @@ handle_delete (ScalerDbusAutoscaler    *iface,
 {
   g_autoptr(GError) error = NULL;
   DeleteData *data;
+
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (self->state_dir != NULL && !scaler_service_autoscaler_set_desired (self, SCALER_DESIRED_STATE_STOPPED, &error))
     return return_gerror (invocation, error);
@@ -469,6 +498,9 @@ handle_test_connection (ScalerDbusAutoscaler    *iface,
                         ScalerServiceAutoscaler *self)
 {
   TestData *data;
+
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (self->config == NULL)
     return return_error (invocation, SCALER_DBUS_ERROR_FAILED, _("The configuration file does not load"));
@@ -591,6 +623,9 @@ handle_store_secrets (ScalerDbusAutoscaler    *iface,
   g_autofree char *message = NULL;
   StoreData *data;
   ScalerSecrets *secrets;
+
+  g_assert (SCALER_DBUS_IS_AUTOSCALER (iface));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (!g_uuid_string_is_valid (self->id))
     return return_error (invocation, SCALER_DBUS_ERROR_FAILED, _("The configuration file does not load"));

@@ -172,6 +172,9 @@ static void
 engine_state_changed_cb (ScalerEngine            *engine,
                          ScalerServiceAutoscaler *self)
 {
+  g_assert (SCALER_IS_ENGINE (engine));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   _scaler_service_autoscaler_update_state (self);
 }
 
@@ -181,6 +184,9 @@ engine_log_line_cb (ScalerEngine            *engine,
                     const char              *text,
                     ScalerServiceAutoscaler *self)
 {
+  g_assert (SCALER_IS_ENGINE (engine));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   add_line (self, scaler_engine_get_log_line_time (engine), level, text);
 }
 
@@ -221,6 +227,9 @@ engine_cycle_finished_cb (ScalerEngine            *engine,
                           ScalerServiceAutoscaler *self)
 {
   g_autoptr(GPtrArray) events = NULL;
+
+  g_assert (SCALER_IS_ENGINE (engine));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   g_clear_pointer (&self->last_result, scaler_cycle_result_unref);
   self->last_result = scaler_cycle_result_ref (result);
@@ -277,6 +286,9 @@ engine_changed_cb (ScalerEngineRegistry    *registry,
                    const char              *id,
                    ScalerServiceAutoscaler *self)
 {
+  g_assert (SCALER_IS_ENGINE_REGISTRY (registry));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   if (g_strcmp0 (id, self->id) == 0)
     bind_engine (self, scaler_engine_registry_get_engine (registry, id));
 }
@@ -289,6 +301,9 @@ start_cb (GObject      *object,
   g_autoptr(ScalerServiceAutoscaler) self = user_data;
   g_autoptr(GError) error = NULL;
   ScalerEngine *engine;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   self->starting = FALSE;
   engine = scaler_engine_registry_start_finish (SCALER_ENGINE_REGISTRY (object), result, &error);
@@ -328,6 +343,9 @@ apply_cb (GObject      *object,
   g_autoptr(ScalerServiceAutoscaler) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
+
   if (!scaler_engine_registry_apply_config_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
     _scaler_service_autoscaler_log (self, SCALER_LOG_LEVEL_ERROR,
                                     _("The new configuration could not be applied: %s"), error->message);
@@ -348,6 +366,9 @@ stop_cb (GObject      *object,
 {
   g_autoptr(ScalerServiceAutoscaler) self = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (!scaler_engine_registry_stop_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
     _scaler_service_autoscaler_log (self, SCALER_LOG_LEVEL_WARNING, _("The stop did not finish cleanly: %s"),
@@ -386,6 +407,9 @@ item_changed_cb (ScalerAutoscaler        *item,
 {
   ScalerConfig *config = scaler_autoscaler_get_config (item);
   const char *load_error = scaler_autoscaler_get_load_error (item);
+
+  g_assert (SCALER_IS_AUTOSCALER (item));
+  g_assert (SCALER_IS_SERVICE_AUTOSCALER (self));
 
   if (config != NULL && config != self->config)
     {

@@ -116,6 +116,8 @@ store_items_changed_cb (GListModel *model,
                         guint       added,
                         Service    *service)
 {
+  g_assert (G_IS_LIST_MODEL (model));
+
   sync_autoscalers (service);
 }
 
@@ -138,6 +140,8 @@ directory_changed_cb (GFileMonitor      *monitor,
                       GFileMonitorEvent  event,
                       Service           *service)
 {
+  g_assert (G_IS_FILE_MONITOR (monitor));
+
   if (service->debounce != 0)
     g_source_remove (service->debounce);
   service->debounce = g_timeout_add (DEBOUNCE_MS, debounce_cb, service);
@@ -171,6 +175,8 @@ handle_create (ScalerDbusManager     *iface,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
+  g_assert (SCALER_DBUS_IS_MANAGER (iface));
+
   config = scaler_config_load (config_json, -1, NULL, &error);
   if (config == NULL || scaler_autoscaler_store_add (service->ctx.store, config, &error) == NULL)
     {
@@ -195,6 +201,8 @@ handle_validate (ScalerDbusManager     *iface,
   g_autoptr(GPtrArray) problems = scaler_config_validate_json (config_json, -1);
   GVariantBuilder builder;
 
+  g_assert (SCALER_DBUS_IS_MANAGER (iface));
+
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(sss)"));
   for (guint i = 0; i < problems->len; i++)
     {
@@ -214,6 +222,8 @@ handle_stop_all (ScalerDbusManager     *iface,
 {
   GHashTableIter iter;
   gpointer value;
+
+  g_assert (SCALER_DBUS_IS_MANAGER (iface));
 
   g_hash_table_iter_init (&iter, service->autoscalers);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -303,6 +313,8 @@ bus_acquired_cb (GDBusConnection *connection,
 {
   Service *service = user_data;
 
+  g_assert (G_IS_DBUS_CONNECTION (connection));
+
   service->bus_acquired = TRUE;
   service->connection = g_object_ref (connection);
   /* A bus that goes away (the session ends) is a shutdown like SIGTERM,
@@ -321,6 +333,8 @@ name_acquired_cb (GDBusConnection *connection,
   gboolean has_keyring = bus_has_keyring (connection);
   GHashTableIter iter;
   gpointer value;
+
+  g_assert (G_IS_DBUS_CONNECTION (connection));
 
   service->name_acquired = TRUE;
   service->ctx.keyring = has_keyring ? scaler_credentials_secret_new () : NULL;
@@ -374,6 +388,8 @@ stopped_all_cb (GObject      *object,
   Service *service = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_ENGINE_REGISTRY (object));
+
   if (!scaler_engine_registry_stop_all_finish (SCALER_ENGINE_REGISTRY (object), result, &error))
     say (SCALER_LOG_LEVEL_WARNING, "%s", error->message);
   say (SCALER_LOG_LEVEL_INFO, _("Stopped"));
@@ -417,6 +433,8 @@ name_lost_cb (GDBusConnection *connection,
               gpointer         user_data)
 {
   Service *service = user_data;
+
+  g_assert (connection == NULL || G_IS_DBUS_CONNECTION (connection));
 
   if (service->name_acquired)
     {

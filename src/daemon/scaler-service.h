@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scaler-service.h: ec2-autoscalerd --service, the background service
- * (DESIGN.md, "The background service and its D-Bus API").
+ * (docs/design.md, "The background service and its D-Bus API").
  *
  * It owns io.github.ec2autoscaler.Autoscaler.Daemon on the session bus, and
  * exports at /io/github/ec2autoscaler/Autoscaler an object manager with the
