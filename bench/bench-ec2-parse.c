@@ -17,7 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "scaler-core.h"
-#include "scaler-xml.h"
+#include "scaler-ec2-xml.h"
 
 static void
 append_instance (GString *s,

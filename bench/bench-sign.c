@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "scaler-core.h"
-#include "scaler-sigv4.h"
+#include "scaler-aws-sigv4.h"
 
 #define N_CACHED   100000
 #define N_UNCACHED 10000

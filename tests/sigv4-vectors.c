@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "scaler-core.h"
-#include "scaler-sigv4.h"
+#include "scaler-aws-sigv4.h"
 
 static const char *opt_region = "us-east-1";
 static const char *opt_service = "service";

@@ -12,7 +12,7 @@
 #include <curl/curl.h>
 
 #include "scaler-core.h"
-#include "scaler-sigv4.h"
+#include "scaler-aws-sigv4.h"
 #include "support/scaler-test-server.h"
 
 #define AK "AKIDEXAMPLE"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The fast path of the EC2 answer parser (scaler-xml-fast.h) against the
+/* The fast path of the EC2 answer parser (scaler-ec2-xml-fast.h) against the
  * GMarkup reference: on every input both give the same answer, or the same
  * error message. Plain EC2 answers must take the fast path; everything it
  * does not handle must fall back to GMarkup, never be decided differently. */
@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "scaler-core.h"
-#include "scaler-xml.h"
-#include "scaler-xml-fast.h"
+#include "scaler-ec2-xml.h"
+#include "scaler-ec2-xml-fast.h"
 
 #define NS " xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\""
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Tests of the EC2 answer parser (scaler-xml.h) on canned bodies shaped like
+/* Tests of the EC2 answer parser (scaler-ec2-xml.h) on canned bodies shaped like
  * EC2's (botocore/data/ec2/2016-11-15/service-2.json element names) and on
  * broken ones. */
 
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "scaler-core.h"
-#include "scaler-xml.h"
+#include "scaler-ec2-xml.h"
 
 #define DECL "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 #define NS " xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\""

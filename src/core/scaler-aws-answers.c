@@ -22,7 +22,7 @@
 #include "scaler-aws-fetch.h"
 #include "scaler-error.h"
 #include "scaler-json.h"
-#include "scaler-xml.h"
+#include "scaler-ec2-xml.h"
 #include "scaler-util.h"
 
 #define MAX_PROCESS_OUTPUT      (1024 * 1024)

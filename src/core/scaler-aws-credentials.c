@@ -4,13 +4,7 @@
 
 #include "config.h"
 
-#include <string.h>
-
-#include <glib/gi18n-lib.h>
-
 #include "scaler-aws-credentials.h"
-#include "scaler-config.h"
-#include "scaler-error.h"
 #include "scaler-util.h"
 
 ScalerAwsCredentials *
@@ -58,47 +52,4 @@ scaler_aws_credentials_free (ScalerAwsCredentials *self)
   g_free (self->source);
   g_free (self->region);
   g_free (self);
-}
-
-static gboolean
-env_is_set (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  return value != NULL && *value != '\0';
-}
-
-/* ClearML and git secrets from the environment; AWS credentials are not
- * read here: with "environment" they come from the AWS chain
- * (scaler-aws-chain.h) when the EC2 client first needs them. */
-ScalerSecrets *
-scaler_secrets_new_from_environment (GError **error)
-{
-  g_autoptr(ScalerSecrets) secrets = NULL;
-  g_autoptr(GPtrArray) missing = g_ptr_array_new ();
-  const char *git_password = g_getenv ("CLEARML_AUTOSCALER_GIT_PASSWORD");
-
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!env_is_set ("CLEARML_API_ACCESS_KEY"))
-    g_ptr_array_add (missing, (gpointer) "CLEARML_API_ACCESS_KEY");
-  if (!env_is_set ("CLEARML_API_SECRET_KEY"))
-    g_ptr_array_add (missing, (gpointer) "CLEARML_API_SECRET_KEY");
-  if (missing->len > 0)
-    {
-      g_autofree char *names = NULL;
-
-      g_ptr_array_add (missing, NULL);
-      names = g_strjoinv (" and ", (char **) missing->pdata);
-      g_set_error (error, SCALER_ERROR, SCALER_ERROR_CREDENTIALS_MISSING,
-                   _("ClearML credentials are missing: set %s"), names);
-      return NULL;
-    }
-
-  secrets = scaler_secrets_new ();
-  secrets->clearml_access_key = g_strdup (g_getenv ("CLEARML_API_ACCESS_KEY"));
-  secrets->clearml_secret_key = g_strdup (g_getenv ("CLEARML_API_SECRET_KEY"));
-  secrets->git_password = (git_password != NULL && *git_password != '\0') ? g_strdup (git_password) : NULL;
-
-  return g_steal_pointer (&secrets);
 }

@@ -24,8 +24,8 @@
 #include "scaler-error.h"
 #include "scaler-http.h"
 #include "scaler-json.h"
-#include "scaler-sigv4.h"
-#include "scaler-xml.h"
+#include "scaler-aws-sigv4.h"
+#include "scaler-ec2-xml.h"
 #include "scaler-util.h"
 
 #define MAX_ANSWER_BYTES        SCALER_AWS_MAX_ANSWER_BYTES

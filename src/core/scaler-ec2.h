@@ -54,8 +54,8 @@
 #include "scaler-aws-retry.h"
 #include "scaler-cloud.h"
 #include "scaler-http.h"
-#include "scaler-sigv4.h"
-#include "scaler-xml.h"
+#include "scaler-aws-sigv4.h"
+#include "scaler-ec2-xml.h"
 
 G_BEGIN_DECLS
 

@@ -30,7 +30,7 @@ typedef struct _ScalerLaunchSpec    ScalerLaunchSpec;
 typedef struct _ScalerQueueSource   ScalerQueueSource;
 typedef struct _ScalerWorker        ScalerWorker;
 
-/* AWS (scaler-sigv4.h, scaler-http.h, scaler-ec2.h) */
+/* AWS (scaler-aws-sigv4.h, scaler-http.h, scaler-ec2.h) */
 typedef struct _ScalerAwsCredentials ScalerAwsCredentials;
 typedef struct _ScalerSigner        ScalerSigner;
 typedef struct _ScalerHttp          ScalerHttp;

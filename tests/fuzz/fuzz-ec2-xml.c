@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * Fuzz target: the EC2 answer parser (scaler-xml.h) on arbitrary bytes, for
+ * Fuzz target: the EC2 answer parser (scaler-ec2-xml.h) on arbitrary bytes, for
  * every answer kind (the root element picks it) and error bodies. A parse
  * that succeeds must give consistent structs: the fields the EC2 client and
  * the engine read are checked, and an error body is classified. The fast
- * path (scaler-xml-fast.h) must agree with the GMarkup reference on every
+ * path (scaler-ec2-xml-fast.h) must agree with the GMarkup reference on every
  * input: the same answer, or the same error message.
  */
 
@@ -15,8 +15,8 @@
 
 #include "scaler-aws-error.h"
 #include "scaler-cloud.h"
-#include "scaler-xml.h"
-#include "scaler-xml-fast.h"
+#include "scaler-ec2-xml.h"
+#include "scaler-ec2-xml-fast.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 

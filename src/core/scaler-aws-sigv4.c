@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-#define G_LOG_DOMAIN "scaler-sigv4"
+#define G_LOG_DOMAIN "scaler-aws-sigv4"
 
 #include "config.h"
 
@@ -14,7 +14,7 @@
 
 #include "scaler-error.h"
 #include "scaler-http.h"
-#include "scaler-sigv4.h"
+#include "scaler-aws-sigv4.h"
 
 #define KEY_CACHE_MAX 8
 

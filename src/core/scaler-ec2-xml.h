@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-xml.h: parser of EC2 Query API answers (the ec2 protocol of botocore
+ * scaler-ec2-xml.h: parser of EC2 Query API answers (the ec2 protocol of botocore
  * botocore/parsers.py EC2QueryParser, element names from
  * botocore/data/ec2/2016-11-15/service-2.json) into plain structs, with
  * GMarkup.

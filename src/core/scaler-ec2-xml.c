@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-#define G_LOG_DOMAIN "scaler-xml"
+#define G_LOG_DOMAIN "scaler-ec2-xml"
 
 #include "config.h"
 
@@ -12,8 +12,8 @@
 #include "scaler-cloud.h"
 #include "scaler-config.h"
 #include "scaler-error.h"
-#include "scaler-xml.h"
-#include "scaler-xml-fast.h"
+#include "scaler-ec2-xml.h"
+#include "scaler-ec2-xml-fast.h"
 #include "scaler-util.h"
 
 #define MAX_DEPTH 200
@@ -634,7 +634,7 @@ parse_with_gmarkup (ParseState  *state,
   return FALSE;
 }
 
-/* One pass over the document, through the fast path (scaler-xml-fast.h) or
+/* One pass over the document, through the fast path (scaler-ec2-xml-fast.h) or
  * GMarkup. The fast path either gives the answer GMarkup would give or
  * declines (NULL, no error, *declined set); the callbacks never see the
  * GMarkupParseContext, which is NULL on the fast path. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-xml-fast.h: a fast path in front of GMarkup for the EC2 answer
- * parser (scaler-xml.c). Private to libscaler-core.
+ * scaler-ec2-xml-fast.h: a fast path in front of GMarkup for the EC2 answer
+ * parser (scaler-ec2-xml.c). Private to libscaler-core.
  *
  * It reads the plain subset of XML that EC2 answers are made of and calls the
  * GMarkupParser callbacks exactly as g_markup_parse_context_parse() with
@@ -31,7 +31,7 @@
 
 #include <glib.h>
 
-#include "scaler-xml.h"
+#include "scaler-ec2-xml.h"
 
 G_BEGIN_DECLS
 

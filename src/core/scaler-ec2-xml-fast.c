@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-#define G_LOG_DOMAIN "scaler-xml-fast"
+#define G_LOG_DOMAIN "scaler-ec2-xml-fast"
 
 #include "config.h"
 
 #include <string.h>
 
 #include "scaler-cloud.h"
-#include "scaler-xml-fast.h"
+#include "scaler-ec2-xml-fast.h"
 
 /* Beyond these the fast path declines and GMarkup takes the document. */
 #define MAX_NAME   256

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * scaler-sigv4.h: AWS Signature Version 4, as the AWS SigV4 test suite
+ * scaler-aws-sigv4.h: AWS Signature Version 4, as the AWS SigV4 test suite
  * (tests/data/sigv4-vectors) and @smithy/signature-v4 define it.
  *
  * A ScalerSigner signs for one (region, service). It keeps a clock offset
