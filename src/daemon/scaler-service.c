@@ -19,6 +19,7 @@
 #include "scaler-daemon.h"
 #include "scaler-service.h"
 #include "scaler-service-autoscaler.h"
+#include "scaler-service-notify.h"
 
 /* After SIGTERM the engines get this long to cancel, wait and honour
  * on_stop; the process exits 0 at HARD_EXIT_MS whatever happens. */
@@ -40,6 +41,7 @@ typedef struct
   ScalerDbusManager        *manager_iface;
   ScalerServiceContext      ctx;
   GHashTable               *autoscalers;   /* ScalerAutoscaler* (item) -> ScalerServiceAutoscaler* */
+  ScalerServiceNotifier    *notifier;      /* Events as desktop notifications while the app does not run */
 
   GFileMonitor             *monitor;
   guint                     debounce;
@@ -74,6 +76,7 @@ add_autoscaler (Service          *service,
 
   g_hash_table_insert (service->autoscalers, g_object_ref (item), autoscaler);
   g_dbus_object_manager_server_export_uniquely (service->manager, scaler_service_autoscaler_get_object (autoscaler));
+  scaler_service_notifier_watch (service->notifier, G_DBUS_OBJECT (scaler_service_autoscaler_get_object (autoscaler)));
   if (service->name_acquired)
     scaler_service_autoscaler_resume (autoscaler);
 }
@@ -322,6 +325,7 @@ bus_acquired_cb (GDBusConnection *connection,
   g_dbus_connection_set_exit_on_close (connection, FALSE);
   /* The Manager first: a client that sees the name finds the object manager. */
   export_manager (service, connection);
+  service->notifier = scaler_service_notifier_new (connection);
 }
 
 static void
@@ -462,6 +466,7 @@ service_clear (Service *service)
   if (service->ctx.store != NULL)
     g_signal_handlers_disconnect_by_data (service->ctx.store, service);
   g_clear_pointer (&service->autoscalers, g_hash_table_unref);
+  g_clear_object (&service->notifier);
   g_clear_object (&service->manager);
   g_clear_object (&service->manager_iface);
   g_clear_object (&service->ctx.registry);
