@@ -21,6 +21,7 @@
 #include "scaler-config.h"
 #include "scaler-dbus-error.h"
 #include "scaler-demo.h"
+#include "scaler-test-notifications.h"
 #include "scaler-test-session.h"
 
 /* The static credentials of the fakes (tests/fakes), as scaler-test-daemon.h. */
@@ -357,88 +358,19 @@ scaler_test_session_secrets_path (ScalerTestSession *session,
 
 /* ---- the notification server ---- */
 
-static const char notifications_xml[] =
-  "<node><interface name='org.freedesktop.Notifications'>"
-  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/><arg type='s' direction='in'/>"
-  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='as' direction='in'/>"
-  "<arg type='a{sv}' direction='in'/><arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
-  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
-  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
-  "<method name='GetServerInformation'><arg type='s' direction='out'/><arg type='s' direction='out'/>"
-  "<arg type='s' direction='out'/><arg type='s' direction='out'/></method>"
-  "<signal name='NotificationClosed'><arg type='u'/><arg type='u'/></signal>"
-  "<signal name='ActionInvoked'><arg type='u'/><arg type='s'/></signal>"
-  "</interface></node>";
-
-static void
-notifications_method_cb (GDBusConnection       *connection,
-                         const char            *sender,
-                         const char            *object_path,
-                         const char            *interface_name,
-                         const char            *method_name,
-                         GVariant              *parameters,
-                         GDBusMethodInvocation *invocation,
-                         gpointer               user_data)
-{
-  ScalerTestSession *session = user_data;
-
-  if (g_str_equal (method_name, "Notify"))
-    {
-      const char *summary = NULL, *body = NULL;
-
-      g_variant_get_child (parameters, 3, "&s", &summary);
-      g_variant_get_child (parameters, 4, "&s", &body);
-      g_ptr_array_add (session->notifications, g_strdup_printf ("%s\n%s", summary, body));
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(u)", session->notifications->len));
-    }
-  else if (g_str_equal (method_name, "GetCapabilities"))
-    {
-      const char *caps[] = { "body", NULL };
-
-      g_dbus_method_invocation_return_value (invocation, g_variant_new ("(^as)", caps));
-    }
-  else if (g_str_equal (method_name, "GetServerInformation"))
-    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(ssss)", "test", "test", "1", "1.2"));
-  else
-    g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-own_name (ScalerTestSession *session,
-          const char        *name)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint32 result = 0;
-
-  reply = g_dbus_connection_call_sync (session->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName", g_variant_new ("(su)", name, 4),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(u)", &result);
-  g_assert_cmpuint (result, ==, 1);
-}
-
 void
 scaler_test_session_watch_notifications (ScalerTestSession *session)
 {
-  static const GDBusInterfaceVTable vtable = { notifications_method_cb, NULL, NULL, { 0 } };
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
-
-  session->notifications = g_ptr_array_new_with_free_func (g_free);
-  g_assert_cmpuint (g_dbus_connection_register_object (session->connection, "/org/freedesktop/Notifications",
-                                                       info->interfaces[0], &vtable, session, NULL, NULL), >, 0);
-  own_name (session, "org.freedesktop.Notifications");
+  session->notification_server = scaler_test_notifications_new (session->connection);
+  session->notifications = session->notification_server->calls;
 }
 
 gboolean
 scaler_test_session_notified (ScalerTestSession *session,
                               const char        *needle)
 {
-  for (guint i = 0; session->notifications != NULL && i < session->notifications->len; i++)
-    if (strstr (g_ptr_array_index (session->notifications, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
+  return session->notification_server != NULL
+         && scaler_test_notifications_contain (session->notification_server, needle);
 }
 
 /* ---- the Background portal ---- */
@@ -497,7 +429,7 @@ scaler_test_session_watch_portal (ScalerTestSession *session)
   session->portal_requests = g_ptr_array_new_with_free_func (g_free);
   g_assert_cmpuint (g_dbus_connection_register_object (session->connection, "/org/freedesktop/portal/desktop",
                                                        info->interfaces[0], &vtable, session, NULL, NULL), >, 0);
-  own_name (session, "org.freedesktop.portal.Desktop");
+  scaler_test_own_name (session->connection, "org.freedesktop.portal.Desktop");
 }
 
 /* ---- configurations ---- */
@@ -574,7 +506,8 @@ scaler_test_session_free (ScalerTestSession *session)
   g_clear_object (&session->connection);
   kill_and_reap (session->bus_pid);
   rm_rf (session->dir);
-  g_clear_pointer (&session->notifications, g_ptr_array_unref);
+  session->notifications = NULL;
+  g_clear_pointer (&session->notification_server, scaler_test_notifications_free);
   g_clear_pointer (&session->portal_requests, g_ptr_array_unref);
   g_strfreev (session->envp);
   g_strfreev (session->wrapper);

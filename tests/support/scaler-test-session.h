@@ -24,6 +24,8 @@
 
 #include <gio/gio.h>
 
+#include "scaler-test-notifications.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -40,7 +42,8 @@ typedef struct
   GPid             service_pid;     /* 0: not running (or activated by the bus) */
   char           **envp;            /* the service's environment */
   GDBusConnection *connection;      /* the test's own, to this bus */
-  GPtrArray       *notifications;   /* "summary\nbody", once watched */
+  ScalerTestNotifications *notification_server; /* once watched */
+  GPtrArray       *notifications;   /* its Notify calls (scaler-test-notifications.h), once watched */
   GPtrArray       *portal_requests; /* "reason\ncommandline", once watched */
   char           **wrapper;         /* nullable: argv run before the service's own */
   gboolean         quiet;           /* the log is not printed at the end (tools, benchmarks) */
