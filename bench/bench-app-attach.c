@@ -20,7 +20,7 @@
 #include "scaler-engine-registry.h"
 #include "scaler-gui-resources.h"
 #include "scaler-history-store.h"
-#include "support/scaler-test-app.h"
+#include "scaler-test-app.h"
 
 #define N_AUTOSCALERS 20
 #define DAYS          7

@@ -15,7 +15,7 @@
 #include <adwaita.h>
 
 #include "scaler-dashboard.h"
-#include "support/scaler-test-app.h"
+#include "scaler-test-app.h"
 
 #define N_AUTOSCALERS 10
 

@@ -22,6 +22,7 @@
 #include "scaler-window.h"
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
+#include "support/scaler-test-png.h"
 
 static const char *outdir;
 static guint failures;
@@ -44,7 +45,7 @@ save (GtkWidget  *widget,
   g_autofree char *path = g_build_filename (outdir, file, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_dashboard_save_png (widget, path, &error))
+  if (!scaler_test_save_png (widget, path, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
       failures++;

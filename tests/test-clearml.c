@@ -29,7 +29,6 @@ static ScalerFake *fake;
 static gboolean
 require_fake (void)
 {
-  g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
 
   if (fake != NULL)
@@ -38,11 +37,8 @@ require_fake (void)
       g_assert_no_error (error);
       return TRUE;
     }
-  if (!scaler_fake_available (&reason))
-    {
-      g_test_fail_printf ("the fake servers are not available: %s", reason);
-      return FALSE;
-    }
+  if (!scaler_fake_require ())
+    return FALSE;
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
   return TRUE;

@@ -24,13 +24,6 @@
 #define DATA_DIR SCALER_SOURCE_DIR "/tests/data/clearml"
 
 static void
-spin (guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 drain (void)
 {
   for (guint i = 0; i < 500 && g_main_context_pending (NULL); i++)
@@ -84,7 +77,7 @@ new_window (ScalerApplication *app)
 
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  spin (20);
+  scaler_test_spin (20);
 
   return window;
 }
@@ -93,7 +86,7 @@ static void
 destroy_window (ScalerWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (20);
+  scaler_test_spin (20);
   g_assert_finalize_object (window);
 }
 
@@ -163,7 +156,7 @@ test_import_yaml_then_create (void)
   g_assert_cmpuint (expected->resources->len, >=, 3);
 
   g_assert_true (scaler_window_import_clearml (window, path));
-  spin (20);
+  scaler_test_spin (20);
   wizard = SCALER_WIZARD (scaler_window_get_dialog (window));
   g_assert_true (SCALER_IS_WIZARD (wizard));
   g_assert_false (scaler_wizard_is_editing (wizard));
@@ -294,7 +287,7 @@ test_import_yaml_then_create (void)
     g_assert_cmpstr (text_of (edit, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
     g_assert_null (scaler_wizard_get_import_notice (edit));
     gtk_window_destroy (GTK_WINDOW (edit));
-    spin (10);
+    scaler_test_spin (10);
     g_assert_finalize_object (edit);
   }
 
@@ -319,7 +312,7 @@ assert_import_fails (const char *name)
   g_assert_nonnull (error);
 
   g_assert_false (scaler_window_import_clearml (window, path));
-  spin (10);
+  scaler_test_spin (10);
   dialog = scaler_window_get_dialog (window);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
   g_assert_false (SCALER_IS_WIZARD (dialog));
@@ -335,7 +328,7 @@ assert_import_fails (const char *name)
 
   /* Escape (the close response) gets rid of it. */
   gtk_window_close (dialog);
-  spin (10);
+  scaler_test_spin (10);
   g_assert_null (scaler_window_get_dialog (window));
 
   destroy_window (window);

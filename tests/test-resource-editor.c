@@ -12,13 +12,7 @@
 #include "scaler-resource-dialog.h"
 #include "scaler-resource-editor.h"
 #include "scaler-resource-object.h"
-
-static void
-spin (guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
+#include "support/scaler-test-util.h"
 
 static ScalerResource *
 make_resource (const char *name,
@@ -99,7 +93,7 @@ new_editor_window (ScalerResourceEditor **editor)
   *editor = SCALER_RESOURCE_EDITOR (scaler_resource_editor_new ());
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (*editor));
   gtk_window_present (GTK_WINDOW (window));
-  spin (20);
+  scaler_test_spin (20);
 
   return window;
 }
@@ -209,7 +203,7 @@ test_add_duplicate_remove_reorder (void)
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (10);
+  scaler_test_spin (10);
 }
 
 static void
@@ -229,7 +223,7 @@ test_row_editor (void)
 
   dialog = SCALER_RESOURCE_DIALOG (scaler_resource_editor_edit (editor, 1));
   g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
-  spin (20);
+  scaler_test_spin (20);
   g_assert_true (scaler_resource_dialog_is_valid (dialog));
 
   /* A bad AMI: the AMI row shows why, and Apply is refused. */
@@ -239,7 +233,7 @@ test_row_editor (void)
   g_assert_true (gtk_widget_has_css_class (ami_row, "error"));
   g_assert_nonnull (strstr (scaler_gui_get_row_error (ami_row), "ami-nothex"));
   gtk_widget_activate_action (GTK_WIDGET (dialog), "resource.apply", NULL);
-  spin (20);
+  scaler_test_spin (20);
   g_assert_nonnull (dialog);
 
   /* A two-letter queue name is flagged on the queue row. */
@@ -254,7 +248,7 @@ test_row_editor (void)
   g_assert_true (scaler_resource_dialog_is_valid (dialog));
 
   gtk_widget_activate_action (GTK_WIDGET (dialog), "resource.apply", NULL);
-  spin (20);
+  scaler_test_spin (20);
   g_assert_null (dialog);
 
   /* Applied in place: same position, new values, the other row untouched. */
@@ -266,7 +260,7 @@ test_row_editor (void)
   g_assert_true (r->is_spot);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (10);
+  scaler_test_spin (10);
 }
 
 /* The $/h of the region, shown as a label inside the row. */
@@ -298,13 +292,13 @@ test_type_chooser (void)
   g_object_ref_sink (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
   scaler_resource_dialog_show_types (dialog);
-  spin (20);
+  scaler_test_spin (20);
 
   search = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "type_search");
   list = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "type_list");
   gtk_editable_set_text (GTK_EDITABLE (search), "p3.2x");
   gtk_list_box_invalidate_filter (GTK_LIST_BOX (list));
-  spin (20);
+  scaler_test_spin (20);
 
   for (GtkWidget *child = gtk_widget_get_first_child (list); child; child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_LIST_BOX_ROW (child) && g_object_get_data (G_OBJECT (child), "type"))
@@ -347,7 +341,7 @@ test_volume_and_network_rows (void)
   dialog = scaler_resource_dialog_new (resource, "us-east-1", FALSE);
   g_object_ref_sink (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
-  spin (20);
+  scaler_test_spin (20);
   type_row = scaler_resource_dialog_get_field_row (dialog, "ebs_volume_type");
   iops_row = scaler_resource_dialog_get_field_row (dialog, "ebs_iops");
   throughput_row = scaler_resource_dialog_get_field_row (dialog, "ebs_throughput");

@@ -74,7 +74,7 @@ wait_cycle (ScalerDbusAutoscaler *proxy,
 {
   CycleWait wait = { proxy, cycle };
 
-  scaler_test_service_wait_until (cycle_at_least, &wait, 30, "a cycle");
+  scaler_test_wait_until (cycle_at_least, &wait, 30, "a cycle");
 }
 
 /* The samples of one series of GetHistory. */
@@ -240,7 +240,7 @@ test_log_and_snapshot (void)
 
   /* New lines come as Log; CycleFinished carries what GetSnapshot returns. */
   g_signal_connect (proxy, "g-signal", G_CALLBACK (signal_cb), &seen);
-  scaler_test_service_wait_until (two_cycles_seen, &seen, 30, "two CycleFinished");
+  scaler_test_wait_until (two_cycles_seen, &seen, 30, "two CycleFinished");
   g_assert_cmpuint (seen.lines->len, >, 0);
   for (guint attempt = 0; attempt < 50; attempt++)
     {
@@ -349,7 +349,7 @@ test_crud (void)
   }
   g_assert_true (scaler_dbus_autoscaler_call_update_sync (proxy, renamed, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_no_error (error);
-  scaler_test_service_wait_until (name_is_renamed, proxy, 10, "the new name");
+  scaler_test_wait_until (name_is_renamed, proxy, 10, "the new name");
   g_assert_false (scaler_dbus_autoscaler_call_update_sync (proxy, "{\"version\":1,\"max_idle_time_min\":-1}",
                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_INVALID_CONFIG);
@@ -371,7 +371,7 @@ test_crud (void)
     g_autofree char *gone_path = scaler_dbus_autoscaler_path (id);
     gpointer args[] = { objects, gone_path };
 
-    scaler_test_service_wait_until (object_gone, args, 10, "the deleted object to leave");
+    scaler_test_wait_until (object_gone, args, 10, "the deleted object to leave");
   }
 
   /* A file that does not load: failed with its error; Start refused;
@@ -583,7 +583,7 @@ wait_event (GPtrArray  *events,
 {
   EventWait wait = { events, kind };
 
-  scaler_test_service_wait_until (event_seen, &wait, 30, kind);
+  scaler_test_wait_until (event_seen, &wait, 30, kind);
 }
 
 static const char *
@@ -639,7 +639,7 @@ test_events (void)
   state = scaler_test_wait_expect (id, 1, 1, G_MAXUINT, 30, "one instance in the other zone");
 
   /* A spot interruption, once the service sees the instance: instance-lost. */
-  scaler_test_service_wait_until (one_instance, proxy, 30, "the instance in the service's fleet");
+  scaler_test_wait_until (one_instance, proxy, 30, "the instance in the service's fleet");
   body = g_strdup_printf ("{\"instance_id\":\"%s\"}", first_instance_id (state, id));
   scaler_test_control ("/_fake/spot-interrupt", body);
   wait_event (events, "instance-lost");

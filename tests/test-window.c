@@ -13,17 +13,6 @@
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
 
-static void
-wait_for_draw (GtkWidget *widget)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!gtk_widget_get_mapped (widget) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  for (guint i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 /* One application per process: GApplication exports its object path once. */
 static ScalerApplication *app;
 
@@ -36,7 +25,7 @@ test_window_lifecycle (void)
   window = scaler_window_new (app);
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_draw (GTK_WIDGET (window));
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
   scaler_test_wait_connected (scaler_application_get_local_machine (app));
   scaler_test_spin (20);
@@ -48,7 +37,7 @@ test_window_lifecycle (void)
   g_assert_true (gtk_widget_get_visible (empty));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Autoscalers");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-autoscaler", NULL));
-  wait_for_draw (GTK_WIDGET (window));
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   /* It opens the creation wizard, modal over the window. */
   {
     GtkWindow *dialog = scaler_window_get_dialog (window);

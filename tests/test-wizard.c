@@ -24,13 +24,6 @@ static ScalerTestSession *session;
 /* This computer's service, as the application would see it. */
 static ScalerMachine *machine;
 
-static void
-spin (guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 static GtkWidget *
 child (ScalerWizard *wizard,
        const char   *name)
@@ -103,7 +96,7 @@ new_wizard (ScalerMachine       *target,
 
   g_object_ref_sink (wizard);
   gtk_window_present (GTK_WINDOW (wizard));
-  spin (20);
+  scaler_test_spin (20);
 
   return wizard;
 }
@@ -112,7 +105,7 @@ static void
 destroy_wizard (ScalerWizard *wizard)
 {
   gtk_window_destroy (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_finalize_object (wizard);
 }
 
@@ -148,7 +141,7 @@ test_refuses_empty (void)
   /* Activating Create anyway saves nothing and goes to the first bad step. */
   scaler_wizard_set_step (wizard, "review");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
-  spin (10);
+  scaler_test_spin (10);
   g_assert_cmpuint (n_saved (), ==, 0);
 
   destroy_wizard (wizard);
@@ -353,7 +346,7 @@ test_create_writes_config_and_secrets (void)
   g_assert_cmpstr (secrets->git_password, ==, "git-token-secret");
 
   /* The wizard closed itself. */
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_finalize_object (wizard);
 }
@@ -387,7 +380,7 @@ test_edit_loads_and_updates_in_place (void)
     secrets->clearml_access_key = g_strdup ("CMLKEY");
     secrets->clearml_secret_key = g_strdup ("cml-secret");
     scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, NULL, NULL);
-    spin (50);
+    scaler_test_spin (50);
   }
 
   wizard = new_wizard (machine, credentials, config);
@@ -426,7 +419,7 @@ test_edit_loads_and_updates_in_place (void)
   g_assert_cmpint (scaler_client_autoscaler_get_config (saved)->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_object_unref (saved);
 
-  spin (10);
+  scaler_test_spin (10);
   g_assert_finalize_object (wizard);
 }
 
@@ -456,30 +449,30 @@ test_close_asks_first (void)
 
   /* Untouched: closes at once. */
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_null (find_message_dialog (GTK_WINDOW (wizard)));
   destroy_wizard (wizard);
 
   wizard = new_wizard (machine, credentials, NULL);
   set_text (wizard, "name_row", "Half done");
-  spin (10);
+  scaler_test_spin (10);
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   dialog = find_message_dialog (GTK_WINDOW (wizard));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "keep");
-  spin (10);
+  scaler_test_spin (10);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "name_row"))), ==, "Half done");
 
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   dialog = find_message_dialog (GTK_WINDOW (wizard));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_cmpuint (n_saved (), ==, 0);
   destroy_wizard (wizard);
@@ -513,15 +506,11 @@ test_test_connection (void)
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autoptr(ScalerFake) fake = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
   ScalerWizard *wizard;
   const char *subtitle;
 
-  if (!scaler_fake_available (&reason))
-    {
-      g_test_skip (reason);
-      return;
-    }
+  if (!scaler_fake_require ())
+    return;
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
 
@@ -543,7 +532,7 @@ test_test_connection (void)
 
   set_text (wizard, "aws_secret_row", "not-the-secret");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
-  spin (5);
+  scaler_test_spin (5);
   wait_verdict (wizard, "aws_test_row");
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row")));
   g_test_message ("AWS verdict: %s", subtitle);
@@ -560,7 +549,7 @@ test_test_connection (void)
 
   set_text (wizard, "clearml_secret_row", "WRONG");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-clearml", NULL);
-  spin (5);
+  scaler_test_spin (5);
   wait_verdict (wizard, "clearml_test_row");
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "clearml_test_row")));
   g_test_message ("ClearML verdict: %s", subtitle);
@@ -599,7 +588,6 @@ test_aws_profile (void)
   g_autofree char *config_path = g_build_filename (aws, "config", NULL);
   g_autofree char *credentials_path = g_build_filename (aws, "credentials", NULL);
   g_autofree char *old_home = g_strdup (g_getenv ("HOME"));
-  g_autofree char *reason = NULL;
   ScalerWizard *wizard;
   GListModel *profiles;
   AdwComboRow *row;
@@ -660,7 +648,7 @@ test_aws_profile (void)
   g_clear_pointer (&config, scaler_config_unref);
 
   /* Test Connection goes through the profile. */
-  if (scaler_fake_available (&reason))
+  if (scaler_fake_require ())
     {
       fake = scaler_fake_start (&error);
       g_assert_no_error (error);

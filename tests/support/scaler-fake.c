@@ -79,6 +79,48 @@ scaler_fake_available (char **reason)
   return why == NULL;
 }
 
+/* build-aux/test sets $SCALER_TEST_TMP; CI sets CI=true. */
+static gboolean
+fakes_are_required (void)
+{
+  return g_strcmp0 (g_getenv ("CI"), "true") == 0 || g_getenv ("SCALER_TEST_TMP") != NULL;
+}
+
+gboolean
+scaler_fake_require (void)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *message = NULL;
+
+  if (scaler_fake_available (&reason))
+    return TRUE;
+  message = g_strdup_printf ("The fake AWS and ClearML servers cannot run: %s "
+                             "(build-aux/deps.sh all installs node and the npm packages of tests/fakes)",
+                             reason);
+  if (fakes_are_required ())
+    g_test_fail_printf ("%s", message);
+  else
+    g_test_skip (message);
+  return FALSE;
+}
+
+static void
+fakes_missing_case (void)
+{
+  g_assert_false (scaler_fake_require ());
+}
+
+gboolean
+scaler_fake_require_program (const char *path)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (scaler_fake_available (NULL))
+    return TRUE;
+  g_test_add_func (path, fakes_missing_case);
+  return FALSE;
+}
+
 static void
 ensure_curl (void)
 {

@@ -41,11 +41,29 @@ scaler_test_wait_connected (ScalerMachine *machine)
   g_assert_cmpint (scaler_machine_get_status (machine), ==, SCALER_MACHINE_CONNECTED);
 }
 
-void
-scaler_test_spin (guint n)
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
 {
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
+  g_assert (GDK_IS_FRAME_CLOCK (clock));
+
+  *painted = TRUE;
+}
+
+void
+scaler_test_wait_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  scaler_test_wait (gtk_widget_get_mapped (widget), 10, "the widget to be mapped");
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  scaler_test_wait (painted, 10, "a frame of the widget to be painted");
+  g_signal_handler_disconnect (clock, handler);
 }
 
 ScalerWindow *
@@ -55,7 +73,7 @@ scaler_test_window_new (ScalerApplication *app)
 
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  scaler_test_wait (gtk_widget_get_mapped (GTK_WIDGET (window)), 10, "the window to be mapped");
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   scaler_test_spin (30);
   return window;
 }

@@ -33,8 +33,9 @@ ScalerMachineRow  *scaler_test_header_for         (ScalerWindow      *window,
                                                    ScalerMachine     *machine);
 /* Autoscaler rows only (headers are not counted). */
 guint              scaler_test_n_autoscaler_rows  (ScalerWindow      *window);
-/* Iterates the main context @n times without blocking. */
-void               scaler_test_spin               (guint              n);
+/* Waits (10 s) until @widget is mapped, then (10 s) until its frame clock
+ * painted a frame after a redraw was queued. */
+void               scaler_test_wait_drawn         (GtkWidget         *widget);
 /* Activates a window action with a string target. */
 void               scaler_test_activate           (ScalerWindow      *window,
                                                    const char        *action,

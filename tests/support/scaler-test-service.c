@@ -37,21 +37,11 @@
   "  </policy>\n" \
   "</busconfig>\n"
 
-static char *
-make_dir (const char *parent,
-          const char *name)
-{
-  char *path = g_build_filename (parent, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-  return path;
-}
-
 /* The activation file of the built service, in a folder of its own. */
 static char *
 write_activation_file (ScalerTestService *svc)
 {
-  g_autofree char *dir = make_dir (svc->dir, "services");
+  g_autofree char *dir = scaler_test_make_dir (svc->dir, "services");
   g_autofree char *path = g_build_filename (dir, BUS_NAME ".service", NULL);
   g_autofree char *text = g_strdup_printf ("[D-BUS Service]\nName=%s\nExec=%s --service\n",
                                            BUS_NAME, g_getenv ("SCALER_DAEMON"));
@@ -67,7 +57,7 @@ static void
 start_bus (ScalerTestService *svc,
            gboolean           activatable)
 {
-  g_autofree char *bus_dir = make_dir (svc->dir, "bus");
+  g_autofree char *bus_dir = scaler_test_make_dir (svc->dir, "bus");
   g_autofree char *conf_path = g_build_filename (svc->dir, "bus.conf", NULL);
   g_autofree char *services = activatable ? write_activation_file (svc) : g_strdup ("");
   g_autofree char *conf = g_strdup_printf (BUS_CONFIG, bus_dir, services);
@@ -114,10 +104,10 @@ scaler_test_service_new_full (gboolean activatable)
 
   svc->dir = g_dir_make_tmp ("scaler-service-XXXXXX", &error);
   g_assert_no_error (error);
-  config_home = make_dir (svc->dir, "config");
-  state_home = make_dir (svc->dir, "state");
-  runtime = make_dir (svc->dir, "run");
-  data = make_dir (svc->dir, "data");
+  config_home = scaler_test_make_dir (svc->dir, "config");
+  state_home = scaler_test_make_dir (svc->dir, "state");
+  runtime = scaler_test_make_dir (svc->dir, "run");
+  data = scaler_test_make_dir (svc->dir, "data");
   svc->config_dir = g_build_filename (config_home, "ec2-autoscaler", NULL);
   svc->state_root = g_build_filename (state_home, "ec2-autoscaler", NULL);
   svc->secrets_dir = g_build_filename (svc->config_dir, "secrets", NULL);
@@ -425,23 +415,6 @@ scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
     }
 }
 
-void
-scaler_test_service_wait_until (ScalerTestCondition  condition,
-                                gpointer             data,
-                                double               timeout_s,
-                                const char          *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out after %.0f s waiting for: %s", timeout_s, what);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (10000);
-    }
-}
-
 typedef struct
 {
   ScalerDbusAutoscaler *proxy;
@@ -466,7 +439,7 @@ scaler_test_service_wait_state (ScalerDbusAutoscaler *proxy,
                                            scaler_dbus_autoscaler_get_name (proxy), state,
                                            scaler_dbus_autoscaler_get_state (proxy));
 
-  scaler_test_service_wait_until (state_is, &wait, timeout_s, what);
+  scaler_test_wait_until (state_is, &wait, timeout_s, what);
 }
 
 void

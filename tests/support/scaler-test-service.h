@@ -93,13 +93,6 @@ ScalerDbusAutoscaler *scaler_test_service_autoscaler (GDBusObjectManager *manage
 ScalerDbusAutoscaler *scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
                                                          const char         *path);
 
-/* Iterates the thread-default main context until @predicate holds, or
- * g_error after @timeout_s naming @what. */
-typedef gboolean (*ScalerTestCondition) (gpointer data);
-void               scaler_test_service_wait_until (ScalerTestCondition  condition,
-                                                   gpointer             data,
-                                                   double               timeout_s,
-                                                   const char          *what);
 /* Waits until the proxy's cached State is @state. */
 void               scaler_test_service_wait_state (ScalerDbusAutoscaler *proxy,
                                                    const char           *state,

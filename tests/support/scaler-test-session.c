@@ -36,16 +36,6 @@ child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-static char *
-make_dir (const char *parent,
-          const char *name)
-{
-  char *path = g_build_filename (parent, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-  return path;
-}
-
 static void
 write_bus_config (ScalerTestSession *session,
                   const char        *service_dir)
@@ -120,9 +110,9 @@ scaler_test_session_new (gboolean activatable)
   g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
   session->dir = g_dir_make_tmp ("scaler-session-XXXXXX", &error);
   g_assert_no_error (error);
-  session->config_home = make_dir (session->dir, "config");
-  session->state_home = make_dir (session->dir, "state");
-  session->runtime_dir = make_dir (session->dir, "run");
+  session->config_home = scaler_test_make_dir (session->dir, "config");
+  session->state_home = scaler_test_make_dir (session->dir, "state");
+  session->runtime_dir = scaler_test_make_dir (session->dir, "run");
   session->config_dir = g_build_filename (session->config_home, "ec2-autoscaler", NULL);
   session->bus_socket = g_build_filename (session->runtime_dir, "bus", NULL);
   session->bus_address = g_strdup_printf ("unix:path=%s", session->bus_socket);
@@ -130,7 +120,7 @@ scaler_test_session_new (gboolean activatable)
   session->envp = service_environ (session);
   if (activatable)
     {
-      service_dir = make_dir (session->dir, "services");
+      service_dir = scaler_test_make_dir (session->dir, "services");
       write_service_file (service_dir);
     }
   write_bus_config (session, service_dir);
@@ -521,26 +511,6 @@ scaler_test_demo_json (const char *id,
   return scaler_config_to_json (config);
 }
 
-/* ---- the end ---- */
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static void
 kill_and_reap (GPid pid)
 {
@@ -573,7 +543,7 @@ scaler_test_session_free (ScalerTestSession *session)
     g_dbus_connection_close_sync (session->connection, NULL, NULL);
   g_clear_object (&session->connection);
   kill_and_reap (session->bus_pid);
-  rm_rf (session->dir);
+  scaler_test_rm_rf (session->dir);
   g_clear_pointer (&session->notifications, g_ptr_array_unref);
   g_clear_pointer (&session->portal_requests, g_ptr_array_unref);
   g_strfreev (session->envp);

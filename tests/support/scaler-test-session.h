@@ -24,6 +24,8 @@
 
 #include <gio/gio.h>
 
+#include "scaler-test-util.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -93,18 +95,6 @@ gboolean           scaler_test_session_notified      (ScalerTestSession *session
  * @id (NULL: a new UUID), as JSON. */
 char              *scaler_test_demo_json             (const char        *id,
                                                       const char        *name);
-
-/* Iterates the default main context until @condition holds, or fails the
- * test after @timeout_s naming @what. */
-#define scaler_test_wait(condition, timeout_s, what) \
-  G_STMT_START { \
-    gint64 scaler_wait_deadline = g_get_monotonic_time () + (gint64) ((timeout_s) * G_USEC_PER_SEC); \
-    while (!(condition) && g_get_monotonic_time () < scaler_wait_deadline) \
-      if (!g_main_context_iteration (NULL, FALSE)) \
-        g_usleep (2000); \
-    if (!(condition)) \
-      g_error ("Timed out after %g s waiting for %s", (double) (timeout_s), (what)); \
-  } G_STMT_END
 
 void               scaler_test_session_free          (ScalerTestSession *session);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerTestSession, scaler_test_session_free)
