@@ -18,6 +18,7 @@
 
 #include "scaler-core.h"
 #include "scaler-fake.h"
+#include "support/scaler-test-config.h"
 
 #define KEY    "FAKEKEY"
 #define SECRET "FAKESECRET"
@@ -165,20 +166,15 @@ last_request_body (JsonNode  **holder,
 static ScalerConfig *
 make_config (const char *api_server)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .workers_prefix = "e2e",
+    .resource = "res1",
+    .queue = "e2e-queue",
+    .instance_type = "t3.micro",
+  });
 
   g_free (config->clearml_api_server);
   config->clearml_api_server = g_strdup (api_server);
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("e2e");
-  g_free (resource->name);
-  resource->name = g_strdup ("res1");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("e2e-queue");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("t3.micro");
-  g_ptr_array_add (config->resources, resource);
   return config;
 }
 

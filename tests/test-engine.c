@@ -14,6 +14,7 @@
 #include "scaler-ledger.h"
 #include "scaler-sim.h"
 #include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define START (G_GINT64_CONSTANT (1700006400) * G_USEC_PER_SEC)
@@ -24,27 +25,17 @@ static GThread *main_thread;
 static ScalerConfig *
 make_config (guint max, ScalerOnStop on_stop)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .id = CONFIG_ID,
+    .name = "engine test",
+    .workers_prefix = "dyn",
+    .max_instances = max,
+  });
 
-  g_free (config->id);
-  config->id = g_strdup (CONFIG_ID);
-  g_free (config->name);
-  config->name = g_strdup ("engine test");
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
   config->polling_interval_time_min = 1;
   config->max_idle_time_min = 5;
   config->max_spin_up_time_min = 10;
   config->on_stop = on_stop;
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  resource->max_instances = max;
-  g_ptr_array_add (config->resources, resource);
   return config;
 }
 

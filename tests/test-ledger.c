@@ -14,6 +14,7 @@
 #include "scaler-ledger.h"
 #include "scaler-policy.h"
 #include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define NOW (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
@@ -22,21 +23,7 @@
 static ScalerConfig *
 make_config (void)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
-
-  g_free (config->id);
-  config->id = g_strdup (CONFIG_ID);
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  g_ptr_array_add (config->resources, resource);
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) { .id = CONFIG_ID, .workers_prefix = "dyn" });
 }
 
 static ScalerLedger *

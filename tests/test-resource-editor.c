@@ -98,112 +98,193 @@ new_editor_window (ScalerResourceEditor **editor)
   return window;
 }
 
-static void
-test_add_duplicate_remove_reorder (void)
+/* An editor in a presented window. */
+typedef struct
 {
+  GtkWidget            *window;
   ScalerResourceEditor *editor;
-  GtkWidget *window = new_editor_window (&editor);
-  g_autoptr(GPtrArray) resources = NULL;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->window = new_editor_window (&f->editor);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  scaler_test_spin (10);
+}
+
+static void
+append_three (Fixture *f)
+{
+  scaler_resource_editor_append (f->editor, make_resource ("cpu", "default", "c5.xlarge", FALSE));
+  scaler_resource_editor_append (f->editor, make_resource ("gpu", "gpu", "g4dn.xlarge", TRUE));
+  scaler_resource_editor_append (f->editor, make_resource ("big", "gpu", "p3.2xlarge", FALSE));
+  assert_names (f->editor, "cpu,gpu,big", "cpu,gpu,big,add-resource");
+}
+
+/* The state the reordering cases start from: cpu,big,cpu-2,gpu (duplicated
+ * twice, one copy removed, the last row moved up twice). */
+static void
+arrange_four (Fixture *f)
+{
+  append_three (f);
+  scaler_resource_editor_duplicate (f->editor, 0);
+  scaler_resource_editor_duplicate (f->editor, 0);
+  scaler_resource_editor_remove (f->editor, 1);
+  scaler_resource_editor_move (f->editor, 3, -2);
+  assert_names (f->editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+}
+
+static void
+test_append_shows_type_queue_price (Fixture       *f,
+                                    gconstpointer  data)
+{
   GtkWidget *row;
-  GtkWidget *button;
 
-  assert_names (editor, "", "add-resource");
-
-  scaler_resource_editor_append (editor, make_resource ("cpu", "default", "c5.xlarge", FALSE));
-  scaler_resource_editor_append (editor, make_resource ("gpu", "gpu", "g4dn.xlarge", TRUE));
-  scaler_resource_editor_append (editor, make_resource ("big", "gpu", "p3.2xlarge", FALSE));
-  assert_names (editor, "cpu,gpu,big", "cpu,gpu,big,add-resource");
+  assert_names (f->editor, "", "add-resource");
+  append_three (f);
 
   /* The spot badge and the type, queue and price in the subtitle. */
-  row = scaler_resource_editor_get_row (editor, 1);
+  row = scaler_resource_editor_get_row (f->editor, 1);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "g4dn.xlarge"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "“gpu”"));
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "$"));
+}
 
-  /* Duplicate gets a unique name and lands right after the original. */
-  scaler_resource_editor_duplicate (editor, 0);
-  assert_names (editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
-  scaler_resource_editor_duplicate (editor, 0);
-  assert_names (editor, "cpu,cpu-3,cpu-2,gpu,big", "cpu,cpu-3,cpu-2,gpu,big,add-resource");
+/* Duplicate gets a unique name and lands right after the original. */
+static void
+test_duplicate_after_original (Fixture       *f,
+                               gconstpointer  data)
+{
+  append_three (f);
+  scaler_resource_editor_duplicate (f->editor, 0);
+  assert_names (f->editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
+  scaler_resource_editor_duplicate (f->editor, 0);
+  assert_names (f->editor, "cpu,cpu-3,cpu-2,gpu,big", "cpu,cpu-3,cpu-2,gpu,big,add-resource");
 
-  scaler_resource_editor_remove (editor, 1);
-  assert_names (editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
+  scaler_resource_editor_remove (f->editor, 1);
+  assert_names (f->editor, "cpu,cpu-2,gpu,big", "cpu,cpu-2,gpu,big,add-resource");
+}
 
-  scaler_resource_editor_move (editor, 3, -2);
-  assert_names (editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+static void
+test_move (Fixture       *f,
+           gconstpointer  data)
+{
+  arrange_four (f);
   /* Out of range moves do nothing. */
-  scaler_resource_editor_move (editor, 0, -1);
-  scaler_resource_editor_move (editor, 3, 1);
-  assert_names (editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+  scaler_resource_editor_move (f->editor, 0, -1);
+  scaler_resource_editor_move (f->editor, 3, 1);
+  assert_names (f->editor, "cpu,big,cpu-2,gpu", "cpu,big,cpu-2,gpu,add-resource");
+}
 
-  /* The row buttons do the same: "move up" on the last row, then "remove"
-   * on the first; the first row cannot move up, the last cannot move down. */
-  row = scaler_resource_editor_get_row (editor, 3);
+/* The row buttons do the same: "move up" on the last row; the first row
+ * cannot move up, the last cannot move down. */
+static void
+test_row_buttons (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWidget *row;
+  GtkWidget *button;
+
+  arrange_four (f);
+  row = scaler_resource_editor_get_row (f->editor, 3);
   button = g_object_get_data (G_OBJECT (row), "up-button");
   g_assert_true (gtk_widget_get_sensitive (button));
   g_assert_false (gtk_widget_get_sensitive (g_object_get_data (G_OBJECT (row), "down-button")));
   g_signal_emit_by_name (button, "clicked");
-  assert_names (editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
-  row = scaler_resource_editor_get_row (editor, 0);
+  assert_names (f->editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
+  row = scaler_resource_editor_get_row (f->editor, 0);
   g_assert_false (gtk_widget_get_sensitive (g_object_get_data (G_OBJECT (row), "up-button")));
+}
 
-  /* Drag and drop: dropping the last row's item on the first row moves it
-   * to the top. */
-  {
-    g_autoptr(GListModel) controllers = NULL;
-    g_autoptr(ScalerResourceObject) dragged = g_list_model_get_item (scaler_resource_editor_get_model (editor), 3);
-    GtkDropTarget *target = NULL;
-    GValue value = G_VALUE_INIT;
-    gboolean accepted = FALSE;
+static GtkDropTarget *
+drop_target_of (GtkWidget *row)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (row);
 
-    row = scaler_resource_editor_get_row (editor, 0);
-    controllers = gtk_widget_observe_controllers (row);
-    for (guint i = 0; i < g_list_model_get_n_items (controllers) && target == NULL; i++)
-      {
-        g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
 
-        if (GTK_IS_DROP_TARGET (controller))
-          target = GTK_DROP_TARGET (controller);
-      }
-    g_assert_nonnull (target);
-    g_value_init (&value, SCALER_TYPE_RESOURCE_OBJECT);
-    g_value_set_object (&value, dragged);
-    g_signal_emit_by_name (target, "drop", &value, 1.0, 1.0, &accepted);
-    g_value_unset (&value);
-    g_assert_true (accepted);
-    assert_names (editor, "cpu-2,cpu,big,gpu", "cpu-2,cpu,big,gpu,add-resource");
-    scaler_resource_editor_move (editor, 0, 3);
-    assert_names (editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
-  }
+      if (GTK_IS_DROP_TARGET (controller))
+        return GTK_DROP_TARGET (controller);
+    }
+  return NULL;
+}
 
-  /* The editor hands out copies in order. */
-  resources = scaler_resource_editor_dup_resources (editor);
+/* Drag and drop: dropping the last row's item on the first row moves it
+ * to the top. */
+static void
+test_drag_and_drop (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(ScalerResourceObject) dragged = NULL;
+  GtkDropTarget *target;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  arrange_four (f);
+  scaler_resource_editor_move (f->editor, 3, -1);
+  assert_names (f->editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
+
+  dragged = g_list_model_get_item (scaler_resource_editor_get_model (f->editor), 3);
+  target = drop_target_of (scaler_resource_editor_get_row (f->editor, 0));
+  g_assert_nonnull (target);
+  g_value_init (&value, SCALER_TYPE_RESOURCE_OBJECT);
+  g_value_set_object (&value, dragged);
+  g_signal_emit_by_name (target, "drop", &value, 1.0, 1.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  assert_names (f->editor, "cpu-2,cpu,big,gpu", "cpu-2,cpu,big,gpu,add-resource");
+  scaler_resource_editor_move (f->editor, 0, 3);
+  assert_names (f->editor, "cpu,big,gpu,cpu-2", "cpu,big,gpu,cpu-2,add-resource");
+}
+
+/* The editor hands out copies in order. */
+static void
+test_dup_resources_in_order (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) resources = NULL;
+
+  arrange_four (f);
+  scaler_resource_editor_move (f->editor, 3, -1);
+  resources = scaler_resource_editor_dup_resources (f->editor);
   g_assert_cmpuint (resources->len, ==, 4);
   g_assert_cmpstr (((ScalerResource *) g_ptr_array_index (resources, 2))->instance_type, ==, "g4dn.xlarge");
   g_assert_true (((ScalerResource *) g_ptr_array_index (resources, 2))->is_spot);
+}
 
-  /* Problems of the config land on the row of their resource. */
-  {
-    g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_config_problem_free);
-    ScalerConfigProblem *p = g_new0 (ScalerConfigProblem, 1);
+/* Problems of the config land on the row of their resource. */
+static void
+test_problems_on_their_row (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_config_problem_free);
+  ScalerConfigProblem *p = g_new0 (ScalerConfigProblem, 1);
+  GtkWidget *row;
 
-    p->severity = SCALER_PROBLEM_ERROR;
-    p->path = g_strdup ("resources[1].ami_id");
-    p->message = g_strdup ("“ami-x” is not an AMI id");
-    g_ptr_array_add (problems, p);
-    scaler_resource_editor_set_problems (editor, problems);
+  arrange_four (f);
+  p->severity = SCALER_PROBLEM_ERROR;
+  p->path = g_strdup ("resources[1].ami_id");
+  p->message = g_strdup ("“ami-x” is not an AMI id");
+  g_ptr_array_add (problems, p);
+  scaler_resource_editor_set_problems (f->editor, problems);
 
-    row = scaler_resource_editor_get_row (editor, 1);
-    g_assert_true (gtk_widget_has_css_class (row, "error"));
-    g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "“ami-x” is not an AMI id");
-    g_assert_false (gtk_widget_has_css_class (scaler_resource_editor_get_row (editor, 0), "error"));
+  row = scaler_resource_editor_get_row (f->editor, 1);
+  g_assert_true (gtk_widget_has_css_class (row, "error"));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), ==, "“ami-x” is not an AMI id");
+  g_assert_false (gtk_widget_has_css_class (scaler_resource_editor_get_row (f->editor, 0), "error"));
 
-    scaler_resource_editor_set_problems (editor, NULL);
-    g_assert_false (gtk_widget_has_css_class (row, "error"));
-  }
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  scaler_test_spin (10);
+  scaler_resource_editor_set_problems (f->editor, NULL);
+  g_assert_false (gtk_widget_has_css_class (row, "error"));
 }
 
 static void
@@ -431,7 +512,16 @@ main (int   argc,
   adw_init ();
   g_resources_register (scaler_gui_get_resource ());
 
-  g_test_add_func ("/scaler/resource-editor/add-duplicate-remove-reorder", test_add_duplicate_remove_reorder);
+#define ADD(path, func) \
+  g_test_add ("/scaler/resource-editor/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("append-shows-type-queue-price", test_append_shows_type_queue_price);
+  ADD ("duplicate-after-original", test_duplicate_after_original);
+  ADD ("move", test_move);
+  ADD ("row-buttons", test_row_buttons);
+  ADD ("drag-and-drop", test_drag_and_drop);
+  ADD ("dup-resources-in-order", test_dup_resources_in_order);
+  ADD ("problems-on-their-row", test_problems_on_their_row);
+#undef ADD
   g_test_add_func ("/scaler/resource-editor/row-editor", test_row_editor);
   g_test_add_func ("/scaler/resource-editor/type-chooser", test_type_chooser);
   g_test_add_func ("/scaler/resource-editor/volume-and-network-rows", test_volume_and_network_rows);

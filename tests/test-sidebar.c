@@ -16,6 +16,7 @@
 #include "scaler-gui-resources.h"
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
+#include "support/scaler-test-config.h"
 
 static ScalerTestSession *session;
 /* One application per process: GApplication exports its object path once. */
@@ -31,22 +32,11 @@ typedef struct
 static ScalerConfig *
 make_config (const char *name)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *r = scaler_resource_new ();
-
-  g_free (config->name);
-  config->name = g_strdup (name);
-  g_free (r->name);
-  r->name = g_strdup ("cpu");
-  g_free (r->queue);
-  r->queue = g_strdup ("default");
-  g_free (r->instance_type);
-  r->instance_type = g_strdup ("c5.large");
-  g_free (r->ami_id);
-  r->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, r);
-
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .name = name,
+    .instance_type = "c5.large",
+    .ami_id = "ami-0123456789abcdef0",
+  });
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "scaler-core.h"
 #include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 typedef struct
 {
@@ -59,22 +60,10 @@ fixture_tear_down (Fixture       *fixture,
 static ScalerConfig *
 make_config (const char *name)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
-
-  g_free (config->name);
-  config->name = g_strdup (name);
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  g_free (resource->ami_id);
-  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, resource);
-
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .name = name,
+    .ami_id = "ami-0123456789abcdef0",
+  });
 }
 
 static char *
