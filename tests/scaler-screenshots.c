@@ -158,10 +158,10 @@ sample_secrets (void)
 /* A server of the sidebar: a second service, on a bus of its own, with two
  * demo autoscalers, one of them running. It calls itself "gpu-server" when
  * the tool may give it a host name of its own (a UTS namespace, as root). */
-static ScalerTestSession *
+static ScalerTestService *
 start_server (void)
 {
-  ScalerTestSession *server = scaler_test_session_new (FALSE);
+  ScalerTestService *server = scaler_test_service_new ();
   g_autoptr(ScalerDbusManager) manager = NULL;
   g_autofree char *nightly = scaler_test_demo_json (NULL, "Nightly Training");
   g_autofree char *eval = scaler_test_demo_json (NULL, "Evaluation");
@@ -175,7 +175,7 @@ start_server (void)
 
       server->wrapper = g_strdupv ((char **) wrapper);
     }
-  scaler_test_session_start_service (server);
+  scaler_test_service_start (server);
   manager = scaler_test_manager_proxy (server);
   scaler_dbus_manager_call_create_sync (manager, nightly, G_DBUS_CALL_FLAGS_NONE, 20000, &path, NULL, NULL);
   {
@@ -250,8 +250,8 @@ main (int   argc,
       char *argv[])
 {
   static const char * const steps[] = { "general", "aws", "clearml", "git", "resources", "agent", "review" };
-  g_autoptr(ScalerTestSession) local = NULL;
-  g_autoptr(ScalerTestSession) server = NULL;
+  g_autoptr(ScalerTestService) local = NULL;
+  g_autoptr(ScalerTestService) server = NULL;
   g_autoptr(ScalerApplication) app = NULL;
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
@@ -271,10 +271,10 @@ main (int   argc,
   g_mkdir_with_parents (outdir, 0755);
 
   /* This computer's service, on a bus of its own. */
-  local = scaler_test_session_new (FALSE);
+  local = scaler_test_service_new ();
   local->quiet = TRUE;
-  scaler_test_session_use (local);
-  scaler_test_session_start_service (local);
+  scaler_test_service_use (local);
+  scaler_test_service_start (local);
 
   gtk_init ();
   adw_init ();
@@ -396,7 +396,7 @@ main (int   argc,
   /* A server in the sidebar, reached as over SSH (the bridge is what ssh
    * runs on the server), under "This Computer". */
   server = start_server ();
-  connect = scaler_test_session_connect_command (server);
+  connect = scaler_test_service_connect_command (server);
   g_setenv ("SCALER_CONNECT_COMMAND", connect, TRUE);
   {
     ScalerMachine *remote = scaler_application_add_server (app, "ml@gpu-server");
@@ -421,7 +421,7 @@ main (int   argc,
         scaler_client_autoscaler_call (autoscaler, "Stop", NULL, -1, NULL, NULL, NULL);
       }
     wait_ms (1500);
-    scaler_test_session_stop_service (local, SIGTERM);
+    scaler_test_service_signal (local, SIGTERM);
     scaler_machine_disconnect (machine);
     scaler_machine_connect (machine);
     scaler_test_wait (scaler_machine_get_status (machine) == SCALER_MACHINE_UNREACHABLE, 40, "unreachable");

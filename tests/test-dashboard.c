@@ -20,7 +20,7 @@
 #include "support/scaler-test-app.h"
 #include "support/scaler-test-png.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 
 typedef struct
 {
@@ -85,7 +85,7 @@ fixture_teardown (Fixture       *f,
   g_assert_finalize_object (f->dashboard);
   g_clear_object (&f->machine);
   g_free (f->id);
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
 }
 
 static ScalerDashboardRow *
@@ -558,14 +558,7 @@ main (int   argc,
 {
   int status;
 
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  session = scaler_test_app_init (&argc, &argv);
 
   g_test_add ("/scaler/dashboard/follows-service", Fixture, NULL,
               fixture_setup, test_follows_service, fixture_teardown);
@@ -582,6 +575,6 @@ main (int   argc,
   g_test_add_func ("/scaler/dashboard/finalize", test_finalize);
 
   status = g_test_run ();
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

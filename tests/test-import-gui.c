@@ -50,7 +50,7 @@ text_of (ScalerWizard *wizard,
 /* One application per process: a second one cannot export its actions on
  * the same bus path. */
 static ScalerApplication *the_app;
-static ScalerTestSession *session;
+static ScalerTestService *session;
 
 static ScalerApplication *
 new_app (void)
@@ -65,7 +65,7 @@ new_app (void)
 static guint
 n_saved (void)
 {
-  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+  g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (session);
 
   return ids->len;
 }
@@ -364,16 +364,7 @@ main (int   argc,
 {
   int status;
 
-  /* Hermetic: a service of its own on a private bus, no keyring. */
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
-
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  session = scaler_test_app_init (&argc, &argv);
 
   g_test_add_func ("/scaler/import-gui/yaml-then-create", test_import_yaml_then_create);
   g_test_add_func ("/scaler/import-gui/broken-yaml", test_broken_yaml);
@@ -383,7 +374,7 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&the_app);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
 
   return status;
 }

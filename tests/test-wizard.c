@@ -20,7 +20,7 @@
 #include "support/scaler-fake.h"
 #include "support/scaler-test-app.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 /* This computer's service, as the application would see it. */
 static ScalerMachine *machine;
 
@@ -112,7 +112,7 @@ destroy_wizard (ScalerWizard *wizard)
 static guint
 n_saved (void)
 {
-  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+  g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (session);
 
   return ids->len;
 }
@@ -123,7 +123,7 @@ test_refuses_empty (void)
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   ScalerWizard *wizard;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   wizard = new_wizard (machine, credentials, NULL);
 
   /* A new config has no name, no keys and no resources. */
@@ -362,13 +362,13 @@ test_edit_loads_and_updates_in_place (void)
   ScalerWizard *wizard;
   gboolean loaded = FALSE;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   g_free (config->name);
   config->name = g_strdup ("Editable");
   config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   g_ptr_array_add (config->resources, good_resource ());
   json = scaler_config_to_json (config);
-  scaler_test_session_write_config (session, config->id, json);
+  scaler_test_service_write_json (session, config->id, json);
   scaler_test_wait (scaler_machine_find (machine, config->id) != NULL, 20, "the service to show it");
   saved = g_object_ref (scaler_machine_find (machine, config->id));
 
@@ -444,7 +444,7 @@ test_close_asks_first (void)
   ScalerWizard *wizard;
   AdwMessageDialog *dialog;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   wizard = new_wizard (machine, credentials, NULL);
 
   /* Untouched: closes at once. */
@@ -679,9 +679,9 @@ main (int   argc,
 {
   int status;
 
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
+  session = scaler_test_service_new ();
+  scaler_test_service_use (session);
+  scaler_test_service_start (session);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -701,6 +701,6 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&machine);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scaler-dbus-error.h"
+#include "scaler-gui-resources.h"
 #include "scaler-test-app.h"
 
 ScalerApplication *
@@ -141,7 +142,7 @@ scaler_test_activate (ScalerWindow *window,
 }
 
 ScalerDbusAutoscaler *
-scaler_test_proxy_for (ScalerTestSession *session,
+scaler_test_proxy_for (ScalerTestService *session,
                        const char        *id)
 {
   g_autofree char *path = scaler_dbus_autoscaler_path (id);
@@ -155,7 +156,7 @@ scaler_test_proxy_for (ScalerTestSession *session,
 }
 
 ScalerDbusManager *
-scaler_test_manager_proxy (ScalerTestSession *session)
+scaler_test_manager_proxy (ScalerTestService *session)
 {
   g_autoptr(GError) error = NULL;
   ScalerDbusManager *proxy;
@@ -185,4 +186,27 @@ void
 scaler_test_tolerate_allocation_warning (void)
 {
   g_log_set_writer_func (log_writer, NULL, NULL);
+}
+
+void
+scaler_test_gtk_init (int    *argc,
+                      char ***argv)
+{
+  scaler_test_tolerate_allocation_warning ();
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+}
+
+ScalerTestService *
+scaler_test_app_init (int    *argc,
+                      char ***argv)
+{
+  ScalerTestService *session = scaler_test_service_new ();
+
+  scaler_test_service_use (session);
+  scaler_test_service_start (session);
+  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+  scaler_test_gtk_init (argc, argv);
+  return session;
 }

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "scaler-demo.h"
 #include "scaler-test-config.h"
 #include "scaler-util.h"
 
@@ -38,4 +39,17 @@ scaler_test_config_resource (ScalerConfig *config)
 {
   g_assert (config != NULL && config->resources->len > 0);
   return g_ptr_array_index (config->resources, 0);
+}
+
+char *
+scaler_test_demo_json (const char *id,
+                       const char *name)
+{
+  g_autoptr(ScalerConfig) config = scaler_demo_config_new ();
+
+  if (id != NULL)
+    scaler_set_str (&config->id, id);
+  if (name != NULL)
+    scaler_set_str (&config->name, name);
+  return scaler_config_to_json (config);
 }

@@ -2,8 +2,7 @@
 /*
  * scaler-test-config.h: a valid ScalerConfig for a test, with one resource,
  * and only the fields the test cares about set (scaler-test-daemon.h builds
- * the saved-config JSON of a closed-loop run; scaler-test-session.h a demo
- * one).
+ * the saved-config JSON of a closed-loop run).
  */
 
 #pragma once
@@ -26,6 +25,10 @@ typedef struct
 } ScalerTestConfigOptions;
 
 ScalerConfig   *scaler_test_config_new      (const ScalerTestConfigOptions *options);
+/* A demo configuration (the simulator; no credentials) named @name (NULL:
+ * the demo's), with @id (NULL: a new UUID), as JSON. */
+char           *scaler_test_demo_json       (const char                    *id,
+                                             const char                    *name);
 /* The first resource of @config. */
 ScalerResource *scaler_test_config_resource (ScalerConfig                  *config);
 
