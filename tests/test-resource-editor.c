@@ -409,99 +409,142 @@ test_type_chooser (void)
 
 /* The IOPS and throughput rows show only for the volume types that take
  * them; io1 without IOPS is refused on the IOPS row; the hop limit and the
- * public IP choice round-trip. */
-static void
-test_volume_and_network_rows (void)
+ * public IP choice round-trip. The fixture: the dialog of an m5.large
+ * resource with its rows. */
+typedef struct
 {
-  g_autoptr(ScalerResource) resource = make_resource ("db", "default", "m5.large", FALSE);
-  ScalerResourceDialog *dialog = NULL;
-  g_autoptr(ScalerResource) chosen = NULL;
-  GtkWidget *type_row, *iops_row, *throughput_row, *size_row, *ip_row, *hop_row;
-  GtkWidget *iops_spin, *throughput_spin, *hop_spin;
+  ScalerResource       *resource;
+  ScalerResourceDialog *dialog;
+  GtkWidget            *type_row, *iops_row, *throughput_row, *size_row, *ip_row, *hop_row;
+  GtkWidget            *iops_spin, *throughput_spin, *hop_spin, *size_spin;
+} VolumeFixture;
 
-  dialog = scaler_resource_dialog_new (resource, "us-east-1", FALSE);
-  g_object_ref_sink (dialog);
-  gtk_window_present (GTK_WINDOW (dialog));
+static GtkWidget *
+dialog_child (ScalerResourceDialog *dialog,
+              const char           *name)
+{
+  return (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, name);
+}
+
+static void
+volume_set_up (VolumeFixture *f,
+               gconstpointer  data)
+{
+  f->resource = make_resource ("db", "default", "m5.large", FALSE);
+  f->dialog = scaler_resource_dialog_new (f->resource, "us-east-1", FALSE);
+  g_object_ref_sink (f->dialog);
+  gtk_window_present (GTK_WINDOW (f->dialog));
   scaler_test_spin (20);
-  type_row = scaler_resource_dialog_get_field_row (dialog, "ebs_volume_type");
-  iops_row = scaler_resource_dialog_get_field_row (dialog, "ebs_iops");
-  throughput_row = scaler_resource_dialog_get_field_row (dialog, "ebs_throughput");
-  size_row = scaler_resource_dialog_get_field_row (dialog, "ebs_volume_size");
-  ip_row = scaler_resource_dialog_get_field_row (dialog, "associate_public_ip");
-  hop_row = scaler_resource_dialog_get_field_row (dialog, "metadata_hop_limit");
-  iops_spin = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "ebs_iops_spin");
-  throughput_spin = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "ebs_throughput_spin");
-  hop_spin = (GtkWidget *) gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG, "hop_limit_spin");
-  g_assert_true (iops_row != throughput_row && iops_row != type_row && hop_row != ip_row);
+  f->type_row = scaler_resource_dialog_get_field_row (f->dialog, "ebs_volume_type");
+  f->iops_row = scaler_resource_dialog_get_field_row (f->dialog, "ebs_iops");
+  f->throughput_row = scaler_resource_dialog_get_field_row (f->dialog, "ebs_throughput");
+  f->size_row = scaler_resource_dialog_get_field_row (f->dialog, "ebs_volume_size");
+  f->ip_row = scaler_resource_dialog_get_field_row (f->dialog, "associate_public_ip");
+  f->hop_row = scaler_resource_dialog_get_field_row (f->dialog, "metadata_hop_limit");
+  f->iops_spin = dialog_child (f->dialog, "ebs_iops_spin");
+  f->throughput_spin = dialog_child (f->dialog, "ebs_throughput_spin");
+  f->hop_spin = dialog_child (f->dialog, "hop_limit_spin");
+  f->size_spin = dialog_child (f->dialog, "ebs_size_spin");
+  g_assert_true (f->iops_row != f->throughput_row && f->iops_row != f->type_row && f->hop_row != f->ip_row);
+}
 
-  /* gp3 (the default): both optional rows, no error. */
-  g_assert_true (scaler_resource_dialog_is_valid (dialog));
-  g_assert_true (gtk_widget_get_visible (iops_row));
-  g_assert_true (gtk_widget_get_visible (throughput_row));
-  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (hop_spin)), ==, 2);
+static void
+volume_tear_down (VolumeFixture *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->dialog));
+  g_assert_finalize_object (f->dialog);
+  scaler_resource_free (f->resource);
+}
 
-  /* gp2: neither applies. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), 2);
-  g_assert_false (gtk_widget_get_visible (iops_row));
-  g_assert_false (gtk_widget_get_visible (throughput_row));
-  g_assert_true (scaler_resource_dialog_is_valid (dialog));
+/* gp3 (the default): both optional rows, no error. */
+static void
+test_volume_gp3_default (VolumeFixture *f,
+                         gconstpointer  data)
+{
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+  g_assert_true (gtk_widget_get_visible (f->iops_row));
+  g_assert_true (gtk_widget_get_visible (f->throughput_row));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (f->hop_spin)), ==, 2);
+}
 
-  /* io1: IOPS required, flagged on the IOPS row itself. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), 3);
-  g_assert_true (gtk_widget_get_visible (iops_row));
-  g_assert_false (gtk_widget_get_visible (throughput_row));
-  g_assert_false (scaler_resource_dialog_is_valid (dialog));
-  g_assert_true (gtk_widget_has_css_class (iops_row, "error"));
-  g_assert_nonnull (strstr (scaler_gui_get_row_error (iops_row), "io1 volumes need provisioned IOPS"));
-  g_assert_false (gtk_widget_has_css_class (type_row, "error"));
-  g_assert_false (gtk_widget_has_css_class (size_row, "error"));
+/* gp2: neither applies. */
+static void
+test_volume_gp2 (VolumeFixture *f,
+                 gconstpointer  data)
+{
+  adw_combo_row_set_selected (ADW_COMBO_ROW (f->type_row), 2);
+  g_assert_false (gtk_widget_get_visible (f->iops_row));
+  g_assert_false (gtk_widget_get_visible (f->throughput_row));
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+}
 
-  /* Above 50 IOPS per GiB of the 100 GiB volume: still the IOPS row. */
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (iops_spin), 6000);
-  g_assert_true (gtk_widget_has_css_class (iops_row, "error"));
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (iops_spin), 4000);
-  g_assert_false (gtk_widget_has_css_class (iops_row, "error"));
-  g_assert_true (scaler_resource_dialog_is_valid (dialog));
+/* io1: IOPS required, flagged on the IOPS row itself; above 50 IOPS per
+ * GiB of the 100 GiB volume: still the IOPS row. */
+static void
+test_volume_io1_needs_iops (VolumeFixture *f,
+                            gconstpointer  data)
+{
+  adw_combo_row_set_selected (ADW_COMBO_ROW (f->type_row), 3);
+  g_assert_true (gtk_widget_get_visible (f->iops_row));
+  g_assert_false (gtk_widget_get_visible (f->throughput_row));
+  g_assert_false (scaler_resource_dialog_is_valid (f->dialog));
+  g_assert_true (gtk_widget_has_css_class (f->iops_row, "error"));
+  g_assert_nonnull (strstr (scaler_gui_get_row_error (f->iops_row), "io1 volumes need provisioned IOPS"));
+  g_assert_false (gtk_widget_has_css_class (f->type_row, "error"));
+  g_assert_false (gtk_widget_has_css_class (f->size_row, "error"));
 
-  /* st1 on the root device: the type row. */
-  adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), 5);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG,
-                                                                            "ebs_size_spin")), 500);
-  g_assert_false (gtk_widget_get_visible (iops_row));
-  g_assert_true (gtk_widget_has_css_class (type_row, "error"));
-  g_assert_false (scaler_resource_dialog_is_valid (dialog));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->iops_spin), 6000);
+  g_assert_true (gtk_widget_has_css_class (f->iops_row, "error"));
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->iops_spin), 4000);
+  g_assert_false (gtk_widget_has_css_class (f->iops_row, "error"));
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+}
 
-  /* Back to io1 (100 GiB) with IOPS, a public IP and a hop limit of 3. */
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (dialog), SCALER_TYPE_RESOURCE_DIALOG,
-                                                                            "ebs_size_spin")), 100);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (type_row), 3);
-  g_assert_true (scaler_resource_dialog_is_valid (dialog));
-  adw_combo_row_set_selected (ADW_COMBO_ROW (ip_row), 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (hop_spin), 3);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (throughput_spin), 500);   /* hidden: not kept */
-  chosen = scaler_resource_dialog_dup_resource (dialog);
+/* st1 on the root device: the type row. */
+static void
+test_volume_st1_root (VolumeFixture *f,
+                      gconstpointer  data)
+{
+  adw_combo_row_set_selected (ADW_COMBO_ROW (f->type_row), 5);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->size_spin), 500);
+  g_assert_false (gtk_widget_get_visible (f->iops_row));
+  g_assert_true (gtk_widget_has_css_class (f->type_row, "error"));
+  g_assert_false (scaler_resource_dialog_is_valid (f->dialog));
+}
+
+/* io1 (100 GiB) with IOPS, a public IP and a hop limit of 3: kept, and
+ * shown again by a new dialog. */
+static void
+test_volume_round_trip (VolumeFixture *f,
+                        gconstpointer  data)
+{
+  g_autoptr(ScalerResource) chosen = NULL;
+  g_autoptr(ScalerResource) same = NULL;
+  ScalerResourceDialog *again;
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->size_spin), 100);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (f->type_row), 3);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->iops_spin), 4000);
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (f->ip_row), 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->hop_spin), 3);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (f->throughput_spin), 500);   /* hidden: not kept */
+  chosen = scaler_resource_dialog_dup_resource (f->dialog);
   g_assert_cmpstr (chosen->ebs_volume_type, ==, "io1");
   g_assert_cmpuint (chosen->ebs_iops, ==, 4000);
   g_assert_cmpuint (chosen->ebs_throughput, ==, 0);
   g_assert_cmpuint (chosen->metadata_hop_limit, ==, 3);
   g_assert_cmpint (chosen->associate_public_ip, ==, SCALER_PUBLIC_IP_YES);
 
-  gtk_window_destroy (GTK_WINDOW (dialog));
-  g_assert_finalize_object (dialog);
-
-  /* Opened again with those values: the form shows them. */
-  {
-    ScalerResourceDialog *again = scaler_resource_dialog_new (chosen, "us-east-1", FALSE);
-    g_autoptr(ScalerResource) same = NULL;
-
-    g_object_ref_sink (again);
-    same = scaler_resource_dialog_dup_resource (again);
-    g_assert_cmpuint (same->ebs_iops, ==, 4000);
-    g_assert_cmpuint (same->metadata_hop_limit, ==, 3);
-    g_assert_cmpint (same->associate_public_ip, ==, SCALER_PUBLIC_IP_YES);
-    gtk_window_destroy (GTK_WINDOW (again));
-    g_assert_finalize_object (again);
-  }
+  again = scaler_resource_dialog_new (chosen, "us-east-1", FALSE);
+  g_object_ref_sink (again);
+  same = scaler_resource_dialog_dup_resource (again);
+  g_assert_cmpuint (same->ebs_iops, ==, 4000);
+  g_assert_cmpuint (same->metadata_hop_limit, ==, 3);
+  g_assert_cmpint (same->associate_public_ip, ==, SCALER_PUBLIC_IP_YES);
+  gtk_window_destroy (GTK_WINDOW (again));
+  g_assert_finalize_object (again);
 }
 
 int
@@ -524,7 +567,14 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/scaler/resource-editor/row-editor", test_row_editor);
   g_test_add_func ("/scaler/resource-editor/type-chooser", test_type_chooser);
-  g_test_add_func ("/scaler/resource-editor/volume-and-network-rows", test_volume_and_network_rows);
+#define ADD_VOLUME(path, func) \
+  g_test_add ("/scaler/resource-editor/volume/" path, VolumeFixture, NULL, volume_set_up, func, volume_tear_down)
+  ADD_VOLUME ("gp3-default", test_volume_gp3_default);
+  ADD_VOLUME ("gp2", test_volume_gp2);
+  ADD_VOLUME ("io1-needs-iops", test_volume_io1_needs_iops);
+  ADD_VOLUME ("st1-root", test_volume_st1_root);
+  ADD_VOLUME ("round-trip", test_volume_round_trip);
+#undef ADD_VOLUME
 
   return g_test_run ();
 }
