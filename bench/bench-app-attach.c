@@ -20,7 +20,7 @@
 #include "scaler-engine-registry.h"
 #include "scaler-gui-resources.h"
 #include "scaler-history-store.h"
-#include "support/scaler-test-app.h"
+#include "scaler-test-app.h"
 
 #define N_AUTOSCALERS 20
 #define DAYS          7
@@ -33,7 +33,7 @@ ms_since (gint64 start)
 
 /* 7 days of one sample a minute, ending now, for the demo's series. */
 static void
-write_history (ScalerTestSession *session,
+write_history (ScalerTestService *session,
                const char        *id)
 {
   static const char * const names[] = {
@@ -66,7 +66,7 @@ write_history (ScalerTestSession *session,
 }
 
 static void
-populate (ScalerTestSession *session)
+populate (ScalerTestService *session)
 {
   g_autoptr(ScalerDbusManager) manager = scaler_test_manager_proxy (session);
 
@@ -77,13 +77,13 @@ populate (ScalerTestSession *session)
       g_autofree char *json = scaler_test_demo_json (id, name);
 
       write_history (session, id);
-      scaler_test_session_write_config (session, id, json);
+      scaler_test_service_write_json (session, id, json);
     }
-  scaler_test_session_start_service (session);
-  scaler_test_session_wait_n (session, N_AUTOSCALERS);
+  scaler_test_service_start (session);
+  scaler_test_service_wait_n (session, N_AUTOSCALERS);
   /* They run, as they would on a user's machine. */
   {
-    g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+    g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (session);
 
     for (guint i = 0; i < ids->len; i++)
       {
@@ -202,7 +202,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(ScalerTestSession) session = scaler_test_session_new (FALSE);
+  g_autoptr(ScalerTestService) session = scaler_test_service_new ();
   g_autoptr(ScalerApplication) app = NULL;
   g_autofree char *connect = NULL;
   const char *env = g_getenv ("SCALER_BENCH_RUNS");
@@ -210,10 +210,10 @@ main (int   argc,
   ScalerMachine *server;
   ScalerWindow *window;
 
-  scaler_test_session_use (session);
+  scaler_test_service_use (session);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
   populate (session);
-  connect = scaler_test_session_connect_command (session);
+  connect = scaler_test_service_connect_command (session);
   g_setenv ("SCALER_CONNECT_COMMAND", connect, TRUE);
 
   gtk_init ();

@@ -15,7 +15,7 @@
 #include <adwaita.h>
 
 #include "scaler-dashboard.h"
-#include "support/scaler-test-app.h"
+#include "scaler-test-app.h"
 
 #define N_AUTOSCALERS 10
 
@@ -47,7 +47,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(ScalerTestSession) session = scaler_test_session_new (FALSE);
+  g_autoptr(ScalerTestService) session = scaler_test_service_new ();
   g_autoptr(ScalerDbusManager) manager = NULL;
   g_autoptr(ScalerMachine) machine = NULL;
   const char *env = g_getenv ("SCALER_BENCH_SECONDS");
@@ -58,12 +58,12 @@ main (int   argc,
   GtkWidget *dashboard;
   guint cycles = 0;
 
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
+  scaler_test_service_use (session);
+  scaler_test_service_start (session);
   gtk_init ();
   adw_init ();
   base = vmrss_kb (0);
-  service_idle = vmrss_kb (session->service_pid);
+  service_idle = vmrss_kb (session->pid);
 
   manager = scaler_test_manager_proxy (session);
   for (guint i = 0; i < N_AUTOSCALERS; i++)
@@ -81,7 +81,7 @@ main (int   argc,
     }
 
   run_for (seconds / 2);
-  service_running = vmrss_kb (session->service_pid);
+  service_running = vmrss_kb (session->pid);
   g_print ("dashboard-rss: the service, idle: VmRSS %ld KiB\n", service_idle);
   g_print ("dashboard-rss: the service with %d demo autoscalers running %.0f s: VmRSS %ld KiB (+%ld KiB, %.0f KiB "
            "per autoscaler)\n", N_AUTOSCALERS, seconds / 2, service_running, service_running - service_idle,
@@ -104,7 +104,7 @@ main (int   argc,
   g_print ("dashboard-rss: + a dashboard window following one of them, %.0f s (%u cycles): VmRSS %ld KiB "
            "(+%ld KiB); the service then: %ld KiB\n",
            seconds / 2, scaler_client_autoscaler_get_cycle (first) - cycles, with_dashboard, with_dashboard - base,
-           vmrss_kb (session->service_pid));
+           vmrss_kb (session->pid));
 
   {
     ScalerHistory *history = scaler_client_autoscaler_get_history (first);

@@ -19,9 +19,11 @@
 #include "scaler-gui-resources.h"
 #include "scaler-resource-dialog.h"
 #include "scaler-resource-editor.h"
+#include "scaler-util.h"
 #include "scaler-window.h"
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
+#include "support/scaler-test-png.h"
 
 static const char *outdir;
 static guint failures;
@@ -44,7 +46,7 @@ save (GtkWidget  *widget,
   g_autofree char *path = g_build_filename (outdir, file, NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_dashboard_save_png (widget, path, &error))
+  if (!scaler_test_save_png (widget, path, &error))
     {
       g_printerr ("%s: %s\n", path, error->message);
       failures++;
@@ -157,10 +159,10 @@ sample_secrets (void)
 /* A server of the sidebar: a second service, on a bus of its own, with two
  * demo autoscalers, one of them running. It calls itself "gpu-server" when
  * the tool may give it a host name of its own (a UTS namespace, as root). */
-static ScalerTestSession *
+static ScalerTestService *
 start_server (void)
 {
-  ScalerTestSession *server = scaler_test_session_new (FALSE);
+  ScalerTestService *server = scaler_test_service_new ();
   g_autoptr(ScalerDbusManager) manager = NULL;
   g_autofree char *nightly = scaler_test_demo_json (NULL, "Nightly Training");
   g_autofree char *eval = scaler_test_demo_json (NULL, "Evaluation");
@@ -174,7 +176,7 @@ start_server (void)
 
       server->wrapper = g_strdupv ((char **) wrapper);
     }
-  scaler_test_session_start_service (server);
+  scaler_test_service_start (server);
   manager = scaler_test_manager_proxy (server);
   scaler_dbus_manager_call_create_sync (manager, nightly, G_DBUS_CALL_FLAGS_NONE, 20000, &path, NULL, NULL);
   {
@@ -244,22 +246,193 @@ capture_notice (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* What the screens share. */
+typedef struct
+{
+  ScalerTestService *local;
+  ScalerApplication *app;
+  ScalerMachine     *machine;
+  ScalerWindow      *window;
+  ScalerWizard      *wizard;
+  ScalerConfig      *config;
+  guint              seconds;
+} Screens;
+
+/* The empty state: no saved autoscalers yet. */
+static void
+capture_empty_state (Screens *s)
+{
+  s->window = scaler_window_new (s->app);
+  gtk_window_set_default_size (GTK_WINDOW (s->window), 1180, 760);
+  gtk_window_present (GTK_WINDOW (s->window));
+  scaler_test_wait_connected (s->machine);
+  wait_ms (800);
+  capture (GTK_WIDGET (s->window), "empty-state");
+}
+
+/* Every step of the wizard, filled in with realistic values. */
+static void
+capture_wizard_steps (Screens *s)
+{
+  static const char * const steps[] = { "general", "aws", "clearml", "git", "resources", "agent", "review" };
+  g_autoptr(ScalerSecrets) secrets = sample_secrets ();
+
+  s->config = sample_config ();
+  s->wizard = scaler_wizard_new (s->machine, scaler_application_get_credentials (s->app), NULL);
+  scaler_wizard_load_config (s->wizard, s->config);
+  scaler_wizard_set_secrets (s->wizard, secrets);
+  gtk_window_set_transient_for (GTK_WINDOW (s->wizard), GTK_WINDOW (s->window));
+  gtk_window_present (GTK_WINDOW (s->wizard));
+  wait_ms (500);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("wizard-%s", steps[i]);
+
+      scaler_wizard_set_step (s->wizard, steps[i]);
+      wait_ms (600);
+      capture (GTK_WIDGET (s->wizard), name);
+    }
+}
+
+/* The row editor of one resource, and its instance types. */
+static void
+capture_resource_editor (Screens *s)
+{
+  GtkWidget *dialog;
+  GtkWidget *search;
+
+  scaler_wizard_set_step (s->wizard, "resources");
+  wait_ms (400);
+  dialog = scaler_resource_editor_edit (SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (s->wizard)), 0);
+  wait_ms (600);
+  capture (dialog, "resource-editor");
+  scaler_resource_dialog_show_types ((gpointer) dialog);
+  search = GTK_WIDGET (gtk_widget_get_template_child (dialog, scaler_resource_dialog_get_type (), "type_search"));
+  gtk_editable_set_text (GTK_EDITABLE (search), "g5");
+  wait_ms (600);
+  capture (dialog, "resource-editor-types");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* What invalid input looks like: the message under the row, the step
+ * marked, Create insensitive. */
+static void
+capture_invalid_input (Screens *s)
+{
+  g_autoptr(ScalerConfig) bad = scaler_config_copy (s->config);
+  ScalerResource *first = g_ptr_array_index (bad->resources, 0);
+
+  scaler_set_str (&bad->workers_prefix, "gpu:pool");
+  scaler_set_str (&first->ami_id, "ami-12");
+  scaler_set_str (&first->queue, "q");
+  scaler_wizard_load_config (s->wizard, bad);
+  scaler_wizard_set_step (s->wizard, "general");
+  wait_ms (600);
+  capture (GTK_WIDGET (s->wizard), "wizard-general-errors");
+  scaler_wizard_set_step (s->wizard, "resources");
+  wait_ms (600);
+  capture (GTK_WIDGET (s->wizard), "wizard-resources-errors");
+}
+
+/* Create it for real, so the sidebar has more than the demo. */
+static void
+create_sample (Screens *s)
+{
+  scaler_wizard_load_config (s->wizard, s->config);
+  g_object_add_weak_pointer (G_OBJECT (s->wizard), (gpointer *) &s->wizard);
+  gtk_widget_activate_action (GTK_WIDGET (s->wizard), "wizard.create", NULL);
+  for (guint i = 0; i < 50 && s->wizard != NULL; i++)
+    wait_ms (100);
+  if (s->wizard != NULL)
+    {
+      g_printerr ("The wizard did not create the sample autoscaler\n");
+      failures++;
+      gtk_window_destroy (GTK_WINDOW (s->wizard));
+    }
+  wait_ms (200);
+}
+
+/* Import ClearML Configuration…: the wizard filled from a ClearML
+ * autoscaler's YAML, saying what was not carried over. */
+static void
+capture_import (Screens *s)
+{
+  GtkWindow *imported;
+
+  if (!scaler_window_import_clearml (s->window, SCALER_SOURCE_DIR "/tests/data/clearml/wizard.yaml"))
+    {
+      g_printerr ("The sample ClearML configuration did not import\n");
+      failures++;
+      return;
+    }
+  imported = scaler_window_get_dialog (s->window);
+  wait_ms (600);
+  capture (GTK_WIDGET (imported), "wizard-import");
+  gtk_window_destroy (imported);
+  wait_ms (200);
+}
+
+/* The demo, running on the simulator in the service for a while; then
+ * narrow: the leaflet folds to the content, with a back button. */
+static void
+capture_demo (Screens *s)
+{
+  scaler_window_try_demo (s->window);
+  wait_ms (s->seconds * 1000);
+  capture (GTK_WIDGET (s->window), "dashboard-demo");
+
+  gtk_window_set_default_size (GTK_WINDOW (s->window), 420, 760);
+  wait_ms (800);
+  capture (GTK_WIDGET (s->window), "dashboard-narrow");
+  gtk_window_set_default_size (GTK_WINDOW (s->window), 1180, 760);
+  wait_ms (800);
+}
+
+/* A server in the sidebar, reached as over SSH (the bridge is what ssh
+ * runs on the server), under "This Computer". */
+static void
+capture_server (Screens *s)
+{
+  g_autoptr(ScalerTestService) server = start_server ();
+  g_autofree char *connect = scaler_test_service_connect_command (server);
+  ScalerMachine *remote;
+
+  g_setenv ("SCALER_CONNECT_COMMAND", connect, TRUE);
+  remote = scaler_application_add_server (s->app, "ml@gpu-server");
+  scaler_test_wait_connected (remote);
+  wait_ms (s->seconds * 500);
+  capture (GTK_WIDGET (s->window), "sidebar-server");
+  scaler_application_remove_server (s->app, remote);
+}
+
+/* The service cannot be reached: it stopped, and nothing restarts it. */
+static void
+capture_unreachable (Screens *s)
+{
+  GListModel *autoscalers = scaler_machine_get_autoscalers (s->machine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (autoscalers); i++)
+    {
+      g_autoptr(ScalerClientAutoscaler) autoscaler = g_list_model_get_item (autoscalers, i);
+
+      scaler_client_autoscaler_call (autoscaler, "Stop", NULL, -1, NULL, NULL, NULL);
+    }
+  wait_ms (1500);
+  scaler_test_service_signal (s->local, SIGTERM);
+  scaler_machine_disconnect (s->machine);
+  scaler_machine_connect (s->machine);
+  scaler_test_wait (scaler_machine_get_status (s->machine) == SCALER_MACHINE_UNREACHABLE, 40, "unreachable");
+  wait_ms (800);
+  capture (GTK_WIDGET (s->window), "service-unreachable");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  static const char * const steps[] = { "general", "aws", "clearml", "git", "resources", "agent", "review" };
-  g_autoptr(ScalerTestSession) local = NULL;
-  g_autoptr(ScalerTestSession) server = NULL;
+  g_autoptr(ScalerTestService) local = NULL;
   g_autoptr(ScalerApplication) app = NULL;
-  g_autoptr(ScalerConfig) config = NULL;
-  g_autoptr(ScalerSecrets) secrets = NULL;
-  g_autofree char *connect = NULL;
-  ScalerMachine *machine;
-  ScalerWindow *window;
-  ScalerWizard *wizard;
-  GtkWidget *dialog;
-  guint seconds;
+  Screens s = { 0 };
 
   if (argc != 2)
     {
@@ -270,10 +443,10 @@ main (int   argc,
   g_mkdir_with_parents (outdir, 0755);
 
   /* This computer's service, on a bus of its own. */
-  local = scaler_test_session_new (FALSE);
+  local = scaler_test_service_new ();
   local->quiet = TRUE;
-  scaler_test_session_use (local);
-  scaler_test_session_start_service (local);
+  scaler_test_service_use (local);
+  scaler_test_service_start (local);
 
   gtk_init ();
   adw_init ();
@@ -283,153 +456,26 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
   if (!g_application_register (G_APPLICATION (app), NULL, NULL))
     return 1;
-  machine = scaler_application_get_local_machine (app);
 
-  /* The empty state: no saved autoscalers yet. */
-  window = scaler_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
-  gtk_window_present (GTK_WINDOW (window));
-  scaler_test_wait_connected (machine);
-  wait_ms (800);
-  capture (GTK_WIDGET (window), "empty-state");
-
-  /* Every step of the wizard, filled in with realistic values. */
-  config = sample_config ();
-  secrets = sample_secrets ();
-  wizard = scaler_wizard_new (machine, scaler_application_get_credentials (app), NULL);
-  scaler_wizard_load_config (wizard, config);
-  scaler_wizard_set_secrets (wizard, secrets);
-  gtk_window_set_transient_for (GTK_WINDOW (wizard), GTK_WINDOW (window));
-  gtk_window_present (GTK_WINDOW (wizard));
-  wait_ms (500);
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("wizard-%s", steps[i]);
-
-      scaler_wizard_set_step (wizard, steps[i]);
-      wait_ms (600);
-      capture (GTK_WIDGET (wizard), name);
-    }
-
-  /* The row editor of one resource. */
-  scaler_wizard_set_step (wizard, "resources");
-  wait_ms (400);
-  dialog = scaler_resource_editor_edit (SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard)), 0);
-  wait_ms (600);
-  capture (dialog, "resource-editor");
-  scaler_resource_dialog_show_types ((gpointer) dialog);
-  {
-    GtkWidget *search = GTK_WIDGET (gtk_widget_get_template_child (dialog, scaler_resource_dialog_get_type (), "type_search"));
-
-    gtk_editable_set_text (GTK_EDITABLE (search), "g5");
-  }
-  wait_ms (600);
-  capture (dialog, "resource-editor-types");
-  gtk_window_destroy (GTK_WINDOW (dialog));
-
-  /* What invalid input looks like: the message under the row, the step
-   * marked, Create insensitive. */
-  {
-    g_autoptr(ScalerConfig) bad = scaler_config_copy (config);
-    ScalerResource *first = g_ptr_array_index (bad->resources, 0);
-
-    g_free (bad->workers_prefix);
-    bad->workers_prefix = g_strdup ("gpu:pool");
-    g_free (first->ami_id);
-    first->ami_id = g_strdup ("ami-12");
-    g_free (first->queue);
-    first->queue = g_strdup ("q");
-    scaler_wizard_load_config (wizard, bad);
-    scaler_wizard_set_step (wizard, "general");
-    wait_ms (600);
-    capture (GTK_WIDGET (wizard), "wizard-general-errors");
-    scaler_wizard_set_step (wizard, "resources");
-    wait_ms (600);
-    capture (GTK_WIDGET (wizard), "wizard-resources-errors");
-  }
-
-  /* Create it for real, so the sidebar has more than the demo. */
-  scaler_wizard_load_config (wizard, config);
-  g_object_add_weak_pointer (G_OBJECT (wizard), (gpointer *) &wizard);
-  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
-  for (guint i = 0; i < 50 && wizard != NULL; i++)
-    wait_ms (100);
-  if (wizard != NULL)
-    {
-      g_printerr ("The wizard did not create the sample autoscaler\n");
-      failures++;
-      gtk_window_destroy (GTK_WINDOW (wizard));
-    }
-  wait_ms (200);
-
-  /* Import ClearML Configuration…: the wizard filled from a ClearML
-   * autoscaler's YAML, saying what was not carried over. */
-  if (!scaler_window_import_clearml (window, SCALER_SOURCE_DIR "/tests/data/clearml/wizard.yaml"))
-    {
-      g_printerr ("The sample ClearML configuration did not import\n");
-      failures++;
-    }
-  else
-    {
-      GtkWindow *imported = scaler_window_get_dialog (window);
-
-      wait_ms (600);
-      capture (GTK_WIDGET (imported), "wizard-import");
-      gtk_window_destroy (imported);
-      wait_ms (200);
-    }
-
-  /* The demo, running on the simulator in the service for a while. */
-  scaler_window_try_demo (window);
-  seconds = g_getenv ("SCALER_SCREENSHOT_SECONDS") ? atoi (g_getenv ("SCALER_SCREENSHOT_SECONDS")) : 40;
-  wait_ms (seconds * 1000);
-  capture (GTK_WIDGET (window), "dashboard-demo");
-
-  /* Narrow: the leaflet folds to the content, with a back button. */
-  gtk_window_set_default_size (GTK_WINDOW (window), 420, 760);
-  wait_ms (800);
-  capture (GTK_WIDGET (window), "dashboard-narrow");
-  gtk_window_set_default_size (GTK_WINDOW (window), 1180, 760);
-  wait_ms (800);
-
-  /* A server in the sidebar, reached as over SSH (the bridge is what ssh
-   * runs on the server), under "This Computer". */
-  server = start_server ();
-  connect = scaler_test_session_connect_command (server);
-  g_setenv ("SCALER_CONNECT_COMMAND", connect, TRUE);
-  {
-    ScalerMachine *remote = scaler_application_add_server (app, "ml@gpu-server");
-
-    scaler_test_wait_connected (remote);
-    wait_ms (seconds * 500);
-    capture (GTK_WIDGET (window), "sidebar-server");
-    scaler_application_remove_server (app, remote);
-  }
-
+  s.local = local;
+  s.app = app;
+  s.machine = scaler_application_get_local_machine (app);
+  s.seconds = g_getenv ("SCALER_SCREENSHOT_SECONDS") ? atoi (g_getenv ("SCALER_SCREENSHOT_SECONDS")) : 40;
+  capture_empty_state (&s);
+  capture_wizard_steps (&s);
+  capture_resource_editor (&s);
+  capture_invalid_input (&s);
+  create_sample (&s);
+  capture_import (&s);
+  capture_demo (&s);
+  capture_server (&s);
   /* The notification after the window closes. */
   capture_notice ();
+  capture_unreachable (&s);
 
-  /* The service cannot be reached: it stopped, and nothing restarts it. */
-  {
-    GListModel *autoscalers = scaler_machine_get_autoscalers (machine);
-
-    for (guint i = 0; i < g_list_model_get_n_items (autoscalers); i++)
-      {
-        g_autoptr(ScalerClientAutoscaler) autoscaler = g_list_model_get_item (autoscalers, i);
-
-        scaler_client_autoscaler_call (autoscaler, "Stop", NULL, -1, NULL, NULL, NULL);
-      }
-    wait_ms (1500);
-    scaler_test_session_stop_service (local, SIGTERM);
-    scaler_machine_disconnect (machine);
-    scaler_machine_connect (machine);
-    scaler_test_wait (scaler_machine_get_status (machine) == SCALER_MACHINE_UNREACHABLE, 40, "unreachable");
-    wait_ms (800);
-    capture (GTK_WIDGET (window), "service-unreachable");
-  }
-
-  gtk_window_destroy (GTK_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (s.window));
   wait_ms (100);
+  g_clear_pointer (&s.config, scaler_config_unref);
 
   return failures == 0 ? 0 : 1;
 }

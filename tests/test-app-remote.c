@@ -28,8 +28,8 @@
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
 
-static ScalerTestSession *local;
-static ScalerTestSession *server;
+static ScalerTestService *local;
+static ScalerTestService *server;
 static ScalerApplication *app;
 
 typedef struct
@@ -39,9 +39,9 @@ typedef struct
 } Fixture;
 
 static void
-use_bridge_to (ScalerTestSession *target)
+use_bridge_to (ScalerTestService *target)
 {
-  g_autofree char *command = scaler_test_session_connect_command (target);
+  g_autofree char *command = scaler_test_service_connect_command (target);
 
   g_setenv ("SCALER_CONNECT_COMMAND", command, TRUE);
 }
@@ -69,12 +69,12 @@ fixture_teardown (Fixture       *f,
 
       scaler_application_remove_server (app, machine);
     }
-  scaler_test_session_delete_all (local);
-  scaler_test_session_delete_all (server);
+  scaler_test_service_delete_all (local);
+  scaler_test_service_delete_all (server);
 }
 
 static char *
-create_on (ScalerTestSession *target,
+create_on (ScalerTestService *target,
            const char        *json,
            const char        *id,
            gboolean           start)
@@ -95,7 +95,7 @@ create_on (ScalerTestSession *target,
 }
 
 static char *
-demo_on (ScalerTestSession *target,
+demo_on (ScalerTestService *target,
          const char        *name,
          gboolean           start)
 {
@@ -219,7 +219,7 @@ test_remembered_server (Fixture       *f,
   servers = g_settings_get_strv (settings, "servers");
   g_assert_cmpuint (g_strv_length (servers), ==, 0);
   /* Still there, on the server. */
-  scaler_test_session_wait_n (server, 1);
+  scaler_test_service_wait_n (server, 1);
 }
 
 /* Add Server: the server's group under "This Computer", with its host name
@@ -329,7 +329,7 @@ test_edit_on_server (Fixture       *f,
   g_assert_cmpstr (saved, ==, id);
   there = scaler_test_proxy_for (server, id);
   scaler_test_wait (g_strcmp0 (scaler_dbus_autoscaler_get_name (there), "Remote pool, edited") == 0, 20, "the new name");
-  g_assert_false (g_file_test (scaler_test_session_secrets_path (server, id), G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (scaler_test_service_secrets_path (server, id), G_FILE_TEST_EXISTS));
   g_free (saved);
 }
 
@@ -401,7 +401,7 @@ static void
 test_no_service (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(ScalerTestSession) empty = scaler_test_session_new (FALSE);
+  g_autoptr(ScalerTestService) empty = scaler_test_service_new ();
   g_autofree char *error = NULL;
 
   use_bridge_to (empty);
@@ -455,7 +455,7 @@ test_move_running (Fixture       *f,
                     g_strcmp0 (scaler_window_get_selected_id (f->window), id) == 0, 20, "the server's copy selected");
   g_assert_true (scaler_client_autoscaler_get_machine (scaler_window_get_selected (f->window)) == machine);
   {
-    g_autoptr(GPtrArray) left = scaler_test_session_list_ids (local);
+    g_autoptr(GPtrArray) left = scaler_test_service_list_ids (local);
 
     g_assert_cmpuint (left->len, ==, 0);
   }
@@ -547,7 +547,7 @@ test_move_with_secrets (Fixture       *f,
 
   scaler_test_wait (scaler_machine_find (scaler_application_get_local_machine (app), id) == NULL, 60,
                     "this computer's copy to go");
-  path = scaler_test_session_secrets_path (server, id);
+  path = scaler_test_service_secrets_path (server, id);
   g_assert_true (file_contains (path, "moved-aws-secret-value"));
   g_assert_true (file_contains (path, "moved-clearml-secret"));
   g_assert_cmpint (g_stat (path, &st), ==, 0);
@@ -579,7 +579,7 @@ test_move_without_secrets (Fixture       *f,
   scaler_test_wait (scaler_machine_find (scaler_application_get_local_machine (app), id) == NULL, 60,
                     "this computer's copy to go");
   scaler_test_wait (scaler_machine_find (f->remote, id) != NULL, 20, "the server's copy");
-  path = scaler_test_session_secrets_path (server, id);
+  path = scaler_test_service_secrets_path (server, id);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_false (tree_contains (server->dir, "moved-aws-secret-value"));
   g_assert_false (tree_contains (server->dir, "moved-clearml-secret"));
@@ -870,18 +870,15 @@ main (int   argc,
 {
   int status;
 
-  local = scaler_test_session_new (FALSE);
-  scaler_test_session_use (local);
-  scaler_test_session_start_service (local);
-  scaler_test_session_watch_notifications (local);
-  server = scaler_test_session_new (FALSE);
-  scaler_test_session_start_service (server);
+  local = scaler_test_service_new ();
+  scaler_test_service_use (local);
+  scaler_test_service_start (local);
+  scaler_test_service_watch_notifications (local);
+  server = scaler_test_service_new ();
+  scaler_test_service_start (server);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
 
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  scaler_test_gtk_init (&argc, &argv);
   /* A server remembered from an earlier run, reached through the bridge. */
   use_bridge_to (server);
   {
@@ -916,7 +913,7 @@ main (int   argc,
   g_clear_object (&app);
   if (sshd != NULL)
     sshd_stop (sshd);
-  scaler_test_session_free (server);
-  scaler_test_session_free (local);
+  scaler_test_service_free (server);
+  scaler_test_service_free (local);
   return status;
 }

@@ -23,7 +23,7 @@
 #include "scaler-gui-resources.h"
 #include "support/scaler-test-app.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 static ScalerApplication *app;
 static char *flatpak_info;
 
@@ -49,7 +49,7 @@ fixture_teardown (Fixture       *f,
 {
   if (f->window != NULL)
     scaler_test_window_close (f->window);
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
 }
 
 static char *
@@ -96,7 +96,7 @@ test_activation (void)
   ScalerMachine *local = scaler_application_get_local_machine (app);
 
   scaler_test_wait_connected (local);
-  g_assert_cmpint (scaler_test_session_service_pid (session), >, 0);
+  g_assert_cmpint (scaler_test_service_owner_pid (session), >, 0);
 }
 
 /* Close the window: the demo keeps cycling in the service; the first time a
@@ -122,8 +122,8 @@ test_window_closed_keeps_running (Fixture       *f,
   g_object_unref (f->window);
   f->window = NULL;
   at_close = service_cycle (id);
-  scaler_test_wait (scaler_test_session_notified (session, "Autoscalers Keep Running"), 20, "the notice");
-  g_assert_true (scaler_test_session_notified (session, "Stop All Autoscalers"));
+  scaler_test_wait (scaler_test_service_notified (session, "Autoscalers Keep Running"), 20, "the notice");
+  g_assert_true (scaler_test_service_notified (session, "Stop All Autoscalers"));
   g_assert_true (g_settings_get_boolean (settings, "background-notice-shown"));
 
   /* No window: the service goes on. */
@@ -138,14 +138,14 @@ test_window_closed_keeps_running (Fixture       *f,
                       scaler_dashboard_get_plot (dashboard, SCALER_DASHBOARD_PLOT_WORKERS), 0)), >=, at_close + 3);
 
   /* The notice comes once. */
-  g_ptr_array_set_size (session->notifications, 0);
+  g_ptr_array_set_size (session->notifications->calls, 0);
   gtk_window_close (GTK_WINDOW (f->window));
   scaler_test_spin (50);
   g_object_unref (f->window);
   f->window = NULL;
   g_usleep (200000);
   scaler_test_spin (50);
-  g_assert_false (scaler_test_session_notified (session, "Autoscalers Keep Running"));
+  g_assert_false (scaler_test_service_notified (session, "Autoscalers Keep Running"));
 }
 
 static void
@@ -177,7 +177,7 @@ test_app_killed (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) envp = g_get_environ ();
   g_autofree char *id = create_demo ("Killed app", TRUE);
-  GPid service = scaler_test_session_service_pid (session);
+  GPid service = scaler_test_service_owner_pid (session);
   GPid pid = 0;
   int status = -1;
   guint cycle;
@@ -222,11 +222,11 @@ test_app_killed (Fixture       *f,
   cycle = scaler_dbus_autoscaler_get_cycle (proxy);
 
   /* Nothing changed in the service, which goes on. */
-  g_assert_cmpint (scaler_test_session_service_pid (session), ==, service);
+  g_assert_cmpint (scaler_test_service_owner_pid (session), ==, service);
   g_assert_cmpstr (scaler_dbus_autoscaler_get_desired_state (proxy), ==, "running");
   scaler_test_wait (scaler_dbus_autoscaler_get_cycle (proxy) > cycle + 2, 60, "more cycles");
   g_assert_cmpstr (scaler_dbus_autoscaler_get_state (proxy), ==, "running");
-  g_assert_cmpint (scaler_test_session_service_pid (session), ==, service);
+  g_assert_cmpint (scaler_test_service_owner_pid (session), ==, service);
 }
 
 /* A file that does not load: its row and its page say why, in the
@@ -240,7 +240,7 @@ test_broken_autoscaler (Fixture       *f,
   ScalerSidebarRow *row;
   AdwStatusPage *page;
 
-  scaler_test_session_write_config (session, id, "{ \"version\": 1, \"id\": \"not closed");
+  scaler_test_service_write_json (session, id, "{ \"version\": 1, \"id\": \"not closed");
   scaler_test_wait ((row = scaler_test_row_for_id (f->window, id)) != NULL, 20, "the row");
   broken = scaler_sidebar_row_get_autoscaler (row);
   g_assert_true (scaler_client_autoscaler_is_broken (broken));
@@ -300,7 +300,7 @@ test_unreachable_then_retry (Fixture       *f,
   GtkWidget *retry;
 
   scaler_test_wait (scaler_test_row_for_id (f->window, id) != NULL, 20, "the row");
-  scaler_test_session_stop_service (session, SIGTERM);
+  scaler_test_service_signal (session, SIGTERM);
 
   scaler_test_wait (scaler_machine_get_status (f->local) == SCALER_MACHINE_UNREACHABLE, 20, "unreachable");
   scaler_test_spin (10);
@@ -365,19 +365,16 @@ main (int   argc,
   int status;
 
   /* As installed: no service runs; the bus starts it on demand. */
-  session = scaler_test_session_new (TRUE);
-  scaler_test_session_use (session);
-  scaler_test_session_watch_notifications (session);
-  scaler_test_session_watch_portal (session);
+  session = scaler_test_service_new_full (TRUE);
+  scaler_test_service_use (session);
+  scaler_test_service_watch_notifications (session);
+  scaler_test_service_watch_portal (session);
   g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
   flatpak_info = g_build_filename (session->dir, "flatpak-info", NULL);
   g_assert_true (g_file_set_contents (flatpak_info, "[Application]\nname=" APP_ID "\n", -1, NULL));
   g_setenv ("SCALER_TEST_FLATPAK_INFO", flatpak_info, TRUE);
 
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  scaler_test_gtk_init (&argc, &argv);
   app = scaler_test_app_new ();
 
   g_test_add_func ("/scaler/app-service/activation", test_activation);
@@ -396,7 +393,7 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&app);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   g_free (flatpak_info);
   return status;
 }

@@ -15,6 +15,7 @@
 
 #include "scaler-core.h"
 #include "scaler-fake.h"
+#include "support/scaler-test-util.h"
 
 #define AK "AKIDEXAMPLE"
 #define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -50,24 +51,6 @@ write_file (const char *path,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -95,7 +78,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  rm_rf (f->home);
+  scaler_test_rm_rf (f->home);
   if (f->old_home != NULL)
     g_setenv ("HOME", f->old_home, TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (variables); i++)
@@ -673,17 +656,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  if (!scaler_fake_available (&reason))
-    {
-      /* A missing fake is a failure, never a silent skip. */
-      g_printerr ("The fake AWS is not available: %s\n", reason);
-      return 1;
-    }
+  if (!scaler_fake_require_program ("/scaler/aws-chain/fakes"))
+    return g_test_run ();
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
 

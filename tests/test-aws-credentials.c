@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
 
 static const char * const variables[] = {
   "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
@@ -53,28 +54,10 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  rm_rf (f->dir);
+  scaler_test_rm_rf (f->dir);
   if (f->old_home != NULL)
     g_setenv ("HOME", f->old_home, TRUE);
   g_free (f->old_home);

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "scaler-core.h"
+#include "scaler-util.h"
+#include "support/scaler-test-config.h"
 
 #define FAKE_INSTANCE_ID "i-0123456789abcdef0"
 
@@ -117,28 +119,18 @@ sandbox_free (Sandbox *sb)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Sandbox, sandbox_free)
 
-static void
-set_str (char       **field,
-         const char  *value)
-{
-  g_free (*field);
-  *field = g_strdup (value);
-}
-
 static ScalerConfig *
 make_config (void)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .workers_prefix = "dynamic_worker",
+    .resource = "aws4gpu",
+    .queue = "gpu",
+    .instance_type = "g4dn.xlarge",
+  });
 
-  set_str (&config->workers_prefix, "dynamic_worker");
-  set_str (&config->clearml_api_server, "https://api.clear.ml");
-  set_str (&config->git_user, "ci-bot");
-  set_str (&resource->name, "aws4gpu");
-  set_str (&resource->queue, "gpu");
-  set_str (&resource->instance_type, "g4dn.xlarge");
-  g_ptr_array_add (config->resources, resource);
-
+  scaler_set_str (&config->clearml_api_server, "https://api.clear.ml");
+  scaler_set_str (&config->git_user, "ci-bot");
   return config;
 }
 
@@ -168,24 +160,24 @@ make_hostile (ScalerConfig  *config,
   for (guint i = 0; i < 25; i++)
     g_string_append (longval, EVIL_CORE);
 
-  set_str (&config->workers_prefix, "prefix " EVIL_CORE);
-  set_str (&resource->name, "res " EVIL_CORE);
-  set_str (&resource->instance_type, "type " EVIL_CORE);
-  set_str (&resource->queue, "queue " EVIL_CORE);
-  set_str (&config->default_docker_image, "image " EVIL_CORE);
+  scaler_set_str (&config->workers_prefix, "prefix " EVIL_CORE);
+  scaler_set_str (&resource->name, "res " EVIL_CORE);
+  scaler_set_str (&resource->instance_type, "type " EVIL_CORE);
+  scaler_set_str (&resource->queue, "queue " EVIL_CORE);
+  scaler_set_str (&config->default_docker_image, "image " EVIL_CORE);
   /* What goes into clearml.conf may not hold control characters (see
    * test_control_characters); everything else may. */
-  set_str (&config->clearml_api_server, "https://api " EVIL_LINE);
-  set_str (&config->clearml_web_server, "https://web " EVIL_LINE);
-  set_str (&config->clearml_files_server, "https://files " EVIL_LINE);
-  set_str (&config->git_user, "gituser " EVIL_LINE);
-  set_str (&config->extra_clearml_conf, longval->str);
-  set_str (&secrets->clearml_access_key, "key " EVIL_LINE);
-  set_str (&secrets->clearml_secret_key, "secret " EVIL_LINE);
-  set_str (&secrets->git_password, "gitpass " EVIL_LINE);
+  scaler_set_str (&config->clearml_api_server, "https://api " EVIL_LINE);
+  scaler_set_str (&config->clearml_web_server, "https://web " EVIL_LINE);
+  scaler_set_str (&config->clearml_files_server, "https://files " EVIL_LINE);
+  scaler_set_str (&config->git_user, "gituser " EVIL_LINE);
+  scaler_set_str (&config->extra_clearml_conf, longval->str);
+  scaler_set_str (&secrets->clearml_access_key, "key " EVIL_LINE);
+  scaler_set_str (&secrets->clearml_secret_key, "secret " EVIL_LINE);
+  scaler_set_str (&secrets->git_password, "gitpass " EVIL_LINE);
   /* The init script is code: hostile text in comments, strings and a
    * heredoc, plus an export that must reach the agent. */
-  set_str (&config->extra_vm_bash_script,
+  scaler_set_str (&config->extra_vm_bash_script,
            "# comment: it's \"q\" $(printf x >> \"$SANDBOX/pwned\") `printf y` ${x} \\ * ? é 中文 🚀\n"
            "SCALER_TEST_EXPORT='init '\\''quoted'\\'' $(no) `no` ${no} \\ \"q\" é 中文 🚀'\n"
            "export SCALER_TEST_EXPORT\n"
@@ -551,9 +543,9 @@ test_static_checks (void)
   {
     g_autofree char *docker = NULL;
 
-    set_str (&config->default_docker_image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
-    set_str (&config->extra_vm_bash_script, "echo hello");
-    set_str (&config->extra_clearml_conf, "sdk.development.default_output_uri: \"s3://bucket\"");
+    scaler_set_str (&config->default_docker_image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
+    scaler_set_str (&config->extra_vm_bash_script, "echo hello");
+    scaler_set_str (&config->extra_clearml_conf, "sdk.development.default_output_uri: \"s3://bucket\"");
     docker = scaler_bootstrap_generate (config, resource, secrets, &error);
     g_assert_no_error (error);
     check_script_static (docker, "style");
@@ -565,13 +557,13 @@ test_static_checks (void)
     g_autofree char *cpu_docker = NULL;
 
     /* A CPU type with docker: --cpu-only, no toolkit step. */
-    set_str (&resource->instance_type, "m5.large");
+    scaler_set_str (&resource->instance_type, "m5.large");
     cpu_docker = scaler_bootstrap_generate (config, resource, secrets, &error);
     g_assert_no_error (error);
     check_script_static (cpu_docker, "style");
     g_assert_nonnull (strstr (cpu_docker, "    --force-current-version \\\n    --cpu-only\n"));
     g_assert_null (strstr (cpu_docker, "scaler_nvidia_toolkit"));
-    set_str (&resource->instance_type, "g4dn.xlarge");
+    scaler_set_str (&resource->instance_type, "g4dn.xlarge");
   }
 
   make_hostile (config, secrets);
@@ -615,7 +607,7 @@ test_forms_for_agent_simulation (void)
   const char *last_id;
   const char *p;
 
-  set_str (&config->extra_vm_bash_script, "echo --queue not-this-one\nCLEARML_WORKER_ID=nope\n");
+  scaler_set_str (&config->extra_vm_bash_script, "echo --queue not-this-one\nCLEARML_WORKER_ID=nope\n");
   script = scaler_bootstrap_generate (config, resource, NULL, &error);
   g_assert_no_error (error);
 
@@ -872,7 +864,7 @@ test_sandbox_failures (void)
     g_autoptr(GError) error = NULL;
     g_autofree char *script = NULL;
 
-    set_str (&config->extra_vm_bash_script, "exit 5");
+    scaler_set_str (&config->extra_vm_bash_script, "exit 5");
     script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
     g_assert_no_error (error);
     sandbox_run (sb, script, NULL);
@@ -895,8 +887,8 @@ test_no_secrets (void)
   /* Credentials from the init script (e.g. SSM Parameter Store), none in
    * the app: the conf has no credentials block, the init script's exports
    * reach the agent. */
-  set_str (&config->git_user, "");
-  set_str (&config->extra_vm_bash_script,
+  scaler_set_str (&config->git_user, "");
+  scaler_set_str (&config->extra_vm_bash_script,
            "export SCALER_TEST_EXPORT=from-ssm CLEARML_API_ACCESS_KEY=k CLEARML_API_SECRET_KEY=s");
   script = scaler_bootstrap_generate_full (config, resource, NULL, sb->root, &error);
   g_assert_no_error (error);
@@ -927,8 +919,8 @@ test_too_large (void)
   gsize room;
 
   /* A one-byte init script, to learn the fixed part. */
-  set_str (&config->extra_vm_bash_script, "x");
-  set_str (&config->extra_clearml_conf, "sdk.development.worker.report_period_sec: 600");
+  scaler_set_str (&config->extra_vm_bash_script, "x");
+  scaler_set_str (&config->extra_clearml_conf, "sdk.development.worker.report_period_sec: 600");
   base = scaler_bootstrap_generate (config, resource, secrets, &error);
   g_assert_no_error (error);
   base_len = strlen (base);
@@ -1086,7 +1078,7 @@ test_agent_api_server (void)
     g_autoptr(Sandbox) sb = NULL;
     g_autofree char *conf = NULL;
 
-    set_str (&config->clearml_api_server, "https://api.clear.ml/v2.20/");
+    scaler_set_str (&config->clearml_api_server, "https://api.clear.ml/v2.20/");
     sb = run_resource (config, NULL, NULL);
     conf = sandbox_read (sb, "root/root/clearml.conf");
     g_assert_nonnull (strstr (conf, "\n  api_server: \"https://api.clear.ml\"\n"));
@@ -1121,9 +1113,9 @@ test_cpu_only_flags (void)
       g_autofree char *nvidia = NULL;
       GStrv call;
 
-      set_str (&resource->instance_type, cases[i].type);
+      scaler_set_str (&resource->instance_type, cases[i].type);
       resource->cpu_only = cases[i].cpu_only;
-      set_str (&config->default_docker_image, cases[i].docker);
+      scaler_set_str (&config->default_docker_image, cases[i].docker);
       sb = run_resource (config, have_gpu_tools, NULL);
       call = agent_call (sb);
       g_assert_cmpint (call_has (call, "--cpu-only"), ==, cases[i].expect_cpu_only);
@@ -1146,7 +1138,7 @@ test_nvidia_toolkit (void)
 {
   g_autoptr(ScalerConfig) config = make_config ();
 
-  set_str (&config->default_docker_image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
+  scaler_set_str (&config->default_docker_image, "nvidia/cuda:12.4.1-runtime-ubuntu22.04");
 
   /* Driver present, toolkit missing: installed, then docker configured. */
   {
@@ -1269,7 +1261,7 @@ test_umask (void)
   g_autofree char *conf_path = NULL;
   GStatBuf st;
 
-  set_str (&config->extra_vm_bash_script, "umask > \"$SANDBOX/init-umask\"");
+  scaler_set_str (&config->extra_vm_bash_script, "umask > \"$SANDBOX/init-umask\"");
   sb = run_resource (config, NULL, NULL);
   agent_umask = sandbox_read (sb, "agent-umask");
   g_assert_cmpstr (agent_umask, ==, "0022\n");
@@ -1306,7 +1298,7 @@ test_control_characters (void)
         g_autoptr(GError) error = NULL;
         g_autofree char *script = NULL;
 
-        set_str (targets[field], value);
+        scaler_set_str (targets[field], value);
         script = scaler_bootstrap_generate (config, resource, secrets, &error);
         g_assert_null (script);
         g_assert_error (error, SCALER_ERROR, SCALER_ERROR_INVALID_CONFIG);
@@ -1323,7 +1315,7 @@ test_control_characters (void)
     g_autoptr(GError) error = NULL;
     g_autofree char *script = NULL;
 
-    set_str (&secrets->clearml_secret_key, "a\"b\\c é");
+    scaler_set_str (&secrets->clearml_secret_key, "a\"b\\c é");
     script = scaler_bootstrap_generate (config, resource, secrets, &error);
     g_assert_no_error (error);
     g_assert_nonnull (strstr (script, "secret_key: \"a\\\"b\\\\c é\""));

@@ -18,6 +18,7 @@
 
 #include "scaler-core.h"
 #include "scaler-fake.h"
+#include "support/scaler-test-config.h"
 
 #define KEY    "FAKEKEY"
 #define SECRET "FAKESECRET"
@@ -29,7 +30,6 @@ static ScalerFake *fake;
 static gboolean
 require_fake (void)
 {
-  g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
 
   if (fake != NULL)
@@ -38,11 +38,8 @@ require_fake (void)
       g_assert_no_error (error);
       return TRUE;
     }
-  if (!scaler_fake_available (&reason))
-    {
-      g_test_fail_printf ("the fake servers are not available: %s", reason);
-      return FALSE;
-    }
+  if (!scaler_fake_require ())
+    return FALSE;
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
   return TRUE;
@@ -169,20 +166,15 @@ last_request_body (JsonNode  **holder,
 static ScalerConfig *
 make_config (const char *api_server)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .workers_prefix = "e2e",
+    .resource = "res1",
+    .queue = "e2e-queue",
+    .instance_type = "t3.micro",
+  });
 
   g_free (config->clearml_api_server);
   config->clearml_api_server = g_strdup (api_server);
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("e2e");
-  g_free (resource->name);
-  resource->name = g_strdup ("res1");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("e2e-queue");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("t3.micro");
-  g_ptr_array_add (config->resources, resource);
   return config;
 }
 
@@ -1054,140 +1046,190 @@ test_connection_cb (GObject      *object,
   out[1] = g_strdup_printf ("%d", verdict);
 }
 
-static void
-test_test_connection (void)
+/* Test Connection of @client: its message, with the verdict checked. */
+static char *
+test_connection_of (ScalerClearmlClient  *client,
+                    ScalerClearmlVerdict  expected)
 {
   ScalerClearmlVerdict verdict = 99;
+  char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+
+  g_assert_cmpint (verdict, ==, expected);
+  return msg;
+}
+
+static void
+test_connection_ok (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autofree char *msg = NULL;
 
   if (!require_fake ())
     return;
+  client = new_client ();
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_OK);
+  g_assert_cmpstr (msg, ==, "Connected to ClearML server 2.0.0 (API 2.31)");
+  assert_no_get_next_task ();
+}
 
-  {
-    g_autoptr(ScalerClearmlClient) client = new_client ();
-    g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+/* Wrong keys; the credentials are checked by a call that needs them,
+ * before server.info (which needs none): the order of the calls. */
+static void
+test_connection_wrong_keys (void)
+{
+  g_autoptr(ScalerClearmlClient) good = NULL;
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autofree char *good_msg = NULL;
+  g_autofree char *msg = NULL;
+  g_autoptr(JsonNode) holder = NULL;
+  g_autoptr(GString) order = g_string_new (NULL);
+  JsonArray *log;
 
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_OK);
-    g_assert_cmpstr (msg, ==, "Connected to ClearML server 2.0.0 (API 2.31)");
-  }
-  {
-    g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_clearml_url (fake),
-                                                            KEY, "wrong");
-    g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+  if (!require_fake ())
+    return;
+  good = new_client ();
+  good_msg = test_connection_of (good, SCALER_CLEARML_VERDICT_OK);
+  client = new_client_for (scaler_fake_get_clearml_url (fake), KEY, "wrong");
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+  g_assert_true (g_str_has_prefix (msg, "Wrong access key or secret key"));
 
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
-    g_assert_true (g_str_has_prefix (msg, "Wrong access key or secret key"));
-  }
-  {
-    /* The credentials are checked by a call that needs them, before
-     * server.info (which needs none): the order of the calls. */
-    g_autoptr(JsonNode) holder = NULL;
-    JsonArray *log = json_object_get_array_member (state_object (&holder), "clearml_requests");
-    g_autoptr(GString) order = g_string_new (NULL);
+  log = json_object_get_array_member (state_object (&holder), "clearml_requests");
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
 
-    for (guint i = 0; i < json_array_get_length (log); i++)
-      {
-        JsonObject *entry = json_array_get_object_element (log, i);
+      g_string_append_printf (order, "%s %" G_GINT64_FORMAT ", ",
+                              json_object_get_string_member_with_default (entry, "endpoint", "?"),
+                              json_object_get_int_member_with_default (entry, "status", 0));
+    }
+  g_assert_cmpstr (order->str, ==,
+                   "debug.ping 200, auth.login 200, server.info 200, "
+                   "debug.ping 200, auth.login 401, ");
+  assert_no_get_next_task ();
+}
 
-        g_string_append_printf (order, "%s %" G_GINT64_FORMAT ", ",
-                                json_object_get_string_member_with_default (entry, "endpoint", "?"),
-                                json_object_get_int_member_with_default (entry, "status", 0));
-      }
-    g_assert_cmpstr (order->str, ==,
-                     "debug.ping 200, auth.login 200, server.info 200, "
-                     "debug.ping 200, auth.login 401, ");
-  }
-  {
-    /* Basic mode: wrong keys are found by workers.get_all. */
-    g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_clearml_url (fake),
-                                                            KEY, "wrong");
-    g_autofree char *msg = NULL;
+/* Basic mode: wrong keys are found by workers.get_all; right ones pass. */
+static void
+test_connection_basic_mode (void)
+{
+  g_autoptr(ScalerClearmlClient) wrong = NULL;
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autofree char *wrong_msg = NULL;
+  g_autofree char *msg = NULL;
 
-    scaler_clearml_client_set_use_token (client, FALSE);
-    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
-    g_assert_true (g_str_has_prefix (msg, "Wrong access key or secret key"));
-    g_assert_nonnull (strstr (msg, "workers.get_all"));
-  }
-  {
-    g_autoptr(ScalerClearmlClient) client = new_client ();
-    g_autofree char *msg = NULL;
+  if (!require_fake ())
+    return;
+  wrong = new_client_for (scaler_fake_get_clearml_url (fake), KEY, "wrong");
+  scaler_clearml_client_set_use_token (wrong, FALSE);
+  wrong_msg = test_connection_of (wrong, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+  g_assert_true (g_str_has_prefix (wrong_msg, "Wrong access key or secret key"));
+  g_assert_nonnull (strstr (wrong_msg, "workers.get_all"));
 
-    scaler_clearml_client_set_use_token (client, FALSE);
-    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_OK);
-    g_assert_cmpstr (msg, ==, "Connected to ClearML server 2.0.0 (API 2.31)");
-  }
-  {
-    /* A key whose user may not log in (403): its own message. */
-    g_autoptr(ScalerClearmlClient) client = new_client ();
-    g_autofree char *msg = NULL;
+  client = new_client ();
+  scaler_clearml_client_set_use_token (client, FALSE);
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_OK);
+  g_assert_cmpstr (msg, ==, "Connected to ClearML server 2.0.0 (API 2.31)");
+  assert_no_get_next_task ();
+}
 
-    control ("/_fake/fault", "{\"service\": \"clearml\", \"action\": \"auth.login\", \"kind\": \"error\", "
-                             "\"status\": 403, \"subcode\": 20, \"message\": \"forbidden (not allowed for role)\"}");
-    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
-    g_assert_true (g_str_has_prefix (msg, "The key works but its user is not allowed to do this"));
-    g_assert_nonnull (strstr (msg, "403/20"));
-  }
-  {
-    g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_clearml_url (fake), "", "");
-    g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+/* A key whose user may not log in (403): its own message. */
+static void
+test_connection_forbidden (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autofree char *msg = NULL;
 
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
-    g_assert_cmpstr (msg, ==, "The server is a ClearML server, but no access key and secret key are set");
-  }
-  {
-    g_autoptr(ScalerClearmlClient) client = new_client ();
-    g_autofree char *msg = NULL;
+  if (!require_fake ())
+    return;
+  client = new_client ();
+  control ("/_fake/fault", "{\"service\": \"clearml\", \"action\": \"auth.login\", \"kind\": \"error\", "
+                           "\"status\": 403, \"subcode\": 20, \"message\": \"forbidden (not allowed for role)\"}");
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+  g_assert_true (g_str_has_prefix (msg, "The key works but its user is not allowed to do this"));
+  g_assert_nonnull (strstr (msg, "403/20"));
+  assert_no_get_next_task ();
+}
 
-    add_fault ("debug.ping", "html", 1);
-    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_NOT_CLEARML);
-    g_assert_true (g_str_has_prefix (msg, "Not a ClearML API server at "));
-    g_assert_nonnull (strstr (msg, "HTML page"));
-  }
-  {
-    /* The EC2 listener of the fake: an answer, but no ClearML envelope. */
-    g_autoptr(ScalerClearmlClient) client = new_client_for (scaler_fake_get_ec2_url (fake), KEY, SECRET);
-    g_autofree char *msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
+static void
+test_connection_no_keys (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autofree char *msg = NULL;
 
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_NOT_CLEARML);
-    g_assert_nonnull (strstr (msg, "XML document (HTTP 401)"));
-  }
-  {
-    /* A port nobody listens on. */
-    g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
-    g_autofree char *url = NULL;
-    g_autofree char *msg = NULL;
-    g_autoptr(ScalerClearmlClient) client = NULL;
+  if (!require_fake ())
+    return;
+  client = new_client_for (scaler_fake_get_clearml_url (fake), "", "");
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_BAD_CREDENTIALS);
+  g_assert_cmpstr (msg, ==, "The server is a ClearML server, but no access key and secret key are set");
+  assert_no_get_next_task ();
+}
 
-    g_assert_true (g_socket_bind (sock, any, TRUE, NULL));
-    bound = g_socket_get_local_address (sock, NULL);
-    url = g_strdup_printf ("http://127.0.0.1:%u",
-                           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-    g_socket_close (sock, NULL);
-    client = new_client_for (url, KEY, SECRET);
-    msg = scaler_clearml_client_test_connection (client, &verdict, NULL);
-    g_assert_cmpint (verdict, ==, SCALER_CLEARML_VERDICT_UNREACHABLE);
-    g_assert_true (g_str_has_prefix (msg, "Server unreachable: "));
-  }
-  {
-    /* The GTask variant. */
-    char *out[2] = { NULL, NULL };
+/* An HTML page, and the EC2 listener of the fake (an answer, but no
+ * ClearML envelope): not ClearML. */
+static void
+test_connection_not_clearml (void)
+{
+  g_autoptr(ScalerClearmlClient) client = NULL;
+  g_autoptr(ScalerClearmlClient) ec2 = NULL;
+  g_autofree char *msg = NULL;
+  g_autofree char *ec2_msg = NULL;
 
-    scaler_clearml_test_connection_async (scaler_fake_get_clearml_url (fake), KEY, SECRET, NULL,
-                                          test_connection_cb, out);
-    while (out[0] == NULL)
-      g_main_context_iteration (NULL, TRUE);
-    g_assert_cmpstr (out[0], ==, "Connected to ClearML server 2.0.0 (API 2.31)");
-    g_assert_cmpstr (out[1], ==, "0");
-    g_free (out[0]);
-    g_free (out[1]);
-  }
+  if (!require_fake ())
+    return;
+  client = new_client ();
+  add_fault ("debug.ping", "html", 1);
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_NOT_CLEARML);
+  g_assert_true (g_str_has_prefix (msg, "Not a ClearML API server at "));
+  g_assert_nonnull (strstr (msg, "HTML page"));
+
+  ec2 = new_client_for (scaler_fake_get_ec2_url (fake), KEY, SECRET);
+  ec2_msg = test_connection_of (ec2, SCALER_CLEARML_VERDICT_NOT_CLEARML);
+  g_assert_nonnull (strstr (ec2_msg, "XML document (HTTP 401)"));
+  assert_no_get_next_task ();
+}
+
+/* A port nobody listens on. */
+static void
+test_connection_unreachable (void)
+{
+  g_autoptr(GSocket) sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                          G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *msg = NULL;
+  g_autoptr(ScalerClearmlClient) client = NULL;
+
+  if (!require_fake ())
+    return;
+  g_assert_true (g_socket_bind (sock, any, TRUE, NULL));
+  bound = g_socket_get_local_address (sock, NULL);
+  url = g_strdup_printf ("http://127.0.0.1:%u",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_socket_close (sock, NULL);
+  client = new_client_for (url, KEY, SECRET);
+  msg = test_connection_of (client, SCALER_CLEARML_VERDICT_UNREACHABLE);
+  g_assert_true (g_str_has_prefix (msg, "Server unreachable: "));
+  assert_no_get_next_task ();
+}
+
+/* The GTask variant. */
+static void
+test_connection_async (void)
+{
+  char *out[2] = { NULL, NULL };
+
+  if (!require_fake ())
+    return;
+  scaler_clearml_test_connection_async (scaler_fake_get_clearml_url (fake), KEY, SECRET, NULL,
+                                        test_connection_cb, out);
+  while (out[0] == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (out[0], ==, "Connected to ClearML server 2.0.0 (API 2.31)");
+  g_assert_cmpstr (out[1], ==, "0");
+  g_free (out[0]);
+  g_free (out[1]);
   assert_no_get_next_task ();
 }
 
@@ -1517,7 +1559,14 @@ main (int   argc,
   g_test_add_func ("/scaler/clearml/wrong-credentials", test_wrong_credentials);
   g_test_add_func ("/scaler/clearml/bad-answers", test_bad_answers);
   g_test_add_func ("/scaler/clearml/cancel", test_cancel);
-  g_test_add_func ("/scaler/clearml/test-connection", test_test_connection);
+  g_test_add_func ("/scaler/clearml/test-connection/ok", test_connection_ok);
+  g_test_add_func ("/scaler/clearml/test-connection/wrong-keys", test_connection_wrong_keys);
+  g_test_add_func ("/scaler/clearml/test-connection/basic-mode", test_connection_basic_mode);
+  g_test_add_func ("/scaler/clearml/test-connection/forbidden", test_connection_forbidden);
+  g_test_add_func ("/scaler/clearml/test-connection/no-keys", test_connection_no_keys);
+  g_test_add_func ("/scaler/clearml/test-connection/not-clearml", test_connection_not_clearml);
+  g_test_add_func ("/scaler/clearml/test-connection/unreachable", test_connection_unreachable);
+  g_test_add_func ("/scaler/clearml/test-connection/async", test_connection_async);
   g_test_add_func ("/scaler/clearml/threads", test_threads);
   g_test_add_func ("/scaler/clearml/end-to-end", test_end_to_end);
   g_test_add_func ("/scaler/clearml/end-to-end-ec2", test_end_to_end_ec2);

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
 
 typedef struct
 {
@@ -92,13 +93,6 @@ static const BadCase bad_cases[] = {
   { "72-idle-policy-not-string.json", "idle_policy", "Expected one of: adaptive, fixed, found true/false" },
 };
 
-static char *
-data_path (const char *kind,
-           const char *file)
-{
-  return g_build_filename (SCALER_SOURCE_DIR, "tests", "data", "config", kind, file, NULL);
-}
-
 static GPtrArray *
 validate_file (const char *path)
 {
@@ -148,7 +142,7 @@ static void
 test_bad_case (gconstpointer data)
 {
   const BadCase *bad = data;
-  g_autofree char *path = data_path ("bad", bad->file);
+  g_autofree char *path = scaler_test_data_path ("config", "bad", bad->file, NULL);
   g_autoptr(GPtrArray) problems = validate_file (path);
   g_autofree char *text = describe (problems);
   const ScalerConfigProblem *problem = find_problem (problems, bad->path);
@@ -188,7 +182,7 @@ test_good_files (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      g_autofree char *path = data_path ("good", files[i]);
+      g_autofree char *path = scaler_test_data_path ("config", "good", files[i], NULL);
       g_autoptr(GPtrArray) problems = validate_file (path);
       g_autofree char *text = describe (problems);
 
@@ -200,7 +194,7 @@ test_good_files (void)
 static ScalerConfig *
 good_config (void)
 {
-  g_autofree char *path = data_path ("good", "full.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "full.json", NULL);
   g_autoptr(GError) error = NULL;
   ScalerConfig *config = scaler_config_new_from_file (path, &error);
 
@@ -766,7 +760,7 @@ test_check_cli (void)
 
   /* Good files: exit 0, nothing printed. */
   {
-    g_autofree char *path = data_path ("good", "full.json");
+    g_autofree char *path = scaler_test_data_path ("config", "good", "full.json", NULL);
     g_autofree char *err = run_check (path, &status);
 
     g_assert_cmpint (status, ==, 0);
@@ -776,7 +770,7 @@ test_check_cli (void)
   /* Every broken file: exit 1, one "<json.path>: <message>" line per problem. */
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++)
     {
-      g_autofree char *path = data_path ("bad", bad_cases[i].file);
+      g_autofree char *path = scaler_test_data_path ("config", "bad", bad_cases[i].file, NULL);
       g_autofree char *err = run_check (path, &status);
       g_autofree char *expected = g_strdup_printf ("%s: ", *bad_cases[i].path != '\0' ? bad_cases[i].path : path);
       g_autoptr(GPtrArray) problems = validate_file (path);

@@ -5,13 +5,7 @@
 #include "config.h"
 
 #include "scaler-core.h"
-
-static char *
-data_path (const char *kind,
-           const char *file)
-{
-  return g_build_filename (SCALER_SOURCE_DIR, "tests", "data", "config", kind, file, NULL);
-}
+#include "support/scaler-test-util.h"
 
 static void
 assert_strv_equal (GStrv a,
@@ -129,7 +123,7 @@ test_defaults (void)
 static void
 test_parse_full (void)
 {
-  g_autofree char *path = data_path ("good", "full.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "full.json", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) config = scaler_config_new_from_file (path, &error);
   const ScalerResource *r0;
@@ -192,7 +186,7 @@ test_parse_full (void)
 static void
 test_round_trip_file (void)
 {
-  g_autofree char *path = data_path ("good", "full.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "full.json", NULL);
   g_autoptr(ScalerConfig) config = scaler_config_new_from_file (path, NULL);
   g_autofree char *json = scaler_config_to_json (config);
   g_autoptr(GError) error = NULL;
@@ -310,7 +304,7 @@ test_round_trip_every_field (void)
 static void
 test_key_order (void)
 {
-  g_autofree char *path = data_path ("good", "minimal.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "minimal.json", NULL);
   g_autoptr(ScalerConfig) config = scaler_config_new_from_file (path, NULL);
   g_autofree char *json = scaler_config_to_json (config);
   const char *keys[] = {
@@ -351,7 +345,7 @@ test_key_order (void)
 static void
 test_clearml_tag_strings (void)
 {
-  g_autofree char *path = data_path ("good", "clearml-style.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "clearml-style.json", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) config = scaler_config_new_from_file (path, &error);
   const ScalerResource *resource;
@@ -411,7 +405,7 @@ test_malformed (void)
 static void
 test_load_strict (void)
 {
-  g_autofree char *path = data_path ("good", "minimal.json");
+  g_autofree char *path = scaler_test_data_path ("config", "good", "minimal.json", NULL);
   g_autofree char *contents = NULL;
   gsize length;
   g_autoptr(GPtrArray) problems = NULL;

@@ -13,6 +13,7 @@
 #include "scaler-core.h"
 #include "scaler-credentials-file.h"
 #include "scaler-desired-state.h"
+#include "support/scaler-test-util.h"
 
 #define ID "0b0f3c9e-1d2a-4c8e-9f00-0123456789ab"
 #define OTHER_ID "1b0f3c9e-1d2a-4c8e-9f00-0123456789ab"
@@ -25,42 +26,6 @@ result_cb (GObject      *object,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-credfile-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static ScalerSecrets *
 lookup (ScalerCredentials *credentials,
         const char        *id,
@@ -69,7 +34,7 @@ lookup (ScalerCredentials *credentials,
   g_autoptr(GAsyncResult) result = NULL;
 
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, result_cb, &result);
-  return scaler_credentials_lookup_secrets_finish (credentials, wait_result (&result), error);
+  return scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), error);
 }
 
 static gboolean
@@ -81,13 +46,13 @@ store (ScalerCredentials   *credentials,
   g_autoptr(GAsyncResult) result = NULL;
 
   scaler_credentials_store_secrets_async (credentials, id, secrets, NULL, result_cb, &result);
-  return scaler_credentials_store_secrets_finish (credentials, wait_result (&result), error);
+  return scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), error);
 }
 
 static void
 test_round_trip (void)
 {
-  g_autofree char *root = make_dir ();
+  g_autofree char *root = scaler_test_make_tmp_dir ("scaler-credfile-XXXXXX");
   g_autofree char *dir = g_build_filename (root, "secrets", NULL);
   g_autofree char *file = g_build_filename (dir, ID ".secrets", NULL);
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_file_new (dir);
@@ -127,20 +92,20 @@ test_round_trip (void)
     g_autoptr(GAsyncResult) result = NULL;
 
     scaler_credentials_clear_all_async (credentials, ID, NULL, result_cb, &result);
-    g_assert_true (scaler_credentials_clear_all_finish (credentials, wait_result (&result), &error));
+    g_assert_true (scaler_credentials_clear_all_finish (credentials, scaler_test_wait_result (&result), &error));
     g_assert_no_error (error);
   }
   g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
   cleared = lookup (credentials, ID, &error);
   g_assert_no_error (error);
   g_assert_null (cleared->aws_access_key_id);
-  rm_rf (root);
+  scaler_test_rm_rf (root);
 }
 
 static void
 test_refuses_bad_ids_and_files (void)
 {
-  g_autofree char *root = make_dir ();
+  g_autofree char *root = scaler_test_make_tmp_dir ("scaler-credfile-XXXXXX");
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_file_new (root);
   g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
   g_autoptr(ScalerSecrets) back = NULL;
@@ -158,13 +123,13 @@ test_refuses_bad_ids_and_files (void)
   back = lookup (credentials, ID, &error);
   g_assert_null (back);
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_PARSE);
-  rm_rf (root);
+  scaler_test_rm_rf (root);
 }
 
 static void
 test_desired_state (void)
 {
-  g_autofree char *root = make_dir ();
+  g_autofree char *root = scaler_test_make_tmp_dir ("scaler-credfile-XXXXXX");
   g_autofree char *dir = g_build_filename (root, "state", "id", NULL);
   g_autofree char *file = g_build_filename (dir, SCALER_DESIRED_STATE_FILE, NULL);
   g_autofree char *contents = NULL;
@@ -182,7 +147,7 @@ test_desired_state (void)
   /* Anything else: stopped (never a surprise start). */
   g_assert_true (g_file_set_contents (file, "runni", -1, NULL));
   g_assert_cmpint (scaler_desired_state_read (dir), ==, SCALER_DESIRED_STATE_STOPPED);
-  rm_rf (root);
+  scaler_test_rm_rf (root);
 }
 
 int

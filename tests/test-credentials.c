@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
 
 #define ID_A "11111111-1111-4111-8111-111111111111"
 #define ID_B "22222222-2222-4222-8222-222222222222"
@@ -19,15 +20,6 @@ result_cb (GObject      *object,
   *out = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 static void
 store (ScalerCredentials *credentials,
        const char        *id,
@@ -40,7 +32,7 @@ store (ScalerCredentials *credentials,
   scaler_credentials_store_async (credentials, id, kind, secret, NULL, result_cb, &result);
   /* Never delivered before the call returns. */
   g_assert_null (result);
-  g_assert_true (scaler_credentials_store_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -55,7 +47,7 @@ lookup (ScalerCredentials *credentials,
 
   scaler_credentials_lookup_async (credentials, id, kind, NULL, result_cb, &result);
   g_assert_null (result);
-  secret = scaler_credentials_lookup_finish (credentials, wait_for (&result), &error);
+  secret = scaler_credentials_lookup_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
 
   return secret;
@@ -70,7 +62,7 @@ clear (ScalerCredentials *credentials,
   g_autoptr(GError) error = NULL;
 
   scaler_credentials_clear_async (credentials, id, kind, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -134,7 +126,7 @@ lookup_all (ScalerCredentials *credentials,
   ScalerSecrets *secrets;
 
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, result_cb, &result);
-  secrets = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), &error);
+  secrets = scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (secrets);
 
@@ -151,7 +143,7 @@ store_all (ScalerCredentials   *credentials,
 
   scaler_credentials_store_secrets_async (credentials, id, secrets, NULL, result_cb, &result);
   g_assert_null (result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -194,7 +186,7 @@ test_secrets_helpers (void)
 
   /* clear_all touches one instance only. */
   scaler_credentials_clear_all_async (credentials, ID_A, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_all_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_all_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   out = lookup_all (credentials, ID_A);
   for (guint k = 0; k < SCALER_N_SECRET_KINDS; k++)
@@ -227,7 +219,7 @@ test_cancelled (void)
   g_cancellable_cancel (cancellable);
   scaler_credentials_store_async (credentials, ID_A, SCALER_SECRET_GIT_PASSWORD, "pw", cancellable,
                                   result_cb, &result);
-  g_assert_false (scaler_credentials_store_finish (credentials, wait_for (&result), &error));
+  g_assert_false (scaler_credentials_store_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 0);
 }

@@ -18,8 +18,9 @@
 #include "scaler-dashboard-row.h"
 #include "scaler-gui-resources.h"
 #include "support/scaler-test-app.h"
+#include "support/scaler-test-png.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 
 typedef struct
 {
@@ -28,13 +29,6 @@ typedef struct
   ScalerMachine   *machine;
   char            *id;
 } Fixture;
-
-static void
-spin (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
 
 /* A demo autoscaler in the service, created by the test (another client). */
 static ScalerClientAutoscaler *
@@ -87,11 +81,11 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   gtk_window_destroy (f->window);
-  spin ();
+  scaler_test_drain ();
   g_assert_finalize_object (f->dashboard);
   g_clear_object (&f->machine);
   g_free (f->id);
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
 }
 
 static ScalerDashboardRow *
@@ -174,7 +168,7 @@ test_follows_service (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dashboard), "dashboard.start", NULL));
   scaler_test_wait (g_strcmp0 (scaler_dashboard_get_state_text (f->dashboard), "Running") == 0, 30, "Running");
   scaler_test_wait (scaler_client_autoscaler_get_cycle (demo) >= 3, 60, "three cycles");
-  spin ();
+  scaler_test_drain ();
 
   /* One sample per cycle in every plot, as in the service's history. */
   samples = history_samples (demo);
@@ -264,7 +258,7 @@ test_rows_update_in_place (Fixture       *f,
                     scaler_client_autoscaler_get_last_result (demo)->instances->len > 0, 60, "instances");
   call (demo, "Stop");
   scaler_test_wait (g_strcmp0 (scaler_client_autoscaler_get_state (demo), "stopped") == 0, 30, "stopped");
-  spin ();
+  scaler_test_drain ();
   last = scaler_client_autoscaler_get_last_result (demo);
   scaler_dashboard_apply_result (f->dashboard, last);
 
@@ -514,10 +508,10 @@ test_screenshot (Fixture       *f,
   for (guint i = 0; i < 20; i++)
     {
       g_usleep (5000);
-      spin ();
+      scaler_test_drain ();
     }
 
-  g_assert_true (scaler_dashboard_save_png (GTK_WIDGET (f->window), light, &error));
+  g_assert_true (scaler_test_save_png (GTK_WIDGET (f->window), light, &error));
   g_assert_no_error (error);
   texture = gdk_texture_new_from_filename (light, &error);
   g_assert_no_error (error);
@@ -527,9 +521,9 @@ test_screenshot (Fixture       *f,
   for (guint i = 0; i < 20; i++)
     {
       g_usleep (5000);
-      spin ();
+      scaler_test_drain ();
     }
-  g_assert_true (scaler_dashboard_save_png (GTK_WIDGET (f->window), dark, &error));
+  g_assert_true (scaler_test_save_png (GTK_WIDGET (f->window), dark, &error));
   g_assert_no_error (error);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
@@ -541,7 +535,7 @@ test_screenshot (Fixture       *f,
     }
   call (demo, "Stop");
   scaler_dashboard_set_autoscaler (f->dashboard, NULL);
-  spin ();
+  scaler_test_drain ();
 }
 
 static void
@@ -564,14 +558,7 @@ main (int   argc,
 {
   int status;
 
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  session = scaler_test_app_init (&argc, &argv);
 
   g_test_add ("/scaler/dashboard/follows-service", Fixture, NULL,
               fixture_setup, test_follows_service, fixture_teardown);
@@ -588,6 +575,6 @@ main (int   argc,
   g_test_add_func ("/scaler/dashboard/finalize", test_finalize);
 
   status = g_test_run ();
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

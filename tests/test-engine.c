@@ -13,6 +13,8 @@
 #include "scaler-engine.h"
 #include "scaler-ledger.h"
 #include "scaler-sim.h"
+#include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define START (G_GINT64_CONSTANT (1700006400) * G_USEC_PER_SEC)
@@ -23,27 +25,17 @@ static GThread *main_thread;
 static ScalerConfig *
 make_config (guint max, ScalerOnStop on_stop)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .id = CONFIG_ID,
+    .name = "engine test",
+    .workers_prefix = "dyn",
+    .max_instances = max,
+  });
 
-  g_free (config->id);
-  config->id = g_strdup (CONFIG_ID);
-  g_free (config->name);
-  config->name = g_strdup ("engine test");
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
   config->polling_interval_time_min = 1;
   config->max_idle_time_min = 5;
   config->max_spin_up_time_min = 10;
   config->on_stop = on_stop;
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  resource->max_instances = max;
-  g_ptr_array_add (config->resources, resource);
   return config;
 }
 
@@ -103,31 +95,6 @@ stop_engine (ScalerEngine *engine)
   while (!done)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpint (scaler_engine_get_state (engine), ==, SCALER_ENGINE_STATE_STOPPED);
-}
-
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-engine-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 static gboolean
@@ -317,7 +284,7 @@ test_autorun_and_stop (void)
 static void
 test_stop_cancels_hanging_cycle (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-engine-XXXXXX");
   g_autofree char *ledger_path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
   g_autoptr(ScalerConfig) config = make_config (2, SCALER_ON_STOP_KEEP);
   g_autoptr(ScalerSim) sim = scaler_sim_new (5, START);
@@ -356,7 +323,7 @@ test_stop_cancels_hanging_cycle (void)
   g_assert_false (scaler_engine_get_last_result (engine)->ok);
   scaler_sim_set_launch_hang (sim, FALSE);
   g_clear_object (&engine);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void
@@ -408,7 +375,7 @@ test_on_stop (gconstpointer data)
 static void
 test_restart_no_double_launch (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-engine-XXXXXX");
   g_autofree char *ledger_path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
   g_autoptr(ScalerConfig) config = make_config (5, SCALER_ON_STOP_KEEP);
   g_autoptr(ScalerSim) sim = scaler_sim_new (5, START);
@@ -482,14 +449,14 @@ test_restart_no_double_launch (void)
   launches = scaler_ledger_list_launches (ledger);
   g_assert_cmpuint (launches->len, ==, 0);
   g_clear_object (&engine);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 /* A corrupt ledger is kept aside and the fleet is rebuilt from the tags. */
 static void
 test_corrupt_ledger_rebuilt (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-engine-XXXXXX");
   g_autofree char *ledger_path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
   g_autofree char *aside = g_strdup_printf ("%s.corrupt", ledger_path);
   g_autoptr(ScalerConfig) config = make_config (5, SCALER_ON_STOP_KEEP);
@@ -512,7 +479,7 @@ test_corrupt_ledger_rebuilt (void)
   scaler_sim_get_stats (sim, &stats);
   g_assert_cmpuint (stats.launches, ==, 0);
   g_clear_object (&engine);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void

@@ -19,19 +19,6 @@
 #define AK "AKIDEXAMPLE"
 #define SK "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 
-/* Skips the rest of a test, failing it with a clear message, when the fakes are not
- * installed. */
-static gboolean
-require_fakes (void)
-{
-  g_autofree char *reason = NULL;
-
-  if (scaler_fake_available (&reason))
-    return TRUE;
-  g_test_fail_printf ("the fake servers are not available: %s", reason);
-  return FALSE;
-}
-
 static ScalerFake *
 start_fake (void)
 {
@@ -144,7 +131,7 @@ test_start_stop (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) health = NULL;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = start_fake ();
   g_assert_true (g_str_has_prefix (scaler_fake_get_ec2_url (fake), "http://127.0.0.1:"));
@@ -173,7 +160,7 @@ test_control_and_state (void)
   JsonObject *tags;
   const char *id;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = start_fake ();
 
@@ -238,7 +225,7 @@ test_restart (void)
   ScalerFake *first;
   GPid pid;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   first = start_fake ();
   pid = scaler_fake_get_pid (first);
@@ -266,7 +253,7 @@ test_start_config (void)
   g_autoptr(JsonNode) state = NULL;
   ScalerFake *broken;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = scaler_fake_start_with_config ("{\"region\": \"eu-west-1\", \"boot_delay_s\": 0}", &error);
   g_assert_no_error (error);
@@ -293,7 +280,7 @@ test_signature (void)
   Answer unknown;
   const char *id;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = start_fake ();
   created = scaler_fake_controlf (fake, "/_fake/instances", &error, "{\"count\": %d}", 1);
@@ -339,7 +326,7 @@ test_clock_offset (void)
   g_autoptr(GDateTime) parsed = NULL;
   g_autofree char *iso = NULL;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = start_fake ();
   config = scaler_fake_controlf (fake, "/_fake/config", &error, "{\"clock_offset_s\": %d}", 900);
@@ -382,7 +369,7 @@ test_clearml_listener (void)
   CURL *curl;
   long status = 0;
 
-  if (!require_fakes ())
+  if (!scaler_fake_require ())
     return;
   fake = start_fake ();
   url = g_strconcat (scaler_fake_get_clearml_url (fake), "/debug.ping", NULL);

@@ -14,6 +14,7 @@
 #include "scaler-cycle.h"
 #include "scaler-ledger.h"
 #include "scaler-sim.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 /* Midnight UTC. */
@@ -108,22 +109,14 @@ race_queues_init (RaceQueues *self)
 static ScalerConfig *
 make_config (ScalerIdlePolicy idle_policy)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .workers_prefix = "dyn",
+    .max_instances = 10,
+  });
 
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
   config->polling_interval_time_min = 1;
   config->max_idle_time_min = 15;
   config->idle_policy = idle_policy;
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  resource->max_instances = 10;
-  g_ptr_array_add (config->resources, resource);
   return config;
 }
 

@@ -24,13 +24,6 @@
 #define DATA_DIR SCALER_SOURCE_DIR "/tests/data/clearml"
 
 static void
-spin (guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-static void
 drain (void)
 {
   for (guint i = 0; i < 500 && g_main_context_pending (NULL); i++)
@@ -57,7 +50,7 @@ text_of (ScalerWizard *wizard,
 /* One application per process: a second one cannot export its actions on
  * the same bus path. */
 static ScalerApplication *the_app;
-static ScalerTestSession *session;
+static ScalerTestService *session;
 
 static ScalerApplication *
 new_app (void)
@@ -72,7 +65,7 @@ new_app (void)
 static guint
 n_saved (void)
 {
-  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+  g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (session);
 
   return ids->len;
 }
@@ -84,7 +77,7 @@ new_window (ScalerApplication *app)
 
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  spin (20);
+  scaler_test_spin (20);
 
   return window;
 }
@@ -93,7 +86,7 @@ static void
 destroy_window (ScalerWindow *window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (20);
+  scaler_test_spin (20);
   g_assert_finalize_object (window);
 }
 
@@ -132,64 +125,106 @@ lookup_secrets (ScalerCredentials *credentials,
   return secrets;
 }
 
-static void
-test_import_yaml_then_create (void)
+/* The window with the wizard of "Import ClearML Configuration…" open on
+ * wizard.yaml, and what the core import makes of that file (the form must
+ * show the same). */
+typedef struct
 {
-  const char *path = DATA_DIR "/wizard.yaml";
-  g_autoptr(ScalerApplication) application = new_app ();
-  ScalerMachine *machine = scaler_application_get_local_machine (application);
-  ScalerCredentials *credentials = scaler_application_get_credentials (application);
-  g_autoptr(ScalerConfig) expected = NULL;
-  g_autoptr(ScalerSecrets) expected_secrets = NULL;
-  g_autoptr(GPtrArray) report = NULL;
+  ScalerApplication *app;
+  ScalerWindow      *window;
+  ScalerWizard      *wizard;
+  ScalerConfig      *expected;
+  ScalerSecrets     *expected_secrets;
+  GPtrArray         *report;
+} Fixture;
+
+#define WIZARD_YAML DATA_DIR "/wizard.yaml"
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerSecrets) secrets = NULL;
-  g_autofree char *id = NULL;
-  g_autofree char *contents = NULL;
-  ScalerWindow *window = new_window (application);
-  ScalerResourceEditor *editor;
-  ScalerWizard *wizard;
-  ScalerClientAutoscaler *saved;
-  GListModel *model;
-  AdwComboRow *region_row;
-  const char *notice;
-  gboolean found = FALSE;
 
-  /* What the core import makes of the file; the form must show the same. */
-  expected = scaler_config_import_clearml_file (path, &expected_secrets, &report, &error);
+  f->app = new_app ();
+  f->window = new_window (f->app);
+  f->expected = scaler_config_import_clearml_file (WIZARD_YAML, &f->expected_secrets, &f->report, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (expected);
-  g_assert_cmpuint (report->len, >, 0);
-  g_assert_cmpuint (expected->resources->len, >=, 3);
+  g_assert_nonnull (f->expected);
+  g_assert_cmpuint (f->report->len, >, 0);
+  g_assert_cmpuint (f->expected->resources->len, >=, 3);
 
-  g_assert_true (scaler_window_import_clearml (window, path));
-  spin (20);
-  wizard = SCALER_WIZARD (scaler_window_get_dialog (window));
-  g_assert_true (SCALER_IS_WIZARD (wizard));
-  g_assert_false (scaler_wizard_is_editing (wizard));
-  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (wizard)) == GTK_WINDOW (window));
-  g_assert_cmpstr (scaler_wizard_get_step (wizard), ==, "general");
+  g_assert_true (scaler_window_import_clearml (f->window, WIZARD_YAML));
+  scaler_test_spin (20);
+  f->wizard = SCALER_WIZARD (scaler_window_get_dialog (f->window));
+  g_assert_true (SCALER_IS_WIZARD (f->wizard));
+}
 
-  /* General: name and region from the file. */
-  g_assert_cmpstr (text_of (wizard, "name_row"), ==, expected->name);
-  g_assert_cmpstr (text_of (wizard, "name_row"), ==, "wizard");
-  g_assert_cmpstr (text_of (wizard, "prefix_row"), ==, "aws_worker");
-  region_row = ADW_COMBO_ROW (child (wizard, "region_row"));
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWindow *dialog = scaler_window_get_dialog (f->window);
+
+  if (dialog != NULL)
+    gtk_window_destroy (dialog);
+  scaler_test_spin (10);
+  destroy_window (f->window);
+  scaler_test_service_delete_all (session);
+  g_clear_pointer (&f->expected, scaler_config_unref);
+  g_clear_pointer (&f->expected_secrets, scaler_secrets_free);
+  g_clear_pointer (&f->report, g_ptr_array_unref);
+  g_clear_object (&f->app);
+}
+
+/* A new autoscaler, over the window, on its General step. */
+static void
+test_opens_wizard (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_assert_false (scaler_wizard_is_editing (f->wizard));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (f->wizard)) == GTK_WINDOW (f->window));
+  g_assert_cmpstr (scaler_wizard_get_step (f->wizard), ==, "general");
+}
+
+/* General: name and region from the file. */
+static void
+test_general_from_file (Fixture       *f,
+                        gconstpointer  data)
+{
+  AdwComboRow *region_row = ADW_COMBO_ROW (child (f->wizard, "region_row"));
+
+  g_assert_cmpstr (text_of (f->wizard, "name_row"), ==, f->expected->name);
+  g_assert_cmpstr (text_of (f->wizard, "name_row"), ==, "wizard");
+  g_assert_cmpstr (text_of (f->wizard, "prefix_row"), ==, "aws_worker");
   g_assert_cmpstr (gtk_string_object_get_string (GTK_STRING_OBJECT (adw_combo_row_get_selected_item (region_row))),
                    ==, "us-west-2");
-  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (GTK_SPIN_BUTTON (child (wizard, "idle_spin"))), 20.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gtk_spin_button_get_value (GTK_SPIN_BUTTON (child (f->wizard, "idle_spin"))),
+                                  20.0, 1e-9);
+}
 
-  /* Secrets, the session token included, are in the form. */
-  g_assert_cmpstr (text_of (wizard, "aws_key_row"), ==, "AKIAWIZARDEXAMPLE01");
-  g_assert_cmpstr (text_of (wizard, "aws_secret_row"), ==, "wizard/secret+EXAMPLE/key");
-  g_assert_cmpstr (text_of (wizard, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
-  g_assert_cmpstr (text_of (wizard, "git_password_row"), ==, "ghp_wizardGitPassword123");
-  g_assert_cmpstr (text_of (wizard, "git_user_row"), ==, "ml-bot");
+/* Secrets, the session token included, are in the form. */
+static void
+test_secrets_in_form (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_assert_cmpstr (text_of (f->wizard, "aws_key_row"), ==, "AKIAWIZARDEXAMPLE01");
+  g_assert_cmpstr (text_of (f->wizard, "aws_secret_row"), ==, "wizard/secret+EXAMPLE/key");
+  g_assert_cmpstr (text_of (f->wizard, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
+  g_assert_cmpstr (text_of (f->wizard, "git_password_row"), ==, "ghp_wizardGitPassword123");
+  g_assert_cmpstr (text_of (f->wizard, "git_user_row"), ==, "ml-bot");
+}
 
-  /* Resources: as many rows as the import made, with type and queue. */
-  editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (wizard));
-  model = scaler_resource_editor_get_model (editor);
-  g_assert_cmpuint (g_list_model_get_n_items (model), ==, expected->resources->len);
+/* Resources: as many rows as the import made, with type and queue. */
+static void
+test_resource_rows (Fixture       *f,
+                    gconstpointer  data)
+{
+  ScalerResourceEditor *editor = SCALER_RESOURCE_EDITOR (scaler_wizard_get_resource_editor (f->wizard));
+  GListModel *model = scaler_resource_editor_get_model (editor);
+  gboolean found = FALSE;
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, f->expected->resources->len);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       g_autoptr(ScalerResourceObject) item = g_list_model_get_item (model, i);
@@ -209,60 +244,91 @@ test_import_yaml_then_create (void)
       g_assert_nonnull (strstr (subtitle, "gpu_queue"));
     }
   g_assert_true (found);
+}
 
-  /* The notice lists every entry of the report, on the General step. */
-  notice = scaler_wizard_get_import_notice (wizard);
+/* The notice lists every entry of the report, on the General step;
+ * dismissing it hides it. */
+static void
+test_notice_lists_report (Fixture       *f,
+                          gconstpointer  data)
+{
+  const char *notice = scaler_wizard_get_import_notice (f->wizard);
+
   g_assert_nonnull (notice);
-  g_assert_true (gtk_widget_get_visible (child (wizard, "import_group")));
+  g_assert_true (gtk_widget_get_visible (child (f->wizard, "import_group")));
   g_assert_nonnull (strstr (notice, "extra_configurations"));
   g_assert_nonnull (strstr (notice, "enable_monitoring"));
-  for (guint i = 0; i < report->len; i++)
-    g_assert_nonnull (strstr (notice, g_ptr_array_index (report, i)));
-  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "import_row"))),
+  for (guint i = 0; i < f->report->len; i++)
+    g_assert_nonnull (strstr (notice, g_ptr_array_index (f->report, i)));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f->wizard, "import_row"))),
                             "extra_configurations"));
 
-  /* Nothing is stored before Create. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->wizard), "wizard.dismiss-import", NULL));
+  g_assert_false (gtk_widget_get_visible (child (f->wizard, "import_group")));
+  g_assert_null (scaler_wizard_get_import_notice (f->wizard));
+}
+
+/* Nothing is stored before Create (registered before the cases that
+ * create: the application, and its credentials in memory, are shared). */
+static void
+test_nothing_stored_before_create (Fixture       *f,
+                                   gconstpointer  data)
+{
+  ScalerCredentials *credentials = scaler_application_get_credentials (f->app);
+
   g_assert_cmpuint (n_saved (), ==, 0);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 0);
+}
 
-  /* The file has no ClearML keys: the user types them, then creates. */
-  gtk_editable_set_text (GTK_EDITABLE (child (wizard, "clearml_key_row")), "CLEARMLIMPORTKEY1");
-  gtk_editable_set_text (GTK_EDITABLE (child (wizard, "clearml_secret_row")), "clearml-import-secret");
-  if (!scaler_wizard_is_valid (wizard))
+static void
+log_problems (ScalerWizard *wizard)
+{
+  g_autoptr(ScalerConfig) c = scaler_wizard_dup_config (wizard);
+  g_autoptr(GPtrArray) problems = scaler_config_validate (c);
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
     {
-      g_autoptr(ScalerConfig) c = scaler_wizard_dup_config (wizard);
-      g_autoptr(GPtrArray) problems = scaler_config_validate (c);
+      ScalerConfigProblem *p = g_ptr_array_index (problems, i);
 
-      for (guint i = 0; problems != NULL && i < problems->len; i++)
-        {
-          ScalerConfigProblem *p = g_ptr_array_index (problems, i);
-
-          g_test_message ("%s: %s", p->path, p->message);
-        }
+      g_test_message ("%s: %s", p->path, p->message);
     }
-  g_assert_true (scaler_wizard_is_valid (wizard));
+}
 
-  /* Dismissing the notice hides it. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.dismiss-import", NULL));
-  g_assert_false (gtk_widget_get_visible (child (wizard, "import_group")));
-  g_assert_null (scaler_wizard_get_import_notice (wizard));
+/* The file has no ClearML keys: the user types them, then creates. The id
+ * of the new autoscaler. */
+static char *
+create_from_import (Fixture *f)
+{
+  char *id = NULL;
 
-  g_signal_connect (wizard, "saved", G_CALLBACK (saved_cb), &id);
-  scaler_wizard_set_step (wizard, "review");
+  gtk_editable_set_text (GTK_EDITABLE (child (f->wizard, "clearml_key_row")), "CLEARMLIMPORTKEY1");
+  gtk_editable_set_text (GTK_EDITABLE (child (f->wizard, "clearml_secret_row")), "clearml-import-secret");
+  if (!scaler_wizard_is_valid (f->wizard))
+    log_problems (f->wizard);
+  g_assert_true (scaler_wizard_is_valid (f->wizard));
+
+  g_signal_connect (f->wizard, "saved", G_CALLBACK (saved_cb), &id);
+  scaler_wizard_set_step (f->wizard, "review");
   drain ();
-  g_assert_true (gtk_widget_is_sensitive (child (wizard, "create_button")));
-  gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
-  {
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-    while (id == NULL && g_get_monotonic_time () < deadline)
-      g_main_context_iteration (NULL, FALSE);
-  }
-  g_assert_nonnull (id);
+  g_assert_true (gtk_widget_is_sensitive (child (f->wizard, "create_button")));
+  gtk_widget_activate_action (GTK_WIDGET (f->wizard), "wizard.create", NULL);
+  scaler_test_wait (id != NULL, 10, "the wizard to save");
   g_assert_cmpuint (n_saved (), ==, 1);
+  return id;
+}
 
-  /* The config file: the imported config, and none of the secrets. */
-  saved = scaler_machine_find (machine, id);
+/* The config file: the imported config, and none of the secrets; the
+ * secrets are in the credentials backend under the new id. */
+static void
+test_create_keeps_secrets_apart (Fixture       *f,
+                                 gconstpointer  data)
+{
+  ScalerMachine *machine = scaler_application_get_local_machine (f->app);
+  g_autofree char *id = create_from_import (f);
+  g_autoptr(ScalerSecrets) secrets = NULL;
+  g_autofree char *contents = NULL;
+  ScalerClientAutoscaler *saved = scaler_machine_find (machine, id);
+
   g_assert_nonnull (saved);
   g_assert_true (g_file_get_contents (scaler_client_autoscaler_get_config_path (saved), &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "g4dn.4xlarge"));
@@ -274,31 +340,35 @@ test_import_yaml_then_create (void)
   g_assert_null (strstr (contents, "ghp_wizardGitPassword123"));
   g_assert_null (strstr (contents, "clearml-import-secret"));
 
-  /* The secrets are in the credentials backend under the new id. */
-  secrets = lookup_secrets (credentials, id);
+  secrets = lookup_secrets (scaler_application_get_credentials (f->app), id);
   g_assert_cmpstr (secrets->aws_access_key_id, ==, "AKIAWIZARDEXAMPLE01");
   g_assert_cmpstr (secrets->aws_secret_access_key, ==, "wizard/secret+EXAMPLE/key");
   g_assert_cmpstr (secrets->aws_session_token, ==, "FwoGZXIvYXdzEXAMPLETOKEN");
   g_assert_cmpstr (secrets->git_password, ==, "ghp_wizardGitPassword123");
   g_assert_cmpstr (secrets->clearml_secret_key, ==, "clearml-import-secret");
+}
 
-  /* Editing loads the session token back. */
-  {
-    ScalerWizard *edit = scaler_wizard_new (machine, credentials, scaler_client_autoscaler_get_config (saved));
-    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+/* Editing the created autoscaler loads the session token back. */
+static void
+test_edit_loads_session_token (Fixture       *f,
+                               gconstpointer  data)
+{
+  ScalerMachine *machine = scaler_application_get_local_machine (f->app);
+  g_autofree char *id = create_from_import (f);
+  ScalerClientAutoscaler *saved = scaler_machine_find (machine, id);
+  ScalerWizard *edit;
 
-    g_object_ref_sink (edit);
-    while (gtk_editable_get_text (GTK_EDITABLE (child (edit, "aws_token_row")))[0] == '\0' &&
-           g_get_monotonic_time () < deadline)
-      g_main_context_iteration (NULL, FALSE);
-    g_assert_cmpstr (text_of (edit, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
-    g_assert_null (scaler_wizard_get_import_notice (edit));
-    gtk_window_destroy (GTK_WINDOW (edit));
-    spin (10);
-    g_assert_finalize_object (edit);
-  }
-
-  destroy_window (window);
+  g_assert_nonnull (saved);
+  edit = scaler_wizard_new (machine, scaler_application_get_credentials (f->app),
+                            scaler_client_autoscaler_get_config (saved));
+  g_object_ref_sink (edit);
+  scaler_test_wait (gtk_editable_get_text (GTK_EDITABLE (child (edit, "aws_token_row")))[0] != '\0', 10,
+                    "the session token in the form");
+  g_assert_cmpstr (text_of (edit, "aws_token_row"), ==, "FwoGZXIvYXdzEXAMPLETOKEN");
+  g_assert_null (scaler_wizard_get_import_notice (edit));
+  gtk_window_destroy (GTK_WINDOW (edit));
+  scaler_test_spin (10);
+  g_assert_finalize_object (edit);
 }
 
 static void
@@ -319,7 +389,7 @@ assert_import_fails (const char *name)
   g_assert_nonnull (error);
 
   g_assert_false (scaler_window_import_clearml (window, path));
-  spin (10);
+  scaler_test_spin (10);
   dialog = scaler_window_get_dialog (window);
   g_assert_true (ADW_IS_MESSAGE_DIALOG (dialog));
   g_assert_false (SCALER_IS_WIZARD (dialog));
@@ -335,7 +405,7 @@ assert_import_fails (const char *name)
 
   /* Escape (the close response) gets rid of it. */
   gtk_window_close (dialog);
-  spin (10);
+  scaler_test_spin (10);
   g_assert_null (scaler_window_get_dialog (window));
 
   destroy_window (window);
@@ -371,18 +441,19 @@ main (int   argc,
 {
   int status;
 
-  /* Hermetic: a service of its own on a private bus, no keyring. */
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+  session = scaler_test_app_init (&argc, &argv);
 
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
-
-  g_test_add_func ("/scaler/import-gui/yaml-then-create", test_import_yaml_then_create);
+#define ADD(path, func) \
+  g_test_add ("/scaler/import-gui/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("opens-wizard", test_opens_wizard);
+  ADD ("general-from-file", test_general_from_file);
+  ADD ("secrets-in-form", test_secrets_in_form);
+  ADD ("resource-rows", test_resource_rows);
+  ADD ("notice-lists-report", test_notice_lists_report);
+  ADD ("nothing-stored-before-create", test_nothing_stored_before_create);
+  ADD ("create-keeps-secrets-apart", test_create_keeps_secrets_apart);
+  ADD ("edit-loads-session-token", test_edit_loads_session_token);
+#undef ADD
   g_test_add_func ("/scaler/import-gui/broken-yaml", test_broken_yaml);
   g_test_add_func ("/scaler/import-gui/broken-json", test_broken_json);
   g_test_add_func ("/scaler/import-gui/not-clearml", test_not_clearml);
@@ -390,7 +461,7 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&the_app);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
 
   return status;
 }

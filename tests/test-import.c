@@ -7,12 +7,7 @@
 #include <sys/stat.h>
 
 #include "scaler-core.h"
-
-static char *
-data_path (const char *file)
-{
-  return g_build_filename (SCALER_SOURCE_DIR, "tests", "data", "clearml", file, NULL);
-}
+#include "support/scaler-test-util.h"
 
 static gboolean
 report_has (GPtrArray  *report,
@@ -50,7 +45,7 @@ resource_at (ScalerConfig *config,
 static void
 test_example_yaml (void)
 {
-  g_autofree char *path = data_path ("example-clearml-md.yaml");
+  g_autofree char *path = scaler_test_data_path ("clearml", "example-clearml-md.yaml", NULL);
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GPtrArray) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -112,7 +107,7 @@ test_example_yaml (void)
 static void
 test_wizard_yaml (void)
 {
-  g_autofree char *path = data_path ("wizard.yaml");
+  g_autofree char *path = scaler_test_data_path ("clearml", "wizard.yaml", NULL);
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GPtrArray) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -204,7 +199,7 @@ test_wizard_yaml (void)
 static void
 test_task_json (void)
 {
-  g_autofree char *path = data_path ("task.json");
+  g_autofree char *path = scaler_test_data_path ("clearml", "task.json", NULL);
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GPtrArray) report = NULL;
   g_autoptr(GError) error = NULL;
@@ -347,7 +342,7 @@ test_errors (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     {
-      g_autofree char *path = data_path (files[i]);
+      g_autofree char *path = scaler_test_data_path ("clearml", files[i], NULL);
       g_autoptr(GPtrArray) report = NULL;
       ScalerSecrets *secrets = NULL;
 
@@ -424,7 +419,7 @@ test_errors (void)
 static void
 test_export (void)
 {
-  g_autofree char *path = data_path ("wizard.yaml");
+  g_autofree char *path = scaler_test_data_path ("clearml", "wizard.yaml", NULL);
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerConfig) config = scaler_config_import_clearml_file (path, &secrets, NULL, &error);

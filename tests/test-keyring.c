@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
 
 static void
 result_cb (GObject      *object,
@@ -15,15 +16,6 @@ result_cb (GObject      *object,
            gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
 }
 
 static gboolean
@@ -49,7 +41,7 @@ lookup_all (ScalerCredentials *credentials,
   ScalerSecrets *secrets;
 
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, result_cb, &result);
-  secrets = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), &error);
+  secrets = scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (secrets);
 
@@ -71,19 +63,19 @@ test_store_lookup_clear (void)
   credentials = scaler_credentials_secret_new ();
 
   scaler_credentials_lookup_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY, NULL, result_cb, &result);
-  secret = scaler_credentials_lookup_finish (credentials, wait_for (&result), &error);
+  secret = scaler_credentials_lookup_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_null (secret);
   g_clear_object (&result);
 
   scaler_credentials_store_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY,
                                   "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
   scaler_credentials_lookup_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY, NULL, result_cb, &result);
-  secret = scaler_credentials_lookup_finish (credentials, wait_for (&result), &error);
+  secret = scaler_credentials_lookup_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (secret, ==, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
   g_clear_pointer (&secret, g_free);
@@ -92,7 +84,7 @@ test_store_lookup_clear (void)
   /* Replacing keeps one item. */
   scaler_credentials_store_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY,
                                   "rotated-secret", NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_finish (credentials, scaler_test_wait_result (&result), &error));
   g_clear_object (&result);
   {
     g_autolist(SecretRetrievable) items = NULL;
@@ -102,7 +94,7 @@ test_store_lookup_clear (void)
     secret_password_search (scaler_credentials_secret_get_schema (), SECRET_SEARCH_ALL, NULL,
                             result_cb, &result,
                             "instance-id", id, NULL);
-    items = secret_password_search_finish (wait_for (&result), &error);
+    items = secret_password_search_finish (scaler_test_wait_result (&result), &error);
     g_clear_object (&result);
     g_assert_no_error (error);
     g_assert_cmpuint (g_list_length (items), ==, 1);
@@ -119,19 +111,19 @@ test_store_lookup_clear (void)
   }
 
   scaler_credentials_clear_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
   scaler_credentials_lookup_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY, NULL, result_cb, &result);
-  secret = scaler_credentials_lookup_finish (credentials, wait_for (&result), &error);
+  secret = scaler_credentials_lookup_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_null (secret);
   g_clear_object (&result);
 
   /* Clearing again: nothing there, still a success. */
   scaler_credentials_clear_async (credentials, id, SCALER_SECRET_AWS_SECRET_ACCESS_KEY, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -162,11 +154,11 @@ test_two_instances (void)
   b->aws_secret_access_key = g_strdup ("secret-of-b");
 
   scaler_credentials_store_secrets_async (credentials, id_a, a, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
   scaler_credentials_store_secrets_async (credentials, id_b, b, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -184,7 +176,7 @@ test_two_instances (void)
 
   /* Clearing A leaves B. */
   scaler_credentials_clear_all_async (credentials, id_a, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_all_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_all_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -197,7 +189,7 @@ test_two_instances (void)
   g_clear_pointer (&got, scaler_secrets_free);
 
   scaler_credentials_clear_all_async (credentials, id_b, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_clear_all_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_clear_all_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
 }
 
@@ -239,11 +231,11 @@ test_store_delete_clears_keyring (void)
 
   secrets->clearml_secret_key = g_strdup ("clearml-secret-to-delete");
   scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_clear_object (&result);
 
   scaler_autoscaler_store_delete_async (store, config->id, credentials, NULL, result_cb, &result);
-  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 

@@ -13,6 +13,8 @@
 #include "scaler-core.h"
 #include "scaler-ledger.h"
 #include "scaler-policy.h"
+#include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define NOW (G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC)
@@ -21,21 +23,7 @@
 static ScalerConfig *
 make_config (void)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
-
-  g_free (config->id);
-  config->id = g_strdup (CONFIG_ID);
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  g_ptr_array_add (config->resources, resource);
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) { .id = CONFIG_ID, .workers_prefix = "dyn" });
 }
 
 static ScalerLedger *
@@ -108,35 +96,10 @@ test_json_round_trip (void)
   assert_full_ledger (copy);
 }
 
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-ledger-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 static void
 test_save_atomic_and_load (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-ledger-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "state", SCALER_LEDGER_FILE, NULL);
   g_autofree char *tmp = g_strdup_printf ("%s.tmp", path);
   g_autofree char *state_dir = g_path_get_dirname (path);
@@ -166,13 +129,13 @@ test_save_atomic_and_load (void)
 
   g_unlink (path);
   g_rmdir (state_dir);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void
 test_load_missing (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-ledger-XXXXXX");
   g_autofree char *path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
   g_autoptr(ScalerLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
@@ -186,14 +149,14 @@ test_load_missing (void)
   launches = scaler_ledger_list_launches (ledger);
   g_assert_cmpuint (launches->len, ==, 0);
   g_assert_cmpstr (scaler_ledger_get_config_id (ledger), ==, CONFIG_ID);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void
 check_corrupt (const char *contents,
                const char *expected_in_warning)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-ledger-XXXXXX");
   g_autofree char *path = g_build_filename (dir, SCALER_LEDGER_FILE, NULL);
   g_autofree char *aside = g_strdup_printf ("%s.corrupt", path);
   g_autofree char *kept = NULL;
@@ -217,7 +180,7 @@ check_corrupt (const char *contents,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
   g_assert_true (g_file_get_contents (aside, &kept, NULL, NULL));
   g_assert_cmpstr (kept, ==, contents);
-  remove_dir (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void

@@ -10,14 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "scaler-log-view.h"
-
-static void
-spin (guint iterations)
-{
-  for (guint i = 0; i < iterations; i++)
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
-}
+#include "support/scaler-test-util.h"
 
 static void
 wait_mapped (GtkWidget *widget)
@@ -41,7 +34,7 @@ settle (GtkAdjustment *adj)
   while (stable < 5 && g_get_monotonic_time () < deadline)
     {
       g_usleep (10000);
-      spin (1);
+      scaler_test_drain ();
       if (gtk_adjustment_get_upper (adj) == last_upper && gtk_adjustment_get_value (adj) == last_value)
         stable++;
       else
@@ -345,10 +338,12 @@ save_dialog (void)
   guint before = g_list_model_get_n_items (gtk_window_get_toplevels ());
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.save", NULL));
-  spin (5);
+  for (guint i = 0; i < 5; i++)
+    scaler_test_drain ();
   g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), >, before);
   gtk_window_destroy (window);
-  spin (5);
+  for (guint i = 0; i < 5; i++)
+    scaler_test_drain ();
   g_assert_cmpuint (g_list_model_get_n_items (gtk_window_get_toplevels ()), <, before);
 }
 

@@ -23,6 +23,7 @@
 
 #include "scaler-core.h"
 #include "scaler-fake.h"
+#include "support/scaler-test-util.h"
 
 static GMutex log_lock;
 static GString *log_text;
@@ -57,15 +58,6 @@ result_cb (GObject      *object,
            gpointer      user_data)
 {
   *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
 }
 
 static void
@@ -190,42 +182,16 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Returns the instance's decoded user-data (from the fake's state) of the
- * first launched instance. */
-static char *
-run_engine_cycle (ScalerCredentials *credentials,
-                  GPtrArray         *values,
-                  char             **state_dir_out,
-                  GString          **engine_lines_out)
+/* The fake accepts exactly the run's credentials (the defaults are gone),
+ * with one task waiting on the run's queue. */
+static ScalerFake *
+start_fake_for_run (void)
 {
-  g_autoptr(ScalerFake) fake = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerConfig) draft = NULL;
-  g_autoptr(ScalerAutoscalerStore) store = NULL;
-  g_autoptr(ScalerAutoscalerStore) reloaded = NULL;
-  g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
-  g_autoptr(ScalerSecrets) looked_up = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(ScalerEngine) engine = NULL;
   g_autoptr(JsonNode) answer = NULL;
-  g_autoptr(JsonNode) state = NULL;
-  g_autofree char *reason = NULL;
-  g_autofree char *json = NULL;
-  g_autofree char *state_dir = NULL;
-  g_autofree char *id = g_uuid_string_random ();
-  ScalerAutoscaler *item;
-  ScalerConfig *config;
-  RunCounters counters = { 0, };
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-  JsonArray *instances;
-  JsonObject *instance = NULL;
-  const char *user_data;
+  ScalerFake *fake;
 
-  if (!scaler_fake_available (&reason))
-    g_error ("the fake servers are not available: %s", reason);
-
-  /* The fake accepts exactly the run's credentials (the defaults are gone). */
+  g_assert_true (scaler_fake_available (NULL));
   fake = scaler_fake_start_with_config (
     "{\"boot_delay_s\":0.2,\"register_delay_s\":0.2,\"report_interval_s\":0.2,"
     "\"shutdown_delay_s\":0.1,"
@@ -239,9 +205,25 @@ run_engine_cycle (ScalerCredentials *credentials,
                                 "{\"queue\":\"leak-queue\",\"count\":1,\"duration_s\":30,\"name\":\"leak task\"}",
                                 &error);
   g_assert_no_error (error);
-  g_clear_pointer (&answer, json_node_unref);
+  return fake;
+}
 
-  /* A saved config whose credentials come from the keyring. */
+/* A saved config @id whose credentials come from the keyring, and the run's
+ * secrets stored for it (each added to @values). */
+static void
+save_config_and_secrets (ScalerFake        *fake,
+                         ScalerCredentials *credentials,
+                         const char        *id,
+                         GPtrArray         *values)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerConfig) draft = NULL;
+  g_autoptr(ScalerAutoscalerStore) store = NULL;
+  g_autoptr(ScalerSecrets) secrets = scaler_secrets_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *json = NULL;
+  ScalerAutoscaler *item;
+
   json = g_strdup_printf (
     "{\"version\":1,\"id\":\"%s\",\"name\":\"leak run\","
     "\"aws\":{\"region\":\"us-east-1\",\"endpoint\":\"%s\",\"credentials\":\"keyring\",\"tags\":{\"owner\":\"tests\"}},"
@@ -274,12 +256,25 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_ptr_array_add (values, (gpointer) RUN_CLEARML_SECRET_KEY);
   g_ptr_array_add (values, (gpointer) RUN_GIT_PASSWORD);
   scaler_credentials_store_secrets_async (credentials, id, secrets, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
-  g_clear_object (&result);
+}
 
-  /* Start, as the GUI does it: the saved config, then its secrets. */
-  reloaded = scaler_autoscaler_store_new (NULL);
+/* Start, as the GUI does it: the saved config, then its secrets, then the
+ * engine on them. */
+static ScalerEngine *
+build_engine_as_the_gui (ScalerCredentials *credentials,
+                         const char        *id,
+                         char             **state_dir_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerAutoscalerStore) reloaded = scaler_autoscaler_store_new (NULL);
+  g_autoptr(ScalerSecrets) looked_up = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  ScalerAutoscaler *item;
+  ScalerConfig *config;
+  ScalerEngine *engine;
+
   g_assert_true (scaler_autoscaler_store_load (reloaded, &error));
   item = scaler_autoscaler_store_find (reloaded, id);
   g_assert_nonnull (item);
@@ -288,84 +283,120 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_KEYRING);
   g_assert_cmpint (config->clearml_credentials, ==, SCALER_CREDENTIALS_SOURCE_KEYRING);
   scaler_credentials_lookup_secrets_async (credentials, id, NULL, result_cb, &result);
-  looked_up = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), &error);
+  looked_up = scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_nonnull (looked_up);
-  g_clear_object (&result);
   g_assert_cmpstr (looked_up->aws_secret_access_key, ==, RUN_AWS_SECRET_ACCESS_KEY);
   g_assert_cmpstr (looked_up->git_password, ==, RUN_GIT_PASSWORD);
 
-  state_dir = scaler_engine_registry_dup_state_dir (id);
-  engine = scaler_engine_registry_build_engine (config, looked_up, state_dir, 0, &error);
+  *state_dir_out = scaler_engine_registry_dup_state_dir (id);
+  engine = scaler_engine_registry_build_engine (config, looked_up, *state_dir_out, 0, &error);
   g_assert_no_error (error);
   g_assert_nonnull (engine);
-  g_clear_pointer (&looked_up, scaler_secrets_free);  /* the engine keeps its own copy */
+  /* The engine keeps its own copy of the secrets. */
+  return engine;
+}
 
-  counters.lines = g_string_new (NULL);
-  g_signal_connect (engine, "cycle-finished", G_CALLBACK (cycle_finished_cb), &counters);
-  g_signal_connect (engine, "log-line", G_CALLBACK (log_line_cb), &counters);
+/* Runs @engine until an instance was launched and two more cycles finished
+ * after it, then stops it. */
+static void
+run_until_launched (ScalerEngine *engine,
+                    RunCounters  *counters)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean timed_out = FALSE;
+  guint cycles_at_launch = 0;
+  guint timeout_id;
+
+  g_signal_connect (engine, "cycle-finished", G_CALLBACK (cycle_finished_cb), counters);
+  g_signal_connect (engine, "log-line", G_CALLBACK (log_line_cb), counters);
   scaler_engine_start (engine);
 
-  /* Until an instance was launched and two more cycles finished after it. */
   timeout_id = g_timeout_add_seconds (60, timeout_cb, &timed_out);
-  {
-    guint cycles_at_launch = 0;
-
-    while (!timed_out)
-      {
-        if (counters.launched > 0 && cycles_at_launch == 0)
-          cycles_at_launch = counters.cycles;
-        if (cycles_at_launch > 0 && counters.cycles >= cycles_at_launch + 2)
-          break;
-        g_main_context_iteration (NULL, TRUE);
-      }
-  }
+  while (!timed_out)
+    {
+      if (counters->launched > 0 && cycles_at_launch == 0)
+        cycles_at_launch = counters->cycles;
+      if (cycles_at_launch > 0 && counters->cycles >= cycles_at_launch + 2)
+        break;
+      g_main_context_iteration (NULL, TRUE);
+    }
   if (timed_out)
     g_error ("no launch within 60 s (%u cycles, %u ok); engine log:\n%s",
-             counters.cycles, counters.ok_cycles, counters.lines->str);
+             counters->cycles, counters->ok_cycles, counters->lines->str);
   g_source_remove (timeout_id);
 
   scaler_engine_stop_async (engine, 20, NULL, result_cb, &result);
-  g_assert_true (scaler_engine_stop_finish (engine, wait_for (&result), &error));
+  g_assert_true (scaler_engine_stop_finish (engine, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
-  g_clear_object (&result);
   g_assert_cmpint (scaler_engine_get_state (engine), ==, SCALER_ENGINE_STATE_STOPPED);
-  g_assert_cmpuint (counters.launched, ==, 1);
-  g_assert_cmpuint (counters.ok_cycles, >=, 3);
-  g_clear_object (&engine);
+  g_assert_cmpuint (counters->launched, ==, 1);
+  g_assert_cmpuint (counters->ok_cycles, >=, 3);
+}
 
-  /* The launch really happened on the fake, signed with the run's keys, and
-   * ClearML accepted the run's keys. */
+/* The launch really happened on the fake, signed with the run's keys, and
+ * ClearML accepted the run's keys: the one instance the engine launched
+ * (and terminated). */
+static JsonObject *
+the_launched_instance (ScalerFake *fake,
+                       JsonNode   *state)
+{
+  JsonObject *root = json_node_get_object (state);
+  JsonObject *auth_errors = json_object_get_object_member (root, "auth_errors");
+  GList *codes = json_object_get_members (auth_errors);
+  JsonArray *instances;
+  JsonObject *instance = NULL;
+
   g_assert_cmpint (scaler_fake_get_request_count (fake, "ec2", "RunInstances"), >=, 1);
   g_assert_cmpint (scaler_fake_get_request_count (fake, "ec2", "TerminateInstances"), >=, 1);
-  state = scaler_fake_get_state_omit (fake, "ec2_requests,clearml_requests", &error);
-  g_assert_no_error (error);
-  {
-    JsonObject *root = json_node_get_object (state);
-    JsonObject *auth_errors = json_object_get_object_member (root, "auth_errors");
-    GList *codes = json_object_get_members (auth_errors);
+  for (GList *l = codes; l != NULL; l = l->next)
+    g_assert_cmpint (json_object_get_int_member (auth_errors, l->data), ==, 0);
+  g_list_free (codes);
+  g_assert_cmpint (json_object_get_int_member (root, "signature_failures"), ==, 0);
+  g_assert_cmpint (scaler_fake_get_request_count (fake, "clearml", "queues.get_all"), >=, 1);
 
-    for (GList *l = codes; l != NULL; l = l->next)
-      g_assert_cmpint (json_object_get_int_member (auth_errors, l->data), ==, 0);
-    g_list_free (codes);
-    g_assert_cmpint (json_object_get_int_member (root, "signature_failures"), ==, 0);
-    g_assert_cmpint (scaler_fake_get_request_count (fake, "clearml", "queues.get_all"), >=, 1);
+  instances = json_object_get_array_member (root, "instances");
+  for (guint i = 0; i < json_array_get_length (instances); i++)
+    {
+      JsonObject *candidate = json_array_get_object_element (instances, i);
 
-    instances = json_object_get_array_member (root, "instances");
-    for (guint i = 0; i < json_array_get_length (instances); i++)
-      {
-        JsonObject *candidate = json_array_get_object_element (instances, i);
-
-        if (g_strcmp0 (json_object_get_string_member (candidate, "source"), "api") == 0)
-          {
-            g_assert_null (instance);
-            instance = candidate;
-          }
-      }
-  }
+      if (g_strcmp0 (json_object_get_string_member (candidate, "source"), "api") == 0)
+        {
+          g_assert_null (instance);
+          instance = candidate;
+        }
+    }
   g_assert_nonnull (instance);
   g_assert_cmpstr (json_object_get_string_member (instance, "terminated_by"), ==, "api");
-  user_data = json_object_get_string_member (instance, "user_data");
+  return instance;
+}
+
+/* Returns the instance's decoded user-data (from the fake's state) of the
+ * first launched instance. */
+static char *
+run_engine_cycle (ScalerCredentials *credentials,
+                  GPtrArray         *values,
+                  char             **state_dir_out,
+                  GString          **engine_lines_out)
+{
+  g_autoptr(ScalerFake) fake = start_fake_for_run ();
+  g_autoptr(ScalerEngine) engine = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  RunCounters counters = { 0, };
+  const char *user_data;
+
+  save_config_and_secrets (fake, credentials, id, values);
+  engine = build_engine_as_the_gui (credentials, id, state_dir_out);
+  counters.lines = g_string_new (NULL);
+  run_until_launched (engine, &counters);
+  g_clear_object (&engine);
+
+  state = scaler_fake_get_state_omit (fake, "ec2_requests,clearml_requests", &error);
+  g_assert_no_error (error);
+  user_data = json_object_get_string_member (the_launched_instance (fake, state), "user_data");
   g_assert_nonnull (user_data);
 
   /* By design (README "Credentials inside user-data"), the ClearML keys and
@@ -376,7 +407,6 @@ run_engine_cycle (ScalerCredentials *credentials,
   g_assert_false (contains_secret (user_data, strlen (user_data), RUN_AWS_SECRET_ACCESS_KEY));
   g_assert_false (contains_secret (user_data, strlen (user_data), RUN_AWS_ACCESS_KEY_ID));
 
-  *state_dir_out = g_steal_pointer (&state_dir);
   *engine_lines_out = counters.lines;
   return g_strdup (user_data);
 }
@@ -384,7 +414,7 @@ run_engine_cycle (ScalerCredentials *credentials,
 static void
 test_no_secret_anywhere (void)
 {
-  g_autofree char *source = g_build_filename (SCALER_SOURCE_DIR, "tests", "data", "clearml", "wizard.yaml", NULL);
+  g_autofree char *source = scaler_test_data_path ("clearml", "wizard.yaml", NULL);
   g_autoptr(ScalerSecrets) secrets = NULL;
   g_autoptr(ScalerSecrets) looked_up = NULL;
   g_autoptr(GPtrArray) report = NULL;
@@ -404,6 +434,10 @@ test_no_secret_anywhere (void)
   ScalerAutoscaler *item;
   ScalerAutoscaler *copy;
   const char *roots[6];
+
+  /* The engine's cycle runs against the fake clouds (step 7). */
+  if (!scaler_fake_require ())
+    return;
 
   /* Isolated by G_TEST_OPTION_ISOLATE_DIRS: these are fresh temp folders. */
   roots[0] = g_get_user_config_dir ();
@@ -438,7 +472,7 @@ test_no_secret_anywhere (void)
   g_assert_nonnull (item);
   g_assert_true (g_str_has_prefix (scaler_autoscaler_get_path (item), g_get_user_config_dir ()));
   scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_clear_object (&result);
 
   /* 3. Edit, rename, duplicate, export, and a refused invalid save whose
@@ -455,7 +489,7 @@ test_no_secret_anywhere (void)
   g_assert_no_error (error);
   scaler_credentials_store_secrets_async (credentials, scaler_autoscaler_get_id (copy), secrets,
                                           NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), &error));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), &error));
   g_clear_object (&result);
   export_path = g_build_filename (g_get_user_data_dir (), "export", "leak-test.json", NULL);
   g_assert_true (scaler_config_export (config, export_path, &error));
@@ -475,7 +509,7 @@ test_no_secret_anywhere (void)
   g_assert_true (scaler_autoscaler_store_load (reloaded, &error));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reloaded)), ==, 2);
   scaler_credentials_lookup_secrets_async (credentials, config->id, NULL, result_cb, &result);
-  looked_up = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), &error);
+  looked_up = scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), &error);
   g_assert_no_error (error);
   g_clear_object (&result);
   for (guint k = 0; k < SCALER_N_SECRET_KINDS; k++)
@@ -502,7 +536,7 @@ test_no_secret_anywhere (void)
   /* 6. Delete one instance (file and secrets). */
   scaler_autoscaler_store_delete_async (store, scaler_autoscaler_get_id (copy), credentials, NULL,
                                       result_cb, &result);
-  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, scaler_test_wait_result (&result), &error));
   g_clear_object (&result);
 
   /* 7. Run: Start with distinct secrets against the fake clouds. */

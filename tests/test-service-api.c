@@ -74,7 +74,7 @@ wait_cycle (ScalerDbusAutoscaler *proxy,
 {
   CycleWait wait = { proxy, cycle };
 
-  scaler_test_service_wait_until (cycle_at_least, &wait, 30, "a cycle");
+  scaler_test_wait_until (cycle_at_least, &wait, 30, "a cycle");
 }
 
 /* The samples of one series of GetHistory. */
@@ -240,7 +240,7 @@ test_log_and_snapshot (void)
 
   /* New lines come as Log; CycleFinished carries what GetSnapshot returns. */
   g_signal_connect (proxy, "g-signal", G_CALLBACK (signal_cb), &seen);
-  scaler_test_service_wait_until (two_cycles_seen, &seen, 30, "two CycleFinished");
+  scaler_test_wait_until (two_cycles_seen, &seen, 30, "two CycleFinished");
   g_assert_cmpuint (seen.lines->len, >, 0);
   for (guint attempt = 0; attempt < 50; attempt++)
     {
@@ -289,110 +289,208 @@ name_is_renamed (gpointer data)
   return g_strcmp0 (scaler_dbus_autoscaler_get_name (data), "renamed") == 0;
 }
 
-static void
-test_crud (void)
+/* A running service with its object manager and Manager, the fake reset. */
+typedef struct
 {
-  g_autoptr(ScalerTestService) svc = NULL;
-  g_autoptr(GDBusObjectManager) objects = NULL;
-  g_autoptr(ScalerDbusManager) manager = NULL;
-  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
-  g_autoptr(ScalerDbusAutoscaler) copy = NULL;
+  ScalerTestService  *svc;
+  GDBusObjectManager *objects;
+  ScalerDbusManager  *manager;
+  char               *id;
+  gboolean            ready;
+} CrudFixture;
+
+static void
+crud_set_up (CrudFixture   *f,
+             gconstpointer  data)
+{
+  f->ready = scaler_test_require_fake ();
+  if (!f->ready)
+    return;
+  f->svc = scaler_test_service_new ();
+  scaler_test_service_start (f->svc);
+  f->objects = scaler_test_service_object_manager (f->svc);
+  f->manager = scaler_test_service_manager (f->svc);
+  f->id = g_uuid_string_random ();
+}
+
+static void
+crud_tear_down (CrudFixture   *f,
+                gconstpointer  data)
+{
+  if (!f->ready)
+    return;
+  g_clear_object (&f->manager);
+  g_clear_object (&f->objects);
+  g_assert_cmpint (scaler_test_service_stop (f->svc), ==, 0);
+  g_clear_pointer (&f->svc, scaler_test_service_free);
+  g_free (f->id);
+}
+
+/* The autoscaler @f->id, created with one resource and the name @name. */
+static ScalerDbusAutoscaler *
+crud_create (CrudFixture *f,
+             const char  *name)
+{
+  ScalerTestRunOptions options = { CPU (1), .name = name };
+  g_autofree char *json = scaler_test_config_json (&options, f->id);
+
+  return create (f->manager, f->objects, json);
+}
+
+static void
+test_manager_properties (CrudFixture   *f,
+                         gconstpointer  data)
+{
+  if (!f->ready)
+    return;
+  g_assert_false (scaler_dbus_manager_get_has_keyring (f->manager));
+  g_assert_cmpstr (scaler_dbus_manager_get_config_directory (f->manager), ==, f->svc->config_dir);
+}
+
+/* Validate: one (path, severity, message) per problem, nothing saved. */
+static void
+test_validate (CrudFixture   *f,
+               gconstpointer  data)
+{
   g_autoptr(GVariant) problems = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = g_uuid_string_random ();
-  g_autofree char *json = NULL;
-  g_autofree char *renamed = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *copy_path = NULL;
-  g_autofree char *file = NULL;
-  ScalerTestRunOptions options = { CPU (1) };
   const char *problem_path, *severity, *message;
 
-  if (!scaler_test_require_fake ())
+  if (!f->ready)
     return;
-  svc = scaler_test_service_new ();
-  scaler_test_service_start (svc);
-  objects = scaler_test_service_object_manager (svc);
-  manager = scaler_test_service_manager (svc);
-  g_assert_false (scaler_dbus_manager_get_has_keyring (manager));
-  g_assert_cmpstr (scaler_dbus_manager_get_config_directory (manager), ==, svc->config_dir);
-
-  /* Validate: one (path, severity, message) per problem, nothing saved. */
-  g_assert_true (scaler_dbus_manager_call_validate_sync (manager, "{\"version\":1,\"polling_interval_time_min\":\"x\"}",
+  g_assert_true (scaler_dbus_manager_call_validate_sync (f->manager, "{\"version\":1,\"polling_interval_time_min\":\"x\"}",
                                                          G_DBUS_CALL_FLAGS_NONE, -1, &problems, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_variant_n_children (problems), >, 0);
   g_variant_get_child (problems, 0, "(&s&s&s)", &problem_path, &severity, &message);
   g_assert_cmpstr (severity, ==, "error");
+}
 
-  /* Create: refused with the problems, then accepted. */
-  g_assert_false (scaler_dbus_manager_call_create_sync (manager, "{\"version\":1,\"typo\":1}",
+/* Create: refused with the problems, then accepted; the same id twice is
+ * refused. */
+static void
+test_create (CrudFixture   *f,
+             gconstpointer  data)
+{
+  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *json = NULL;
+  ScalerTestRunOptions options = { CPU (1) };
+
+  if (!f->ready)
+    return;
+  g_assert_false (scaler_dbus_manager_call_create_sync (f->manager, "{\"version\":1,\"typo\":1}",
                                                         G_DBUS_CALL_FLAGS_NONE, -1, &path, NULL, &error));
   g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_INVALID_CONFIG);
   g_assert_nonnull (strstr (error->message, "typo"));
   g_clear_error (&error);
-  json = scaler_test_config_json (&options, id);
-  proxy = create (manager, objects, json);
-  file = scaler_test_service_config_path (svc, id);
+  json = scaler_test_config_json (&options, f->id);
+  proxy = create (f->manager, f->objects, json);
+  file = scaler_test_service_config_path (f->svc, f->id);
   g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
   g_assert_cmpstr (scaler_dbus_autoscaler_get_config_path (proxy), ==, file);
   g_assert_cmpstr (scaler_dbus_autoscaler_get_desired_state (proxy), ==, "stopped");
-  g_assert_false (scaler_dbus_manager_call_create_sync (manager, json, G_DBUS_CALL_FLAGS_NONE, -1, &path, NULL, &error));
+  g_assert_false (scaler_dbus_manager_call_create_sync (f->manager, json, G_DBUS_CALL_FLAGS_NONE, -1, &path, NULL,
+                                                        &error));
   g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_FAILED);
-  g_clear_error (&error);
+}
 
-  /* Update: a rename; another id or a bad value is refused. */
-  {
-    ScalerTestRunOptions other = { CPU (1), .name = "renamed" };
+/* Update: a rename; a bad value is refused. */
+static void
+test_update (CrudFixture   *f,
+             gconstpointer  data)
+{
+  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *renamed = NULL;
+  ScalerTestRunOptions other = { CPU (1), .name = "renamed" };
 
-    renamed = scaler_test_config_json (&other, id);
-  }
+  if (!f->ready)
+    return;
+  proxy = crud_create (f, NULL);
+  renamed = scaler_test_config_json (&other, f->id);
   g_assert_true (scaler_dbus_autoscaler_call_update_sync (proxy, renamed, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_no_error (error);
-  scaler_test_service_wait_until (name_is_renamed, proxy, 10, "the new name");
+  scaler_test_wait_until (name_is_renamed, proxy, 10, "the new name");
   g_assert_false (scaler_dbus_autoscaler_call_update_sync (proxy, "{\"version\":1,\"max_idle_time_min\":-1}",
                                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_INVALID_CONFIG);
-  g_clear_error (&error);
+}
 
-  /* Duplicate: a new id, "(copy)", stopped. */
+/* Duplicate: a new id, "(copy)", stopped. */
+static void
+test_duplicate (CrudFixture   *f,
+                gconstpointer  data)
+{
+  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+  g_autoptr(ScalerDbusAutoscaler) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copy_path = NULL;
+
+  if (!f->ready)
+    return;
+  proxy = crud_create (f, "renamed");
   g_assert_true (scaler_dbus_autoscaler_call_duplicate_sync (proxy, G_DBUS_CALL_FLAGS_NONE, -1, &copy_path, NULL, &error));
   g_assert_no_error (error);
-  copy = scaler_test_service_autoscaler_at (objects, copy_path);
+  copy = scaler_test_service_autoscaler_at (f->objects, copy_path);
   g_assert_cmpstr (scaler_dbus_autoscaler_get_name (copy), ==, "renamed (copy)");
   g_assert_cmpstr (scaler_dbus_autoscaler_get_state (copy), ==, "stopped");
-  g_assert_cmpstr (scaler_dbus_autoscaler_get_id (copy), !=, id);
+  g_assert_cmpstr (scaler_dbus_autoscaler_get_id (copy), !=, f->id);
+}
 
-  /* Delete: the object leaves before the reply, the file goes. */
+/* Delete: the object leaves before the reply, the file goes. */
+static void
+test_delete (CrudFixture   *f,
+             gconstpointer  data)
+{
+  g_autoptr(ScalerDbusAutoscaler) proxy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *gone_path = NULL;
+  gpointer args[2];
+
+  if (!f->ready)
+    return;
+  proxy = crud_create (f, NULL);
+  file = scaler_test_service_config_path (f->svc, f->id);
   g_assert_true (scaler_dbus_autoscaler_call_delete_sync (proxy, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
-  {
-    g_autofree char *gone_path = scaler_dbus_autoscaler_path (id);
-    gpointer args[] = { objects, gone_path };
+  gone_path = scaler_dbus_autoscaler_path (f->id);
+  args[0] = f->objects;
+  args[1] = gone_path;
+  scaler_test_wait_until (object_gone, args, 10, "the deleted object to leave");
+}
 
-    scaler_test_service_wait_until (object_gone, args, 10, "the deleted object to leave");
-  }
+/* A file that does not load: failed with its error; Start refused; Delete
+ * removes it. */
+static void
+test_broken_file (CrudFixture   *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ScalerDbusAutoscaler) good = NULL;
+  g_autoptr(ScalerDbusAutoscaler) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *notes = NULL;
 
-  /* A file that does not load: failed with its error; Start refused;
-   * Delete removes it. */
-  {
-    g_autofree char *notes = g_build_filename (svc->config_dir, "notes.json", NULL);
-    g_autoptr(ScalerDbusAutoscaler) broken = NULL;
-
-    g_assert_true (g_file_set_contents (notes, "not json", -1, NULL));
-    broken = scaler_test_service_autoscaler (objects, "notes");
-    scaler_test_service_wait_state (broken, "failed", 10);
-    g_assert_cmpstr (scaler_dbus_autoscaler_get_name (broken), ==, "notes.json");
-    g_assert_cmpstr (scaler_dbus_autoscaler_get_config (broken), ==, "");
-    g_assert_false (scaler_dbus_autoscaler_call_start_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
-    g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_FAILED);
-    g_clear_error (&error);
-    g_assert_true (scaler_dbus_autoscaler_call_delete_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
-    g_assert_no_error (error);
-    g_assert_false (g_file_test (notes, G_FILE_TEST_EXISTS));
-  }
-  g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
+  if (!f->ready)
+    return;
+  /* Next to a good one, as a user's folder would be. */
+  good = crud_create (f, NULL);
+  notes = g_build_filename (f->svc->config_dir, "notes.json", NULL);
+  g_assert_true (g_file_set_contents (notes, "not json", -1, NULL));
+  broken = scaler_test_service_autoscaler (f->objects, "notes");
+  scaler_test_service_wait_state (broken, "failed", 10);
+  g_assert_cmpstr (scaler_dbus_autoscaler_get_name (broken), ==, "notes.json");
+  g_assert_cmpstr (scaler_dbus_autoscaler_get_config (broken), ==, "");
+  g_assert_false (scaler_dbus_autoscaler_call_start_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
+  g_assert_error (error, SCALER_DBUS_ERROR, SCALER_DBUS_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_true (scaler_dbus_autoscaler_call_delete_sync (broken, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (notes, G_FILE_TEST_EXISTS));
 }
 
 /* ---- StoreSecrets ---- */
@@ -583,7 +681,7 @@ wait_event (GPtrArray  *events,
 {
   EventWait wait = { events, kind };
 
-  scaler_test_service_wait_until (event_seen, &wait, 30, kind);
+  scaler_test_wait_until (event_seen, &wait, 30, kind);
 }
 
 static const char *
@@ -639,7 +737,7 @@ test_events (void)
   state = scaler_test_wait_expect (id, 1, 1, G_MAXUINT, 30, "one instance in the other zone");
 
   /* A spot interruption, once the service sees the instance: instance-lost. */
-  scaler_test_service_wait_until (one_instance, proxy, 30, "the instance in the service's fleet");
+  scaler_test_wait_until (one_instance, proxy, 30, "the instance in the service's fleet");
   body = g_strdup_printf ("{\"instance_id\":\"%s\"}", first_instance_id (state, id));
   scaler_test_control ("/_fake/spot-interrupt", body);
   wait_event (events, "instance-lost");
@@ -663,7 +761,16 @@ main (int   argc,
 
   g_test_add_func ("/scaler/service-api/history-across-restart", test_history_across_restart);
   g_test_add_func ("/scaler/service-api/log-and-snapshot", test_log_and_snapshot);
-  g_test_add_func ("/scaler/service-api/crud", test_crud);
+#define ADD_CRUD(path, func) \
+  g_test_add ("/scaler/service-api/crud/" path, CrudFixture, NULL, crud_set_up, func, crud_tear_down)
+  ADD_CRUD ("manager-properties", test_manager_properties);
+  ADD_CRUD ("validate", test_validate);
+  ADD_CRUD ("create", test_create);
+  ADD_CRUD ("update", test_update);
+  ADD_CRUD ("duplicate", test_duplicate);
+  ADD_CRUD ("delete", test_delete);
+  ADD_CRUD ("broken-file", test_broken_file);
+#undef ADD_CRUD
   g_test_add_func ("/scaler/service-api/store-secrets-file", test_store_secrets_file);
   g_test_add_func ("/scaler/service-api/store-secrets-keyring", test_store_secrets_keyring);
   g_test_add_func ("/scaler/service-api/events", test_events);

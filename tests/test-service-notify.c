@@ -119,7 +119,7 @@ wait_events (Fixture *f,
 {
   gpointer data[] = { f, GUINT_TO_POINTER (n) };
 
-  scaler_test_service_wait_until (has_events, data, 30, "an Event signal");
+  scaler_test_wait_until (has_events, data, 30, "an Event signal");
 }
 
 /* The file stops loading: the autoscaler enters "failed", an Event. */
@@ -244,7 +244,7 @@ test_app_runs (Fixture       *f,
   scaler_test_release_name (f->svc->connection, APP_ID);
   round_trip (f);
   event = break_config (f);
-  scaler_test_service_wait_until (has_calls, server, 30, "a Notify");
+  scaler_test_wait_until (has_calls, server, 30, "a Notify");
   g_assert_cmpuint (server->calls->len, ==, 1);
   assert_notify_shows (g_ptr_array_index (server->calls, 0), event, 2, 0);
   g_assert_cmpint (scaler_test_service_stop (f->svc), ==, 0);
@@ -279,7 +279,7 @@ test_no_server (Fixture       *f,
 
   start_with_demo (f);
   break_config (f);
-  scaler_test_service_wait_until (said_no_server, f->svc, 30, "the line about notifications");
+  scaler_test_wait_until (said_no_server, f->svc, 30, "the line about notifications");
   repair_config (f);
   break_config (f);
   g_assert_cmpuint (f->events->len, ==, 2);
@@ -332,7 +332,7 @@ test_launch_failed_urgency (Fixture       *f,
   scaler_test_enqueue (1, 600);
   g_assert_true (scaler_dbus_autoscaler_call_start_sync (f->proxy, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error));
   g_assert_no_error (error);
-  scaler_test_service_wait_until (has_launch_failed_notify, server, 60, "the launch-failed notification");
+  scaler_test_wait_until (has_launch_failed_notify, server, 60, "the launch-failed notification");
   round_trip (f);
 
   for (guint i = 0; i < server->calls->len; i++)

@@ -106,7 +106,7 @@ assert_desired (ScalerDbusAutoscaler *proxy,
 {
   DesiredWait wait = { proxy, desired };
 
-  scaler_test_service_wait_until (desired_is, &wait, 5, desired);
+  scaler_test_wait_until (desired_is, &wait, 5, desired);
 }
 
 typedef struct
@@ -130,7 +130,7 @@ wait_cycles (ScalerDbusAutoscaler *proxy,
 {
   CycleWait wait = { proxy, scaler_dbus_autoscaler_get_cycle (proxy) + n - 1 };
 
-  scaler_test_service_wait_until (cycle_beyond, &wait, 30, "more cycles");
+  scaler_test_wait_until (cycle_beyond, &wait, 30, "more cycles");
 }
 
 /* ---- two autoscalers; Start and Stop; State through PropertiesChanged ---- */
@@ -289,7 +289,7 @@ test_config_edited (void)
   scaler_test_service_write_config (svc, id, &three);
   g_clear_pointer (&state, json_node_unref);
   state = scaler_test_wait_expect (id, 3, 3, G_MAXUINT, 30, "three instances after the edit");
-  scaler_test_service_wait_until (config_has_max_3, proxy, 10, "Config with max_instances 3");
+  scaler_test_wait_until (config_has_max_3, proxy, 10, "Config with max_instances 3");
   g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
 }
 
@@ -331,7 +331,7 @@ test_file_broken (void)
   path_a = scaler_test_service_config_path (svc, id_a);
   g_assert_true (g_file_set_contents (path_a, "{\"version\": 1, \"id\": \"broken", -1, NULL));
   scaler_test_service_wait_state (a, "failed", 10);
-  scaler_test_service_wait_until (error_mentions_json, a, 10, "the error names the JSON problem");
+  scaler_test_wait_until (error_mentions_json, a, 10, "the error names the JSON problem");
   /* beta keeps going. */
   wait_cycles (b, 3);
   g_assert_cmpstr (scaler_dbus_autoscaler_get_state (b), ==, "running");

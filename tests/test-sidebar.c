@@ -16,8 +16,9 @@
 #include "scaler-gui-resources.h"
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
+#include "support/scaler-test-config.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 /* One application per process: GApplication exports its object path once. */
 static ScalerApplication *app;
 
@@ -31,22 +32,11 @@ typedef struct
 static ScalerConfig *
 make_config (const char *name)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *r = scaler_resource_new ();
-
-  g_free (config->name);
-  config->name = g_strdup (name);
-  g_free (r->name);
-  r->name = g_strdup ("cpu");
-  g_free (r->queue);
-  r->queue = g_strdup ("default");
-  g_free (r->instance_type);
-  r->instance_type = g_strdup ("c5.large");
-  g_free (r->ami_id);
-  r->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, r);
-
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .name = name,
+    .instance_type = "c5.large",
+    .ami_id = "ami-0123456789abcdef0",
+  });
 }
 
 static void
@@ -54,7 +44,7 @@ write_config (ScalerConfig *config)
 {
   g_autofree char *json = scaler_config_to_json (config);
 
-  scaler_test_session_write_config (session, config->id, json);
+  scaler_test_service_write_json (session, config->id, json);
 }
 
 static void
@@ -79,7 +69,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   scaler_test_window_close (f->window);
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
 }
 
 static GtkListBoxRow *
@@ -122,7 +112,7 @@ test_rows (void)
   write_config (beta);
   write_config (alpha);
   g_assert_true (g_file_set_contents (broken_path, "{ \"version\": 1, \"name\": ", -1, NULL));
-  scaler_test_session_wait_n (session, 3);
+  scaler_test_service_wait_n (session, 3);
   fixture_open (&f);
 
   g_assert_true (SCALER_IS_MACHINE_ROW (row_at (&f, 0)));
@@ -221,7 +211,7 @@ test_delete_asks_first (Fixture       *f,
   write_config (beta);
   scaler_test_wait (scaler_test_n_autoscaler_rows (f->window) == 2, 20, "two rows");
   store_secrets (beta->id, "AKIADELETEMEEXAMPLE1", "delete-me-secret");
-  secrets_path = scaler_test_session_secrets_path (session, beta->id);
+  secrets_path = scaler_test_service_secrets_path (session, beta->id);
   g_assert_true (g_file_test (secrets_path, G_FILE_TEST_EXISTS));
   file = g_strdup_printf ("%s/%s.json", session->config_dir, beta->id);
 
@@ -321,7 +311,7 @@ test_duplicate (Fixture       *f,
   copy_id = scaler_window_get_selected_id (f->window);
   g_assert_nonnull (copy_id);
   g_assert_nonnull (strstr (scaler_client_autoscaler_get_name (scaler_window_get_selected (f->window)), "Alpha"));
-  copy_secrets = scaler_test_session_secrets_path (session, copy_id);
+  copy_secrets = scaler_test_service_secrets_path (session, copy_id);
   g_assert_true (g_file_get_contents (copy_secrets, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "alpha-secret"));
 }
@@ -374,7 +364,7 @@ test_test_connection (Fixture       *f,
   g_autoptr(ScalerConfig) demo = scaler_config_new_from_json (json, -1, NULL);
   GtkWindow *dialog;
 
-  scaler_test_session_write_config (session, demo->id, json);
+  scaler_test_service_write_json (session, demo->id, json);
   scaler_test_wait (scaler_test_row_for_id (f->window, demo->id) != NULL, 20, "the row");
   scaler_test_activate (f->window, "win.test-connection", demo->id);
   scaler_test_wait ((dialog = scaler_window_get_dialog (f->window)) != NULL, 30, "the verdict");
@@ -412,7 +402,7 @@ test_error_state (Fixture       *f,
   g_assert_cmpstr (scaler_client_autoscaler_get_error (autoscaler), !=, "");
   g_assert_cmpstr (scaler_sidebar_row_get_status (row), ==, scaler_client_autoscaler_get_error (autoscaler));
 
-  scaler_test_wait (scaler_test_session_notified (session, "Unreachable"), 30, "a notification about it");
+  scaler_test_wait (scaler_test_service_notified (session, "Unreachable"), 30, "a notification about it");
 
   scaler_test_activate (f->window, "win.stop-autoscaler", config->id);
   scaler_test_wait (g_strcmp0 (scaler_sidebar_row_get_state (row), "stopped") == 0, 30, "the row stopped");
@@ -424,16 +414,8 @@ main (int   argc,
 {
   int status;
 
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-  scaler_test_session_watch_notifications (session);
-  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
-
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  session = scaler_test_app_init (&argc, &argv);
+  scaler_test_service_watch_notifications (session);
   app = scaler_test_app_new ();
 
   g_test_add_func ("/scaler/sidebar/rows", test_rows);
@@ -454,6 +436,6 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&app);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

@@ -8,6 +8,7 @@
 
 #include "scaler-core.h"
 #include "scaler-sim.h"
+#include "support/scaler-test-config.h"
 
 #define MIN_USEC (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 #define HOUR_USEC (60 * MIN_USEC)
@@ -17,19 +18,9 @@
 static ScalerConfig *
 make_config (gboolean spot)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
+  ScalerConfig *config = scaler_test_config_new (&(ScalerTestConfigOptions) { .workers_prefix = "dyn" });
 
-  g_free (config->workers_prefix);
-  config->workers_prefix = g_strdup ("dyn");
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  resource->is_spot = spot;
-  g_ptr_array_add (config->resources, resource);
+  scaler_test_config_resource (config)->is_spot = spot;
   return config;
 }
 

@@ -9,31 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "scaler-core.h"
-
-static char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("scaler-refresh-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
+#include "support/scaler-test-util.h"
 
 /* A demo config named @name under @id, written as a file. */
 static void
@@ -89,7 +65,7 @@ notify_cb (GObject    *object,
 static void
 test_refresh (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-refresh-XXXXXX");
   g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (dir);
   g_autoptr(GError) error = NULL;
   g_autofree char *path_a = g_build_filename (dir, ID_A ".json", NULL);
@@ -145,13 +121,13 @@ test_refresh (void)
   g_assert_true (scaler_autoscaler_store_refresh (store, &error));
   g_assert_null (scaler_autoscaler_store_find (store, ID_A));
   g_assert_nonnull (scaler_autoscaler_store_find (store, ID_B));
-  rm_rf (dir);
+  scaler_test_rm_rf (dir);
 }
 
 static void
 test_overwrite_broken (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = scaler_test_make_tmp_dir ("scaler-refresh-XXXXXX");
   g_autoptr(ScalerAutoscalerStore) store = scaler_autoscaler_store_new (dir);
   g_autoptr(ScalerConfig) config = scaler_demo_config_new ();
   g_autoptr(GError) error = NULL;
@@ -174,7 +150,7 @@ test_overwrite_broken (void)
   g_assert_no_error (error);
   g_assert_false (scaler_autoscaler_is_broken (item));
   g_assert_cmpstr (scaler_autoscaler_get_name (item), ==, "Demo");
-  rm_rf (dir);
+  scaler_test_rm_rf (dir);
 }
 
 int

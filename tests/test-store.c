@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "scaler-core.h"
+#include "support/scaler-test-util.h"
+#include "support/scaler-test-config.h"
 
 typedef struct
 {
@@ -58,22 +60,10 @@ fixture_tear_down (Fixture       *fixture,
 static ScalerConfig *
 make_config (const char *name)
 {
-  ScalerConfig *config = scaler_config_new ();
-  ScalerResource *resource = scaler_resource_new ();
-
-  g_free (config->name);
-  config->name = g_strdup (name);
-  g_free (resource->name);
-  resource->name = g_strdup ("cpu");
-  g_free (resource->queue);
-  resource->queue = g_strdup ("default");
-  g_free (resource->instance_type);
-  resource->instance_type = g_strdup ("m5.large");
-  g_free (resource->ami_id);
-  resource->ami_id = g_strdup ("ami-0123456789abcdef0");
-  g_ptr_array_add (config->resources, resource);
-
-  return config;
+  return scaler_test_config_new (&(ScalerTestConfigOptions) {
+    .name = name,
+    .ami_id = "ami-0123456789abcdef0",
+  });
 }
 
 static char *
@@ -512,15 +502,6 @@ result_cb (GObject      *object,
   *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  return *slot;
-}
-
 static void
 test_delete_clears_secrets (Fixture       *fixture,
                             gconstpointer  data)
@@ -543,15 +524,15 @@ test_delete_clears_secrets (Fixture       *fixture,
   secrets->aws_secret_access_key = g_strdup ("delete-me-secret");
   secrets->git_password = g_strdup ("delete-me-git");
   scaler_credentials_store_secrets_async (credentials, a->id, secrets, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), NULL));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), NULL));
   g_clear_object (&result);
   scaler_credentials_store_secrets_async (credentials, b->id, secrets, NULL, result_cb, &result);
-  g_assert_true (scaler_credentials_store_secrets_finish (credentials, wait_for (&result), NULL));
+  g_assert_true (scaler_credentials_store_secrets_finish (credentials, scaler_test_wait_result (&result), NULL));
   g_clear_object (&result);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 6);
 
   scaler_autoscaler_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
-  g_assert_true (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
+  g_assert_true (scaler_autoscaler_store_delete_finish (store, scaler_test_wait_result (&result), &error));
   g_assert_no_error (error);
   g_clear_object (&result);
 
@@ -559,13 +540,13 @@ test_delete_clears_secrets (Fixture       *fixture,
   g_assert_null (scaler_autoscaler_store_find (store, a->id));
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 3);
   scaler_credentials_lookup_secrets_async (credentials, b->id, NULL, result_cb, &result);
-  left = scaler_credentials_lookup_secrets_finish (credentials, wait_for (&result), NULL);
+  left = scaler_credentials_lookup_secrets_finish (credentials, scaler_test_wait_result (&result), NULL);
   g_assert_cmpstr (left->aws_secret_access_key, ==, "delete-me-secret");
   g_clear_object (&result);
 
   /* Unknown id: an error, and nothing cleared. */
   scaler_autoscaler_store_delete_async (store, a->id, credentials, NULL, result_cb, &result);
-  g_assert_false (scaler_autoscaler_store_delete_finish (store, wait_for (&result), &error));
+  g_assert_false (scaler_autoscaler_store_delete_finish (store, scaler_test_wait_result (&result), &error));
   g_assert_error (error, SCALER_ERROR, SCALER_ERROR_FAILED);
   g_assert_cmpuint (scaler_credentials_memory_get_n_items (SCALER_CREDENTIALS_MEMORY (credentials)), ==, 3);
 }

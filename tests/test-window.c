@@ -13,17 +13,6 @@
 #include "scaler-wizard.h"
 #include "support/scaler-test-app.h"
 
-static void
-wait_for_draw (GtkWidget *widget)
-{
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-
-  while (!gtk_widget_get_mapped (widget) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, FALSE);
-  for (guint i = 0; i < 50; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
-
 /* One application per process: GApplication exports its object path once. */
 static ScalerApplication *app;
 
@@ -36,7 +25,7 @@ test_window_lifecycle (void)
   window = scaler_window_new (app);
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  wait_for_draw (GTK_WIDGET (window));
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
   scaler_test_wait_connected (scaler_application_get_local_machine (app));
   scaler_test_spin (20);
@@ -48,7 +37,7 @@ test_window_lifecycle (void)
   g_assert_true (gtk_widget_get_visible (empty));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (empty)), ==, "No Autoscalers");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.new-autoscaler", NULL));
-  wait_for_draw (GTK_WIDGET (window));
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   /* It opens the creation wizard, modal over the window. */
   {
     GtkWindow *dialog = scaler_window_get_dialog (window);
@@ -85,7 +74,7 @@ test_window_lifecycle (void)
  * file): the window says so with the reason and Retry, instead of an empty
  * sidebar; Retry while it is still down says so again; once a service runs,
  * the window is back. */
-static ScalerTestSession *session;
+static ScalerTestService *session;
 
 static void
 test_window_unreachable (void)
@@ -96,7 +85,7 @@ test_window_unreachable (void)
 
   scaler_test_wait_connected (local);
   window = scaler_test_window_new (app);
-  scaler_test_session_stop_service (session, SIGTERM);
+  scaler_test_service_signal (session, SIGTERM);
   scaler_test_wait (scaler_machine_get_status (local) == SCALER_MACHINE_UNREACHABLE, 20, "unreachable");
 
   /* Retry: the bus cannot start it; the page says why. */
@@ -111,7 +100,7 @@ test_window_unreachable (void)
   g_assert_nonnull (scaler_machine_row_get_status (scaler_test_header_for (window, local)));
 
   /* Someone starts it (build-aux/run, systemd): the window is back. */
-  scaler_test_session_start_service (session);
+  scaler_test_service_start (session);
   scaler_test_activate (window, "win.retry-machine", "");
   scaler_test_wait (scaler_machine_get_status (local) == SCALER_MACHINE_CONNECTED, 40, "connected");
   scaler_test_spin (10);
@@ -150,17 +139,7 @@ main (int   argc,
 {
   int status;
 
-  /* Hermetic: a private bus with a service of its own, no keyring. */
-  session = scaler_test_session_new (FALSE);
-
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
-  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
-
-  scaler_test_tolerate_allocation_warning ();
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  g_resources_register (scaler_gui_get_resource ());
+  session = scaler_test_app_init (&argc, &argv);
   app = scaler_test_app_new ();
 
   g_test_add_func ("/scaler/window/lifecycle", test_window_lifecycle);
@@ -169,6 +148,6 @@ main (int   argc,
 
   status = g_test_run ();
   g_clear_object (&app);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

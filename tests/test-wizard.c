@@ -16,20 +16,14 @@
 #include "scaler-gui-util.h"
 #include "scaler-autoscaler-store.h"
 #include "scaler-resource-editor.h"
+#include "scaler-util.h"
 #include "scaler-wizard.h"
 #include "support/scaler-fake.h"
 #include "support/scaler-test-app.h"
 
-static ScalerTestSession *session;
+static ScalerTestService *session;
 /* This computer's service, as the application would see it. */
 static ScalerMachine *machine;
-
-static void
-spin (guint n)
-{
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
-}
 
 static GtkWidget *
 child (ScalerWizard *wizard,
@@ -103,7 +97,7 @@ new_wizard (ScalerMachine       *target,
 
   g_object_ref_sink (wizard);
   gtk_window_present (GTK_WINDOW (wizard));
-  spin (20);
+  scaler_test_spin (20);
 
   return wizard;
 }
@@ -112,14 +106,14 @@ static void
 destroy_wizard (ScalerWizard *wizard)
 {
   gtk_window_destroy (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_finalize_object (wizard);
 }
 
 static guint
 n_saved (void)
 {
-  g_autoptr(GPtrArray) ids = scaler_test_session_list_ids (session);
+  g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (session);
 
   return ids->len;
 }
@@ -130,7 +124,7 @@ test_refuses_empty (void)
   g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
   ScalerWizard *wizard;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   wizard = new_wizard (machine, credentials, NULL);
 
   /* A new config has no name, no keys and no resources. */
@@ -148,7 +142,7 @@ test_refuses_empty (void)
   /* Activating Create anyway saves nothing and goes to the first bad step. */
   scaler_wizard_set_step (wizard, "review");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.create", NULL);
-  spin (10);
+  scaler_test_spin (10);
   g_assert_cmpuint (n_saved (), ==, 0);
 
   destroy_wizard (wizard);
@@ -353,7 +347,7 @@ test_create_writes_config_and_secrets (void)
   g_assert_cmpstr (secrets->git_password, ==, "git-token-secret");
 
   /* The wizard closed itself. */
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_finalize_object (wizard);
 }
@@ -369,13 +363,13 @@ test_edit_loads_and_updates_in_place (void)
   ScalerWizard *wizard;
   gboolean loaded = FALSE;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   g_free (config->name);
   config->name = g_strdup ("Editable");
   config->idle_policy = SCALER_IDLE_POLICY_FIXED;
   g_ptr_array_add (config->resources, good_resource ());
   json = scaler_config_to_json (config);
-  scaler_test_session_write_config (session, config->id, json);
+  scaler_test_service_write_json (session, config->id, json);
   scaler_test_wait (scaler_machine_find (machine, config->id) != NULL, 20, "the service to show it");
   saved = g_object_ref (scaler_machine_find (machine, config->id));
 
@@ -387,7 +381,7 @@ test_edit_loads_and_updates_in_place (void)
     secrets->clearml_access_key = g_strdup ("CMLKEY");
     secrets->clearml_secret_key = g_strdup ("cml-secret");
     scaler_credentials_store_secrets_async (credentials, config->id, secrets, NULL, NULL, NULL);
-    spin (50);
+    scaler_test_spin (50);
   }
 
   wizard = new_wizard (machine, credentials, config);
@@ -426,7 +420,7 @@ test_edit_loads_and_updates_in_place (void)
   g_assert_cmpint (scaler_client_autoscaler_get_config (saved)->idle_policy, ==, SCALER_IDLE_POLICY_FIXED);
   g_object_unref (saved);
 
-  spin (10);
+  scaler_test_spin (10);
   g_assert_finalize_object (wizard);
 }
 
@@ -451,35 +445,35 @@ test_close_asks_first (void)
   ScalerWizard *wizard;
   AdwMessageDialog *dialog;
 
-  scaler_test_session_delete_all (session);
+  scaler_test_service_delete_all (session);
   wizard = new_wizard (machine, credentials, NULL);
 
   /* Untouched: closes at once. */
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_null (find_message_dialog (GTK_WINDOW (wizard)));
   destroy_wizard (wizard);
 
   wizard = new_wizard (machine, credentials, NULL);
   set_text (wizard, "name_row", "Half done");
-  spin (10);
+  scaler_test_spin (10);
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   dialog = find_message_dialog (GTK_WINDOW (wizard));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "keep");
-  spin (10);
+  scaler_test_spin (10);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (wizard, "name_row"))), ==, "Half done");
 
   gtk_window_close (GTK_WINDOW (wizard));
-  spin (10);
+  scaler_test_spin (10);
   dialog = find_message_dialog (GTK_WINDOW (wizard));
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "discard");
-  spin (10);
+  scaler_test_spin (10);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (wizard)));
   g_assert_cmpuint (n_saved (), ==, 0);
   destroy_wizard (wizard);
@@ -513,15 +507,11 @@ test_test_connection (void)
   g_autoptr(ScalerConfig) config = scaler_config_new ();
   g_autoptr(ScalerFake) fake = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *reason = NULL;
   ScalerWizard *wizard;
   const char *subtitle;
 
-  if (!scaler_fake_available (&reason))
-    {
-      g_test_skip (reason);
-      return;
-    }
+  if (!scaler_fake_require ())
+    return;
   fake = scaler_fake_start (&error);
   g_assert_no_error (error);
 
@@ -543,7 +533,7 @@ test_test_connection (void)
 
   set_text (wizard, "aws_secret_row", "not-the-secret");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
-  spin (5);
+  scaler_test_spin (5);
   wait_verdict (wizard, "aws_test_row");
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row")));
   g_test_message ("AWS verdict: %s", subtitle);
@@ -560,7 +550,7 @@ test_test_connection (void)
 
   set_text (wizard, "clearml_secret_row", "WRONG");
   gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-clearml", NULL);
-  spin (5);
+  scaler_test_spin (5);
   wait_verdict (wizard, "clearml_test_row");
   subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "clearml_test_row")));
   g_test_message ("ClearML verdict: %s", subtitle);
@@ -584,27 +574,34 @@ test_test_connection (void)
 
 /* "AWS Profile": the profiles of the AWS files, read without blocking; a
  * profile replaces the access key (aws.credentials "environment" +
- * aws.profile), and Test Connection uses it. */
-static void
-test_aws_profile (void)
+ * aws.profile), and Test Connection uses it. The fixture: a home with AWS
+ * files, and a wizard once it listed their profiles. */
+typedef struct
 {
-  g_autoptr(ScalerCredentials) credentials = scaler_credentials_memory_new ();
-  g_autoptr(ScalerConfig) config = NULL;
-  g_autoptr(ScalerConfig) loaded = scaler_config_new ();
-  g_autoptr(ScalerFake) fake = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("scaler-wizard-aws-XXXXXX", NULL);
-  g_autofree char *home = g_build_filename (tmpdir, "home", NULL);
-  g_autofree char *aws = g_build_filename (home, ".aws", NULL);
-  g_autofree char *config_path = g_build_filename (aws, "config", NULL);
-  g_autofree char *credentials_path = g_build_filename (aws, "credentials", NULL);
-  g_autofree char *old_home = g_strdup (g_getenv ("HOME"));
-  g_autofree char *reason = NULL;
-  ScalerWizard *wizard;
-  GListModel *profiles;
-  AdwComboRow *row;
-  gint64 deadline;
+  ScalerCredentials *credentials;
+  char              *tmpdir;
+  char              *old_home;
+  ScalerWizard      *wizard;
+  AdwComboRow       *row;
+  GListModel        *profiles;
+} ProfileFixture;
 
+static void
+profile_set_up (ProfileFixture *f,
+                gconstpointer   data)
+{
+  g_autofree char *home = NULL;
+  g_autofree char *aws = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *credentials_path = NULL;
+
+  f->credentials = scaler_credentials_memory_new ();
+  f->tmpdir = scaler_test_make_tmp_dir ("scaler-wizard-aws-XXXXXX");
+  home = g_build_filename (f->tmpdir, "home", NULL);
+  aws = g_build_filename (home, ".aws", NULL);
+  config_path = g_build_filename (aws, "config", NULL);
+  credentials_path = g_build_filename (aws, "credentials", NULL);
+  f->old_home = g_strdup (g_getenv ("HOME"));
   g_assert_cmpint (g_mkdir_with_parents (aws, 0700), ==, 0);
   g_assert_true (g_file_set_contents (config_path, "[profile dev]\nregion = eu-west-1\n[default]\nregion = us-east-1\n", -1, NULL));
   g_assert_true (g_file_set_contents (credentials_path, "[fake]\naws_access_key_id = AKIDEXAMPLE\n"
@@ -613,76 +610,120 @@ test_aws_profile (void)
   g_unsetenv ("AWS_CONFIG_FILE");
   g_unsetenv ("AWS_SHARED_CREDENTIALS_FILE");
 
-  wizard = new_wizard (machine, credentials, NULL);
-  row = ADW_COMBO_ROW (child (wizard, "aws_profile_row"));
-  profiles = adw_combo_row_get_model (row);
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  while (g_list_model_get_n_items (profiles) < 5 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  /* Keyring, the chain, then the profiles of both files, sorted. */
-  g_assert_cmpuint (g_list_model_get_n_items (profiles), ==, 5);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 2), ==, "default");
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 3), ==, "dev");
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), 4), ==, "fake");
-  g_assert_cmpuint (adw_combo_row_get_selected (row), ==, 0);
-  g_assert_true (gtk_widget_get_visible (child (wizard, "aws_keys_group")));
+  f->wizard = new_wizard (machine, f->credentials, NULL);
+  f->row = ADW_COMBO_ROW (child (f->wizard, "aws_profile_row"));
+  f->profiles = adw_combo_row_get_model (f->row);
+  scaler_test_wait (g_list_model_get_n_items (f->profiles) >= 5, 20, "the profiles of the AWS files");
+}
 
-  fill_valid (wizard);
-  set_text (wizard, "aws_key_row", "");
-  g_assert_false (create_sensitive (wizard));
-  g_assert_nonnull (scaler_wizard_get_path_error (wizard, "secrets.aws_access_key_id"));
+static void
+profile_tear_down (ProfileFixture *f,
+                   gconstpointer   data)
+{
+  destroy_wizard (f->wizard);
+  g_setenv ("HOME", f->old_home, TRUE);
+  scaler_test_rm_rf (f->tmpdir);
+  g_free (f->tmpdir);
+  g_free (f->old_home);
+  g_object_unref (f->credentials);
+}
 
-  /* A profile: no keys asked for, and the config pins it. */
-  adw_combo_row_set_selected (row, 3);
-  g_assert_false (gtk_widget_get_visible (child (wizard, "aws_keys_group")));
-  g_assert_true (create_sensitive (wizard));
-  config = scaler_wizard_dup_config (wizard);
+/* Keyring, the chain, then the profiles of both files, sorted. */
+static void
+test_aws_profile_list (ProfileFixture *f,
+                       gconstpointer   data)
+{
+  g_assert_cmpuint (g_list_model_get_n_items (f->profiles), ==, 5);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (f->profiles), 2), ==, "default");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (f->profiles), 3), ==, "dev");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (f->profiles), 4), ==, "fake");
+  g_assert_cmpuint (adw_combo_row_get_selected (f->row), ==, 0);
+  g_assert_true (gtk_widget_get_visible (child (f->wizard, "aws_keys_group")));
+}
+
+/* Without a profile the access key is required. */
+static void
+test_aws_profile_keys_required (ProfileFixture *f,
+                                gconstpointer   data)
+{
+  fill_valid (f->wizard);
+  set_text (f->wizard, "aws_key_row", "");
+  g_assert_false (create_sensitive (f->wizard));
+  g_assert_nonnull (scaler_wizard_get_path_error (f->wizard, "secrets.aws_access_key_id"));
+}
+
+/* A profile: no keys asked for, and the config pins it; the chain pins
+ * none. */
+static void
+test_aws_profile_replaces_keys (ProfileFixture *f,
+                                gconstpointer   data)
+{
+  g_autoptr(ScalerConfig) config = NULL;
+
+  fill_valid (f->wizard);
+  set_text (f->wizard, "aws_key_row", "");
+  adw_combo_row_set_selected (f->row, 3);
+  g_assert_false (gtk_widget_get_visible (child (f->wizard, "aws_keys_group")));
+  g_assert_true (create_sensitive (f->wizard));
+  config = scaler_wizard_dup_config (f->wizard);
   g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_ENVIRONMENT);
   g_assert_cmpstr (config->aws_profile, ==, "dev");
   g_clear_pointer (&config, scaler_config_unref);
 
-  adw_combo_row_set_selected (row, 1);
-  config = scaler_wizard_dup_config (wizard);
+  adw_combo_row_set_selected (f->row, 1);
+  config = scaler_wizard_dup_config (f->wizard);
   g_assert_cmpint (config->aws_credentials, ==, SCALER_CREDENTIALS_SOURCE_ENVIRONMENT);
   g_assert_null (config->aws_profile);
-  g_clear_pointer (&config, scaler_config_unref);
+}
 
-  /* A profile this computer's files lack stays, selected. */
-  g_free (loaded->name);
-  loaded->name = g_strdup ("Elsewhere");
+/* A config whose profile this computer's files lack. */
+static ScalerConfig *
+config_with_profile (const char *profile)
+{
+  ScalerConfig *loaded = scaler_config_new ();
+
+  scaler_set_str (&loaded->name, "Elsewhere");
   loaded->aws_credentials = SCALER_CREDENTIALS_SOURCE_ENVIRONMENT;
-  loaded->aws_profile = g_strdup ("only-on-the-server");
-  scaler_wizard_load_config (wizard, loaded);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (profiles), adw_combo_row_get_selected (row)),
+  loaded->aws_profile = g_strdup (profile);
+  return loaded;
+}
+
+/* A profile this computer's files lack stays, selected. */
+static void
+test_aws_profile_unknown_kept (ProfileFixture *f,
+                               gconstpointer   data)
+{
+  g_autoptr(ScalerConfig) loaded = config_with_profile ("only-on-the-server");
+  g_autoptr(ScalerConfig) config = NULL;
+
+  scaler_wizard_load_config (f->wizard, loaded);
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (f->profiles), adw_combo_row_get_selected (f->row)),
                    ==, "only-on-the-server");
-  config = scaler_wizard_dup_config (wizard);
+  config = scaler_wizard_dup_config (f->wizard);
   g_assert_cmpstr (config->aws_profile, ==, "only-on-the-server");
-  g_clear_pointer (&config, scaler_config_unref);
+}
 
-  /* Test Connection goes through the profile. */
-  if (scaler_fake_available (&reason))
-    {
-      fake = scaler_fake_start (&error);
-      g_assert_no_error (error);
-      g_free (loaded->aws_profile);
-      loaded->aws_profile = g_strdup ("fake");
-      loaded->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
-      scaler_wizard_load_config (wizard, loaded);
-      g_setenv ("AWS_EC2_METADATA_DISABLED", "true", TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (wizard), "wizard.test-aws", NULL);
-      wait_verdict (wizard, "aws_test_row");
-      g_test_message ("AWS verdict: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (child (wizard, "aws_test_row"))));
-      g_assert_true (gtk_widget_has_css_class (child (wizard, "aws_test_row"), "success"));
-      g_unsetenv ("AWS_EC2_METADATA_DISABLED");
-    }
+/* Test Connection goes through the profile. */
+static void
+test_aws_profile_test_connection (ProfileFixture *f,
+                                  gconstpointer   data)
+{
+  g_autoptr(ScalerConfig) loaded = config_with_profile ("fake");
+  g_autoptr(ScalerFake) fake = NULL;
+  g_autoptr(GError) error = NULL;
 
-  destroy_wizard (wizard);
-  g_setenv ("HOME", old_home, TRUE);
-  g_unlink (credentials_path);
-  g_unlink (config_path);
-  g_rmdir (aws);
-  g_rmdir (home);
-  g_rmdir (tmpdir);
+  if (!scaler_fake_require ())
+    return;
+  fake = scaler_fake_start (&error);
+  g_assert_no_error (error);
+  loaded->aws_endpoint = g_strdup (scaler_fake_get_ec2_url (fake));
+  scaler_wizard_load_config (f->wizard, loaded);
+  g_setenv ("AWS_EC2_METADATA_DISABLED", "true", TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (f->wizard), "wizard.test-aws", NULL);
+  wait_verdict (f->wizard, "aws_test_row");
+  g_test_message ("AWS verdict: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (child (f->wizard, "aws_test_row"))));
+  g_assert_true (gtk_widget_has_css_class (child (f->wizard, "aws_test_row"), "success"));
+  g_unsetenv ("AWS_EC2_METADATA_DISABLED");
 }
 
 int
@@ -691,9 +732,9 @@ main (int   argc,
 {
   int status;
 
-  session = scaler_test_session_new (FALSE);
-  scaler_test_session_use (session);
-  scaler_test_session_start_service (session);
+  session = scaler_test_service_new ();
+  scaler_test_service_use (session);
+  scaler_test_service_start (session);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -709,10 +750,17 @@ main (int   argc,
   g_test_add_func ("/scaler/wizard/edit-loads-and-updates-in-place", test_edit_loads_and_updates_in_place);
   g_test_add_func ("/scaler/wizard/test-connection", test_test_connection);
   g_test_add_func ("/scaler/wizard/close-asks-first", test_close_asks_first);
-  g_test_add_func ("/scaler/wizard/aws-profile", test_aws_profile);
+#define ADD_PROFILE(path, func) \
+  g_test_add ("/scaler/wizard/aws-profile/" path, ProfileFixture, NULL, profile_set_up, func, profile_tear_down)
+  ADD_PROFILE ("list", test_aws_profile_list);
+  ADD_PROFILE ("keys-required", test_aws_profile_keys_required);
+  ADD_PROFILE ("replaces-keys", test_aws_profile_replaces_keys);
+  ADD_PROFILE ("unknown-kept", test_aws_profile_unknown_kept);
+  ADD_PROFILE ("test-connection", test_aws_profile_test_connection);
+#undef ADD_PROFILE
 
   status = g_test_run ();
   g_clear_object (&machine);
-  scaler_test_session_free (session);
+  scaler_test_service_free (session);
   return status;
 }

@@ -33,9 +33,6 @@
  * nobody handles "toast", the dashboard adds it to the nearest
  * AdwToastOverlay ancestor itself). Notifications come from the service's
  * Event signal, through the application, not from here.
- *
- * Screenshots (build-aux/screenshot -> tests/scaler-screenshots.c): render
- * any widget offscreen with scaler_dashboard_save_png(); it works under Xvfb.
  */
 
 #pragma once
@@ -92,10 +89,5 @@ GListModel    *scaler_dashboard_get_resources_model(ScalerDashboard     *self);
 GListModel    *scaler_dashboard_get_instances_model(ScalerDashboard     *self);
 /* The state shown in the header ("Running", ...). */
 const char    *scaler_dashboard_get_state_text     (ScalerDashboard     *self);
-
-/* Renders widget (e.g. the main window) offscreen to a PNG. */
-gboolean       scaler_dashboard_save_png           (GtkWidget           *widget,
-                                                    const char          *path,
-                                                    GError             **error);
 
 G_END_DECLS

@@ -688,12 +688,24 @@ async function clearmlChecks (urls, ctl, state, ec2) {
   const naive = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?$/;
   ok(naive.test(idle.register_time) && naive.test(idle.last_activity_time) && naive.test(idle.last_report_time) && idle.user.name === 'autoscaler',
     'workers.get_all: times are naive isoformat (no offset; no fraction when 0); the user who registered', idle);
-  // unregister: comes back at the next report
+  // unregister: comes back at the next report. Reports slow down to one per
+  // 2 s first (once the report already due has come), so that none falls
+  // between the unregister and the check that the worker is gone; then the
+  // worker is polled for, never waited for with one fixed sleep (on a loaded
+  // machine the report can come late).
+  const workerNow = async () => (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
+  await ctl('POST', '/_fake/config', { report_interval_s: 2 });
+  const reportedAt = (await workerNow()).last_report_time;
+  for (let k = 0; k < 200 && (await workerNow()).last_report_time === reportedAt; k++) await sleep(50);
   await call('workers.unregister', { worker: wid }, bearer);
-  const gone = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
-  await sleep(400);
-  const back = (await call('workers.get_all', {}, bearer)).json.data.workers.find((x) => x.id === wid);
-  ok(!gone && back, 'workers.unregister: a live agent re-registers at its next report');
+  const gone = await workerNow();
+  let back = null;
+  for (let k = 0; k < 100 && !back; k++) {
+    await sleep(100);
+    back = await workerNow();
+  }
+  ok(!gone && back, 'workers.unregister: a live agent re-registers at its next report', { gone: !!gone, back: !!back });
+  await ctl('POST', '/_fake/config', { report_interval_s: 0.2 });
 
   // zombie, after a last report while shutting down that re-registers an unregistered entry
   await ctl('POST', '/_fake/config', { zombie_linger_s: 0.8, shutdown_delay_s: 0.4 });

@@ -79,6 +79,48 @@ scaler_fake_available (char **reason)
   return why == NULL;
 }
 
+/* build-aux/test sets $SCALER_TEST_TMP; CI sets CI=true. */
+static gboolean
+fakes_are_required (void)
+{
+  return g_strcmp0 (g_getenv ("CI"), "true") == 0 || g_getenv ("SCALER_TEST_TMP") != NULL;
+}
+
+gboolean
+scaler_fake_require (void)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *message = NULL;
+
+  if (scaler_fake_available (&reason))
+    return TRUE;
+  message = g_strdup_printf ("The fake AWS and ClearML servers cannot run: %s "
+                             "(build-aux/deps.sh all installs node and the npm packages of tests/fakes)",
+                             reason);
+  if (fakes_are_required ())
+    g_test_fail_printf ("%s", message);
+  else
+    g_test_skip (message);
+  return FALSE;
+}
+
+static void
+fakes_missing_case (void)
+{
+  g_assert_false (scaler_fake_require ());
+}
+
+gboolean
+scaler_fake_require_program (const char *path)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (scaler_fake_available (NULL))
+    return TRUE;
+  g_test_add_func (path, fakes_missing_case);
+  return FALSE;
+}
+
 static void
 ensure_curl (void)
 {
@@ -105,6 +147,8 @@ read_line_cb (GObject      *source,
               gpointer      user_data)
 {
   ReadyWait *wait = user_data;
+
+  g_assert (G_IS_DATA_INPUT_STREAM (source));
 
   wait->line = g_data_input_stream_read_line_finish_utf8 (G_DATA_INPUT_STREAM (source),
                                                           result, NULL, &wait->error);
@@ -160,33 +204,18 @@ parse_ready_line (ScalerFake  *self,
   return self->ec2_url != NULL && self->clearml_url != NULL;
 }
 
-ScalerFake *
-scaler_fake_start_with_config (const char  *config_json,
-                               GError     **error)
+/* Phase 1: node fake-cloud.js [--config JSON] [--quiet], with pipes. */
+static gboolean
+spawn_fake (ScalerFake  *self,
+            const char  *config_json,
+            GError     **error)
 {
-  g_autofree char *reason = NULL;
-  g_autofree char *node = NULL;
-  g_autofree char *script = NULL;
-  g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *node = find_node ();
+  g_autofree char *script = g_build_filename (fakes_dir (), "fake-cloud.js", NULL);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GMainContext) context = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GSource) timeout = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
-  ReadyWait wait = { 0 };
-  ScalerFake *self;
   const char *pid_str;
 
-  if (!scaler_fake_available (&reason))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "fake-cloud: %s", reason);
-      return NULL;
-    }
-
-  node = find_node ();
-  script = g_build_filename (fakes_dir (), "fake-cloud.js", NULL);
-  argv = g_ptr_array_new ();
   g_ptr_array_add (argv, node);
   g_ptr_array_add (argv, script);
   if (config_json != NULL)
@@ -200,69 +229,108 @@ scaler_fake_start_with_config (const char  *config_json,
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
                                         G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  self = g_new0 (ScalerFake, 1);
   self->process = g_subprocess_launcher_spawnv (launcher,
                                                 (const char * const *) argv->pdata,
                                                 error);
   if (self->process == NULL)
     {
       g_prefix_error (error, "fake-cloud: cannot start %s: ", node);
-      scaler_fake_stop (self);
-      return NULL;
+      return FALSE;
     }
   self->stdin_pipe = g_object_ref (g_subprocess_get_stdin_pipe (self->process));
   pid_str = g_subprocess_get_identifier (self->process);
   self->pid = pid_str != NULL ? (GPid) g_ascii_strtoll (pid_str, NULL, 10) : 0;
+  return TRUE;
+}
 
-  /* Wait for the ready line on a private main context, with a timeout. */
-  context = g_main_context_new ();
+/* Phase 2: the ready line, read on a private main context with a timeout.
+ * Fills @wait (its line, or its error, or timed_out). */
+static void
+read_ready_line (ScalerFake *self,
+                 ReadyWait  *wait)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GMainLoop) loop = g_main_loop_new (context, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GSource) timeout = NULL;
+
   g_main_context_push_thread_default (context);
-  loop = g_main_loop_new (context, FALSE);
-  cancellable = g_cancellable_new ();
-  wait.loop = loop;
+  wait->loop = loop;
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
   g_data_input_stream_read_line_async (out, G_PRIORITY_DEFAULT, cancellable,
-                                       read_line_cb, &wait);
+                                       read_line_cb, wait);
   timeout = g_timeout_source_new (READY_TIMEOUT_MS);
-  g_source_set_callback (timeout, timeout_cb, &wait, NULL);
+  g_source_set_callback (timeout, timeout_cb, wait, NULL);
   g_source_attach (timeout, context);
   g_main_loop_run (loop);
   g_source_destroy (timeout);
-  if (wait.timed_out)
+  if (wait->timed_out)
     {
       g_cancellable_cancel (cancellable);
       /* Let the cancelled read finish before the context goes away. */
-      while (wait.line == NULL && wait.error == NULL)
+      while (wait->line == NULL && wait->error == NULL)
         g_main_context_iteration (context, TRUE);
     }
   g_main_context_pop_thread_default (context);
+}
 
-  if (wait.timed_out)
+/* Phase 3: what the ready line says (the listeners' URLs), or why there
+ * is none. */
+static gboolean
+check_ready (ScalerFake  *self,
+             ReadyWait   *wait,
+             GError     **error)
+{
+  g_autofree char *line = g_steal_pointer (&wait->line);
+
+  if (wait->timed_out)
     {
-      g_clear_error (&wait.error);
-      g_free (wait.line);
+      g_clear_error (&wait->error);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                    "fake-cloud: no ready line within %d s", READY_TIMEOUT_MS / 1000);
-      scaler_fake_stop (self);
-      return NULL;
+      return FALSE;
     }
-  if (wait.error != NULL || wait.line == NULL)
+  if (wait->error != NULL)
     {
-      if (wait.error != NULL)
-        g_propagate_prefixed_error (error, wait.error, "fake-cloud: reading the ready line: ");
-      else
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
-                     "fake-cloud exited before it was ready (see its stderr above)");
-      scaler_fake_stop (self);
-      return NULL;
+      g_propagate_prefixed_error (error, g_steal_pointer (&wait->error), "fake-cloud: reading the ready line: ");
+      return FALSE;
     }
-  if (!parse_ready_line (self, wait.line, error))
+  if (line == NULL)
     {
-      g_free (wait.line);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE,
+                   "fake-cloud exited before it was ready (see its stderr above)");
+      return FALSE;
+    }
+  return parse_ready_line (self, line, error);
+}
+
+ScalerFake *
+scaler_fake_start_with_config (const char  *config_json,
+                               GError     **error)
+{
+  g_autofree char *reason = NULL;
+  ReadyWait wait = { 0 };
+  ScalerFake *self;
+
+  if (!scaler_fake_available (&reason))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "fake-cloud: %s", reason);
+      return NULL;
+    }
+
+  self = g_new0 (ScalerFake, 1);
+  if (!spawn_fake (self, config_json, error))
+    {
       scaler_fake_stop (self);
       return NULL;
     }
-  g_free (wait.line);
+  read_ready_line (self, &wait);
+  if (!check_ready (self, &wait, error))
+    {
+      scaler_fake_stop (self);
+      return NULL;
+    }
 
   ensure_curl ();
   self->curl = curl_easy_init ();

@@ -25,6 +25,15 @@ typedef struct _ScalerFake ScalerFake;
  * is not NULL, *reason is set to a message saying what is missing and how to fix
  * it (free with g_free). */
 gboolean    scaler_fake_available        (char       **reason);
+/* The one rule of every test that needs the fakes: TRUE when they can run.
+ * When they cannot, the running test fails under CI=true or build-aux/test
+ * (which sets $SCALER_TEST_TMP), and is skipped when run by hand: both with
+ * what is missing and that `build-aux/deps.sh all` installs it. */
+gboolean    scaler_fake_require          (void);
+/* For a program all of whose cases need the fakes, before g_test_run(): TRUE
+ * when they can run; otherwise registers the one case @path, which fails or
+ * skips by the rule above, and the program registers nothing else. */
+gboolean    scaler_fake_require_program  (const char  *path);
 
 /* Spawns the fake and waits (up to 20 s) for its ready line. */
 ScalerFake *scaler_fake_start            (GError     **error);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "scaler-dbus-error.h"
+#include "scaler-gui-resources.h"
 #include "scaler-test-app.h"
 
 ScalerApplication *
@@ -41,11 +42,29 @@ scaler_test_wait_connected (ScalerMachine *machine)
   g_assert_cmpint (scaler_machine_get_status (machine), ==, SCALER_MACHINE_CONNECTED);
 }
 
-void
-scaler_test_spin (guint n)
+static void
+after_paint_cb (GdkFrameClock *clock,
+                gboolean      *painted)
 {
-  for (guint i = 0; i < n; i++)
-    g_main_context_iteration (NULL, FALSE);
+  g_assert (GDK_IS_FRAME_CLOCK (clock));
+
+  *painted = TRUE;
+}
+
+void
+scaler_test_wait_drawn (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+  gboolean painted = FALSE;
+  gulong handler;
+
+  scaler_test_wait (gtk_widget_get_mapped (widget), 10, "the widget to be mapped");
+  clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), &painted);
+  gtk_widget_queue_draw (widget);
+  scaler_test_wait (painted, 10, "a frame of the widget to be painted");
+  g_signal_handler_disconnect (clock, handler);
 }
 
 ScalerWindow *
@@ -55,7 +74,7 @@ scaler_test_window_new (ScalerApplication *app)
 
   g_object_ref_sink (window);
   gtk_window_present (GTK_WINDOW (window));
-  scaler_test_wait (gtk_widget_get_mapped (GTK_WIDGET (window)), 10, "the window to be mapped");
+  scaler_test_wait_drawn (GTK_WIDGET (window));
   scaler_test_spin (30);
   return window;
 }
@@ -123,7 +142,7 @@ scaler_test_activate (ScalerWindow *window,
 }
 
 ScalerDbusAutoscaler *
-scaler_test_proxy_for (ScalerTestSession *session,
+scaler_test_proxy_for (ScalerTestService *session,
                        const char        *id)
 {
   g_autofree char *path = scaler_dbus_autoscaler_path (id);
@@ -137,7 +156,7 @@ scaler_test_proxy_for (ScalerTestSession *session,
 }
 
 ScalerDbusManager *
-scaler_test_manager_proxy (ScalerTestSession *session)
+scaler_test_manager_proxy (ScalerTestService *session)
 {
   g_autoptr(GError) error = NULL;
   ScalerDbusManager *proxy;
@@ -167,4 +186,27 @@ void
 scaler_test_tolerate_allocation_warning (void)
 {
   g_log_set_writer_func (log_writer, NULL, NULL);
+}
+
+void
+scaler_test_gtk_init (int    *argc,
+                      char ***argv)
+{
+  scaler_test_tolerate_allocation_warning ();
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  g_resources_register (scaler_gui_get_resource ());
+}
+
+ScalerTestService *
+scaler_test_app_init (int    *argc,
+                      char ***argv)
+{
+  ScalerTestService *session = scaler_test_service_new ();
+
+  scaler_test_service_use (session);
+  scaler_test_service_start (session);
+  g_setenv ("SCALER_CREDENTIALS", "memory", TRUE);
+  scaler_test_gtk_init (argc, argv);
+  return session;
 }

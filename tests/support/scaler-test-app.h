@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scaler-test-app.h: the application and its window in the app's tests,
- * against the service of a ScalerTestSession (scaler-test-session.h).
+ * against the service of a ScalerTestService (scaler-test-service.h).
  */
 
 #pragma once
@@ -11,7 +11,8 @@
 #include "scaler-application.h"
 #include "scaler-machine-row.h"
 #include "scaler-sidebar-row.h"
-#include "scaler-test-session.h"
+#include "scaler-test-config.h"
+#include "scaler-test-service.h"
 #include "scaler-window.h"
 
 G_BEGIN_DECLS
@@ -33,8 +34,9 @@ ScalerMachineRow  *scaler_test_header_for         (ScalerWindow      *window,
                                                    ScalerMachine     *machine);
 /* Autoscaler rows only (headers are not counted). */
 guint              scaler_test_n_autoscaler_rows  (ScalerWindow      *window);
-/* Iterates the main context @n times without blocking. */
-void               scaler_test_spin               (guint              n);
+/* Waits (10 s) until @widget is mapped, then (10 s) until its frame clock
+ * painted a frame after a redraw was queued. */
+void               scaler_test_wait_drawn         (GtkWidget         *widget);
 /* Activates a window action with a string target. */
 void               scaler_test_activate           (ScalerWindow      *window,
                                                    const char        *action,
@@ -47,9 +49,18 @@ void               scaler_test_activate           (ScalerWindow      *window,
  * needs a log writer (g_test_log_set_fatal_handler does not see it). Call
  * before gtk_test_init(). */
 void               scaler_test_tolerate_allocation_warning (void);
+/* GTK for a test: the warning above tolerated, gtk_test_init(), adw_init()
+ * and the app's resources. */
+void               scaler_test_gtk_init           (int               *argc,
+                                                   char            ***argv);
+/* The start of most app tests: a session of their own (a private bus, the
+ * built service running on it, used by this process), credentials in memory
+ * (hermetic: no keyring), then scaler_test_gtk_init(). */
+ScalerTestService *scaler_test_app_init           (int               *argc,
+                                                   char            ***argv);
 /* A proxy of the test's own on the session's bus (another client). */
-ScalerDbusAutoscaler *scaler_test_proxy_for       (ScalerTestSession *session,
+ScalerDbusAutoscaler *scaler_test_proxy_for       (ScalerTestService *session,
                                                    const char        *id);
-ScalerDbusManager    *scaler_test_manager_proxy   (ScalerTestSession *session);
+ScalerDbusManager    *scaler_test_manager_proxy   (ScalerTestService *session);
 
 G_END_DECLS

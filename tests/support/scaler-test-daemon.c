@@ -29,7 +29,6 @@ static const char *fast_config =
 gboolean
 scaler_test_require_fake_with_config (const char *config_json)
 {
-  g_autofree char *reason = NULL;
   g_autoptr(GError) error = NULL;
 
   if (g_getenv ("SCALER_DAEMON") == NULL)
@@ -43,11 +42,8 @@ scaler_test_require_fake_with_config (const char *config_json)
       g_assert_no_error (error);
       return TRUE;
     }
-  if (!scaler_fake_available (&reason))
-    {
-      g_test_fail_printf ("the fake servers are not available: %s", reason);
-      return FALSE;
-    }
+  if (!scaler_fake_require ())
+    return FALSE;
   fake = scaler_fake_start_with_config (config_json != NULL ? config_json : fast_config, &error);
   g_assert_no_error (error);
   return TRUE;
@@ -349,24 +345,6 @@ scaler_test_run_wait_log (ScalerTestRun *run,
         g_error ("after %.0f s, the daemon log does not contain \"%s\":\n%s", timeout_s, needle, log);
       g_usleep (100000);
     }
-}
-
-void
-scaler_test_rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        scaler_test_rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 /* Secrets must never reach a file the daemon writes (ledger, state) nor its

@@ -21,6 +21,7 @@
 #include <json-glib/json-glib.h>
 
 #include "scaler-fake.h"
+#include "scaler-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -102,9 +103,9 @@ typedef struct
 } ScalerTestRun;
 
 /* The fake of this test process, started on first use (with fast agents, or
- * @config_json when not NULL) and reset on every later call. FALSE (and the
- * test marked failed) when $SCALER_DAEMON is not set or the fakes are not
- * installed. */
+ * @config_json when not NULL) and reset on every later call. FALSE when
+ * $SCALER_DAEMON is not set (the test failed) or the fakes cannot run (the
+ * test failed or skipped by scaler_fake_require()). */
 gboolean       scaler_test_require_fake      (void);
 gboolean       scaler_test_require_fake_with_config (const char *config_json);
 ScalerFake    *scaler_test_fake              (void);
@@ -148,9 +149,6 @@ void           scaler_test_run_wait_log      (ScalerTestRun *run,
                                               double         timeout_s);
 void           scaler_test_run_free          (ScalerTestRun *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScalerTestRun, scaler_test_run_free)
-
-/* rm -rf */
-void           scaler_test_rm_rf             (const char *path);
 
 /* On a /_fake/state answer: */
 JsonArray     *scaler_test_state_array       (JsonNode   *state,

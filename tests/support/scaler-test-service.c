@@ -19,81 +19,76 @@
 #include "scaler-dbus-error.h"
 #include "scaler-test-service.h"
 
-#define BUS_NAME "io.github.ec2autoscaler.Autoscaler.Daemon"
-#define ROOT_PATH "/io/github/ec2autoscaler/Autoscaler"
+#define BUS_NAME  SCALER_DBUS_NAME
+#define ROOT_PATH SCALER_DBUS_ROOT_PATH
 
-#define BUS_CONFIG \
-  "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n" \
-  " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n" \
-  "<busconfig>\n" \
-  "  <type>session</type>\n" \
-  "  <listen>unix:dir=%s</listen>\n" \
-  "  <auth>EXTERNAL</auth>\n" \
-  "%s" \
-  "  <policy context=\"default\">\n" \
-  "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n" \
-  "    <allow eavesdrop=\"true\"/>\n" \
-  "    <allow own=\"*\"/>\n" \
-  "  </policy>\n" \
-  "</busconfig>\n"
-
-static char *
-make_dir (const char *parent,
-          const char *name)
-{
-  char *path = g_build_filename (parent, name, NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
-  return path;
-}
-
-/* The activation file of the built service, in a folder of its own. */
+/* The activation file of the built service, in a folder of its own: its
+ * <servicedir> element. */
 static char *
 write_activation_file (ScalerTestService *svc)
 {
-  g_autofree char *dir = make_dir (svc->dir, "services");
+  g_autofree char *dir = scaler_test_make_dir (svc->dir, "services");
   g_autofree char *path = g_build_filename (dir, BUS_NAME ".service", NULL);
   g_autofree char *text = g_strdup_printf ("[D-BUS Service]\nName=%s\nExec=%s --service\n",
                                            BUS_NAME, g_getenv ("SCALER_DAEMON"));
 
-  g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
   g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return g_strdup_printf ("  <servicedir>%s</servicedir>\n", dir);
+  return g_strdup_printf ("<servicedir>%s</servicedir>", dir);
 }
 
-/* A dbus-daemon of our own, with the service's environment (which an
- * activated service inherits); its address. */
+/* A session bus listening on <runtime>/bus (a fixed path, which
+ * systemd-stdio-bridge reaches too); no service directories unless
+ * @activatable. */
+static char *
+write_bus_config (ScalerTestService *svc,
+                  gboolean           activatable)
+{
+  g_autofree char *path = g_build_filename (svc->dir, "bus.conf", NULL);
+  g_autofree char *services = activatable ? write_activation_file (svc) : g_strdup ("");
+  g_autofree char *config = NULL;
+
+  config = g_strdup_printf ("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                            "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                            "<busconfig><type>session</type><keep_umask/>"
+                            "<listen>unix:path=%s</listen><auth>EXTERNAL</auth>%s"
+                            "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                            "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n",
+                            svc->bus_socket, services);
+  g_assert_true (g_file_set_contents (path, config, -1, NULL));
+  return g_strconcat ("--config-file=", path, NULL);
+}
+
+/* A dbus-daemon of our own, started with the service's environment (which
+ * an activated service inherits), and the test's connection to it. */
 static void
 start_bus (ScalerTestService *svc,
            gboolean           activatable)
 {
-  g_autofree char *bus_dir = make_dir (svc->dir, "bus");
-  g_autofree char *conf_path = g_build_filename (svc->dir, "bus.conf", NULL);
-  g_autofree char *services = activatable ? write_activation_file (svc) : g_strdup ("");
-  g_autofree char *conf = g_strdup_printf (BUS_CONFIG, bus_dir, services);
-  g_autofree char *conf_arg = g_strconcat ("--config-file=", conf_path, NULL);
-  const char *argv[] = { "dbus-daemon", conf_arg, "--nofork", "--print-address=1", NULL };
+  g_autofree char *config_arg = write_bus_config (svc, activatable);
+  const char *argv[] = { "dbus-daemon", "--nofork", config_arg, NULL };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GIOChannel) channel = NULL;
-  gsize length = 0;
-  int out = -1;
+  gint64 deadline;
 
-  g_assert_true (g_file_set_contents (conf_path, conf, -1, NULL));
-  g_assert_true (g_spawn_async_with_pipes (NULL, (char **) argv, svc->envp,
-                                           G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-                                           scaler_test_child_setup, NULL, &svc->bus_pid, NULL, &out, NULL, &error));
+  g_assert_true (g_spawn_async (NULL, (char **) argv, svc->envp,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_DO_NOT_REAP_CHILD,
+                                scaler_test_child_setup, NULL, &svc->bus_pid, &error));
   g_assert_no_error (error);
-  channel = g_io_channel_unix_new (out);
-  g_io_channel_set_close_on_unref (channel, TRUE);
-  g_assert_cmpint (g_io_channel_read_line (channel, &svc->bus_address, &length, NULL, &error), ==, G_IO_STATUS_NORMAL);
-  g_assert_no_error (error);
-  g_strchomp (svc->bus_address);
 
-  svc->connection = g_dbus_connection_new_for_address_sync (svc->bus_address,
-                                                            G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT
-                                                            | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                            NULL, NULL, &error);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (svc->connection == NULL && g_get_monotonic_time () < deadline)
+    {
+      g_clear_error (&error);
+      if (g_file_test (svc->bus_socket, G_FILE_TEST_EXISTS))
+        svc->connection = g_dbus_connection_new_for_address_sync (svc->bus_address,
+                                                                  G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                                  G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                                  NULL, NULL, &error);
+      if (svc->connection == NULL)
+        g_usleep (20000);
+    }
   g_assert_no_error (error);
+  g_assert_nonnull (svc->connection);
+  g_dbus_connection_set_exit_on_close (svc->connection, FALSE);
 }
 
 ScalerTestService *
@@ -106,37 +101,52 @@ ScalerTestService *
 scaler_test_service_new_full (gboolean activatable)
 {
   ScalerTestService *svc = g_new0 (ScalerTestService, 1);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *config_home = NULL;
-  g_autofree char *state_home = NULL;
-  g_autofree char *runtime = NULL;
-  g_autofree char *data = NULL;
+  g_autofree char *data_home = NULL;
 
-  svc->dir = g_dir_make_tmp ("scaler-service-XXXXXX", &error);
-  g_assert_no_error (error);
-  config_home = make_dir (svc->dir, "config");
-  state_home = make_dir (svc->dir, "state");
-  runtime = make_dir (svc->dir, "run");
-  data = make_dir (svc->dir, "data");
-  svc->config_dir = g_build_filename (config_home, "ec2-autoscaler", NULL);
-  svc->state_root = g_build_filename (state_home, "ec2-autoscaler", NULL);
+  g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
+  svc->dir = scaler_test_make_tmp_dir ("scaler-service-XXXXXX");
+  svc->config_home = scaler_test_make_dir (svc->dir, "config");
+  svc->state_home = scaler_test_make_dir (svc->dir, "state");
+  svc->runtime_dir = scaler_test_make_dir (svc->dir, "run");
+  data_home = scaler_test_make_dir (svc->dir, "data");
+  svc->config_dir = g_build_filename (svc->config_home, "ec2-autoscaler", NULL);
+  svc->state_root = g_build_filename (svc->state_home, "ec2-autoscaler", NULL);
   svc->secrets_dir = g_build_filename (svc->config_dir, "secrets", NULL);
   svc->log_path = g_build_filename (svc->dir, "service.log", NULL);
+  svc->bus_socket = g_build_filename (svc->runtime_dir, "bus", NULL);
+  svc->bus_address = g_strdup_printf ("unix:path=%s", svc->bus_socket);
 
   svc->envp = scaler_test_environ ();
   svc->envp = scaler_test_sanitizer_environ (svc->envp, svc->dir);
-  scaler_test_service_setenv (svc, "XDG_CONFIG_HOME", config_home);
-  scaler_test_service_setenv (svc, "XDG_STATE_HOME", state_home);
-  scaler_test_service_setenv (svc, "XDG_RUNTIME_DIR", runtime);
-  scaler_test_service_setenv (svc, "XDG_DATA_HOME", data);
-  start_bus (svc, activatable);
+  scaler_test_service_setenv (svc, "XDG_CONFIG_HOME", svc->config_home);
+  scaler_test_service_setenv (svc, "XDG_STATE_HOME", svc->state_home);
+  scaler_test_service_setenv (svc, "XDG_RUNTIME_DIR", svc->runtime_dir);
+  scaler_test_service_setenv (svc, "XDG_DATA_HOME", data_home);
   scaler_test_service_setenv (svc, "DBUS_SESSION_BUS_ADDRESS", svc->bus_address);
+  start_bus (svc, activatable);
 
   svc->secrets = g_ptr_array_new_with_free_func (g_free);
   scaler_test_service_add_secret (svc, SCALER_TEST_AWS_SECRET);
   scaler_test_service_add_secret (svc, SCALER_TEST_CLEARML_SECRET);
   scaler_test_service_add_secret (svc, SCALER_TEST_AWS_KEY_ID);
   return svc;
+}
+
+void
+scaler_test_service_use (ScalerTestService *svc)
+{
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", svc->bus_address, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", svc->config_home, TRUE);
+  g_setenv ("XDG_STATE_HOME", svc->state_home, TRUE);
+  g_setenv ("XDG_RUNTIME_DIR", svc->runtime_dir, TRUE);
+}
+
+char *
+scaler_test_service_connect_command (ScalerTestService *svc)
+{
+  g_autofree char *quoted = g_shell_quote (svc->bus_address);
+
+  return g_strdup_printf ("systemd-stdio-bridge --bus-path=%s", quoted);
 }
 
 static gboolean
@@ -211,17 +221,35 @@ scaler_test_service_config_path (ScalerTestService *svc,
 }
 
 void
-scaler_test_service_write_config (ScalerTestService          *svc,
-                                  const char                 *id,
-                                  const ScalerTestRunOptions *options)
+scaler_test_service_write_json (ScalerTestService *svc,
+                                const char        *id,
+                                const char        *json)
 {
   g_autofree char *path = scaler_test_service_config_path (svc, id);
-  g_autofree char *json = scaler_test_config_json (options, id);
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (g_mkdir_with_parents (svc->config_dir, 0700), ==, 0);
   g_assert_true (g_file_set_contents_full (path, json, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error));
   g_assert_no_error (error);
+}
+
+void
+scaler_test_service_write_config (ScalerTestService          *svc,
+                                  const char                 *id,
+                                  const ScalerTestRunOptions *options)
+{
+  g_autofree char *json = scaler_test_config_json (options, id);
+
+  scaler_test_service_write_json (svc, id, json);
+}
+
+char *
+scaler_test_service_secrets_path (ScalerTestService *svc,
+                                  const char        *id)
+{
+  g_autofree char *name = g_strdup_printf ("%s.secrets", id);
+
+  return g_build_filename (svc->secrets_dir, name, NULL);
 }
 
 void
@@ -240,15 +268,21 @@ scaler_test_service_set_desired (ScalerTestService *svc,
 GPid
 scaler_test_service_spawn (ScalerTestService *svc)
 {
-  const char *argv[] = { g_getenv ("SCALER_DAEMON"), "--service", NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GError) error = NULL;
   GPid pid;
   int fd;
 
-  g_assert_nonnull (argv[0]);
+  g_assert_nonnull (g_getenv ("SCALER_DAEMON"));
+  if (svc->wrapper != NULL)
+    g_strv_builder_addv (builder, (const char **) svc->wrapper);
+  g_strv_builder_add (builder, g_getenv ("SCALER_DAEMON"));
+  g_strv_builder_add (builder, "--service");
+  argv = g_strv_builder_end (builder);
   fd = g_open (svc->log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
   g_assert_cmpint (fd, >=, 0);
-  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, svc->envp, G_SPAWN_DO_NOT_REAP_CHILD,
+  g_assert_true (g_spawn_async_with_fds (NULL, argv, svc->envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH,
                                          scaler_test_child_setup, NULL, &pid, -1, fd, fd, &error));
   g_assert_no_error (error);
   close (fd);
@@ -258,7 +292,7 @@ scaler_test_service_spawn (ScalerTestService *svc)
 void
 scaler_test_service_start (ScalerTestService *svc)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
   int status;
 
   g_assert_false (svc->running);
@@ -274,7 +308,11 @@ scaler_test_service_start (ScalerTestService *svc)
           g_error ("the service exited (status %d) before it owned its name:\n%s", status, log);
         }
       if (g_get_monotonic_time () > deadline)
-        g_error ("the service did not own %s within 20 s", BUS_NAME);
+        {
+          g_autofree char *log = scaler_test_service_log (svc);
+
+          g_error ("the service did not own %s within 30 s; its log:\n%s", BUS_NAME, log);
+        }
       g_usleep (20000);
     }
 }
@@ -333,6 +371,37 @@ scaler_test_service_kill9 (ScalerTestService *svc)
         g_error ("the bus name stayed taken after kill -9");
       g_usleep (20000);
     }
+}
+
+GPid
+scaler_test_service_owner_pid (ScalerTestService *svc)
+{
+  g_autoptr(GVariant) reply = NULL;
+  guint32 pid = 0;
+
+  reply = g_dbus_connection_call_sync (svc->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", BUS_NAME), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 10000, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(u)", &pid);
+  return (GPid) pid;
+}
+
+void
+scaler_test_service_signal (ScalerTestService *svc,
+                            int                signum)
+{
+  GPid pid = svc->running ? svc->pid : scaler_test_service_owner_pid (svc);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  g_assert_cmpint (pid, >, 0);
+  g_assert_cmpint (kill (pid, signum), ==, 0);
+  if (svc->running)
+    scaler_test_service_wait_pid (svc, svc->pid, 20);
+  while (name_has_owner (svc->connection, BUS_NAME) && g_get_monotonic_time () < deadline)
+    g_usleep (20000);
+  g_assert_false (name_has_owner (svc->connection, BUS_NAME));
 }
 
 char *
@@ -425,23 +494,6 @@ scaler_test_service_autoscaler_at (GDBusObjectManager *manager,
     }
 }
 
-void
-scaler_test_service_wait_until (ScalerTestCondition  condition,
-                                gpointer             data,
-                                double               timeout_s,
-                                const char          *what)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out after %.0f s waiting for: %s", timeout_s, what);
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (10000);
-    }
-}
-
 typedef struct
 {
   ScalerDbusAutoscaler *proxy;
@@ -466,42 +518,130 @@ scaler_test_service_wait_state (ScalerDbusAutoscaler *proxy,
                                            scaler_dbus_autoscaler_get_name (proxy), state,
                                            scaler_dbus_autoscaler_get_state (proxy));
 
-  scaler_test_service_wait_until (state_is, &wait, timeout_s, what);
+  scaler_test_wait_until (state_is, &wait, timeout_s, what);
+}
+
+GPtrArray *
+scaler_test_service_list_ids (ScalerTestService *svc)
+{
+  GPtrArray *ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  GVariantIter iter;
+  GVariant *interfaces;
+  const char *path;
+
+  reply = g_dbus_connection_call_sync (svc->connection, BUS_NAME, ROOT_PATH,
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                                       G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NO_AUTO_START, 20000,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return ids;
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      g_autoptr(GVariant) properties = g_variant_lookup_value (interfaces, "io.github.ec2autoscaler.Autoscaler1.Autoscaler",
+                                                               G_VARIANT_TYPE_VARDICT);
+      const char *id = NULL;
+
+      if (properties != NULL && g_variant_lookup (properties, "Id", "&s", &id))
+        g_ptr_array_add (ids, g_strdup (id));
+      g_variant_unref (interfaces);
+    }
+  return ids;
 }
 
 void
-scaler_test_service_free (ScalerTestService *svc)
+scaler_test_service_wait_n (ScalerTestService *svc,
+                            guint              n)
 {
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint found = G_MAXUINT;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (svc);
+
+      found = ids->len;
+      if (found == n)
+        return;
+      g_usleep (20000);
+    }
+  g_error ("The service exports %u autoscalers, not %u", found, n);
+}
+
+void
+scaler_test_service_delete_all (ScalerTestService *svc)
+{
+  g_autoptr(GPtrArray) ids = scaler_test_service_list_ids (svc);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autofree char *path = scaler_dbus_autoscaler_path (g_ptr_array_index (ids, i));
+      g_autoptr(GVariant) reply = NULL;
+      g_autoptr(GError) error = NULL;
+
+      reply = g_dbus_connection_call_sync (svc->connection, BUS_NAME, path,
+                                           "io.github.ec2autoscaler.Autoscaler1.Autoscaler", "Delete", NULL, NULL,
+                                           G_DBUS_CALL_FLAGS_NO_AUTO_START, 60000, NULL, &error);
+      if (reply == NULL)
+        g_test_message ("Delete %s: %s", (char *) g_ptr_array_index (ids, i), error->message);
+    }
+  scaler_test_service_wait_n (svc, 0);
+}
+
+/* Ends what still runs: the service the test started (SIGTERM: its
+ * shutdown and leak check run), one the bus activated (SIGKILL: not our
+ * child), then the bus. */
+static void
+end_processes (ScalerTestService *svc)
+{
+  GPid activated = 0;
+
+  if (!svc->running && svc->connection != NULL)
+    activated = scaler_test_service_owner_pid (svc);
   if (svc->running)
     {
       scaler_test_end_process (svc->pid, 10);
       svc->running = FALSE;
     }
+  if (activated > 0)
+    kill (activated, SIGKILL);
+  if (svc->connection != NULL)
+    g_dbus_connection_close_sync (svc->connection, NULL, NULL);
+  g_clear_object (&svc->connection);
+  if (svc->bus_pid != 0)
+    scaler_test_end_process (svc->bus_pid, 5);
+}
+
+void
+scaler_test_service_free (ScalerTestService *svc)
+{
+  end_processes (svc);
   scaler_test_check_sanitizer_reports (svc->dir, "the service");
-  if (g_test_failed () || g_test_verbose ())
+  if (!svc->quiet && (g_test_failed () || g_test_verbose ()))
     {
       g_autofree char *log = scaler_test_service_log (svc);
 
-      g_test_message ("service log:\n%s", log);
+      g_test_message ("service log (%s):\n%s", svc->dir, log);
     }
   scaler_test_assert_no_secrets_in_tree (svc->dir, svc->secrets, svc->secrets_dir);
-  g_clear_object (&svc->connection);
-  if (svc->bus_pid != 0)
-    {
-      int status;
-
-      kill (svc->bus_pid, SIGTERM);
-      waitpid (svc->bus_pid, &status, 0);
-      g_spawn_close_pid (svc->bus_pid);
-    }
   scaler_test_rm_rf (svc->dir);
+  g_clear_pointer (&svc->notifications, scaler_test_notifications_free);
+  g_clear_pointer (&svc->portal_requests, g_ptr_array_unref);
   g_free (svc->dir);
+  g_free (svc->config_home);
+  g_free (svc->state_home);
+  g_free (svc->runtime_dir);
   g_free (svc->config_dir);
   g_free (svc->state_root);
   g_free (svc->secrets_dir);
   g_free (svc->log_path);
+  g_free (svc->bus_socket);
   g_free (svc->bus_address);
   g_strfreev (svc->envp);
+  g_strfreev (svc->wrapper);
   g_ptr_array_unref (svc->secrets);
   g_free (svc);
 }
