@@ -1263,6 +1263,44 @@ capacity_short_locked (ScalerSim  *self,
   return self->capacity_probability > 0 && g_rand_double (self->infra_rand) < self->capacity_probability;
 }
 
+/* The zone of a launch: subnets map to the region's zones by their last
+ * character; without subnet or zone, the region's first zone. */
+static char *
+launch_zone (ScalerSim              *self,
+             const ScalerLaunchSpec *spec)
+{
+  if (spec->subnet_id != NULL)
+    {
+      gsize len = strlen (spec->subnet_id);
+      char letter = len > 0 ? 'a' + (char) (spec->subnet_id[len - 1] % 3) : 'a';
+
+      return g_strdup_printf ("%s%c", self->region, letter);
+    }
+  if (spec->availability_zone != NULL)
+    return g_strdup (spec->availability_zone);
+  return g_strdup_printf ("%sa", self->region);
+}
+
+/* A new instance for the launch, tagged as RunInstances would; lock held. */
+static SimInstance *
+launch_instance (ScalerSim              *self,
+                 const ScalerLaunchSpec *spec,
+                 const char             *zone)
+{
+  SimInstance *instance;
+
+  instance = create_instance (self, spec->resource->instance_type, zone, spec->subnet_id, spec->spot, self->now);
+  instance->instance->config_id = g_strdup (spec->config->id);
+  instance->instance->resource = g_strdup (spec->resource->name);
+  instance->instance->client_token = g_strdup (spec->client_token);
+  g_ptr_array_extend_and_steal (instance->instance->tags, scaler_launch_tags (spec->config, spec->resource));
+  instance->workers_prefix = g_strdup (spec->config->workers_prefix);
+  instance->queue = g_strdup (spec->resource->queue);
+  g_hash_table_insert (self->by_token, g_strdup (spec->client_token), instance);
+  self->stats.launches++;
+  return instance;
+}
+
 static ScalerInstance *
 sim_launch (ScalerCloud             *cloud,
             const ScalerLaunchSpec  *spec,
@@ -1272,7 +1310,6 @@ sim_launch (ScalerCloud             *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   SimInstance *instance;
   g_autofree char *zone = NULL;
-  GPtrArray *tags;
   ScalerInstance *copy;
 
   g_mutex_lock (&self->mutex);
@@ -1300,18 +1337,7 @@ sim_launch (ScalerCloud             *cloud,
       return copy;
     }
 
-  if (spec->subnet_id != NULL)
-    {
-      /* Subnets map to the region's zones by their last character. */
-      gsize len = strlen (spec->subnet_id);
-      char letter = len > 0 ? 'a' + (char) (spec->subnet_id[len - 1] % 3) : 'a';
-
-      zone = g_strdup_printf ("%s%c", self->region, letter);
-    }
-  else
-    zone = g_strdup (spec->availability_zone ? spec->availability_zone : NULL);
-  if (zone == NULL)
-    zone = g_strdup_printf ("%sa", self->region);
+  zone = launch_zone (self, spec);
 
   if (capacity_short_locked (self, zone, spec->spot))
     {
@@ -1326,16 +1352,7 @@ sim_launch (ScalerCloud             *cloud,
       return NULL;
     }
 
-  instance = create_instance (self, spec->resource->instance_type, zone, spec->subnet_id, spec->spot, self->now);
-  instance->instance->config_id = g_strdup (spec->config->id);
-  instance->instance->resource = g_strdup (spec->resource->name);
-  instance->instance->client_token = g_strdup (spec->client_token);
-  tags = scaler_launch_tags (spec->config, spec->resource);
-  g_ptr_array_extend_and_steal (instance->instance->tags, tags);
-  instance->workers_prefix = g_strdup (spec->config->workers_prefix);
-  instance->queue = g_strdup (spec->resource->queue);
-  g_hash_table_insert (self->by_token, g_strdup (spec->client_token), instance);
-  self->stats.launches++;
+  instance = launch_instance (self, spec, zone);
   copy = scaler_instance_copy (instance->instance);
   g_mutex_unlock (&self->mutex);
   return copy;
