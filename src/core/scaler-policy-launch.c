@@ -275,46 +275,6 @@ set_queue_resource (ScalerAction *action,
   action->resource = g_strdup (resource);
 }
 
-static void
-retry_launch (Decide                   *d,
-              const char               *queue,
-              const ScalerLedgerLaunch *launch)
-{
-  ScalerAction *action;
-
-  action = _scaler_policy_add_action (d, SCALER_ACTION_LAUNCH, SCALER_REASON_RETRY_LAUNCH,
-                                      "Retrying launch %s of %s (%s%s%s) with the same client token: "
-                                      "its answer was never received, and %s still needs it",
-                                      launch->client_token, launch->resource,
-                                      launch->spot ? "spot" : "on-demand",
-                                      launch->subnet_id || launch->availability_zone ? " in " : "",
-                                      launch->subnet_id ? launch->subnet_id
-                                                        : launch->availability_zone ? launch->availability_zone : "",
-                                      queue);
-  set_queue_resource (action, queue, launch->resource);
-  action->instance_type = g_strdup (launch->instance_type);
-  action->availability_zone = g_strdup (launch->availability_zone);
-  action->subnet_id = g_strdup (launch->subnet_id);
-  action->spot = launch->spot;
-  action->client_token = g_strdup (launch->client_token);
-  action->usd_per_hour = launch->usd_per_hour;
-}
-
-static void
-forget_launch (Decide                   *d,
-               const char               *queue,
-               const ScalerLedgerLaunch *launch)
-{
-  ScalerAction *action;
-
-  action = _scaler_policy_add_action (d, SCALER_ACTION_DROP_LAUNCH, SCALER_REASON_NOT_NEEDED,
-                                      "Forgetting unanswered launch %s of %s: queue %s no longer needs it "
-                                      "(if it did start, it will be adopted from its tags)",
-                                      launch->client_token, launch->resource, queue);
-  set_queue_resource (action, queue, launch->resource);
-  action->client_token = g_strdup (launch->client_token);
-}
-
 /* Launches sent but never answered (crash, timeout): retry them with the
  * SAME client token while they are needed (EC2 returns the original
  * instance if the first call went through), else forget them. */
@@ -327,14 +287,35 @@ plan_unanswered (Decide    *d,
   for (guint i = 0; i < unanswered->len; i++)
     {
       const ScalerLedgerLaunch *launch = g_ptr_array_index (unanswered, i);
+      ScalerAction *action;
 
-      if (q->need > 0)
+      if (q->need <= 0)
         {
-          retry_launch (d, q->queue, launch);
-          q->need--;
+          action = _scaler_policy_add_action (d, SCALER_ACTION_DROP_LAUNCH, SCALER_REASON_NOT_NEEDED,
+                                              "Forgetting unanswered launch %s of %s: queue %s no longer "
+                                              "needs it (if it did start, it will be adopted from its tags)",
+                                              launch->client_token, launch->resource, q->queue);
+          set_queue_resource (action, q->queue, launch->resource);
+          action->client_token = g_strdup (launch->client_token);
+          continue;
         }
-      else
-        forget_launch (d, q->queue, launch);
+      action = _scaler_policy_add_action (d, SCALER_ACTION_LAUNCH, SCALER_REASON_RETRY_LAUNCH,
+                                          "Retrying launch %s of %s (%s%s%s) with the same client token: "
+                                          "its answer was never received, and %s still needs it",
+                                          launch->client_token, launch->resource,
+                                          launch->spot ? "spot" : "on-demand",
+                                          launch->subnet_id || launch->availability_zone ? " in " : "",
+                                          launch->subnet_id ? launch->subnet_id
+                                          : launch->availability_zone ? launch->availability_zone : "",
+                                          q->queue);
+      set_queue_resource (action, q->queue, launch->resource);
+      action->instance_type = g_strdup (launch->instance_type);
+      action->availability_zone = g_strdup (launch->availability_zone);
+      action->subnet_id = g_strdup (launch->subnet_id);
+      action->spot = launch->spot;
+      action->client_token = g_strdup (launch->client_token);
+      action->usd_per_hour = launch->usd_per_hour;
+      q->need--;
     }
 }
 
