@@ -12,10 +12,10 @@
 #include "scaler-error.h"
 #include "scaler-policy.h"
 #include "scaler-sim.h"
+#include "scaler-util.h"
 
 /* The agents poll their queue every 5 s (clearml-agent's minimum). */
 #define TICK_USEC (G_GINT64_CONSTANT (5) * G_USEC_PER_SEC)
-#define USEC_PER_MIN (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 /* clearml-agent sends workers.status_report every 30 s; each report sets the
  * worker's last_activity_time and renews its registration TTL
  * (clearml-server apiserver/bll/workers/__init__.py:162-197, :412-417). */
@@ -369,13 +369,11 @@ instance_stop (ScalerSim   *self,
     }
 }
 
+/* Tasks that arrived by t, and when the next of each workload comes. */
 static void
-tick (ScalerSim *self,
-      gint64     t)
+tick_arrivals (ScalerSim *self,
+               gint64     t)
 {
-  guint live = 0;
-
-  /* Arrivals. */
   for (guint i = 0; i < self->workloads->len; i++)
     {
       SimWorkload *workload = g_ptr_array_index (self->workloads, i);
@@ -383,21 +381,51 @@ tick (ScalerSim *self,
       while (workload->next <= t)
         {
           gint64 at = workload->next;
+          guint n = 1;
 
           if (workload->arrival == SCALER_SIM_ARRIVAL_BURSTY)
-            {
-              guint n = (guint) MAX (1.0, round (workload->burst_size * (0.5 + g_rand_double (self->rand))));
-
-              for (guint k = 0; k < n; k++)
-                enqueue_task (self, workload->queue, task_duration (self, workload), at);
-            }
-          else
+            n = (guint) MAX (1.0, round (workload->burst_size * (0.5 + g_rand_double (self->rand))));
+          for (guint k = 0; k < n; k++)
             enqueue_task (self, workload->queue, task_duration (self, workload), at);
           workload_schedule (self, workload, at);
         }
     }
+}
 
-  /* Instances. */
+/* A running instance: a spot interruption, or its agent registering.
+ * An exponential lifetime per instance: the same interruptions for the
+ * k-th spot instance whatever else happens in the run. */
+static void
+tick_running (ScalerSim   *self,
+              SimInstance *instance,
+              gint64       t)
+{
+  ScalerInstance *inst = instance->instance;
+
+  if (inst->is_spot && self->interruption_rate > 0)
+    {
+      instance->hazard += self->interruption_rate * TICK_USEC / (3600.0 * G_USEC_PER_SEC);
+      if (instance->hazard >= instance->hazard_limit)
+        {
+          self->stats.spot_interruptions++;
+          instance_stop (self, instance, t, "Server.SpotInstanceTermination");
+          return;
+        }
+    }
+  if (instance->worker == NULL && instance->queue != NULL && instance->workers_prefix != NULL
+      && (inst->resource == NULL || !g_hash_table_contains (self->never_register, inst->resource))
+      && t - instance->running_since >= register_delay_of (self, instance)
+      && (instance->unregistered_at == 0 || t > instance->unregistered_at))
+    worker_register (self, instance, t);
+}
+
+/* Instances boot, run and shut down; counts the live ones. */
+static void
+tick_instances (ScalerSim *self,
+                gint64     t)
+{
+  guint live = 0;
+
   for (guint i = 0; i < self->instances->len; i++)
     {
       SimInstance *instance = g_ptr_array_index (self->instances, i);
@@ -413,23 +441,7 @@ tick (ScalerSim *self,
             }
           break;
         case SCALER_INSTANCE_STATE_RUNNING:
-          /* An exponential lifetime per instance: the same interruptions for
-           * the k-th spot instance whatever else happens in the run. */
-          if (inst->is_spot && self->interruption_rate > 0)
-            {
-              instance->hazard += self->interruption_rate * TICK_USEC / (3600.0 * G_USEC_PER_SEC);
-              if (instance->hazard >= instance->hazard_limit)
-                {
-                  self->stats.spot_interruptions++;
-                  instance_stop (self, instance, t, "Server.SpotInstanceTermination");
-                  break;
-                }
-            }
-          if (instance->worker == NULL && instance->queue != NULL && instance->workers_prefix != NULL
-              && (inst->resource == NULL || !g_hash_table_contains (self->never_register, inst->resource))
-              && t - instance->running_since >= register_delay_of (self, instance)
-              && (instance->unregistered_at == 0 || t > instance->unregistered_at))
-            worker_register (self, instance, t);
+          tick_running (self, instance, t);
           break;
         case SCALER_INSTANCE_STATE_SHUTTING_DOWN:
           if (t - instance->shutdown_since >= self->shutdown_delay)
@@ -450,41 +462,68 @@ tick (ScalerSim *self,
     }
   self->stats.live_instances = live;
   self->stats.peak_instances = MAX (self->stats.peak_instances, live);
+}
 
-  /* Workers: finish tasks, take new ones, expire zombies. */
-  for (guint i = 0; i < self->workers->len; i++)
+/* A live worker reports, finishes its task and takes the next one. */
+static void
+tick_worker (ScalerSim *self,
+             SimWorker *worker,
+             gint64     t)
+{
+  GQueue *queue;
+
+  if (t - worker->last_activity >= REPORT_USEC)
+    worker->last_activity = t;
+  if (worker->standing_busy)
+    return;
+  if (worker->task != NULL)
     {
-      SimWorker *worker = g_ptr_array_index (self->workers, i);
-      GQueue *queue;
+      gint64 end = worker->task->started + (gint64) (worker->task->duration_min * SCALER_USEC_PER_MIN);
 
-      if (worker->zombie_until != 0)
+      if (end <= t)
         {
-          if (t >= worker->zombie_until)
-            {
-              worker_remove (self, worker);
-              i--;
-            }
-          continue;
-        }
-      if (t - worker->last_activity >= REPORT_USEC)
-        worker->last_activity = t;
-      if (worker->standing_busy)
-        continue;
-      if (worker->task != NULL && worker->task->started + (gint64) (worker->task->duration_min * USEC_PER_MIN) <= t)
-        {
-          worker->task->done = worker->task->started + (gint64) (worker->task->duration_min * USEC_PER_MIN);
+          worker->task->done = end;
           self->stats.tasks_done++;
           worker->task = NULL;
         }
-      if (worker->task == NULL && worker->queue != NULL
-          && (queue = g_hash_table_lookup (self->queues, worker->queue)) != NULL
-          && !g_queue_is_empty (queue))
+    }
+  if (worker->task == NULL && worker->queue != NULL
+      && (queue = g_hash_table_lookup (self->queues, worker->queue)) != NULL
+      && !g_queue_is_empty (queue))
+    {
+      worker->task = g_queue_pop_head (queue);
+      worker->task->started = t;
+      self->stats.tasks_started++;
+    }
+}
+
+/* Workers: finish tasks, take new ones, expire zombies. */
+static void
+tick_workers (ScalerSim *self,
+              gint64     t)
+{
+  for (guint i = 0; i < self->workers->len; i++)
+    {
+      SimWorker *worker = g_ptr_array_index (self->workers, i);
+
+      if (worker->zombie_until == 0)
+        tick_worker (self, worker, t);
+      else if (t >= worker->zombie_until)
         {
-          worker->task = g_queue_pop_head (queue);
-          worker->task->started = t;
-          self->stats.tasks_started++;
+          worker_remove (self, worker);
+          i--;
         }
     }
+}
+
+/* One step of the world: arrivals, then instances, then workers. */
+static void
+tick (ScalerSim *self,
+      gint64     t)
+{
+  tick_arrivals (self, t);
+  tick_instances (self, t);
+  tick_workers (self, t);
 }
 
 static void
@@ -547,10 +586,10 @@ scaler_sim_init (ScalerSim *self)
 {
   g_mutex_init (&self->mutex);
   self->region = g_strdup ("us-east-1");
-  self->boot_delay = 2 * USEC_PER_MIN;
-  self->register_delay = 1 * USEC_PER_MIN;
+  self->boot_delay = 2 * SCALER_USEC_PER_MIN;
+  self->register_delay = 1 * SCALER_USEC_PER_MIN;
   self->register_delay_max = self->register_delay;
-  self->shutdown_delay = USEC_PER_MIN / 2;
+  self->shutdown_delay = SCALER_USEC_PER_MIN / 2;
   self->instances = g_ptr_array_new_with_free_func ((GDestroyNotify) sim_instance_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->by_token = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -676,10 +715,10 @@ scaler_sim_set_delays (ScalerSim *self,
 {
   g_return_if_fail (SCALER_IS_SIM (self));
   g_mutex_lock (&self->mutex);
-  self->boot_delay = (gint64) (MAX (boot_min, 0) * USEC_PER_MIN);
-  self->register_delay = (gint64) (MAX (register_min, 0) * USEC_PER_MIN);
+  self->boot_delay = (gint64) (MAX (boot_min, 0) * SCALER_USEC_PER_MIN);
+  self->register_delay = (gint64) (MAX (register_min, 0) * SCALER_USEC_PER_MIN);
   self->register_delay_max = self->register_delay;
-  self->shutdown_delay = (gint64) (MAX (shutdown_min, 0) * USEC_PER_MIN);
+  self->shutdown_delay = (gint64) (MAX (shutdown_min, 0) * SCALER_USEC_PER_MIN);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -690,8 +729,8 @@ scaler_sim_set_register_delay_range (ScalerSim *self,
 {
   g_return_if_fail (SCALER_IS_SIM (self));
   g_mutex_lock (&self->mutex);
-  self->register_delay = (gint64) (MAX (min_minutes, 0) * USEC_PER_MIN);
-  self->register_delay_max = MAX ((gint64) (max_minutes * USEC_PER_MIN), self->register_delay);
+  self->register_delay = (gint64) (MAX (min_minutes, 0) * SCALER_USEC_PER_MIN);
+  self->register_delay_max = MAX ((gint64) (max_minutes * SCALER_USEC_PER_MIN), self->register_delay);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -836,7 +875,7 @@ scaler_sim_set_zombie_linger (ScalerSim *self,
 {
   g_return_if_fail (SCALER_IS_SIM (self));
   g_mutex_lock (&self->mutex);
-  self->zombie_linger = (gint64) (MAX (minutes, 0) * USEC_PER_MIN);
+  self->zombie_linger = (gint64) (MAX (minutes, 0) * SCALER_USEC_PER_MIN);
   g_mutex_unlock (&self->mutex);
 }
 
@@ -1008,7 +1047,7 @@ scaler_sim_get_stats (ScalerSim      *self,
         continue;   /* the endless task of a free-standing busy worker */
       if (task->started == 0)
         waiting++;
-      wait = (double) ((task->started ? task->started : self->now) - task->enqueued) / USEC_PER_MIN;
+      wait = scaler_min_of_usec ((task->started ? task->started : self->now) - task->enqueued);
       g_array_append_val (waits, wait);
       sum += wait;
       max = MAX (max, wait);
@@ -1113,7 +1152,6 @@ scaler_sim_has_worker (ScalerSim  *self,
 
 static gboolean
 throttled_locked (ScalerSim  *self,
-                  const char *action,
                   GError    **error)
 {
   if (self->throttle_calls == 0)
@@ -1125,12 +1163,17 @@ throttled_locked (ScalerSim  *self,
   return TRUE;
 }
 
-/* The common start of a simulated cloud call: honour cancellation, take the
- * lock, bring the world up to the current time and apply throttling. On
- * TRUE the lock is held; on FALSE it is not and *error is set. */
+/* A simulated failure of the next call: throttling (EC2) or an unavailable
+ * server (ClearML). TRUE, with *error set, when the call fails. */
+typedef gboolean (*SimFailFunc) (ScalerSim  *self,
+                                 GError    **error);
+
+/* The common start of a simulated call: honour cancellation, take the
+ * lock, bring the world up to the current time and apply the simulated
+ * failure. On TRUE the lock is held; on FALSE it is not and *error is set. */
 static gboolean
 sim_enter (ScalerSim     *self,
-           const char    *action,
+           SimFailFunc    failed_locked,
            GCancellable  *cancellable,
            GError       **error)
 {
@@ -1138,12 +1181,33 @@ sim_enter (ScalerSim     *self,
     return FALSE;
   g_mutex_lock (&self->mutex);
   sync_locked (self);
-  if (throttled_locked (self, action, error))
+  if (failed_locked (self, error))
     {
       g_mutex_unlock (&self->mutex);
       return FALSE;
     }
   return TRUE;
+}
+
+/* Copies of the instances, the non-terminated ones of config_id or those
+ * listed in instance_ids (exactly one of the two non-NULL); lock held. */
+static GPtrArray *
+copy_instances_locked (ScalerSim          *self,
+                       const char         *config_id,
+                       const char * const *instance_ids)
+{
+  GPtrArray *list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
+
+  for (guint i = 0; i < self->instances->len; i++)
+    {
+      ScalerInstance *inst = ((SimInstance *) g_ptr_array_index (self->instances, i))->instance;
+
+      if (instance_ids != NULL ? g_strv_contains (instance_ids, inst->instance_id)
+                               : inst->state != SCALER_INSTANCE_STATE_TERMINATED
+                                 && g_strcmp0 (inst->config_id, config_id) == 0)
+        g_ptr_array_add (list, scaler_instance_copy (inst));
+    }
+  return list;
 }
 
 static GPtrArray *
@@ -1155,16 +1219,9 @@ sim_list_instances (ScalerCloud   *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   GPtrArray *list;
 
-  if (!sim_enter (self, "DescribeInstances", cancellable, error))
+  if (!sim_enter (self, throttled_locked, cancellable, error))
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
-  for (guint i = 0; i < self->instances->len; i++)
-    {
-      ScalerInstance *inst = ((SimInstance *) g_ptr_array_index (self->instances, i))->instance;
-
-      if (inst->state != SCALER_INSTANCE_STATE_TERMINATED && g_strcmp0 (inst->config_id, config_id) == 0)
-        g_ptr_array_add (list, scaler_instance_copy (inst));
-    }
+  list = copy_instances_locked (self, config_id, NULL);
   g_mutex_unlock (&self->mutex);
   return list;
 }
@@ -1178,16 +1235,9 @@ sim_describe_instances (ScalerCloud         *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   GPtrArray *list;
 
-  if (!sim_enter (self, "DescribeInstances", cancellable, error))
+  if (!sim_enter (self, throttled_locked, cancellable, error))
     return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_instance_free);
-  for (guint i = 0; i < self->instances->len; i++)
-    {
-      ScalerInstance *inst = ((SimInstance *) g_ptr_array_index (self->instances, i))->instance;
-
-      if (g_strv_contains (instance_ids, inst->instance_id))
-        g_ptr_array_add (list, scaler_instance_copy (inst));
-    }
+  list = copy_instances_locked (self, NULL, instance_ids);
   g_mutex_unlock (&self->mutex);
   return list;
 }
@@ -1213,6 +1263,44 @@ capacity_short_locked (ScalerSim  *self,
   return self->capacity_probability > 0 && g_rand_double (self->infra_rand) < self->capacity_probability;
 }
 
+/* The zone of a launch: subnets map to the region's zones by their last
+ * character; without subnet or zone, the region's first zone. */
+static char *
+launch_zone (ScalerSim              *self,
+             const ScalerLaunchSpec *spec)
+{
+  if (spec->subnet_id != NULL)
+    {
+      gsize len = strlen (spec->subnet_id);
+      char letter = len > 0 ? 'a' + (char) (spec->subnet_id[len - 1] % 3) : 'a';
+
+      return g_strdup_printf ("%s%c", self->region, letter);
+    }
+  if (spec->availability_zone != NULL)
+    return g_strdup (spec->availability_zone);
+  return g_strdup_printf ("%sa", self->region);
+}
+
+/* A new instance for the launch, tagged as RunInstances would; lock held. */
+static SimInstance *
+launch_instance (ScalerSim              *self,
+                 const ScalerLaunchSpec *spec,
+                 const char             *zone)
+{
+  SimInstance *instance;
+
+  instance = create_instance (self, spec->resource->instance_type, zone, spec->subnet_id, spec->spot, self->now);
+  instance->instance->config_id = g_strdup (spec->config->id);
+  instance->instance->resource = g_strdup (spec->resource->name);
+  instance->instance->client_token = g_strdup (spec->client_token);
+  g_ptr_array_extend_and_steal (instance->instance->tags, scaler_launch_tags (spec->config, spec->resource));
+  instance->workers_prefix = g_strdup (spec->config->workers_prefix);
+  instance->queue = g_strdup (spec->resource->queue);
+  g_hash_table_insert (self->by_token, g_strdup (spec->client_token), instance);
+  self->stats.launches++;
+  return instance;
+}
+
 static ScalerInstance *
 sim_launch (ScalerCloud             *cloud,
             const ScalerLaunchSpec  *spec,
@@ -1222,7 +1310,6 @@ sim_launch (ScalerCloud             *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   SimInstance *instance;
   g_autofree char *zone = NULL;
-  GPtrArray *tags;
   ScalerInstance *copy;
 
   g_mutex_lock (&self->mutex);
@@ -1236,7 +1323,7 @@ sim_launch (ScalerCloud             *cloud,
       g_usleep (2000);
       g_mutex_lock (&self->mutex);
     }
-  if (throttled_locked (self, "RunInstances", error))
+  if (throttled_locked (self, error))
     {
       g_mutex_unlock (&self->mutex);
       return NULL;
@@ -1250,18 +1337,7 @@ sim_launch (ScalerCloud             *cloud,
       return copy;
     }
 
-  if (spec->subnet_id != NULL)
-    {
-      /* Subnets map to the region's zones by their last character. */
-      gsize len = strlen (spec->subnet_id);
-      char letter = len > 0 ? 'a' + (char) (spec->subnet_id[len - 1] % 3) : 'a';
-
-      zone = g_strdup_printf ("%s%c", self->region, letter);
-    }
-  else
-    zone = g_strdup (spec->availability_zone ? spec->availability_zone : NULL);
-  if (zone == NULL)
-    zone = g_strdup_printf ("%sa", self->region);
+  zone = launch_zone (self, spec);
 
   if (capacity_short_locked (self, zone, spec->spot))
     {
@@ -1276,16 +1352,7 @@ sim_launch (ScalerCloud             *cloud,
       return NULL;
     }
 
-  instance = create_instance (self, spec->resource->instance_type, zone, spec->subnet_id, spec->spot, self->now);
-  instance->instance->config_id = g_strdup (spec->config->id);
-  instance->instance->resource = g_strdup (spec->resource->name);
-  instance->instance->client_token = g_strdup (spec->client_token);
-  tags = scaler_launch_tags (spec->config, spec->resource);
-  g_ptr_array_extend_and_steal (instance->instance->tags, tags);
-  instance->workers_prefix = g_strdup (spec->config->workers_prefix);
-  instance->queue = g_strdup (spec->resource->queue);
-  g_hash_table_insert (self->by_token, g_strdup (spec->client_token), instance);
-  self->stats.launches++;
+  instance = launch_instance (self, spec, zone);
   copy = scaler_instance_copy (instance->instance);
   g_mutex_unlock (&self->mutex);
   return copy;
@@ -1299,7 +1366,7 @@ sim_terminate (ScalerCloud         *cloud,
 {
   ScalerSim *self = SCALER_SIM (cloud);
 
-  if (!sim_enter (self, "TerminateInstances", cancellable, error))
+  if (!sim_enter (self, throttled_locked, cancellable, error))
     return FALSE;
   for (guint i = 0; instance_ids[i] != NULL; i++)
     {
@@ -1325,7 +1392,7 @@ sim_get_spot_prices (ScalerCloud         *cloud,
   ScalerSim *self = SCALER_SIM (cloud);
   GPtrArray *list;
 
-  if (!sim_enter (self, "DescribeSpotPriceHistory", cancellable, error))
+  if (!sim_enter (self, throttled_locked, cancellable, error))
     return NULL;
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_spot_price_free);
   for (guint i = 0; instance_types[i] != NULL; i++)
@@ -1406,15 +1473,8 @@ sim_get_pending (ScalerQueueSource   *source,
 {
   ScalerSim *self = SCALER_SIM (source);
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!sim_enter (self, queue_failed_locked, cancellable, error))
     return FALSE;
-  g_mutex_lock (&self->mutex);
-  sync_locked (self);
-  if (queue_failed_locked (self, error))
-    {
-      g_mutex_unlock (&self->mutex);
-      return FALSE;
-    }
   for (guint i = 0; queues[i] != NULL; i++)
     {
       GQueue *queue = g_hash_table_lookup (self->queues, queues[i]);
@@ -1435,15 +1495,8 @@ sim_list_workers (ScalerQueueSource  *source,
   g_autofree char *prefix = g_strdup_printf ("%s:", workers_prefix);
   GPtrArray *list;
 
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  if (!sim_enter (self, queue_failed_locked, cancellable, error))
     return NULL;
-  g_mutex_lock (&self->mutex);
-  sync_locked (self);
-  if (queue_failed_locked (self, error))
-    {
-      g_mutex_unlock (&self->mutex);
-      return NULL;
-    }
   list = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_worker_free);
   for (guint i = 0; i < self->workers->len; i++)
     {

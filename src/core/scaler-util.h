@@ -28,6 +28,25 @@ scaler_str_or_empty (const char *str)
   return str != NULL ? str : "";
 }
 
+/* Minutes and microseconds: one spelling for every file. */
+#define SCALER_USEC_PER_MIN (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
+
+/* @min minutes in microseconds, truncated toward zero. Computed as
+ * (min x 60) x 10^6, in that order: the policy's thresholds have always
+ * been, and min x (60 x 10^6) differs by 1 usec for values such as 0.03. */
+static inline gint64
+scaler_usec_of_min (double min)
+{
+  return (gint64) (min * 60.0 * G_USEC_PER_SEC);
+}
+
+/* @usec microseconds in minutes. */
+static inline double
+scaler_min_of_usec (gint64 usec)
+{
+  return (double) usec / SCALER_USEC_PER_MIN;
+}
+
 /* Overwrites @secret with zeros, then frees it. NULL is fine. For
  * g_clear_pointer and as a GDestroyNotify. */
 void     scaler_secret_free   (char        *secret);
