@@ -189,6 +189,20 @@ lookup_or_add (GHashTable *table,
   return value;
 }
 
+/* The values of @table (owned by it), in the table's order. */
+static GPtrArray *
+list_values (GHashTable *table)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  return list;
+}
+
 /* Copies of the plain-data values of @from (@size bytes each) into @to. */
 static void
 copy_values (GHashTable *to,
@@ -342,15 +356,11 @@ compare_launches (gconstpointer a,
 GPtrArray *
 scaler_ledger_list_launches (const ScalerLedger *self)
 {
-  GPtrArray *list = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  GPtrArray *list;
 
-  g_return_val_if_fail (self != NULL, list);
+  g_return_val_if_fail (self != NULL, g_ptr_array_new ());
 
-  g_hash_table_iter_init (&iter, self->launches);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (list, value);
+  list = list_values (self->launches);
   g_ptr_array_sort (list, compare_launches);
   return list;
 }
@@ -469,14 +479,9 @@ scaler_ledger_record_success (ScalerLedger *self,
 GPtrArray *
 scaler_ledger_list_backoffs (const ScalerLedger *self)
 {
-  GPtrArray *list = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  g_return_val_if_fail (self != NULL, g_ptr_array_new ());
 
-  g_hash_table_iter_init (&iter, self->backoffs);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (list, value);
-  return list;
+  return list_values (self->backoffs);
 }
 
 /* ---- throttling ---- */
@@ -953,16 +958,9 @@ scaler_ledger_get_instance (const ScalerLedger *self,
 GPtrArray *
 scaler_ledger_list_instances (const ScalerLedger *self)
 {
-  GPtrArray *list = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  g_return_val_if_fail (self != NULL, g_ptr_array_new ());
 
-  g_return_val_if_fail (self != NULL, list);
-
-  g_hash_table_iter_init (&iter, self->instances);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (list, value);
-  return list;
+  return list_values (self->instances);
 }
 
 /* A new instance of the fleet, first seen @now. */
