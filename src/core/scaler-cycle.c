@@ -898,6 +898,16 @@ is_idle_termination (const ScalerAction *action)
   return action->code == SCALER_REASON_IDLE || action->code == SCALER_REASON_IDLE_EARLY;
 }
 
+/* TRUE when @instance is tagged for this autoscaler. */
+static gboolean
+is_own_instance (Run                  *run,
+                 const ScalerInstance *instance)
+{
+  return g_strcmp0 (instance->config_id ? instance->config_id
+                                        : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
+                    run->ctx->config->id) == 0;
+}
+
 /* The instance @id of our tagged fleet in @snapshot, or NULL. */
 static ScalerInstance *
 find_own_instance (Run            *run,
@@ -908,10 +918,7 @@ find_own_instance (Run            *run,
     {
       ScalerInstance *instance = g_ptr_array_index (snapshot->instances, k);
 
-      if (g_strcmp0 (instance->instance_id, id) == 0
-          && g_strcmp0 (instance->config_id ? instance->config_id
-                                            : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
-                        run->ctx->config->id) == 0)
+      if (g_strcmp0 (instance->instance_id, id) == 0 && is_own_instance (run, instance))
         return instance;
     }
   return NULL;
@@ -1457,10 +1464,7 @@ scaler_cycle_on_stop (ScalerCycleContext *ctx,
       ScalerWorker *worker = NULL;
       g_autoptr(ScalerAction) action = NULL;
 
-      if (!scaler_instance_state_is_live (instance->state)
-          || g_strcmp0 (instance->config_id ? instance->config_id
-                                            : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
-                        ctx->config->id) != 0)
+      if (!scaler_instance_state_is_live (instance->state) || !is_own_instance (&run, instance))
         continue;
       for (guint k = 0; k < snapshot->workers->len && worker == NULL; k++)
         {
