@@ -13,6 +13,7 @@
 #include "scaler-cloud.h"
 #include "scaler-cycle.h"
 #include "scaler-cycle-variant.h"
+#include "scaler-util.h"
 
 /* ---- log levels ---- */
 
@@ -226,30 +227,9 @@ scaler_cycle_result_to_variant (const ScalerCycleResult *result)
 
 /* ---- reading ---- */
 
-static gboolean invalid (GError     **error,
-                         const char  *where,
-                         const char  *key,
-                         const char  *format,
-                         ...) G_GNUC_PRINTF (4, 5);
-
 /* Always FALSE: "<where>.<key>: <what>". */
-static gboolean
-invalid (GError     **error,
-         const char  *where,
-         const char  *key,
-         const char  *format,
-         ...)
-{
-  g_autofree char *what = NULL;
-  va_list args;
-
-  va_start (args, format);
-  what = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s%s%s: %s",
-               where, *where != '\0' ? "." : "", key, what);
-  return FALSE;
-}
+#define invalid(error, where, key, ...) \
+  scaler_set_member_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, where, key, __VA_ARGS__)
 
 static gboolean
 enum_from_string (const Field *field,

@@ -9,8 +9,8 @@
 
 #include "scaler-aws-error.h"
 #include "scaler-cycle.h"
+#include "scaler-util.h"
 
-#define USEC_PER_MIN (G_GINT64_CONSTANT (60) * G_USEC_PER_SEC)
 
 /* ---- ScalerCycleResult ---- */
 
@@ -195,19 +195,6 @@ note_error (Run          *run,
     run->throttled = TRUE;
 }
 
-gint64
-scaler_cycle_delay (const ScalerConfig *config,
-                    guint               throttle_count)
-{
-  gint64 poll = MAX ((gint64) (config->polling_interval_time_min * USEC_PER_MIN), 1);
-  gint64 slow;
-
-  if (throttle_count == 0)
-    return poll;
-  slow = poll << MIN (throttle_count, 4);
-  return MAX (MIN (slow, MAX (poll, 15 * USEC_PER_MIN)), poll);
-}
-
 char *
 scaler_cycle_new_client_token (const ScalerConfig *config)
 {
@@ -219,7 +206,7 @@ scaler_cycle_new_client_token (const ScalerConfig *config)
 
 /* Spot prices are fetched again after this long (DescribeSpotPriceHistory
  * is not needed every cycle). */
-#define SPOT_PRICE_TTL (10 * USEC_PER_MIN)
+#define SPOT_PRICE_TTL (10 * SCALER_USEC_PER_MIN)
 
 /* The spot instance types whose cached price is missing or old. */
 static GStrv
@@ -314,7 +301,7 @@ take_snapshot (Run     *run,
 
 /* ---- instances EC2 terminated itself while they started ---- */
 
-#define TERMINATED_VISIBLE (60 * USEC_PER_MIN)
+#define TERMINATED_VISIBLE (60 * SCALER_USEC_PER_MIN)
 
 /* stateReason codes of an instance that EC2 terminated during its launch
  * (botocore service-2.json, StateReason.Message). */
@@ -337,7 +324,7 @@ static const char *
 launch_failure (Run                  *run,
                 const ScalerInstance *instance)
 {
-  gint64 boot = (gint64) (run->ctx->config->max_spin_up_time_min * USEC_PER_MIN);
+  gint64 boot = (gint64) (run->ctx->config->max_spin_up_time_min * SCALER_USEC_PER_MIN);
 
   if (instance->state_reason == NULL ||
       (instance->state != SCALER_INSTANCE_STATE_SHUTTING_DOWN && instance->state != SCALER_INSTANCE_STATE_TERMINATED))
@@ -403,7 +390,7 @@ note_launch_failure (Run                  *run,
              instance->instance_id, name ? name : "unknown resource", instance->is_spot ? "spot" : "on-demand",
              key ? " in " : "", key ? key : "", instance->state_reason, what,
              backoff ? "; this placement backs off for " : "; not backed off: its placement is unknown, ",
-             backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0);
+             backoff ? (double) (backoff->until - run->now) / SCALER_USEC_PER_MIN : 0.0);
   if (launch != NULL)
     scaler_ledger_remove_launch (ctx->ledger, launch->client_token);
   scaler_ledger_mark_gone (ctx->ledger, instance->instance_id, run->now);
@@ -642,136 +629,163 @@ back_off_market (Run                  *run,
              "Launch of %s (%s) failed: %s; this is an account quota of the region, so every zone of this "
              "market backs off for %.1f min (failure %u)%s",
              resource->name, spot ? "spot" : "on-demand", error->message,
-             backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0,
+             backoff ? (double) (backoff->until - run->now) / SCALER_USEC_PER_MIN : 0.0,
              backoff ? backoff->failures : 0,
              spot && resource->spot_fallback_on_demand ? "; the next cycle tries on-demand" : "");
 }
 
-static void
-execute_launch (Run                *run,
-                const ScalerAction *action,
-                GHashTable         *failed_places)
+/* One launch of the plan, from its checks to its answer. */
+typedef struct
 {
-  ScalerCycleContext *ctx = run->ctx;
-  const ScalerResource *resource = scaler_config_find_resource (ctx->config, action->resource);
-  g_autofree char *place_key = NULL;
-  g_autofree char *token = NULL;
-  g_autofree char *user_data = NULL;
+  Run                  *run;
+  const ScalerAction   *action;
+  const ScalerResource *resource;
+  const char           *zone_key;      /* the subnet or the zone; NULL = default */
+  char                 *place_key;     /* "resource|zone|spot", for failed_places */
+  char                 *token;         /* the ClientToken */
+  GHashTable           *failed_places;
+} LaunchAttempt;
+
+static void
+launch_attempt_clear (LaunchAttempt *attempt)
+{
+  g_clear_pointer (&attempt->place_key, g_free);
+  g_clear_pointer (&attempt->token, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LaunchAttempt, launch_attempt_clear)
+
+/* No other launch goes to this place this cycle. */
+static void
+launch_place_failed (LaunchAttempt *attempt)
+{
+  g_hash_table_add (attempt->failed_places, g_steal_pointer (&attempt->place_key));
+}
+
+/* 1. The ClientToken goes to disk BEFORE RunInstances is sent: the
+ * action's own (a retry) or a new one. */
+static gboolean
+launch_reserve_token (LaunchAttempt *attempt)
+{
+  Run *run = attempt->run;
+  const ScalerAction *action = attempt->action;
+  ScalerLedger *ledger = run->ctx->ledger;
+  ScalerLedgerLaunch *launch = action->client_token ? scaler_ledger_get_launch (ledger, action->client_token) : NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(ScalerInstance) instance = NULL;
-  ScalerLedgerLaunch *launch;
-  ScalerLaunchSpec spec = { 0 };
-  const char *zone_key = action->subnet_id ? action->subnet_id : action->availability_zone;
 
-  if (resource == NULL)
-    {
-      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching: resource %s is not in the configuration",
-            action->resource);
-      scaler_ledger_remove_launch (ctx->ledger, action->client_token);
-      return;
-    }
-
-  place_key = g_strdup_printf ("%s|%s|%d", resource->name, zone_key ? zone_key : "", action->spot);
-  if (g_hash_table_contains (failed_places, place_key))
-    {
-      cycle_log (run, SCALER_LOG_LEVEL_INFO,
-            "Not launching another %s in %s this cycle: it just failed there; the next cycle moves on",
-            resource->name, zone_key ? zone_key : "the default placement");
-      return;
-    }
-
-  if (ctx->user_data_func != NULL)
-    {
-      user_data = ctx->user_data_func (ctx->config, resource, ctx->user_data_data, &error);
-      if (user_data == NULL && error != NULL)
-        {
-          cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: could not build its user-data: %s",
-                resource->name, error->message);
-          g_hash_table_add (failed_places, g_steal_pointer (&place_key));
-          return;
-        }
-    }
-
-  /* 1. The ClientToken goes to disk BEFORE RunInstances is sent. */
-  launch = action->client_token ? scaler_ledger_get_launch (ctx->ledger, action->client_token) : NULL;
   if (launch == NULL)
     {
       launch = scaler_ledger_launch_new ();
       launch->client_token = action->client_token ? g_strdup (action->client_token)
-                                                  : scaler_cycle_new_client_token (ctx->config);
-      launch->resource = g_strdup (resource->name);
-      launch->instance_type = g_strdup (resource->instance_type);
+                                                  : scaler_cycle_new_client_token (run->ctx->config);
+      launch->resource = g_strdup (attempt->resource->name);
+      launch->instance_type = g_strdup (attempt->resource->instance_type);
       launch->availability_zone = g_strdup (action->availability_zone);
       launch->subnet_id = g_strdup (action->subnet_id);
       launch->spot = action->spot;
       launch->created = run->now;
       launch->usd_per_hour = action->usd_per_hour;
-      scaler_ledger_add_launch (ctx->ledger, launch);
+      scaler_ledger_add_launch (ledger, launch);
     }
   launch->attempts++;
   launch->last_attempt = run->now;
-  token = g_strdup (launch->client_token);
-  if (!save_ledger_strict (run, &error))
-    {
-      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: the ledger could not be saved first (%s)",
-            resource->name, error->message);
-      scaler_ledger_remove_launch (ctx->ledger, token);
-      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
-      return;
-    }
+  attempt->token = g_strdup (launch->client_token);
+  if (save_ledger_strict (run, &error))
+    return TRUE;
+  cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: the ledger could not be saved first (%s)",
+             attempt->resource->name, error->message);
+  scaler_ledger_remove_launch (ledger, attempt->token);
+  launch_place_failed (attempt);
+  return FALSE;
+}
 
-  /* 2. RunInstances. */
-  spec.config = ctx->config;
-  spec.resource = resource;
+/* 2. RunInstances. */
+static ScalerInstance *
+launch_run_instances (LaunchAttempt  *attempt,
+                      const char     *user_data,
+                      GError        **error)
+{
+  const ScalerAction *action = attempt->action;
+  ScalerLaunchSpec spec = { 0 };
+
+  spec.config = attempt->run->ctx->config;
+  spec.resource = attempt->resource;
   spec.availability_zone = action->subnet_id ? NULL : action->availability_zone;
   spec.subnet_id = action->subnet_id;
   spec.spot = action->spot;
-  spec.client_token = token;
+  spec.client_token = attempt->token;
   spec.user_data = user_data;
-  instance = scaler_cloud_launch (ctx->cloud, &spec, run->cancellable, &error);
+  return scaler_cloud_launch (attempt->run->ctx->cloud, &spec, attempt->run->cancellable, error);
+}
 
-  /* 3. The answer. */
-  if (instance != NULL)
-    {
-      launch = scaler_ledger_get_launch (ctx->ledger, token);
-      if (launch != NULL)
-        launch->instance_id = g_strdup (instance->instance_id);
-      scaler_ledger_record_success (ctx->ledger, resource->name, zone_key, action->spot);
-      run->result->launched++;
-      record_action (run, action, instance->instance_id);
-      cycle_log (run, SCALER_LOG_LEVEL_INFO, "Launched %s: %s (%s, %s%s%s, client token %s)",
-            instance->instance_id, resource->name, resource->instance_type,
-            action->spot ? "spot" : "on-demand",
-            instance->availability_zone ? " in " : "",
-            instance->availability_zone ? instance->availability_zone : "", token);
-      save_ledger (run);
-      return;
-    }
+static void
+launch_succeeded (LaunchAttempt        *attempt,
+                  const ScalerInstance *instance)
+{
+  Run *run = attempt->run;
+  const ScalerAction *action = attempt->action;
+  const ScalerResource *resource = attempt->resource;
+  ScalerLedgerLaunch *launch = scaler_ledger_get_launch (run->ctx->ledger, attempt->token);
+
+  if (launch != NULL)
+    launch->instance_id = g_strdup (instance->instance_id);
+  scaler_ledger_record_success (run->ctx->ledger, resource->name, attempt->zone_key, action->spot);
+  run->result->launched++;
+  record_action (run, action, instance->instance_id);
+  cycle_log (run, SCALER_LOG_LEVEL_INFO, "Launched %s: %s (%s, %s%s%s, client token %s)",
+             instance->instance_id, resource->name, resource->instance_type,
+             action->spot ? "spot" : "on-demand",
+             instance->availability_zone ? " in " : "",
+             instance->availability_zone ? instance->availability_zone : "", attempt->token);
+  save_ledger (run);
+}
+
+/* No capacity for this zone and market: back it off; the next cycle tries
+ * the next zone (or on-demand). */
+static void
+launch_no_capacity (LaunchAttempt *attempt,
+                    const GError  *error)
+{
+  Run *run = attempt->run;
+  ScalerCycleContext *ctx = run->ctx;
+  const ScalerAction *action = attempt->action;
+  const ScalerResource *resource = attempt->resource;
+  const char *zone_key = attempt->zone_key;
+  const ScalerLedgerBackoff *backoff;
+
+  scaler_ledger_remove_launch (ctx->ledger, attempt->token);
+  scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, zone_key, action->spot,
+                                run->now, scaler_aws_error_get_aws_code (error));
+  backoff = scaler_ledger_get_backoff (ctx->ledger, resource->name, zone_key, action->spot);
+  cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+             "Launch of %s (%s%s%s) failed: %s; backing off this zone and market for %.1f min "
+             "(failure %u), the next cycle tries the next zone%s",
+             resource->name, action->spot ? "spot" : "on-demand",
+             zone_key ? " in " : "", zone_key ? zone_key : "", error->message,
+             backoff ? (double) (backoff->until - run->now) / SCALER_USEC_PER_MIN : 0.0,
+             backoff ? backoff->failures : 0,
+             action->spot && resource->spot_fallback_on_demand ? " or on-demand" : "");
+  launch_place_failed (attempt);
+}
+
+/* 3. The error, by class: quota, capacity, unknown outcome, throttling,
+ * anything else. */
+static void
+launch_failed (LaunchAttempt *attempt,
+               const GError  *error)
+{
+  Run *run = attempt->run;
+  ScalerCycleContext *ctx = run->ctx;
+  const char *name = attempt->resource->name;
 
   note_error (run, error);
   if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_QUOTA))
     {
-      scaler_ledger_remove_launch (ctx->ledger, token);
-      back_off_market (run, resource, action->spot, error, failed_places);
+      scaler_ledger_remove_launch (ctx->ledger, attempt->token);
+      back_off_market (run, attempt->resource, attempt->action->spot, error, attempt->failed_places);
     }
   else if (g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_CAPACITY))
-    {
-      const ScalerLedgerBackoff *backoff;
-
-      scaler_ledger_remove_launch (ctx->ledger, token);
-      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, zone_key, action->spot,
-                                    run->now, scaler_aws_error_get_aws_code (error));
-      backoff = scaler_ledger_get_backoff (ctx->ledger, resource->name, zone_key, action->spot);
-      cycle_log (run, SCALER_LOG_LEVEL_WARNING,
-            "Launch of %s (%s%s%s) failed: %s; backing off this zone and market for %.1f min "
-            "(failure %u), the next cycle tries the next zone%s",
-            resource->name, action->spot ? "spot" : "on-demand",
-            zone_key ? " in " : "", zone_key ? zone_key : "", error->message,
-            backoff ? (double) (backoff->until - run->now) / USEC_PER_MIN : 0.0,
-            backoff ? backoff->failures : 0,
-            action->spot && resource->spot_fallback_on_demand ? " or on-demand" : "");
-      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
-    }
+    launch_no_capacity (attempt, error);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
            || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_NETWORK)
            || g_error_matches (error, SCALER_AWS_ERROR, SCALER_AWS_ERROR_SERVER))
@@ -779,25 +793,89 @@ execute_launch (Run                *run,
       /* Unknown outcome: keep the token; the next cycle finds the instance
        * by its token or retries with the same token. */
       cycle_log (run, SCALER_LOG_LEVEL_WARNING,
-            "Launch of %s got no answer (%s); kept client token %s to find or retry it next cycle",
-            resource->name, error->message, token);
+                 "Launch of %s got no answer (%s); kept client token %s to find or retry it next cycle",
+                 name, error->message, attempt->token);
       save_ledger (run);
     }
   else if (is_throttle (error))
     {
-      scaler_ledger_remove_launch (ctx->ledger, token);
+      scaler_ledger_remove_launch (ctx->ledger, attempt->token);
       cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Launch of %s throttled by AWS (%s); slowing down",
-            resource->name, error->message);
+                 name, error->message);
     }
   else
     {
-      scaler_ledger_remove_launch (ctx->ledger, token);
-      scaler_ledger_record_failure (ctx->ledger, ctx->config, resource->name, zone_key, action->spot,
+      scaler_ledger_remove_launch (ctx->ledger, attempt->token);
+      scaler_ledger_record_failure (ctx->ledger, ctx->config, name, attempt->zone_key, attempt->action->spot,
                                     run->now, error->message);
       cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Launch of %s failed: %s (not retried before the back-off ends)",
-            resource->name, error->message);
-      g_hash_table_add (failed_places, g_steal_pointer (&place_key));
+                 name, error->message);
+      launch_place_failed (attempt);
     }
+}
+
+/* Whether the launch may go ahead: its resource is configured, its place
+ * did not just fail, its user-data could be built (into @user_data). */
+static gboolean
+launch_check (LaunchAttempt  *attempt,
+              char          **user_data)
+{
+  Run *run = attempt->run;
+  ScalerCycleContext *ctx = run->ctx;
+  const ScalerAction *action = attempt->action;
+  const ScalerResource *resource = attempt->resource;
+  g_autoptr(GError) error = NULL;
+
+  if (resource == NULL)
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching: resource %s is not in the configuration",
+                 action->resource);
+      scaler_ledger_remove_launch (ctx->ledger, action->client_token);
+      return FALSE;
+    }
+  attempt->place_key = g_strdup_printf ("%s|%s|%d", resource->name, attempt->zone_key ? attempt->zone_key : "",
+                                        action->spot);
+  if (g_hash_table_contains (attempt->failed_places, attempt->place_key))
+    {
+      cycle_log (run, SCALER_LOG_LEVEL_INFO,
+                 "Not launching another %s in %s this cycle: it just failed there; the next cycle moves on",
+                 resource->name, attempt->zone_key ? attempt->zone_key : "the default placement");
+      return FALSE;
+    }
+  if (ctx->user_data_func == NULL)
+    return TRUE;
+  *user_data = ctx->user_data_func (ctx->config, resource, ctx->user_data_data, &error);
+  if (*user_data != NULL || error == NULL)
+    return TRUE;
+  cycle_log (run, SCALER_LOG_LEVEL_ERROR, "Not launching %s: could not build its user-data: %s",
+             resource->name, error->message);
+  launch_place_failed (attempt);
+  return FALSE;
+}
+
+static void
+execute_launch (Run                *run,
+                const ScalerAction *action,
+                GHashTable         *failed_places)
+{
+  g_auto(LaunchAttempt) attempt = { 0 };
+  g_autofree char *user_data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ScalerInstance) instance = NULL;
+
+  attempt.run = run;
+  attempt.action = action;
+  attempt.resource = scaler_config_find_resource (run->ctx->config, action->resource);
+  attempt.zone_key = action->subnet_id ? action->subnet_id : action->availability_zone;
+  attempt.failed_places = failed_places;
+
+  if (!launch_check (&attempt, &user_data) || !launch_reserve_token (&attempt))
+    return;
+  instance = launch_run_instances (&attempt, user_data, &error);
+  if (instance != NULL)
+    launch_succeeded (&attempt, instance);
+  else
+    launch_failed (&attempt, error);
 }
 
 /* An idle worker's instance: re-checked right before it is terminated. */
@@ -807,47 +885,67 @@ is_idle_termination (const ScalerAction *action)
   return action->code == SCALER_REASON_IDLE || action->code == SCALER_REASON_IDLE_EARLY;
 }
 
-static void
-execute_plan (Run            *run,
-              ScalerSnapshot *snapshot,
-              ScalerPlan     *plan)
+/* TRUE when @instance is tagged for this autoscaler. */
+static gboolean
+is_own_instance (Run                  *run,
+                 const ScalerInstance *instance)
 {
-  ScalerCycleContext *ctx = run->ctx;
-  g_autoptr(GHashTable) failed_places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  g_autoptr(GHashTable) fresh_workers = NULL;
-  gboolean need_recheck = FALSE;
+  return g_strcmp0 (instance->config_id ? instance->config_id
+                                        : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
+                    run->ctx->config->id) == 0;
+}
 
-  /* User requests: only instances of our tagged fleet. */
-  for (guint i = 0; ctx->terminate_ids != NULL && ctx->terminate_ids[i] != NULL; i++)
+/* The instance @id of our tagged fleet in @snapshot, or NULL. */
+static ScalerInstance *
+find_own_instance (Run            *run,
+                   ScalerSnapshot *snapshot,
+                   const char     *id)
+{
+  for (guint k = 0; k < snapshot->instances->len; k++)
     {
-      const char *id = ctx->terminate_ids[i];
-      ScalerInstance *found = NULL;
+      ScalerInstance *instance = g_ptr_array_index (snapshot->instances, k);
+
+      if (g_strcmp0 (instance->instance_id, id) == 0 && is_own_instance (run, instance))
+        return instance;
+    }
+  return NULL;
+}
+
+/* User requests: only instances of our tagged fleet. */
+static void
+terminate_requested (Run            *run,
+                     ScalerSnapshot *snapshot)
+{
+  const char * const *ids = run->ctx->terminate_ids;
+
+  for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
+    {
+      ScalerInstance *found = find_own_instance (run, snapshot, ids[i]);
       g_autoptr(ScalerAction) action = NULL;
 
-      for (guint k = 0; k < snapshot->instances->len && found == NULL; k++)
-        {
-          ScalerInstance *instance = g_ptr_array_index (snapshot->instances, k);
-
-          if (g_strcmp0 (instance->instance_id, id) == 0
-              && g_strcmp0 (instance->config_id ? instance->config_id
-                                                : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
-                            ctx->config->id) == 0)
-            found = instance;
-        }
       if (found == NULL)
         {
           cycle_log (run, SCALER_LOG_LEVEL_WARNING,
-                "Not terminating %s: it is not in this autoscaler's tagged fleet", id);
+                     "Not terminating %s: it is not in this autoscaler's tagged fleet", ids[i]);
           continue;
         }
       action = scaler_action_new (SCALER_ACTION_TERMINATE, SCALER_REASON_USER);
-      action->instance_id = g_strdup (id);
+      action->instance_id = g_strdup (ids[i]);
       action->resource = g_strdup (found->resource);
-      action->reason = g_strdup_printf ("Terminating %s: asked for by the user", id);
+      action->reason = g_strdup_printf ("Terminating %s: asked for by the user", ids[i]);
       cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
-      if (terminate_one (run, id, NULL, "user request"))
+      if (terminate_one (run, ids[i], NULL, "user request"))
         record_action (run, action, NULL);
     }
+}
+
+/* The plan's notes; TRUE when it holds an idle termination (its worker is
+ * then checked again first). */
+static gboolean
+log_notes (Run        *run,
+           ScalerPlan *plan)
+{
+  gboolean need_recheck = FALSE;
 
   for (guint i = 0; i < plan->actions->len; i++)
     {
@@ -865,15 +963,21 @@ execute_plan (Run            *run,
            * and stays at DEBUG, unremembered. */
           if (level == SCALER_LOG_LEVEL_DEBUG && action->code != SCALER_REASON_KEEP_IDLE
               && action->code != SCALER_REASON_KEEP_STAFFING
-              && scaler_ledger_note_changed (ctx->ledger, key, action->reason))
+              && scaler_ledger_note_changed (run->ctx->ledger, key, action->reason))
             level = SCALER_LOG_LEVEL_INFO;
           cycle_log (run, level, "%s", action->reason);
         }
       if (action->kind == SCALER_ACTION_TERMINATE && is_idle_termination (action))
         need_recheck = TRUE;
     }
+  return need_recheck;
+}
 
-  /* Zombies: unregister, never counted. */
+/* Zombies: unregister, never counted. */
+static void
+unregister_zombies (Run        *run,
+                    ScalerPlan *plan)
+{
   for (guint i = 0; i < plan->actions->len; i++)
     {
       const ScalerAction *action = g_ptr_array_index (plan->actions, i);
@@ -882,60 +986,77 @@ execute_plan (Run            *run,
       if (action->kind != SCALER_ACTION_UNREGISTER_WORKER)
         continue;
       cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
-      if (scaler_queue_source_unregister_worker (ctx->queues, action->worker_id, run->cancellable, &error))
+      if (scaler_queue_source_unregister_worker (run->ctx->queues, action->worker_id, run->cancellable, &error))
         record_action (run, action, NULL);
       else
         cycle_log (run, SCALER_LOG_LEVEL_WARNING, "Could not unregister %s: %s", action->worker_id, error->message);
     }
+}
 
-  /* The worker is checked again right before an idle termination. */
-  if (need_recheck && !g_cancellable_is_cancelled (run->cancellable))
+/* The workers as they are now (id -> ScalerWorker), for the re-check
+ * right before idle terminations; NULL when they could not be listed. */
+static GHashTable *
+recheck_workers (Run *run)
+{
+  ScalerCycleContext *ctx = run->ctx;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) workers = scaler_queue_source_list_workers (ctx->queues, ctx->config->workers_prefix,
+                                                                   run->cancellable, &error);
+  GHashTable *fresh_workers;
+
+  if (workers == NULL)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GPtrArray) workers = scaler_queue_source_list_workers (ctx->queues, ctx->config->workers_prefix,
-                                                                       run->cancellable, &error);
-
-      if (workers == NULL)
-        cycle_log (run, SCALER_LOG_LEVEL_WARNING,
-              "Could not re-check the workers before idle terminations (%s); keeping them this cycle",
-              error->message);
-      else
-        {
-          fresh_workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                 (GDestroyNotify) scaler_worker_free);
-          for (guint i = 0; i < workers->len; i++)
-            {
-              ScalerWorker *worker = g_ptr_array_index (workers, i);
-
-              g_hash_table_insert (fresh_workers, g_strdup (worker->id), scaler_worker_copy (worker));
-            }
-        }
+      cycle_log (run, SCALER_LOG_LEVEL_WARNING,
+                 "Could not re-check the workers before idle terminations (%s); keeping them this cycle",
+                 error->message);
+      return NULL;
     }
+  fresh_workers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) scaler_worker_free);
+  for (guint i = 0; i < workers->len; i++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (workers, i);
 
+      g_hash_table_insert (fresh_workers, g_strdup (worker->id), scaler_worker_copy (worker));
+    }
+  return fresh_workers;
+}
+
+/* An idle termination goes ahead only when the re-check worked and the
+ * worker did not just pick up a task. */
+static gboolean
+still_idle (Run                *run,
+            const ScalerAction *action,
+            GHashTable         *fresh_workers)
+{
+  ScalerWorker *fresh;
+
+  if (fresh_workers == NULL)
+    return FALSE;
+  fresh = g_hash_table_lookup (fresh_workers, action->worker_id);
+  if (fresh == NULL || fresh->task_id == NULL)
+    return TRUE;
+  cycle_log (run, SCALER_LOG_LEVEL_INFO,
+             "Keeping %s: its worker just picked up task %s%s%s%s",
+             action->instance_id, fresh->task_id,
+             fresh->task_name ? " (" : "", fresh->task_name ? fresh->task_name : "",
+             fresh->task_name ? ")" : "");
+  scaler_ledger_set_idle_since (run->ctx->ledger, action->worker_id, 0);
+  return FALSE;
+}
+
+static void
+execute_terminations (Run        *run,
+                      ScalerPlan *plan,
+                      GHashTable *fresh_workers)
+{
   for (guint i = 0; i < plan->actions->len && !g_cancellable_is_cancelled (run->cancellable); i++)
     {
       const ScalerAction *action = g_ptr_array_index (plan->actions, i);
 
       if (action->kind != SCALER_ACTION_TERMINATE)
         continue;
-      if (is_idle_termination (action))
-        {
-          ScalerWorker *fresh;
-
-          if (fresh_workers == NULL)
-            continue;
-          fresh = g_hash_table_lookup (fresh_workers, action->worker_id);
-          if (fresh != NULL && fresh->task_id != NULL)
-            {
-              cycle_log (run, SCALER_LOG_LEVEL_INFO,
-                    "Keeping %s: its worker just picked up task %s%s%s%s",
-                    action->instance_id, fresh->task_id,
-                    fresh->task_name ? " (" : "", fresh->task_name ? fresh->task_name : "",
-                    fresh->task_name ? ")" : "");
-              scaler_ledger_set_idle_since (ctx->ledger, action->worker_id, 0);
-              continue;
-            }
-        }
+      if (is_idle_termination (action) && !still_idle (run, action, fresh_workers))
+        continue;
       cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
       if (action->fetch_console)
         log_console (run, action->instance_id);
@@ -945,6 +1066,14 @@ execute_plan (Run            *run,
       if (run->throttled)
         break;
     }
+}
+
+/* Launches dropped from the ledger, then the launches. */
+static void
+execute_launches (Run        *run,
+                  ScalerPlan *plan)
+{
+  g_autoptr(GHashTable) failed_places = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < plan->actions->len; i++)
     {
@@ -953,7 +1082,7 @@ execute_plan (Run            *run,
       if (action->kind != SCALER_ACTION_DROP_LAUNCH)
         continue;
       cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
-      scaler_ledger_remove_launch (ctx->ledger, action->client_token);
+      scaler_ledger_remove_launch (run->ctx->ledger, action->client_token);
       record_action (run, action, NULL);
     }
 
@@ -966,7 +1095,7 @@ execute_plan (Run            *run,
       if (g_cancellable_is_cancelled (run->cancellable) || run->throttled)
         {
           cycle_log (run, SCALER_LOG_LEVEL_INFO, "Not launching %s now: %s", action->resource,
-                run->throttled ? "AWS is throttling; the next cycle comes later" : "stopping");
+                     run->throttled ? "AWS is throttling; the next cycle comes later" : "stopping");
           continue;
         }
       cycle_log (run, SCALER_LOG_LEVEL_INFO, "%s", action->reason);
@@ -975,15 +1104,99 @@ execute_plan (Run            *run,
 }
 
 static void
-fill_rows (Run            *run,
-           ScalerSnapshot *snapshot)
+execute_plan (Run            *run,
+              ScalerSnapshot *snapshot,
+              ScalerPlan     *plan)
+{
+  g_autoptr(GHashTable) fresh_workers = NULL;
+  gboolean need_recheck;
+
+  terminate_requested (run, snapshot);
+  need_recheck = log_notes (run, plan);
+  unregister_zombies (run, plan);
+  /* The worker is checked again right before an idle termination. */
+  if (need_recheck && !g_cancellable_is_cancelled (run->cancellable))
+    fresh_workers = recheck_workers (run);
+  execute_terminations (run, plan, fresh_workers);
+  execute_launches (run, plan);
+}
+
+/* Our workers by the id of their instance (keys owned). */
+static GHashTable *
+workers_by_instance (Run            *run,
+                     ScalerSnapshot *snapshot)
+{
+  GHashTable *worker_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < snapshot->workers->len; i++)
+    {
+      ScalerWorker *worker = g_ptr_array_index (snapshot->workers, i);
+      g_autofree char *prefix = NULL;
+      char *instance_id = NULL;
+
+      if (scaler_worker_id_parse (worker->id, &prefix, NULL, NULL, &instance_id)
+          && g_strcmp0 (prefix, run->ctx->config->workers_prefix) == 0)
+        g_hash_table_insert (worker_of, instance_id, worker);
+      else
+        g_free (instance_id);
+    }
+  return worker_of;
+}
+
+/* The row of @instance; its worker counts into the result. */
+static ScalerInstanceRow *
+instance_row_new (Run                  *run,
+                  const ScalerInstance *instance,
+                  ScalerWorker         *worker,
+                  gboolean              terminated)
 {
   ScalerCycleContext *ctx = run->ctx;
+  ScalerInstanceRow *row = g_new0 (ScalerInstanceRow, 1);
+  const ScalerLedgerInstance *known = scaler_ledger_get_instance (ctx->ledger, instance->instance_id);
+  double price = 0.0;
+
+  row->instance_id = g_strdup (instance->instance_id);
+  row->resource = g_strdup (instance->resource);
+  row->instance_type = g_strdup (instance->instance_type);
+  row->availability_zone = g_strdup (instance->availability_zone);
+  row->spot = instance->is_spot;
+  row->state = terminated ? SCALER_INSTANCE_STATE_SHUTTING_DOWN : instance->state;
+  row->launch_time = instance->launch_time;
+  row->adopted = known != NULL && known->adopted;
+  /* An instance this cycle terminated no longer offers its worker. */
+  if (worker != NULL && scaler_instance_state_is_live (row->state))
+    {
+      row->worker_id = g_strdup (worker->id);
+      row->worker_state = worker->task_id ? SCALER_WORKER_STATE_BUSY : SCALER_WORKER_STATE_IDLE;
+      row->task_id = g_strdup (worker->task_id);
+      row->task_name = g_strdup (worker->task_name);
+      if (worker->task_id == NULL)
+        {
+          row->idle_since = scaler_ledger_get_idle_since (ctx->ledger, worker->id);
+          run->result->idle_workers++;
+        }
+      else
+        run->result->busy_workers++;
+    }
+  if (instance->launch_time > 0 && run->now > instance->launch_time)
+    row->uptime_s = (double) (run->now - instance->launch_time) / G_USEC_PER_SEC;
+  scaler_policy_instance_price (ctx->config, ctx->ledger, &ctx->env, instance->instance_type,
+                                instance->availability_zone, instance->is_spot, &price);
+  row->usd_per_hour = price;
+  row->cost_usd = price * row->uptime_s / 3600.0;
+  return row;
+}
+
+/* One row per instance of the snapshot, and what the fleet costs an hour
+ * (launches of the ledger included: not in the snapshot yet). */
+static void
+fill_instance_rows (Run            *run,
+                    ScalerSnapshot *snapshot,
+                    GPtrArray      *launches)
+{
   ScalerCycleResult *result = run->result;
-  g_autoptr(GHashTable) worker_of = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) worker_of = workers_by_instance (run, snapshot);
   g_autoptr(GHashTable) terminated = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (ctx->ledger);
-  g_auto(GStrv) queues = scaler_config_dup_queues (ctx->config);
   double cost = 0.0;
 
   for (guint i = 0; i < result->actions->len; i++)
@@ -993,161 +1206,147 @@ fill_rows (Run            *run,
       if (action->kind == SCALER_ACTION_TERMINATE && action->instance_id)
         g_hash_table_add (terminated, action->instance_id);
     }
-
-  for (guint i = 0; i < snapshot->workers->len; i++)
-    {
-      ScalerWorker *worker = g_ptr_array_index (snapshot->workers, i);
-      g_autofree char *prefix = NULL;
-      char *instance_id = NULL;
-
-      if (scaler_worker_id_parse (worker->id, &prefix, NULL, NULL, &instance_id)
-          && g_strcmp0 (prefix, ctx->config->workers_prefix) == 0)
-        g_hash_table_insert (worker_of, instance_id, worker);
-      else
-        g_free (instance_id);
-    }
-
   for (guint i = 0; i < snapshot->instances->len; i++)
     {
       ScalerInstance *instance = g_ptr_array_index (snapshot->instances, i);
-      ScalerInstanceRow *row = g_new0 (ScalerInstanceRow, 1);
-      ScalerWorker *worker = g_hash_table_lookup (worker_of, instance->instance_id);
-      const ScalerLedgerInstance *known = scaler_ledger_get_instance (ctx->ledger, instance->instance_id);
-      double price = 0.0;
+      ScalerInstanceRow *row = instance_row_new (run, instance, g_hash_table_lookup (worker_of, instance->instance_id),
+                                                 g_hash_table_contains (terminated, instance->instance_id));
 
-      row->instance_id = g_strdup (instance->instance_id);
-      row->resource = g_strdup (instance->resource);
-      row->instance_type = g_strdup (instance->instance_type);
-      row->availability_zone = g_strdup (instance->availability_zone);
-      row->spot = instance->is_spot;
-      row->state = g_hash_table_contains (terminated, instance->instance_id)
-                   ? SCALER_INSTANCE_STATE_SHUTTING_DOWN : instance->state;
-      row->launch_time = instance->launch_time;
-      row->adopted = known != NULL && known->adopted;
-      /* An instance this cycle terminated no longer offers its worker. */
-      if (worker != NULL && scaler_instance_state_is_live (row->state))
-        {
-          row->worker_id = g_strdup (worker->id);
-          row->worker_state = worker->task_id ? SCALER_WORKER_STATE_BUSY : SCALER_WORKER_STATE_IDLE;
-          row->task_id = g_strdup (worker->task_id);
-          row->task_name = g_strdup (worker->task_name);
-          if (worker->task_id == NULL)
-            {
-              row->idle_since = scaler_ledger_get_idle_since (ctx->ledger, worker->id);
-              result->idle_workers++;
-            }
-          else
-            result->busy_workers++;
-        }
-      if (instance->launch_time > 0 && run->now > instance->launch_time)
-        row->uptime_s = (double) (run->now - instance->launch_time) / G_USEC_PER_SEC;
-      scaler_policy_instance_price (ctx->config, ctx->ledger, &ctx->env, instance->instance_type,
-                                    instance->availability_zone, instance->is_spot, &price);
-      row->usd_per_hour = price;
-      row->cost_usd = price * row->uptime_s / 3600.0;
       if (row->state != SCALER_INSTANCE_STATE_TERMINATED)
-        cost += price;
+        cost += row->usd_per_hour;
       if ((guint) row->state < G_N_ELEMENTS (result->instances_by_state))
         result->instances_by_state[row->state]++;
       g_ptr_array_add (result->instances, row);
     }
   for (guint i = 0; i < launches->len; i++)
     cost += ((ScalerLedgerLaunch *) g_ptr_array_index (launches, i))->usd_per_hour;
-  /* Launched this cycle: not in the snapshot yet. */
   result->usd_per_hour = cost;
+}
 
-  {
-    g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
-    g_autoptr(GPtrArray) backoffs = scaler_ledger_list_backoffs (ctx->ledger);
+/* A resource's row counts its live instances, its launches in flight
+ * (booting) and its longest back-off still running. */
+static void
+count_into_resource_rows (Run        *run,
+                          GHashTable *by_name,
+                          GPtrArray  *launches)
+{
+  g_autoptr(GPtrArray) backoffs = scaler_ledger_list_backoffs (run->ctx->ledger);
 
-    for (guint i = 0; i < ctx->config->resources->len; i++)
-      {
-        const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
-        ScalerResourceRow *row = g_new0 (ScalerResourceRow, 1);
+  for (guint k = 0; k < run->result->instances->len; k++)
+    {
+      ScalerInstanceRow *irow = g_ptr_array_index (run->result->instances, k);
+      ScalerResourceRow *row = irow->resource ? g_hash_table_lookup (by_name, irow->resource) : NULL;
 
-        row->resource = g_strdup (resource->name);
-        row->queue = g_strdup (resource->queue);
-        row->instance_type = g_strdup (resource->instance_type);
-        row->spot = resource->is_spot;
-        row->max_instances = resource->max_instances;
-        row->pending = scaler_snapshot_get_pending (snapshot, resource->queue);
-        g_ptr_array_add (result->resources, row);
-        g_hash_table_insert (by_name, row->resource, row);
-      }
-    for (guint k = 0; k < result->instances->len; k++)
-      {
-        ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
-        ScalerResourceRow *row = irow->resource ? g_hash_table_lookup (by_name, irow->resource) : NULL;
+      if (row == NULL || !scaler_instance_state_is_live (irow->state))
+        continue;
+      row->running++;
+      if (irow->worker_state == SCALER_WORKER_STATE_NONE)
+        row->booting++;
+    }
+  for (guint k = 0; k < launches->len; k++)
+    {
+      ScalerLedgerLaunch *launch = g_ptr_array_index (launches, k);
+      ScalerResourceRow *row = g_hash_table_lookup (by_name, launch->resource);
 
-        if (row == NULL || !scaler_instance_state_is_live (irow->state))
-          continue;
-        row->running++;
-        if (irow->worker_state == SCALER_WORKER_STATE_NONE)
+      if (row != NULL)
+        {
+          row->running++;
           row->booting++;
-      }
-    for (guint k = 0; k < launches->len; k++)
-      {
-        ScalerLedgerLaunch *launch = g_ptr_array_index (launches, k);
-        ScalerResourceRow *row = g_hash_table_lookup (by_name, launch->resource);
+        }
+    }
+  for (guint k = 0; k < backoffs->len; k++)
+    {
+      ScalerLedgerBackoff *backoff = g_ptr_array_index (backoffs, k);
+      ScalerResourceRow *row = g_hash_table_lookup (by_name, backoff->resource);
 
-        if (row != NULL)
-          {
-            row->running++;
-            row->booting++;
-          }
-      }
-    for (guint k = 0; k < backoffs->len; k++)
-      {
-        ScalerLedgerBackoff *backoff = g_ptr_array_index (backoffs, k);
-        ScalerResourceRow *row = g_hash_table_lookup (by_name, backoff->resource);
+      if (row != NULL && backoff->until > run->now && backoff->until > row->backoff_until)
+        {
+          row->backoff_until = backoff->until;
+          g_free (row->backoff_reason);
+          row->backoff_reason = g_strdup_printf ("%s %s: %s",
+                                                 backoff->zone[0] ? backoff->zone : "default placement",
+                                                 backoff->spot ? "spot" : "on-demand",
+                                                 backoff->reason ? backoff->reason : "");
+        }
+    }
+}
 
-        if (row != NULL && backoff->until > run->now && backoff->until > row->backoff_until)
-          {
-            row->backoff_until = backoff->until;
-            g_free (row->backoff_reason);
-            row->backoff_reason = g_strdup_printf ("%s %s: %s",
-                                                   backoff->zone[0] ? backoff->zone : "default placement",
-                                                   backoff->spot ? "spot" : "on-demand",
-                                                   backoff->reason ? backoff->reason : "");
-          }
-      }
-  }
+static void
+fill_resource_rows (Run            *run,
+                    ScalerSnapshot *snapshot,
+                    GPtrArray      *launches)
+{
+  const ScalerConfig *config = run->ctx->config;
+  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
 
-  /* One pass over the instance rows, through hash tables: this also runs
-   * for fleets of thousands of instances. */
-  {
-    g_autoptr(GHashTable) queue_of = g_hash_table_new (g_str_hash, g_str_equal);
-    g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < config->resources->len; i++)
+    {
+      const ScalerResource *resource = g_ptr_array_index (config->resources, i);
+      ScalerResourceRow *row = g_new0 (ScalerResourceRow, 1);
 
-    for (guint i = 0; i < ctx->config->resources->len; i++)
-      {
-        const ScalerResource *resource = g_ptr_array_index (ctx->config->resources, i);
+      row->resource = g_strdup (resource->name);
+      row->queue = g_strdup (resource->queue);
+      row->instance_type = g_strdup (resource->instance_type);
+      row->spot = resource->is_spot;
+      row->max_instances = resource->max_instances;
+      row->pending = scaler_snapshot_get_pending (snapshot, resource->queue);
+      g_ptr_array_add (run->result->resources, row);
+      g_hash_table_insert (by_name, row->resource, row);
+    }
+  count_into_resource_rows (run, by_name, launches);
+}
 
-        g_hash_table_insert (queue_of, resource->name, resource->queue);
-      }
-    for (guint i = 0; queues[i] != NULL; i++)
-      {
-        ScalerQueueRow *row = g_new0 (ScalerQueueRow, 1);
+/* One pass over the instance rows, through hash tables: this also runs
+ * for fleets of thousands of instances. */
+static void
+fill_queue_rows (Run            *run,
+                 ScalerSnapshot *snapshot)
+{
+  const ScalerConfig *config = run->ctx->config;
+  ScalerCycleResult *result = run->result;
+  g_auto(GStrv) queues = scaler_config_dup_queues (config);
+  g_autoptr(GHashTable) queue_of = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
 
-        row->queue = g_strdup (queues[i]);
-        row->pending = scaler_snapshot_get_pending (snapshot, queues[i]);
-        g_ptr_array_add (result->queues, row);
-        g_hash_table_insert (rows, row->queue, row);
-      }
-    for (guint k = 0; k < result->instances->len; k++)
-      {
-        ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
-        const char *queue = irow->resource ? g_hash_table_lookup (queue_of, irow->resource) : NULL;
-        ScalerQueueRow *row = queue ? g_hash_table_lookup (rows, queue) : NULL;
+  for (guint i = 0; i < config->resources->len; i++)
+    {
+      const ScalerResource *resource = g_ptr_array_index (config->resources, i);
 
-        if (row == NULL)
-          continue;
-        if (irow->worker_state == SCALER_WORKER_STATE_IDLE)
-          row->idle_workers++;
-        else if (irow->worker_state == SCALER_WORKER_STATE_BUSY)
-          row->busy_workers++;
-      }
-  }
+      g_hash_table_insert (queue_of, resource->name, resource->queue);
+    }
+  for (guint i = 0; queues[i] != NULL; i++)
+    {
+      ScalerQueueRow *row = g_new0 (ScalerQueueRow, 1);
+
+      row->queue = g_strdup (queues[i]);
+      row->pending = scaler_snapshot_get_pending (snapshot, queues[i]);
+      g_ptr_array_add (result->queues, row);
+      g_hash_table_insert (rows, row->queue, row);
+    }
+  for (guint k = 0; k < result->instances->len; k++)
+    {
+      ScalerInstanceRow *irow = g_ptr_array_index (result->instances, k);
+      const char *queue = irow->resource ? g_hash_table_lookup (queue_of, irow->resource) : NULL;
+      ScalerQueueRow *row = queue ? g_hash_table_lookup (rows, queue) : NULL;
+
+      if (row == NULL)
+        continue;
+      if (irow->worker_state == SCALER_WORKER_STATE_IDLE)
+        row->idle_workers++;
+      else if (irow->worker_state == SCALER_WORKER_STATE_BUSY)
+        row->busy_workers++;
+    }
+}
+
+static void
+fill_rows (Run            *run,
+           ScalerSnapshot *snapshot)
+{
+  g_autoptr(GPtrArray) launches = scaler_ledger_list_launches (run->ctx->ledger);
+
+  fill_instance_rows (run, snapshot, launches);
+  fill_resource_rows (run, snapshot, launches);
+  fill_queue_rows (run, snapshot);
 }
 
 static void
@@ -1157,11 +1356,11 @@ finish (Run *run)
     scaler_ledger_record_throttle (run->ctx->ledger);
   else if (run->result->ok)
     scaler_ledger_clear_throttle (run->ctx->ledger);
-  run->result->next_cycle_delay = scaler_cycle_delay (run->ctx->config,
-                                                     scaler_ledger_get_throttle_count (run->ctx->ledger));
+  run->result->next_cycle_delay = scaler_policy_next_cycle_delay (run->ctx->config,
+                                                                  scaler_ledger_get_throttle_count (run->ctx->ledger));
   if (run->throttled)
     cycle_log (run, SCALER_LOG_LEVEL_WARNING, "AWS is throttling requests: next cycle in %.2f min",
-          (double) run->result->next_cycle_delay / USEC_PER_MIN);
+          (double) run->result->next_cycle_delay / SCALER_USEC_PER_MIN);
   save_ledger (run);
 }
 
@@ -1252,10 +1451,7 @@ scaler_cycle_on_stop (ScalerCycleContext *ctx,
       ScalerWorker *worker = NULL;
       g_autoptr(ScalerAction) action = NULL;
 
-      if (!scaler_instance_state_is_live (instance->state)
-          || g_strcmp0 (instance->config_id ? instance->config_id
-                                            : scaler_instance_get_tag (instance, SCALER_TAG_INSTANCE),
-                        ctx->config->id) != 0)
+      if (!scaler_instance_state_is_live (instance->state) || !is_own_instance (&run, instance))
         continue;
       for (guint k = 0; k < snapshot->workers->len && worker == NULL; k++)
         {

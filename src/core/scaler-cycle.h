@@ -51,8 +51,4 @@ ScalerCycleResult *scaler_cycle_result_new (gint64              time,
 /* A fresh ClientToken (<= 64 ASCII chars). */
 char              *scaler_cycle_new_client_token (const ScalerConfig *config);
 
-/* usec until the next cycle after n consecutive throttled cycles. */
-gint64             scaler_cycle_delay   (const ScalerConfig *config,
-                                         guint               throttle_count);
-
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "scaler-engine.h"
 #include "scaler-error.h"
 #include "scaler-ledger.h"
+#include "scaler-policy.h"
 
 /* Ownership rules (scaler-engine.h has the public side):
  * - The engine runs only while its owner holds it. A cycle in flight holds
@@ -388,7 +389,7 @@ cycle_done_cb (GObject      *object,
     start_cycle (self, FALSE);
   else if (self->started && self->autorun)
     arm_timer (self, result ? result->next_cycle_delay
-                            : scaler_cycle_delay (self->config, 0));
+                            : scaler_policy_next_cycle_delay (self->config, 0));
 }
 
 static void

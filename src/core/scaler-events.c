@@ -9,6 +9,7 @@
 
 #include "scaler-cloud.h"
 #include "scaler-events.h"
+#include "scaler-util.h"
 #include "scaler-policy.h"
 
 struct _ScalerEventWatch
@@ -198,7 +199,7 @@ check_launches (ScalerEventWatch        *self,
           /* TRANSLATORS: a resource name, then why its launch failed */
           g_string_append_printf (body, _("%s: %s; it tries again in %.0f min"), row->resource,
                                   row->backoff_reason ? row->backoff_reason : _("the launch failed"),
-                                  (double) (row->backoff_until - result->time) / (60.0 * G_USEC_PER_SEC));
+                                  scaler_min_of_usec (row->backoff_until - result->time));
         }
       if (before == NULL)
         {

@@ -78,7 +78,8 @@ char         *scaler_ledger_to_json      (const ScalerLedger  *self);
 ScalerLedger *scaler_ledger_new_from_json(const char          *json,
                                           gssize               length,
                                           GError             **error);
-/* Atomic: write path.tmp, fsync, rename, fsync the directory. */
+/* Atomic (scaler_file_replace): a temp file, fsync, rename, fsync of the
+ * folder; SCALER_ERROR_IO on failure, the old file left as it was. */
 gboolean      scaler_ledger_save         (const ScalerLedger  *self,
                                           const char          *path,
                                           GError             **error);

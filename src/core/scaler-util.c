@@ -42,6 +42,25 @@ scaler_secret_free (char *secret)
   g_free (secret);
 }
 
+gboolean
+scaler_set_member_error (GError     **error,
+                         GQuark       domain,
+                         gint         code,
+                         const char  *where,
+                         const char  *key,
+                         const char  *format,
+                         ...)
+{
+  g_autofree char *problem = NULL;
+  va_list args;
+
+  va_start (args, format);
+  problem = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (error, domain, code, "%s%s%s: %s", where, *where != '\0' ? "." : "", key, problem);
+  return FALSE;
+}
+
 /* ---- files ---- */
 
 static gboolean

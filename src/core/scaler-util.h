@@ -51,6 +51,17 @@ scaler_min_of_usec (gint64 usec)
  * g_clear_pointer and as a GDestroyNotify. */
 void     scaler_secret_free   (char        *secret);
 
+/* Sets @error (@domain, @code) to "WHERE.KEY: PROBLEM", or "KEY: PROBLEM"
+ * when @where is "", and returns FALSE: for readers that name the member
+ * they refuse. */
+gboolean scaler_set_member_error (GError     **error,
+                                  GQuark       domain,
+                                  gint         code,
+                                  const char  *where,
+                                  const char  *key,
+                                  const char  *format,
+                                  ...) G_GNUC_PRINTF (6, 7);
+
 /* Replaces @path with @length bytes of @contents (-1: a NUL-terminated
  * string) so that a crash or a power cut leaves the old file or the new one,
  * never a mix: a temp file in the same folder (mode 0600), fsync, rename over
