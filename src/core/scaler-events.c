@@ -9,8 +9,8 @@
 
 #include "scaler-cloud.h"
 #include "scaler-events.h"
-#include "scaler-util.h"
 #include "scaler-policy.h"
+#include "scaler-util.h"
 
 struct _ScalerEventWatch
 {
