@@ -476,9 +476,9 @@ scaler_secrets_free (ScalerSecrets *self)
 }
 
 void
-_scaler_tags_parse_string (const char  *text,
-                           GPtrArray   *tags,
-                           char       **bad_item)
+scaler_tags_parse_string (const char  *text,
+                          GPtrArray   *tags,
+                          char       **bad_item)
 {
   g_auto(GStrv) items = NULL;
 

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "scaler-gui-util.h"
 #include "scaler-log-view.h"
 
 #define N_LEVELS (SCALER_LOG_LEVEL_ERROR + 1)
@@ -58,10 +59,7 @@ static void
 scaler_log_view_toast (ScalerLogView *self,
                        const char    *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  scaler_gui_add_toast (GTK_WIDGET (self), "%s", text);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "scaler-dashboard.h"
+#include "scaler-gui-util.h"
 #include "scaler-machine-row.h"
 #include "scaler-sidebar-row.h"
 #include "scaler-window-private.h"
@@ -18,17 +19,11 @@ _scaler_window_toast (ScalerWindow *self,
                       const char   *format,
                       ...)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  scaler_gui_add_toast_valist (GTK_WIDGET (self->toast_overlay), format, args);
   va_end (args);
-
-  /* Toast titles are Pango markup on libadwaita 1.2. */
-  escaped = g_markup_escape_text (text, -1);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
 void
@@ -491,7 +486,7 @@ scaler_window_add_toast (ScalerWindow *self,
   g_return_if_fail (SCALER_IS_WINDOW (self));
   g_return_if_fail (title != NULL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay), "%s", title);
 }
 
 const char *
