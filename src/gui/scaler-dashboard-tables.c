@@ -128,6 +128,8 @@ cell_notify_cb (ScalerDashboardRow *row,
                 GParamSpec         *pspec,
                 GtkLabel           *label)
 {
+  g_assert (SCALER_IS_DASHBOARD_ROW (row));
+
   cell_update (label, row);
 }
 

@@ -149,6 +149,8 @@ static void
 scaler_dashboard_cycle_finished_cb (ScalerDashboard   *self,
                                     ScalerCycleResult *result)
 {
+  g_assert (SCALER_IS_DASHBOARD (self));
+
   if (self->filled)
     scaler_dashboard_apply_result (self, result);
 }
@@ -161,6 +163,8 @@ scaler_dashboard_log_line_cb (ScalerDashboard *self,
                               ScalerLogLevel   level,
                               const char      *text)
 {
+  g_assert (SCALER_IS_DASHBOARD (self));
+
   if (self->filled)
     scaler_log_view_append_full (self->log_view, time, level, text);
 }
@@ -168,6 +172,8 @@ scaler_dashboard_log_line_cb (ScalerDashboard *self,
 static void
 scaler_dashboard_state_changed_cb (ScalerDashboard *self)
 {
+  g_assert (SCALER_IS_DASHBOARD (self));
+
   _scaler_dashboard_update_header (self);
 }
 
@@ -203,6 +209,8 @@ fill (ScalerDashboard *self)
 static void
 scaler_dashboard_config_changed_cb (ScalerDashboard *self)
 {
+  g_assert (SCALER_IS_DASHBOARD (self));
+
   update_limits (self);
   _scaler_dashboard_show_configured_resources (self);
   _scaler_dashboard_update_header (self);
@@ -228,6 +236,8 @@ call_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
   g_autofree char *title = NULL;
+
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     /* TRANSLATORS: what could not be done, then the service's error */
@@ -298,6 +308,8 @@ scaler_dashboard_copy_id_action (GtkWidget  *widget,
   const char *id = g_variant_get_string (parameter, NULL);
   g_autofree char *title = g_strdup_printf (_("Copied “%s”"), id);
 
+  g_assert (SCALER_IS_DASHBOARD (widget));
+
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), id);
   scaler_dashboard_toast (self, title);
 }
@@ -319,6 +331,8 @@ terminate_response_cb (AdwMessageDialog *dialog,
   g_autofree char *failure = NULL;
   g_autofree char *success = NULL;
 
+  g_assert (SCALER_IS_DASHBOARD (self));
+
   if (g_strcmp0 (response, "terminate") != 0 || self->autoscaler == NULL)
     return;
 
@@ -336,6 +350,8 @@ scaler_dashboard_terminate_instance_action (GtkWidget  *widget,
   const char *id = g_variant_get_string (parameter, NULL);
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *dialog;
+
+  g_assert (SCALER_IS_DASHBOARD (widget));
 
   if (self->autoscaler == NULL)
     return;

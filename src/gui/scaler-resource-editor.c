@@ -103,6 +103,8 @@ row_button_cb (GtkButton            *button,
   const char *op = g_object_get_data (G_OBJECT (button), "op");
   guint position;
 
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
+
   if (!find_item (self, item, &position))
     return;
 
@@ -176,6 +178,8 @@ drop_cb (GtkDropTarget        *target,
   GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
   gpointer dragged = g_value_get_object (value);
   guint from, to;
+
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
   if (!find_item (self, dragged, &from) ||
       !find_item (self, g_object_get_data (G_OBJECT (row), "item"), &to))
@@ -305,6 +309,8 @@ update_move_buttons (ScalerResourceEditor *self)
 static void
 store_items_changed_cb (ScalerResourceEditor *self)
 {
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
+
   update_move_buttons (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -316,6 +322,9 @@ dialog_applied_cb (ScalerResourceDialog *dialog,
   ScalerResourceObject *item = g_object_get_data (G_OBJECT (dialog), "item");
   g_autoptr(ScalerResource) resource = scaler_resource_dialog_dup_resource (dialog);
   guint position;
+
+  g_assert (SCALER_IS_RESOURCE_DIALOG (dialog));
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
   if (item == NULL)
     {
@@ -337,6 +346,8 @@ scaler_resource_editor_row_activated_cb (ScalerResourceEditor *self,
 {
   ScalerResourceObject *item = g_object_get_data (G_OBJECT (row), "item");
   guint position = G_MAXUINT;
+
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
   if (item != NULL && !find_item (self, item, &position))
     return;

@@ -56,8 +56,8 @@ _scaler_window_get_selected (ScalerWindow *self)
   return scaler_sidebar_row_get_autoscaler (SCALER_SIDEBAR_ROW (row));
 }
 
-static ScalerMachine *
-local_machine (ScalerWindow *self)
+ScalerMachine *
+_scaler_window_get_local_machine (ScalerWindow *self)
 {
   return self->application != NULL ? scaler_application_get_local_machine (self->application) : NULL;
 }
@@ -68,6 +68,8 @@ static gboolean
 dashboard_toast_cb (ScalerWindow *self,
                     const char   *title)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   _scaler_window_toast (self, "%s", title);
   return TRUE;
 }
@@ -91,7 +93,7 @@ ensure_dashboard (ScalerWindow *self)
 static void
 show_machine_state (ScalerWindow *self)
 {
-  ScalerMachine *machine = local_machine (self);
+  ScalerMachine *machine = _scaler_window_get_local_machine (self);
   ScalerMachineStatus status = machine != NULL ? scaler_machine_get_status (machine) : SCALER_MACHINE_CONNECTED;
 
   adw_window_title_set_title (self->content_title, _("EC2 Autoscaler"));
@@ -263,6 +265,8 @@ sidebar_changed_cb (ScalerWindow *self)
 {
   GtkListBoxRow *row;
 
+  g_assert (SCALER_IS_WINDOW (self));
+
   /* An autoscaler the window waits for (just created, moved, duplicated). */
   if (self->pending_key != NULL && (row = row_for_key (self, self->pending_key)) != NULL)
     {
@@ -295,6 +299,8 @@ sidebar_changed_cb (ScalerWindow *self)
 static void
 selected_changed_cb (ScalerWindow *self)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   _scaler_window_update_content (self);
 }
 
@@ -303,6 +309,8 @@ scaler_window_row_selected_cb (ScalerWindow  *self,
                                GtkListBoxRow *row)
 {
   ScalerClientAutoscaler *autoscaler = _scaler_window_get_selected (self);
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (autoscaler != NULL && !self->restoring)
     {
@@ -337,6 +345,8 @@ _scaler_window_select_later (ScalerWindow *self,
 static void
 scaler_window_back_cb (ScalerWindow *self)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 

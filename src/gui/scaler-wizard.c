@@ -92,6 +92,8 @@ validate_idle_cb (gpointer user_data)
 {
   ScalerWizard *self = user_data;
 
+  g_assert (SCALER_IS_WIZARD (self));
+
   self->validate_source = 0;
   _scaler_wizard_validate_now (self);
 
@@ -101,6 +103,8 @@ validate_idle_cb (gpointer user_data)
 static void
 scaler_wizard_changed_cb (ScalerWizard *self)
 {
+  g_assert (SCALER_IS_WIZARD (self));
+
   if (self->loading)
     return;
 
@@ -115,6 +119,8 @@ static void
 scaler_wizard_aws_profile_changed_cb (ScalerWizard *self)
 {
   guint selected = adw_combo_row_get_selected (self->aws_profile_row);
+
+  g_assert (SCALER_IS_WIZARD (self));
 
   /* The access key rows are for keys kept in the keyring only. */
   gtk_widget_set_visible (GTK_WIDGET (self->aws_keys_group), selected == AWS_PROFILE_KEYRING);
@@ -136,6 +142,8 @@ list_profiles_thread (GTask        *task,
 {
   GError *error = NULL;
   GStrv profiles = scaler_aws_list_profiles (&error);
+
+  g_assert (G_IS_TASK (task));
 
   if (profiles == NULL)
     g_task_return_error (task, error);
@@ -161,6 +169,8 @@ list_profiles_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) profiles = g_task_propagate_pointer (G_TASK (result), &error);
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   weak_ref_free (weak);
   if (self == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->aws_profiles == NULL)
     return;
@@ -177,6 +187,8 @@ list_profiles_cb (GObject      *object,
 static void
 scaler_wizard_region_changed_cb (ScalerWizard *self)
 {
+  g_assert (SCALER_IS_WIZARD (self));
+
   scaler_resource_editor_set_region (self->resource_editor, _scaler_wizard_selected_region (self));
   scaler_wizard_changed_cb (self);
 }
@@ -187,6 +199,8 @@ scaler_wizard_step_changed_cb (ScalerWizard *self)
   static const char *subtitles[N_STEPS];
   guint step = current_step (self);
   g_autofree char *subtitle = NULL;
+
+  g_assert (SCALER_IS_WIZARD (self));
 
   subtitles[STEP_GENERAL] = _("General");
   subtitles[STEP_AWS] = _("AWS");
@@ -207,6 +221,8 @@ scaler_wizard_problem_activated_cb (ScalerWizard  *self,
 {
   guint step = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (row), "step"));
 
+  g_assert (SCALER_IS_WIZARD (self));
+
   if (step > 0)
     gtk_stack_set_visible_child_name (self->stack, step_names[step - 1]);
 }
@@ -215,6 +231,8 @@ static void
 step_button_clicked_cb (GtkButton    *button,
                         ScalerWizard *self)
 {
+  g_assert (SCALER_IS_WIZARD (self));
+
   gtk_stack_set_visible_child_name (self->stack, g_object_get_data (G_OBJECT (button), "step"));
 }
 
@@ -225,6 +243,8 @@ scaler_wizard_back_action (GtkWidget  *widget,
 {
   ScalerWizard *self = SCALER_WIZARD (widget);
   guint step = current_step (self);
+
+  g_assert (SCALER_IS_WIZARD (widget));
 
   if (step > 0)
     gtk_stack_set_visible_child_name (self->stack, step_names[step - 1]);
@@ -237,6 +257,8 @@ scaler_wizard_next_action (GtkWidget  *widget,
 {
   ScalerWizard *self = SCALER_WIZARD (widget);
   guint step = current_step (self);
+
+  g_assert (SCALER_IS_WIZARD (widget));
 
   if (step + 1 < N_STEPS)
     gtk_stack_set_visible_child_name (self->stack, step_names[step + 1]);
@@ -276,6 +298,9 @@ created_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   ScalerClientAutoscaler *autoscaler = scaler_machine_create_finish (SCALER_MACHINE (object), result, &error);
 
+  g_assert (SCALER_IS_WIZARD (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (autoscaler == NULL)
     save_failed (self, error);
   else
@@ -290,6 +315,9 @@ updated_cb (GObject      *object,
   g_autoptr(ScalerWizard) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+
+  g_assert (SCALER_IS_WIZARD (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL)
     save_failed (self, error);
@@ -331,6 +359,9 @@ store_secrets_cb (GObject      *object,
   g_autoptr(ScalerWizard) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_WIZARD (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (!scaler_credentials_store_secrets_finish (SCALER_CREDENTIALS (object), result, &error))
     {
       self->saving = FALSE;
@@ -354,6 +385,8 @@ scaler_wizard_create_action (GtkWidget  *widget,
   g_autoptr(ScalerConfig) config = NULL;
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
+
+  g_assert (SCALER_IS_WIZARD (widget));
 
   if (self->saving)
     return;
@@ -403,6 +436,8 @@ test_finished_cb (GObject      *object,
   AdwActionRow *row = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_row : self->clearml_test_row;
   GtkImage *icon = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_icon : self->clearml_test_icon;
   GtkSpinner *spinner = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
+
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   /* After close the widgets are gone: the job was cancelled then. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
@@ -484,6 +519,9 @@ lookup_secrets_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(ScalerSecrets) secrets = NULL;
 
+  g_assert (SCALER_IS_WIZARD (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   secrets = scaler_credentials_lookup_secrets_finish (SCALER_CREDENTIALS (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -507,6 +545,8 @@ scaler_wizard_dismiss_import_action (GtkWidget  *widget,
 {
   ScalerWizard *self = SCALER_WIZARD (widget);
 
+  g_assert (SCALER_IS_WIZARD (widget));
+
   gtk_widget_set_visible (GTK_WIDGET (self->import_group), FALSE);
 }
 
@@ -515,6 +555,8 @@ discard_response_cb (AdwMessageDialog *dialog,
                      const char       *response,
                      ScalerWizard     *self)
 {
+  g_assert (SCALER_IS_WIZARD (self));
+
   if (g_strcmp0 (response, "discard") != 0)
     return;
 
