@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * scaler-wizard-private.h: the wizard is split over scaler-wizard.c (the
- * window, its steps, loading, saving and Test Connection),
- * scaler-wizard-validate.c (what the form says, as a config and secrets, and
- * which row shows which problem) and scaler-wizard-review.c (the last step).
+ * window, its steps, loading a config), scaler-wizard-validate.c (what the
+ * form says, as a config and secrets, and which row shows which problem),
+ * scaler-wizard-review.c (the last step), scaler-wizard-save.c (keyring,
+ * then service) and scaler-wizard-test.c (Test Connection).
  */
 
 #pragma once
 
+#include "scaler-connection-check.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard.h"
 
@@ -115,6 +117,18 @@ struct _ScalerWizard
 
 /* scaler-wizard.c */
 void          _scaler_wizard_update_buttons   (ScalerWizard  *self);
+/* Saved as @id: emits "saved" and closes the wizard. */
+void          _scaler_wizard_saved            (ScalerWizard  *self,
+                                               const char    *id);
+
+/* scaler-wizard-save.c */
+void          _scaler_wizard_save             (ScalerWizard  *self,
+                                               ScalerConfig  *config,
+                                               ScalerSecrets *secrets);
+
+/* scaler-wizard-test.c */
+void          _scaler_wizard_start_test       (ScalerWizard              *self,
+                                               ScalerConnectionCheckKind  kind);
 
 /* scaler-wizard-validate.c */
 const char   *_scaler_wizard_selected_region  (ScalerWizard  *self);

@@ -13,7 +13,6 @@
 #include "scaler-prices.h"
 #include "scaler-resource-editor.h"
 #include "scaler-wizard-private.h"
-#include "scaler-connection-check.h"
 
 G_DEFINE_FINAL_TYPE (ScalerWizard, scaler_wizard, ADW_TYPE_WINDOW)
 
@@ -264,116 +263,14 @@ scaler_wizard_next_action (GtkWidget  *widget,
     gtk_stack_set_visible_child_name (self->stack, step_names[step + 1]);
 }
 
-/* Saving, on this computer: the secrets to the keyring first (nothing is
- * written when that fails), then the configuration to the service (Create or
- * Update). On a server: the configuration only. */
-static void
-saved (ScalerWizard *self,
-       const char   *id)
+void
+_scaler_wizard_saved (ScalerWizard *self,
+                      const char   *id)
 {
   self->saving = FALSE;
   self->closing = TRUE;
   g_signal_emit (self, signals[SAVED], 0, id);
   gtk_window_close (GTK_WINDOW (self));
-}
-
-static void
-save_failed (ScalerWizard *self,
-             const GError *error)
-{
-  self->saving = FALSE;
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay),
-                        _("Could not save the autoscaler: %s"), error->message);
-  _scaler_wizard_validate_now (self);
-}
-
-static void
-created_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(ScalerWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  ScalerClientAutoscaler *autoscaler = scaler_machine_create_finish (SCALER_MACHINE (object), result, &error);
-
-  g_assert (SCALER_IS_WIZARD (self));
-  g_assert (G_IS_ASYNC_RESULT (result));
-
-  if (autoscaler == NULL)
-    save_failed (self, error);
-  else
-    saved (self, scaler_client_autoscaler_get_id (autoscaler));
-}
-
-static void
-updated_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  g_autoptr(ScalerWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
-
-  g_assert (SCALER_IS_WIZARD (self));
-  g_assert (G_IS_ASYNC_RESULT (result));
-
-  if (reply == NULL)
-    save_failed (self, error);
-  else
-    saved (self, self->base->id);
-}
-
-static void
-save_config (ScalerWizard *self)
-{
-  g_autoptr(ScalerConfig) config = g_object_steal_data (G_OBJECT (self), "saving-config");
-  g_autofree char *json = scaler_config_to_json (config);
-
-  if (self->editing)
-    {
-      ScalerClientAutoscaler *target = scaler_machine_find (self->machine, config->id);
-      g_autoptr(GError) error = NULL;
-
-      if (target == NULL)
-        {
-          g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                       _("The autoscaler is not on %s any more (deleted by someone else?)"),
-                       scaler_machine_get_title (self->machine));
-          save_failed (self, error);
-          return;
-        }
-      scaler_client_autoscaler_call (target, "Update", g_variant_new ("(s)", json), -1, self->cancellable,
-                                     updated_cb, g_object_ref (self));
-    }
-  else
-    scaler_machine_create_async (self->machine, json, self->cancellable, created_cb, g_object_ref (self));
-}
-
-static void
-store_secrets_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(ScalerWizard) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert (SCALER_IS_WIZARD (self));
-  g_assert (G_IS_ASYNC_RESULT (result));
-
-  if (!scaler_credentials_store_secrets_finish (SCALER_CREDENTIALS (object), result, &error))
-    {
-      self->saving = FALSE;
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay),
-                            _("Could not store the secrets in the keyring: %s"), error->message);
-      _scaler_wizard_validate_now (self);
-      return;
-    }
-
-  save_config (self);
 }
 
 static void
@@ -406,92 +303,7 @@ scaler_wizard_create_action (GtkWidget  *widget,
 
   problems = _scaler_wizard_collect_problems (self, &config);
   secrets = _scaler_wizard_build_secrets (self);
-  self->saving = TRUE;
-  gtk_widget_action_set_enabled (widget, "wizard.create", FALSE);
-  g_object_set_data_full (G_OBJECT (self), "saving-config", g_steal_pointer (&config),
-                          (GDestroyNotify) scaler_config_unref);
-  if (self->credentials == NULL)
-    {
-      save_config (self);
-      return;
-    }
-  scaler_credentials_store_secrets_async (self->credentials,
-                                          self->base->id,
-                                          secrets,
-                                          self->cancellable,
-                                          store_secrets_cb,
-                                          g_object_ref (self));
-}
-
-/* Test connection (one-off GTask in a thread over copies of the form). */
-static void
-test_finished_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  ScalerWizard *self = SCALER_WIZARD (object);
-  ScalerConnectionCheckKind kind = GPOINTER_TO_UINT (user_data);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *verdict = scaler_connection_check_finish (result, &error);
-  AdwActionRow *row = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_row : self->clearml_test_row;
-  GtkImage *icon = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_icon : self->clearml_test_icon;
-  GtkSpinner *spinner = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
-
-  g_assert (G_IS_ASYNC_RESULT (result));
-
-  /* After close the widgets are gone: the job was cancelled then. */
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      g_cancellable_is_cancelled (self->cancellable))
-    return;
-
-  gtk_spinner_stop (spinner);
-  gtk_widget_set_visible (GTK_WIDGET (spinner), FALSE);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self),
-                                 kind == SCALER_CONNECTION_CHECK_AWS ? "wizard.test-aws" : "wizard.test-clearml",
-                                 TRUE);
-
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  if (error != NULL)
-    {
-      adw_action_row_set_subtitle (row, error->message);
-      gtk_image_set_from_icon_name (icon, "dialog-error-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
-      scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay), "%s",
-                            kind == SCALER_CONNECTION_CHECK_AWS ? _("AWS connection failed")
-                                                                : _("ClearML connection failed"));
-    }
-  else
-    {
-      adw_action_row_set_subtitle (row, verdict);
-      gtk_image_set_from_icon_name (icon, "emblem-ok-symbolic");
-      gtk_widget_add_css_class (GTK_WIDGET (row), "success");
-      scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay), "%s",
-                            kind == SCALER_CONNECTION_CHECK_AWS ? _("AWS connection works")
-                                                                : _("ClearML connection works"));
-    }
-}
-
-static void
-start_test (ScalerWizard         *self,
-            ScalerConnectionCheckKind  kind)
-{
-  g_autoptr(ScalerConfig) config = _scaler_wizard_build_config (self, NULL);
-  g_autoptr(ScalerSecrets) secrets = _scaler_wizard_build_secrets (self);
-  AdwActionRow *row = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_row : self->clearml_test_row;
-  GtkSpinner *spinner = kind == SCALER_CONNECTION_CHECK_AWS ? self->aws_test_spinner : self->clearml_test_spinner;
-
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "success");
-  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
-  adw_action_row_set_subtitle (row, _("Connecting…"));
-  gtk_widget_set_visible (GTK_WIDGET (spinner), TRUE);
-  gtk_spinner_start (spinner);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self),
-                                 kind == SCALER_CONNECTION_CHECK_AWS ? "wizard.test-aws" : "wizard.test-clearml",
-                                 FALSE);
-
-  scaler_connection_check_async (G_OBJECT (self), kind, config, secrets, self->cancellable,
-                            test_finished_cb, GUINT_TO_POINTER (kind));
+  _scaler_wizard_save (self, config, secrets);
 }
 
 static void
@@ -499,7 +311,7 @@ scaler_connection_check_aws_action (GtkWidget  *widget,
                                     const char *action_name,
                                     GVariant   *parameter)
 {
-  start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_AWS);
+  _scaler_wizard_start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_AWS);
 }
 
 static void
@@ -507,7 +319,7 @@ scaler_connection_check_clearml_action (GtkWidget  *widget,
                                         const char *action_name,
                                         GVariant   *parameter)
 {
-  start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_CLEARML);
+  _scaler_wizard_start_test (SCALER_WIZARD (widget), SCALER_CONNECTION_CHECK_CLEARML);
 }
 
 static void
