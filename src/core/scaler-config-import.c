@@ -247,7 +247,7 @@ set_tags (GPtrArray *tags,
     {
       g_autofree char *text = node_to_text (node);
 
-      _scaler_tags_parse_string (text, tags, NULL);
+      scaler_tags_parse_string (text, tags, NULL);
     }
 }
 

@@ -159,7 +159,7 @@ read_tags (JsonObject *object,
   else if (scaler_json_node_holds (node, G_TYPE_STRING))
     {
       g_ptr_array_set_size (tags, 0);
-      _scaler_tags_parse_string (json_node_get_string (node), tags, NULL);
+      scaler_tags_parse_string (json_node_get_string (node), tags, NULL);
     }
 }
 

@@ -28,13 +28,5 @@ char      *_scaler_config_problems_error_text (GPtrArray             *problems);
 ScalerConfig *_scaler_config_new_from_node (JsonNode  *root,
                                             GError   **error);
 
-/* Parses EC2 tags written as "k1=v1, k2=v2" (split on ',', then on the first
- * '='; blanks around keys and values are dropped; empty items are skipped) and
- * appends ScalerTag*s to @tags. An item without '=' or with an empty key is
- * appended as it is (key = the item, value = "") and, when @bad_item is not
- * NULL, the first such item is returned there. */
-void       _scaler_tags_parse_string   (const char            *text,
-                                        GPtrArray             *tags,
-                                        char                 **bad_item);
 
 G_END_DECLS

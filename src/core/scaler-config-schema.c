@@ -260,7 +260,7 @@ check_tags_node (GPtrArray  *problems,
       g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_tag_free);
       g_autofree char *bad_item = NULL;
 
-      _scaler_tags_parse_string (json_node_get_string (node), tags, &bad_item);
+      scaler_tags_parse_string (json_node_get_string (node), tags, &bad_item);
       if (bad_item != NULL)
         error_at (problems, path,
                   _("“%s” is not a key=value pair; expected tags such as “team=ml, owner=ops”"),

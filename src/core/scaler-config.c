@@ -522,9 +522,9 @@ scaler_secrets_new_from_environment (GError **error)
 }
 
 void
-_scaler_tags_parse_string (const char  *text,
-                           GPtrArray   *tags,
-                           char       **bad_item)
+scaler_tags_parse_string (const char  *text,
+                          GPtrArray   *tags,
+                          char       **bad_item)
 {
   g_auto(GStrv) items = NULL;
 

@@ -193,6 +193,15 @@ gboolean           scaler_resource_is_cpu_only     (const ScalerResource *self);
 ScalerTag         *scaler_tag_new                  (const char          *key,
                                                     const char          *value);
 void               scaler_tag_free                 (ScalerTag           *self);
+/* Parses EC2 tags written as "k1=v1, k2=v2" (split on ',', then on the first
+ * '='; blanks around keys and values are dropped; empty items are skipped) and
+ * appends ScalerTag*s to @tags. An item without '=' or with an empty key is
+ * appended as it is (key = the item, value = "") and, when @bad_item is not
+ * NULL, the first such item is returned there. The config's JSON, its schema
+ * check, the ClearML import and the GUI's tag rows all parse tags with it. */
+void               scaler_tags_parse_string        (const char          *text,
+                                                    GPtrArray           *tags,
+                                                    char               **bad_item);
 
 /* Lenient parse: returns a config, or NULL with a GError for malformed JSON
  * (message includes line and column). Unknown keys and bad values are NOT

@@ -70,6 +70,8 @@ scaler_application_quit_action (GSimpleAction *action,
   ScalerApplication *self = user_data;
   g_autoptr(GList) windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
 
+  g_assert (SCALER_IS_APPLICATION (self));
+
   /* Closing the windows lets each one save its state; the autoscalers keep
    * running in the service. */
   for (GList *l = windows; l != NULL; l = l->next)
@@ -85,6 +87,8 @@ scaler_application_about_action (GSimpleAction *action,
 {
   ScalerApplication *self = user_data;
   static const char *developers[] = { "EC2 Autoscaler developers", NULL };
+
+  g_assert (SCALER_IS_APPLICATION (self));
 
   adw_show_about_window (scaler_application_get_main_window (self),
                          "application-name", _("EC2 Autoscaler"),
@@ -108,6 +112,8 @@ scaler_application_preferences_action (GSimpleAction *action,
   ScalerApplication *self = user_data;
   ScalerPreferencesWindow *prefs;
 
+  g_assert (SCALER_IS_APPLICATION (self));
+
   prefs = scaler_preferences_window_new (self->settings);
   gtk_window_set_transient_for (GTK_WINDOW (prefs), scaler_application_get_main_window (self));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -120,6 +126,8 @@ scaler_application_new_autoscaler_action (GSimpleAction *action,
 {
   ScalerApplication *self = user_data;
   GtkWindow *window;
+
+  g_assert (SCALER_IS_APPLICATION (self));
 
   g_application_activate (G_APPLICATION (self));
   window = scaler_application_get_main_window (self);
@@ -144,6 +152,10 @@ machine_event_cb (ScalerMachine          *machine,
   g_autofree char *id = g_strdup_printf ("event-%s-%s", kind, key);
   g_autofree char *text = NULL;
 
+  g_assert (SCALER_IS_MACHINE (machine));
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (autoscaler));
+  g_assert (SCALER_IS_APPLICATION (self));
+
   /* On a server, say which. */
   if (!scaler_machine_is_local (machine))
     text = g_strdup_printf (_("%s (on %s)"), body, scaler_machine_get_title (machine));
@@ -160,6 +172,8 @@ portal_cb (GObject      *object,
 {
   g_autoptr(GError) error = NULL;
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (!scaler_background_portal_request_finish (result, &error))
     g_message ("The service will not start at login: %s", error->message);
   else
@@ -174,6 +188,9 @@ local_status_cb (ScalerMachine     *machine,
                  ScalerApplication *self)
 {
   GDBusConnection *connection = scaler_machine_get_connection (machine);
+
+  g_assert (SCALER_IS_MACHINE (machine));
+  g_assert (SCALER_IS_APPLICATION (self));
 
   if (self->portal_asked || scaler_machine_get_status (machine) != SCALER_MACHINE_CONNECTED ||
       connection == NULL || !scaler_background_portal_in_flatpak ())
@@ -225,6 +242,8 @@ scaler_application_show_autoscaler_action (GSimpleAction *action,
   ScalerApplication *self = user_data;
   GtkWindow *window;
 
+  g_assert (SCALER_IS_APPLICATION (self));
+
   g_application_activate (G_APPLICATION (self));
   window = scaler_application_get_main_window (self);
   if (window != NULL)
@@ -261,7 +280,7 @@ scaler_application_startup (GApplication *app)
   static const char *new_accels[] = { "<Control>n", NULL };
 
   /* The resources live in a static library: register them explicitly
-   * (STYLE.md pitfall 10) before AdwApplication loads style.css. */
+   * before AdwApplication loads style.css: it finds only registered ones. */
   g_resources_register (scaler_gui_get_resource ());
 
   G_APPLICATION_CLASS (scaler_application_parent_class)->startup (app);

@@ -55,6 +55,8 @@ response_cb (GDBusConnection *connection,
   gboolean autostart = FALSE;
   guint32 response = 2;
 
+  g_assert (G_IS_TASK (task));
+
   g_variant_get (parameters, "(u@a{sv})", &response, &results);
   g_variant_lookup (results, "autostart", "b", &autostart);
   if (response == 0 && autostart)
@@ -76,6 +78,9 @@ call_cb (GObject      *object,
   GTask *task = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   /* A reply means the Response signal comes (subscribed before), and
    * response_cb drops the first reference. Without one, it never comes. */

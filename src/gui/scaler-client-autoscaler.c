@@ -167,6 +167,8 @@ sync_properties (ScalerClientAutoscaler *self)
 static void
 properties_changed_cb (ScalerClientAutoscaler *self)
 {
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+
   sync_properties (self);
 }
 
@@ -195,6 +197,8 @@ log_cb (ScalerClientAutoscaler *self,
         const char             *message)
 {
   ScalerLogLevel level = SCALER_LOG_LEVEL_INFO;
+
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
 
   /* Lines that came before the GetLog reply are in the backlog already: a
    * connection delivers messages in the order the service sent them. */
@@ -232,6 +236,8 @@ cycle_finished_cb (ScalerClientAutoscaler *self,
   g_autoptr(ScalerCycleResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+
   result = scaler_cycle_result_new_from_variant (snapshot, &error);
   if (result == NULL)
     {
@@ -252,6 +258,8 @@ event_cb (ScalerClientAutoscaler *self,
           const char             *title,
           const char             *body)
 {
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+
   g_signal_emit (self, signals[EVENT], 0, kind, title, body);
 }
 
@@ -267,6 +275,21 @@ load_done (ScalerClientAutoscaler *self)
   g_signal_emit (self, signals[LOADED], 0);
 }
 
+/* After a load call failed: TRUE when it was cancelled (the autoscaler is
+ * going away); otherwise the failure is logged and the load goes on without
+ * that part. */
+static gboolean
+load_call_cancelled (ScalerClientAutoscaler *self,
+                     GError                 *error,
+                     const char             *what)
+{
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return TRUE;
+  g_message ("%s of %s could not be read: %s", what, self->id, scaler_client_error_strip (error)->message);
+
+  return FALSE;
+}
+
 static void
 history_cb (GObject      *object,
             GAsyncResult *result,
@@ -277,12 +300,12 @@ history_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   guint capacity;
 
-  if (!scaler_dbus_autoscaler_call_get_history_finish (SCALER_DBUS_AUTOSCALER (object), &series, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_message ("The history of %s could not be read: %s", self->id, scaler_client_error_strip (error)->message);
-    }
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
+  if (!scaler_dbus_autoscaler_call_get_history_finish (SCALER_DBUS_AUTOSCALER (object), &series, result, &error) &&
+      load_call_cancelled (self, error, "The history"))
+    return;
   self->history_in_flight = FALSE;
   capacity = scaler_history_capacity_for_interval (self->config != NULL ? self->config->polling_interval_time_min : 0);
   self->history = scaler_history_new (capacity);
@@ -300,12 +323,12 @@ snapshot_cb (GObject      *object,
   g_autoptr(GVariant) snapshot = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!scaler_dbus_autoscaler_call_get_snapshot_finish (SCALER_DBUS_AUTOSCALER (object), &snapshot, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_message ("The last cycle of %s could not be read: %s", self->id, scaler_client_error_strip (error)->message);
-    }
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
+  if (!scaler_dbus_autoscaler_call_get_snapshot_finish (SCALER_DBUS_AUTOSCALER (object), &snapshot, result, &error) &&
+      load_call_cancelled (self, error, "The last cycle"))
+    return;
   /* An empty dictionary: no cycle yet. A CycleFinished that came first wins. */
   if (snapshot != NULL && g_variant_n_children (snapshot) > 0 && self->last_result == NULL)
     {
@@ -328,12 +351,12 @@ log_backlog_cb (GObject      *object,
   const char *nick, *text;
   gint64 time;
 
-  if (!scaler_dbus_autoscaler_call_get_log_finish (SCALER_DBUS_AUTOSCALER (object), &lines, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      g_message ("The console of %s could not be read: %s", self->id, scaler_client_error_strip (error)->message);
-    }
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
+  if (!scaler_dbus_autoscaler_call_get_log_finish (SCALER_DBUS_AUTOSCALER (object), &lines, result, &error) &&
+      load_call_cancelled (self, error, "The console"))
+    return;
   self->log_in_flight = FALSE;
   if (lines != NULL)
     {
@@ -616,6 +639,8 @@ call_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
   GVariant *reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (object), result, &error);
+
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL)
     g_task_return_error (task, scaler_client_error_strip (g_steal_pointer (&error)));

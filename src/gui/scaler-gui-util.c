@@ -41,39 +41,25 @@ scaler_gui_join_list (const char * const *items)
   return g_strjoinv (", ", (char **) items);
 }
 
+/* The config's own parser (scaler_tags_parse_string()), with a message that
+ * names the item and what is wrong with it. */
 GPtrArray *
 scaler_gui_parse_tags (const char  *text,
                        char       **message)
 {
   g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func ((GDestroyNotify) scaler_tag_free);
-  g_auto(GStrv) items = scaler_gui_split_list (text);
+  g_autofree char *bad_item = NULL;
 
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      const char *eq = strchr (items[i], '=');
-      g_autofree char *key = NULL;
-      g_autofree char *value = NULL;
+  scaler_tags_parse_string (text, tags, &bad_item);
+  if (bad_item == NULL)
+    return g_steal_pointer (&tags);
 
-      if (eq == NULL)
-        {
-          if (message != NULL)
-            *message = g_strdup_printf (_("“%s” has no “=”: write tags as key=value, separated by commas"), items[i]);
-          return NULL;
-        }
+  if (message != NULL && strchr (bad_item, '=') == NULL)
+    *message = g_strdup_printf (_("“%s” has no “=”: write tags as key=value, separated by commas"), bad_item);
+  else if (message != NULL)
+    *message = g_strdup_printf (_("“%s” has an empty key: write tags as key=value"), bad_item);
 
-      key = g_strstrip (g_strndup (items[i], eq - items[i]));
-      value = g_strstrip (g_strdup (eq + 1));
-      if (key[0] == '\0')
-        {
-          if (message != NULL)
-            *message = g_strdup_printf (_("“%s” has an empty key: write tags as key=value"), items[i]);
-          return NULL;
-        }
-
-      g_ptr_array_add (tags, scaler_tag_new (key, value));
-    }
-
-  return g_steal_pointer (&tags);
+  return NULL;
 }
 
 char *
@@ -200,6 +186,55 @@ scaler_gui_set_row_error (GtkWidget  *row,
   gtk_list_box_insert (GTK_LIST_BOX (list), error_row,
                        gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) + 1);
   g_object_set_data (G_OBJECT (row), ERROR_ROW_KEY, error_row);
+}
+
+AdwToast *
+scaler_gui_toast_new (const char *text)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  /* Toast titles are Pango markup on libadwaita 1.2. */
+  escaped = g_markup_escape_text (text, -1);
+
+  return adw_toast_new (escaped);
+}
+
+gboolean
+scaler_gui_add_toast_valist (GtkWidget  *widget,
+                             const char *format,
+                             va_list     args)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *overlay;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+  if (overlay == NULL)
+    return FALSE;
+
+  text = g_strdup_vprintf (format, args);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), scaler_gui_toast_new (text));
+
+  return TRUE;
+}
+
+gboolean
+scaler_gui_add_toast (GtkWidget  *widget,
+                      const char *format,
+                      ...)
+{
+  va_list args;
+  gboolean added;
+
+  va_start (args, format);
+  added = scaler_gui_add_toast_valist (widget, format, args);
+  va_end (args);
+
+  return added;
 }
 
 const char *

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "scaler-gui-util.h"
 #include "scaler-log-view.h"
 
 #define N_LEVELS (SCALER_LOG_LEVEL_ERROR + 1)
@@ -58,10 +59,7 @@ static void
 scaler_log_view_toast (ScalerLogView *self,
                        const char    *text)
 {
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (text));
+  scaler_gui_add_toast (GTK_WIDGET (self), "%s", text);
 }
 
 static void
@@ -107,6 +105,8 @@ static void
 scaler_log_view_value_changed_cb (ScalerLogView *self,
                                   GtkAdjustment *adj)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   if (self->scrolling)
     return;
   if (adjustment_at_bottom (adj))
@@ -136,6 +136,8 @@ static void
 scaler_log_view_adjustment_changed_cb (ScalerLogView *self,
                                        GtkAdjustment *adj)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   /* The text view changes the adjustment while it lays out and draws; moving
    * the value right then would queue an allocation of the scroll bar in the
    * middle of a frame (GTK warns that it snapshots a child without an
@@ -150,6 +152,8 @@ scaler_log_view_scroll_cb (ScalerLogView            *self,
                            double                    dy,
                            GtkEventControllerScroll *controller)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   if (dy < 0)
     self->following = FALSE;
 
@@ -163,6 +167,8 @@ scaler_log_view_key_pressed_cb (ScalerLogView         *self,
                                 GdkModifierType        state,
                                 GtkEventControllerKey *controller)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   switch (keyval)
     {
     case GDK_KEY_Up:
@@ -187,6 +193,8 @@ scaler_log_view_scrollbar_event_cb (ScalerLogView            *self,
                                     GdkEvent                 *event,
                                     GtkEventControllerLegacy *controller)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   switch ((int) gdk_event_get_event_type (event))
     {
     case GDK_BUTTON_PRESS:
@@ -324,18 +332,24 @@ static void
 scaler_log_view_search_changed_cb (ScalerLogView  *self,
                                    GtkSearchEntry *entry)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   scaler_log_view_search (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
 
 static void
 scaler_log_view_search_next_cb (ScalerLogView *self)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   scaler_log_view_search_next (self);
 }
 
 static void
 scaler_log_view_search_previous_cb (ScalerLogView *self)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   scaler_log_view_search_previous (self);
 }
 
@@ -345,6 +359,8 @@ scaler_log_view_search_action (GtkWidget  *widget,
                                GVariant   *parameter)
 {
   ScalerLogView *self = SCALER_LOG_VIEW (widget);
+
+  g_assert (SCALER_IS_LOG_VIEW (widget));
 
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
@@ -359,6 +375,8 @@ scaler_log_view_copy_action (GtkWidget  *widget,
   GtkTextIter start, end;
   g_autofree char *text = NULL;
 
+  g_assert (SCALER_IS_LOG_VIEW (widget));
+
   if (!gtk_text_buffer_get_selection_bounds (self->buffer, &start, &end))
     gtk_text_buffer_get_bounds (self->buffer, &start, &end);
   text = gtk_text_buffer_get_text (self->buffer, &start, &end, FALSE);
@@ -371,6 +389,8 @@ scaler_log_view_save_response_cb (ScalerLogView        *self,
                                   int                   response,
                                   GtkFileChooserNative *dialog)
 {
+  g_assert (SCALER_IS_LOG_VIEW (self));
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
@@ -399,6 +419,8 @@ scaler_log_view_save_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *name = g_date_time_format (now, "ec2-autoscaler-%Y%m%d-%H%M%S.log");
+
+  g_assert (SCALER_IS_LOG_VIEW (widget));
 
   if (self->save_dialog != NULL)
     return;

@@ -212,6 +212,8 @@ manager_properties_changed_cb (ScalerMachine *self)
 {
   gboolean has_keyring = scaler_dbus_manager_get_has_keyring (self->manager_iface);
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   set_hostname (self, scaler_dbus_manager_get_hostname (self->manager_iface));
   if (self->has_keyring != has_keyring)
     {
@@ -229,6 +231,9 @@ autoscaler_event_cb (ScalerClientAutoscaler *autoscaler,
                      const char             *body,
                      ScalerMachine          *self)
 {
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (autoscaler));
+  g_assert (SCALER_IS_MACHINE (self));
+
   g_signal_emit (self, signals[EVENT], 0, autoscaler, kind, title, body);
 }
 
@@ -291,6 +296,8 @@ object_added_cb (GDBusObjectManager *manager,
   g_autoptr(ScalerClientAutoscaler) autoscaler = NULL;
   guint position;
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   take_manager_iface (self, object);
   if (find_by_path (self, g_dbus_object_get_object_path (object), &position))
     return;
@@ -307,6 +314,8 @@ object_removed_cb (GDBusObjectManager *manager,
                    ScalerMachine      *self)
 {
   guint position;
+
+  g_assert (SCALER_IS_MACHINE (self));
 
   if (find_by_path (self, g_dbus_object_get_object_path (object), &position))
     g_list_store_remove (self->autoscalers, position);
@@ -385,6 +394,8 @@ name_appeared_cb (GDBusConnection *connection,
 {
   ScalerMachine *self = user_data;
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   g_debug ("%s is back (%s): reconnecting", name, owner);
   scaler_machine_connect (self);
 }
@@ -414,6 +425,8 @@ name_owner_cb (ScalerMachine *self)
 {
   g_autofree char *owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (self->manager));
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   /* Dropped at once: GDBusObjectManagerClient would fetch the objects of a
    * new owner with a blocking call on this thread (glib
    * gio/gdbusobjectmanagerclient.c, on_notify_g_name_owner():
@@ -435,6 +448,8 @@ connection_closed_cb (GDBusConnection *connection,
   g_autofree char *stderr_text = scaler_remote_transport_dup_stderr (connection);
   g_autofree char *message = NULL;
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   if (self->address != NULL)
     message = g_strdup_printf (_("The connection to %s was lost%s%s"), self->address,
                                stderr_text != NULL && stderr_text[0] != '\0' ? ": " : "",
@@ -453,6 +468,8 @@ connect_timeout_cb (gpointer user_data)
   ScalerMachine *self = user_data;
   g_autofree char *message = NULL;
 
+  g_assert (SCALER_IS_MACHINE (self));
+
   self->timeout_id = 0;
   message = g_strdup_printf (_("The service on %s did not answer within %.0f seconds"),
                              self->address ? self->address : _("this computer"), SCALER_MACHINE_CONNECT_TIMEOUT_S);
@@ -469,6 +486,9 @@ manager_new_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusObjectManager) manager = scaler_dbus_object_manager_client_new_finish (result, &error);
   g_autofree char *owner = NULL;
+
+  g_assert (SCALER_IS_MACHINE (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (manager == NULL)
     {
@@ -529,6 +549,9 @@ start_service_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
 
+  g_assert (SCALER_IS_MACHINE (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (reply == NULL)
     {
       g_autofree char *message = NULL;
@@ -557,6 +580,9 @@ has_owner_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
   gboolean has_owner = FALSE;
+
+  g_assert (SCALER_IS_MACHINE (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -600,6 +626,9 @@ session_bus_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) connection = g_bus_get_finish (result, &error);
 
+  g_assert (SCALER_IS_MACHINE (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (connection == NULL)
     {
       g_autofree char *message = NULL;
@@ -621,6 +650,9 @@ remote_cb (GObject      *object,
   g_autoptr(ScalerMachine) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) connection = scaler_remote_transport_connect_finish (result, &error);
+
+  g_assert (SCALER_IS_MACHINE (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (connection == NULL)
     {
@@ -900,6 +932,8 @@ create_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (!scaler_dbus_manager_call_create_finish (SCALER_DBUS_MANAGER (object), &path, result, &error))
     {
       g_task_return_error (task, scaler_client_error_strip (g_steal_pointer (&error)));
@@ -947,6 +981,8 @@ stop_all_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
+
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (!scaler_dbus_manager_call_stop_all_finish (SCALER_DBUS_MANAGER (object), result, &error))
     g_task_return_error (task, scaler_client_error_strip (g_steal_pointer (&error)));

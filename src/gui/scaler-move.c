@@ -53,6 +53,8 @@ undone_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (reply == NULL)
     g_prefix_error (&move->failure, _("(its copy on %s could not be removed: %s) "),
                     scaler_machine_get_title (move->server), error->message);
@@ -92,6 +94,8 @@ local_deleted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (reply == NULL)
     {
       /* The server runs it: this is not undone. Say what is left. */
@@ -120,6 +124,9 @@ local_kept_cb (GObject      *object,
   Move *move = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL)
     {
@@ -163,6 +170,9 @@ copy_state_cb (ScalerClientAutoscaler *copy,
   Move *move = g_task_get_task_data (task);
   const char *state = scaler_client_autoscaler_get_state (copy);
 
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (copy));
+  g_assert (G_IS_TASK (task));
+
   if (g_strcmp0 (state, "running") == 0)
     {
       g_clear_handle_id (&move->timeout_id, g_source_remove);
@@ -181,12 +191,37 @@ start_timeout_cb (gpointer user_data)
   GTask *task = user_data;
   Move *move = g_task_get_task_data (task);
 
+  g_assert (G_IS_TASK (task));
+
   move->timeout_id = 0;
   fail (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                            _("%s did not report “%s” running within %.0f seconds. It keeps running on this "
                              "computer."),
                            scaler_machine_get_title (move->server), move->name, SCALER_MOVE_START_TIMEOUT_S));
   return G_SOURCE_REMOVE;
+}
+
+/* The reply of a call on the copy; on failure the task fails with the error
+ * after @failure and FALSE is returned. */
+static gboolean
+move_call_finish (GObject      *object,
+                  GAsyncResult *result,
+                  GTask        *task,
+                  const char   *failure)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert (SCALER_IS_CLIENT_AUTOSCALER (object));
+  g_assert (G_IS_TASK (task));
+
+  reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+  if (reply != NULL)
+    return TRUE;
+  g_prefix_error (&error, "%s", failure);
+  fail (task, g_steal_pointer (&error));
+
+  return FALSE;
 }
 
 static void
@@ -196,15 +231,13 @@ started_cb (GObject      *object,
 {
   GTask *task = user_data;
   Move *move = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+  g_autofree char *failure = g_strdup_printf (_("It did not start on %s: "), scaler_machine_get_title (move->server));
 
-  if (reply == NULL)
-    {
-      g_prefix_error (&error, _("It did not start on %s: "), scaler_machine_get_title (move->server));
-      fail (task, g_steal_pointer (&error));
-      return;
-    }
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
+  if (!move_call_finish (object, result, task, failure))
+    return;
   move->state_handler = g_signal_connect (move->copy, "notify::state", G_CALLBACK (copy_state_cb), task);
   move->timeout_id = g_timeout_add_seconds ((guint) SCALER_MOVE_START_TIMEOUT_S, start_timeout_cb, task);
   copy_state_cb (move->copy, NULL, task);
@@ -232,16 +265,14 @@ secrets_stored_cb (GObject      *object,
 {
   GTask *task = user_data;
   Move *move = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
+  g_autofree char *failure = g_strdup_printf (_("%s did not take the secrets: "),
+                                              scaler_machine_get_title (move->server));
 
-  if (reply == NULL)
-    {
-      g_prefix_error (&error, _("%s did not take the secrets: "), scaler_machine_get_title (move->server));
-      fail (task, g_steal_pointer (&error));
-      return;
-    }
-  maybe_start (task);
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
+  if (move_call_finish (object, result, task, failure))
+    maybe_start (task);
 }
 
 static void
@@ -256,6 +287,9 @@ secrets_looked_up_cb (GObject      *object,
                                                                                &error);
   GVariantBuilder builder;
   guint n = 0;
+
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (secrets == NULL)
     {
@@ -297,6 +331,9 @@ created_cb (GObject      *object,
   Move *move = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   ScalerClientAutoscaler *copy = scaler_machine_create_finish (SCALER_MACHINE (object), result, &error);
+
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (copy == NULL)
     {

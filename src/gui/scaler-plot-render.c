@@ -726,6 +726,31 @@ static void stroke_line_series (cairo_t              *cr,
                                 double                last_x,
                                 double                base_y);
 
+/* Where a line with a sample before the window crosses its left edge: on the
+ * way to its first column with samples. */
+static double
+left_edge_value (const Frame *f,
+                 guint        l)
+{
+  const ScalerPlotModel *model = &f->model;
+  const ScalerSeriesBucket *cols = f->buckets + (gsize) l * f->ncols;
+  const Edges *e = &f->edges[l];
+  gint64 t_start = model->end_time - model->window;
+
+  for (guint c = 0; c < f->ncols; c++)
+    if (cols[c].n > 0)
+      {
+        gint64 t1 = t_start + (gint64) ((double) model->window * (c + 0.5) / f->ncols);
+
+        if (t1 > e->before_t)
+          return e->before_v + (cols[c].first - e->before_v) * (double) (t_start - e->before_t) /
+                               (double) (t1 - e->before_t);
+        break;
+      }
+
+  return e->before_v;
+}
+
 /* A line series: a polyline through each column's first and last values,
  * plus a filled 2 px span per column from its min to its max. The polyline
  * never backtracks, so stroking and filling stay cheap however many samples
@@ -740,7 +765,6 @@ draw_line_series (cairo_t     *cr,
   const Layout *lo = &f->lo;
   const ScalerSeriesBucket *cols = f->buckets + (gsize) l * f->ncols;
   const Edges *e = &f->edges[l];
-  gint64 t_start = model->end_time - model->window;
   gboolean started = FALSE;
   double prev_y = 0.0, first_x = 0.0, last_x = 0.0;
   g_autoptr(GArray) spans = g_array_new (FALSE, FALSE, sizeof (double) * 3);
@@ -749,20 +773,7 @@ draw_line_series (cairo_t     *cr,
 
   if (e->has_before)
     {
-      double v = e->before_v;
-
-      /* The line enters the window where it crosses the left edge. */
-      for (guint c = 0; c < f->ncols; c++)
-        if (cols[c].n > 0)
-          {
-            gint64 t1 = t_start + (gint64) ((double) model->window * (c + 0.5) / f->ncols);
-
-            if (t1 > e->before_t)
-              v = e->before_v + (cols[c].first - e->before_v) * (double) (t_start - e->before_t) /
-                                (double) (t1 - e->before_t);
-            break;
-          }
-      prev_y = value_to_y (lo, v);
+      prev_y = value_to_y (lo, left_edge_value (f, l));
       first_x = lo->area.x;
       cairo_move_to (cr, first_x, prev_y);
       started = TRUE;
@@ -927,31 +938,26 @@ rounded_rect (cairo_t *cr,
   cairo_close_path (cr);
 }
 
-static void
-draw_hover (cairo_t               *cr,
-            const ScalerPlotModel *model,
-            const Layout          *lo,
-            PangoLayout           *layout,
-            int                    width)
+/* What the hover cursor reads out at one time: each line's value (NAN before
+ * its first sample), and a text and colour per line that has one. */
+typedef struct
 {
-  gint64 t_start = model->end_time - model->window;
-  double x = model->hover_x;
-  gint64 t;
-  g_autofree char *time_text = NULL;
-  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) colors = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
-  g_autoptr(GArray) values = NULL;
-  double box_w, box_h, line_h = 0.0, bx, by;
-  const double pad = 8.0;
+  char      *time_text;
+  GArray    *values;  /* double, one per line */
+  GPtrArray *texts;   /* "label: value" */
+  GArray    *colors;  /* GdkRGBA, one per text */
+} HoverReadout;
 
-  if (x < lo->area.x || x > lo->area.x + lo->area.width)
-    return;
+static void
+hover_readout_init (HoverReadout          *readout,
+                    const ScalerPlotModel *model,
+                    gint64                 t)
+{
+  readout->time_text = format_time (model, t, model->window > G_TIME_SPAN_DAY ? "%a %H:%M" : "%H:%M:%S");
+  readout->values = g_array_new (FALSE, FALSE, sizeof (double));
+  readout->texts = g_ptr_array_new_with_free_func (g_free);
+  readout->colors = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
 
-  t = t_start + (gint64) ((x - lo->area.x) / lo->area.width * (double) model->window);
-  time_text = format_time (model, t, model->window > G_TIME_SPAN_DAY ? "%a %H:%M" : "%H:%M:%S");
-
-  /* The value of each line at t (none before its first sample). */
-  values = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint l = 0; l < model->n_lines; l++)
     {
       const ScalerPlotLine *line = &model->lines[l];
@@ -964,23 +970,34 @@ draw_hover (cairo_t               *cr,
           if (t < first_t || !scaler_plot_value_at (line->series, t, &v))
             v = NAN;
         }
-      g_array_append_val (values, v);
+      g_array_append_val (readout->values, v);
       if (!isnan (v))
         {
           g_autofree char *value = scaler_plot_format_value (model->unit, v, FALSE);
 
-          g_ptr_array_add (texts, g_strdup_printf ("%s: %s", line->label ? line->label : "", value));
-          g_array_append_val (colors, line->color);
+          g_ptr_array_add (readout->texts, g_strdup_printf ("%s: %s", line->label ? line->label : "", value));
+          g_array_append_val (readout->colors, line->color);
         }
     }
+}
 
-  /* Nothing to read out (before the first sample): no cursor at all. */
-  if (texts->len == 0)
-    return;
+static void
+hover_readout_clear (HoverReadout *readout)
+{
+  g_clear_pointer (&readout->time_text, g_free);
+  g_clear_pointer (&readout->values, g_array_unref);
+  g_clear_pointer (&readout->texts, g_ptr_array_unref);
+  g_clear_pointer (&readout->colors, g_array_unref);
+}
 
-  cairo_save (cr);
-
-  /* The cursor line, then a marker on each line. */
+/* The cursor line, then a marker on each line. */
+static void
+draw_hover_cursor (cairo_t               *cr,
+                   const ScalerPlotModel *model,
+                   const Layout          *lo,
+                   double                 x,
+                   const HoverReadout    *readout)
+{
   cairo_set_line_width (cr, 1.0);
   set_rgba (cr, &model->fg, 0.35);
   cairo_move_to (cr, round (x) + 0.5, lo->area.y);
@@ -989,7 +1006,7 @@ draw_hover (cairo_t               *cr,
 
   for (guint l = 0; l < model->n_lines; l++)
     {
-      double v = g_array_index (values, double, l);
+      double v = g_array_index (readout->values, double, l);
 
       if (isnan (v))
         continue;
@@ -1001,18 +1018,32 @@ draw_hover (cairo_t               *cr,
       cairo_set_line_width (cr, 2.0);
       cairo_stroke (cr);
     }
+}
 
-  /* The read-out box. */
-  text_size (layout, time_text, &box_w, &line_h);
-  for (guint i = 0; i < texts->len; i++)
+/* The read-out box: the time, then a swatch and a text per line; right of
+ * the cursor, or left of it where the plot ends. */
+static void
+draw_hover_box (cairo_t               *cr,
+                const ScalerPlotModel *model,
+                const Layout          *lo,
+                PangoLayout           *layout,
+                int                    width,
+                double                 x,
+                const HoverReadout    *readout)
+{
+  const double pad = 8.0;
+  double box_w, box_h, line_h = 0.0, bx, by;
+
+  text_size (layout, readout->time_text, &box_w, &line_h);
+  for (guint i = 0; i < readout->texts->len; i++)
     {
       double w;
 
-      text_size (layout, g_ptr_array_index (texts, i), &w, NULL);
+      text_size (layout, g_ptr_array_index (readout->texts, i), &w, NULL);
       box_w = MAX (box_w, w + LEGEND_SWATCH + 6);
     }
   box_w += 2 * pad;
-  box_h = (texts->len + 1) * line_h + 2 * pad;
+  box_h = (readout->texts->len + 1) * line_h + 2 * pad;
 
   bx = x + 12;
   if (bx + box_w > width)
@@ -1028,20 +1059,47 @@ draw_hover (cairo_t               *cr,
   cairo_stroke (cr);
 
   set_rgba (cr, &model->fg, 0.65);
-  draw_text (cr, layout, time_text, bx + pad, by + pad);
-  for (guint i = 0; i < texts->len; i++)
+  draw_text (cr, layout, readout->time_text, bx + pad, by + pad);
+  for (guint i = 0; i < readout->texts->len; i++)
     {
       double ly = by + pad + (i + 1) * line_h;
 
-      set_rgba (cr, &g_array_index (colors, GdkRGBA, i), 1.0);
+      set_rgba (cr, &g_array_index (readout->colors, GdkRGBA, i), 1.0);
       cairo_new_sub_path (cr);
       cairo_arc (cr, bx + pad + LEGEND_SWATCH / 2, ly + line_h / 2, LEGEND_SWATCH / 2 - 1, 0, 2 * G_PI);
       cairo_fill (cr);
       set_rgba (cr, &model->fg, 1.0);
-      draw_text (cr, layout, g_ptr_array_index (texts, i), bx + pad + LEGEND_SWATCH + 6, ly);
+      draw_text (cr, layout, g_ptr_array_index (readout->texts, i), bx + pad + LEGEND_SWATCH + 6, ly);
     }
+}
 
-  cairo_restore (cr);
+static void
+draw_hover (cairo_t               *cr,
+            const ScalerPlotModel *model,
+            const Layout          *lo,
+            PangoLayout           *layout,
+            int                    width)
+{
+  gint64 t_start = model->end_time - model->window;
+  double x = model->hover_x;
+  HoverReadout readout;
+  gint64 t;
+
+  if (x < lo->area.x || x > lo->area.x + lo->area.width)
+    return;
+
+  t = t_start + (gint64) ((x - lo->area.x) / lo->area.width * (double) model->window);
+  hover_readout_init (&readout, model, t);
+
+  /* Nothing to read out (before the first sample): no cursor at all. */
+  if (readout.texts->len > 0)
+    {
+      cairo_save (cr);
+      draw_hover_cursor (cr, model, lo, x, &readout);
+      draw_hover_box (cr, model, lo, layout, width, x, &readout);
+      cairo_restore (cr);
+    }
+  hover_readout_clear (&readout);
 }
 
 void

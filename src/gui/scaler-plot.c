@@ -122,6 +122,8 @@ scaler_plot_colors_from_widget (GtkWidget        *widget,
 static void
 scaler_plot_series_changed_cb (ScalerPlot *self)
 {
+  g_assert (SCALER_IS_PLOT (self));
+
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -131,6 +133,8 @@ scaler_plot_motion_cb (ScalerPlot               *self,
                        double                    y,
                        GtkEventControllerMotion *controller)
 {
+  g_assert (SCALER_IS_PLOT (self));
+
   self->has_hover = TRUE;
   self->hover_x = x;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -140,6 +144,8 @@ static void
 scaler_plot_leave_cb (ScalerPlot               *self,
                       GtkEventControllerMotion *controller)
 {
+  g_assert (SCALER_IS_PLOT (self));
+
   self->has_hover = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -300,6 +300,8 @@ stderr_read_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), result, &error);
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   /* Cancelled: the transport is gone. */
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
@@ -328,6 +330,8 @@ process_exited_cb (GObject      *object,
 {
   GSubprocess *process = G_SUBPROCESS (object);
   Transport *transport = user_data;
+
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (!g_subprocess_wait_finish (process, result, NULL))
     return;   /* cancelled: the transport is gone */
@@ -405,6 +409,8 @@ timeout_cb (gpointer user_data)
   GTask *task = user_data;
   Connect *data = g_task_get_task_data (task);
 
+  g_assert (G_IS_TASK (task));
+
   data->timeout_id = 0;
   data->timed_out = TRUE;
   g_cancellable_cancel (data->cancellable);
@@ -451,6 +457,8 @@ wait_for_exit_cb (gpointer user_data)
   Transport *transport = data->transport;
   gint64 started = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "scaler-failed-at"));
 
+  g_assert (G_IS_TASK (task));
+
   if ((transport->exited && transport->eof) || g_get_monotonic_time () / 1000 - started > EXIT_GRACE_MS)
     {
       data->grace_id = 0;
@@ -468,6 +476,9 @@ connection_new_cb (GObject      *object,
   GTask *task = user_data;
   Connect *data = g_task_get_task_data (task);
   Transport *transport;
+
+  g_assert (G_IS_TASK (task));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   data->connection = g_dbus_connection_new_finish (result, &data->dbus_error);
   g_clear_handle_id (&data->timeout_id, g_source_remove);

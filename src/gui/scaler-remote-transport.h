@@ -4,7 +4,8 @@
  * over SSH, the way `busctl --host` reaches a remote systemd
  * (systemd src/libsystemd/sd-bus/sd-bus.c, bus_set_address_system_remote():
  * "ssh -xT [-p PORT] -- HOST systemd-stdio-bridge"; for the user's bus,
- * "systemd-stdio-bridge --user" as in DESIGN.md).
+ * "systemd-stdio-bridge --user": docs/design.md, "The background service and
+ * its D-Bus API").
  *
  * The command runs non-interactively (BatchMode: keys or an agent, never a
  * password prompt) and GDBus speaks over its pipes

@@ -313,6 +313,8 @@ validate (ScalerResourceDialog *self)
 static void
 scaler_resource_dialog_changed_cb (ScalerResourceDialog *self)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   validate (self);
 }
 
@@ -322,6 +324,8 @@ zone_toggled_cb (ScalerResourceDialog *self,
 {
   const char *zone = g_object_get_data (G_OBJECT (check), "zone");
   guint pos;
+
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
 
   if (gtk_check_button_get_active (check))
     {
@@ -423,6 +427,8 @@ type_filter_func (GtkListBoxRow *row,
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->type_search));
   const char *haystack = g_object_get_data (G_OBJECT (row), "haystack");
   g_auto(GStrv) words = NULL;
+
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
 
   if (text == NULL || text[0] == '\0')
     return TRUE;
@@ -534,18 +540,24 @@ static void
 scaler_resource_dialog_type_activated_cb (ScalerResourceDialog *self,
                                           GtkListBoxRow        *row)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   set_instance_type (self, g_object_get_data (G_OBJECT (row), "type"));
 }
 
 static void
 scaler_resource_dialog_search_changed_cb (ScalerResourceDialog *self)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   gtk_list_box_invalidate_filter (self->type_list);
 }
 
 static void
 scaler_resource_dialog_search_activate_cb (ScalerResourceDialog *self)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   /* Enter picks the first visible type, or the typed name when none matches. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->type_list));
        child != NULL;
@@ -561,12 +573,16 @@ scaler_resource_dialog_search_activate_cb (ScalerResourceDialog *self)
 static void
 scaler_resource_dialog_choose_type_cb (ScalerResourceDialog *self)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   scaler_resource_dialog_show_types (self);
 }
 
 static void
 scaler_resource_dialog_types_back_cb (ScalerResourceDialog *self)
 {
+  g_assert (SCALER_IS_RESOURCE_DIALOG (self));
+
   gtk_stack_set_visible_child_name (self->stack, "form");
 }
 
@@ -576,6 +592,8 @@ scaler_resource_dialog_apply_action (GtkWidget  *widget,
                                      GVariant   *parameter)
 {
   ScalerResourceDialog *self = SCALER_RESOURCE_DIALOG (widget);
+
+  g_assert (SCALER_IS_RESOURCE_DIALOG (widget));
 
   validate (self);
   if (!self->valid)

@@ -103,6 +103,8 @@ row_button_cb (GtkButton            *button,
   const char *op = g_object_get_data (G_OBJECT (button), "op");
   guint position;
 
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
+
   if (!find_item (self, item, &position))
     return;
 
@@ -177,6 +179,8 @@ drop_cb (GtkDropTarget        *target,
   gpointer dragged = g_value_get_object (value);
   guint from, to;
 
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
+
   if (!find_item (self, dragged, &from) ||
       !find_item (self, g_object_get_data (G_OBJECT (row), "item"), &to))
     return FALSE;
@@ -184,6 +188,39 @@ drop_cb (GtkDropTarget        *target,
   scaler_resource_editor_move (self, from, (int) to - (int) from);
 
   return TRUE;
+}
+
+/* The last row: "Add Resource". */
+static GtkWidget *
+add_row_new (void)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *row = gtk_list_box_row_new ();
+
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("list-add-symbolic"));
+  gtk_box_append (GTK_BOX (box), gtk_label_new_with_mnemonic (_("_Add Resource")));
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_add_css_class (row, "add-row");
+  gtk_widget_set_name (row, "add-resource");
+
+  return row;
+}
+
+/* A resource row is dragged by itself and takes drops of other rows. */
+static void
+add_drag_and_drop (ScalerResourceEditor *self,
+                   GtkWidget            *row)
+{
+  GtkDragSource *source = gtk_drag_source_new ();
+  GtkDropTarget *target = gtk_drop_target_new (SCALER_TYPE_RESOURCE_OBJECT, GDK_ACTION_MOVE);
+
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), row, 0);
+  g_signal_connect_object (source, "drag-begin", G_CALLBACK (drag_begin_cb), row, 0);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (source));
+  g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, 0);
+  gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (target));
 }
 
 static GtkWidget *
@@ -199,21 +236,10 @@ create_row_cb (gpointer item,
   GtkWidget *button;
   guint position = 0;
 
-  if (!SCALER_IS_RESOURCE_OBJECT (item))
-    {
-      GtkWidget *label;
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
-      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-      gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
-      gtk_box_append (GTK_BOX (box), gtk_image_new_from_icon_name ("list-add-symbolic"));
-      label = gtk_label_new_with_mnemonic (_("_Add Resource"));
-      gtk_box_append (GTK_BOX (box), label);
-      row = gtk_list_box_row_new ();
-      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
-      gtk_widget_add_css_class (row, "add-row");
-      gtk_widget_set_name (row, "add-resource");
-      return row;
-    }
+  if (!SCALER_IS_RESOURCE_OBJECT (item))
+    return add_row_new ();
 
   r = scaler_resource_object_get_resource (item);
   row = adw_action_row_new ();
@@ -250,17 +276,7 @@ create_row_cb (gpointer item,
   gtk_box_append (GTK_BOX (box), row_button (self, item, "remove", "user-trash-symbolic", _("Remove")));
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), box);
 
-  {
-    GtkDragSource *source = gtk_drag_source_new ();
-    GtkDropTarget *target = gtk_drop_target_new (SCALER_TYPE_RESOURCE_OBJECT, GDK_ACTION_MOVE);
-
-    gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
-    g_signal_connect_object (source, "prepare", G_CALLBACK (drag_prepare_cb), row, 0);
-    g_signal_connect_object (source, "drag-begin", G_CALLBACK (drag_begin_cb), row, 0);
-    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (source));
-    g_signal_connect_object (target, "drop", G_CALLBACK (drop_cb), self, 0);
-    gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (target));
-  }
+  add_drag_and_drop (self, row);
 
   find_item (self, item, &position);
   apply_row_problem (self, row, position);
@@ -293,6 +309,8 @@ update_move_buttons (ScalerResourceEditor *self)
 static void
 store_items_changed_cb (ScalerResourceEditor *self)
 {
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
+
   update_move_buttons (self);
   g_signal_emit (self, signals[CHANGED], 0);
 }
@@ -304,6 +322,9 @@ dialog_applied_cb (ScalerResourceDialog *dialog,
   ScalerResourceObject *item = g_object_get_data (G_OBJECT (dialog), "item");
   g_autoptr(ScalerResource) resource = scaler_resource_dialog_dup_resource (dialog);
   guint position;
+
+  g_assert (SCALER_IS_RESOURCE_DIALOG (dialog));
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
   if (item == NULL)
     {
@@ -325,6 +346,8 @@ scaler_resource_editor_row_activated_cb (ScalerResourceEditor *self,
 {
   ScalerResourceObject *item = g_object_get_data (G_OBJECT (row), "item");
   guint position = G_MAXUINT;
+
+  g_assert (SCALER_IS_RESOURCE_EDITOR (self));
 
   if (item != NULL && !find_item (self, item, &position))
     return;

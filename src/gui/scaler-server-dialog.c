@@ -68,6 +68,9 @@ status_cb (ScalerMachine      *machine,
 {
   g_autoptr(ScalerMachine) added = NULL;
 
+  g_assert (SCALER_IS_MACHINE (machine));
+  g_assert (SCALER_IS_SERVER_DIALOG (self));
+
   switch (scaler_machine_get_status (machine))
     {
     case SCALER_MACHINE_CONNECTED:
@@ -101,6 +104,8 @@ scaler_server_dialog_add_action (GtkWidget  *widget,
   g_autofree char *address = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->address_row))));
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_SERVER_DIALOG (widget));
+
   if (self->machine != NULL)
     return;
   if (!scaler_remote_address_parse (address, NULL, NULL, NULL, &error))
@@ -131,6 +136,8 @@ scaler_server_dialog_changed_cb (ScalerServerDialog *self)
   g_autofree char *address = g_strstrip (g_strdup (text));
   gboolean valid = scaler_remote_address_parse (address, NULL, NULL, NULL, &error);
 
+  g_assert (SCALER_IS_SERVER_DIALOG (self));
+
   /* Say what is wrong while typing, once there is something to judge. */
   scaler_gui_set_row_error (GTK_WIDGET (self->address_row), valid || address[0] == '\0' ? NULL : error->message);
   if (self->machine == NULL)
@@ -140,6 +147,8 @@ scaler_server_dialog_changed_cb (ScalerServerDialog *self)
 static void
 scaler_server_dialog_activated_cb (ScalerServerDialog *self)
 {
+  g_assert (SCALER_IS_SERVER_DIALOG (self));
+
   gtk_widget_activate_action (GTK_WIDGET (self), "server.add", NULL);
 }
 

@@ -197,6 +197,8 @@ config_changed_cb (ScalerSidebarRow *self)
   g_autoptr(ScalerClientAutoscaler) autoscaler = g_signal_group_dup_target (self->signals);
   g_autoptr(GMenuModel) menu = NULL;
 
+  g_assert (SCALER_IS_SIDEBAR_ROW (self));
+
   if (autoscaler == NULL)
     return;
   menu = build_menu (autoscaler);

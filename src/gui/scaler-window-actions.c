@@ -16,12 +16,6 @@
 #include "scaler-window-private.h"
 #include "scaler-wizard.h"
 
-static ScalerMachine *
-local_machine (ScalerWindow *self)
-{
-  return self->application != NULL ? scaler_application_get_local_machine (self->application) : NULL;
-}
-
 static ScalerClientAutoscaler *
 lookup_parameter (ScalerWindow *self,
                   GVariant     *parameter)
@@ -70,6 +64,8 @@ call_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (SCALER_CLIENT_AUTOSCALER (object), result, &error);
 
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (reply == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     _scaler_window_toast (call->self, "%s: %s", call->failure, error->message);
   else if (reply != NULL && call->success != NULL)
@@ -93,24 +89,31 @@ call (ScalerWindow           *self,
   scaler_client_autoscaler_call (autoscaler, method, parameters, -1, NULL, call_cb, data);
 }
 
+/* Start or Stop, with a toast for the outcome. */
 static void
-start_autoscaler (ScalerWindow           *self,
-                  ScalerClientAutoscaler *autoscaler)
+start_or_stop (ScalerWindow           *self,
+               ScalerClientAutoscaler *autoscaler,
+               gboolean                start)
 {
   const char *name = scaler_client_autoscaler_get_name (autoscaler);
 
-  call (self, autoscaler, "Start", NULL, g_strdup_printf (_("Could not start “%s”"), name),
-        g_strdup_printf (_("Started “%s”"), name));
+  if (start)
+    call (self, autoscaler, "Start", NULL, g_strdup_printf (_("Could not start “%s”"), name),
+          g_strdup_printf (_("Started “%s”"), name));
+  else
+    call (self, autoscaler, "Stop", NULL, g_strdup_printf (_("Could not stop “%s”"), name),
+          g_strdup_printf (_("Stopped “%s”"), name));
 }
 
 static void
-stop_autoscaler (ScalerWindow           *self,
-                 ScalerClientAutoscaler *autoscaler)
+start_or_stop_parameter (ScalerWindow *self,
+                         GVariant     *parameter,
+                         gboolean      start)
 {
-  const char *name = scaler_client_autoscaler_get_name (autoscaler);
+  ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
 
-  call (self, autoscaler, "Stop", NULL, g_strdup_printf (_("Could not stop “%s”"), name),
-        g_strdup_printf (_("Stopped “%s”"), name));
+  if (autoscaler != NULL)
+    start_or_stop (self, autoscaler, start);
 }
 
 static void
@@ -118,11 +121,7 @@ scaler_window_start_autoscaler_action (GtkWidget  *widget,
                                        const char *action_name,
                                        GVariant   *parameter)
 {
-  ScalerWindow *self = SCALER_WINDOW (widget);
-  ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
-
-  if (autoscaler != NULL)
-    start_autoscaler (self, autoscaler);
+  start_or_stop_parameter (SCALER_WINDOW (widget), parameter, TRUE);
 }
 
 static void
@@ -130,11 +129,7 @@ scaler_window_stop_autoscaler_action (GtkWidget  *widget,
                                       const char *action_name,
                                       GVariant   *parameter)
 {
-  ScalerWindow *self = SCALER_WINDOW (widget);
-  ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
-
-  if (autoscaler != NULL)
-    stop_autoscaler (self, autoscaler);
+  start_or_stop_parameter (SCALER_WINDOW (widget), parameter, FALSE);
 }
 
 static void
@@ -145,12 +140,11 @@ scaler_window_toggle_selected_action (GtkWidget  *widget,
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerClientAutoscaler *autoscaler = _scaler_window_get_selected (self);
 
+  g_assert (SCALER_IS_WINDOW (widget));
+
   if (autoscaler == NULL)
     return;
-  if (scaler_client_autoscaler_is_active (autoscaler))
-    stop_autoscaler (self, autoscaler);
-  else
-    start_autoscaler (self, autoscaler);
+  start_or_stop (self, autoscaler, !scaler_client_autoscaler_is_active (autoscaler));
 }
 
 /* ---- the wizard ---- */
@@ -163,6 +157,9 @@ wizard_saved_cb (ScalerWindow *self,
   ScalerMachine *machine = g_object_get_data (G_OBJECT (wizard), "scaler-machine");
   g_autofree char *key = NULL;
   ScalerClientAutoscaler *autoscaler;
+
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (SCALER_IS_WIZARD (wizard));
 
   if (machine == NULL)
     return;
@@ -224,7 +221,9 @@ scaler_window_new_autoscaler_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
 
-  open_wizard (self, local_machine (self), NULL);
+  g_assert (SCALER_IS_WINDOW (widget));
+
+  open_wizard (self, _scaler_window_get_local_machine (self), NULL);
 }
 
 static void
@@ -243,6 +242,8 @@ scaler_window_edit_autoscaler_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
 
+  g_assert (SCALER_IS_WINDOW (widget));
+
   edit_autoscaler (self, lookup_parameter (self, parameter));
 }
 
@@ -252,6 +253,8 @@ scaler_window_edit_selected_action (GtkWidget  *widget,
                                     GVariant   *parameter)
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   edit_autoscaler (self, _scaler_window_get_selected (self));
 }
@@ -270,6 +273,9 @@ duplicated_cb (GObject      *object,
   g_autoptr(GVariant) reply = scaler_client_autoscaler_call_finish (autoscaler, result, &error);
   ScalerClientAutoscaler *copy;
   const char *path;
+
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL)
     {
@@ -295,6 +301,8 @@ scaler_window_duplicate_autoscaler_action (GtkWidget  *widget,
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
 
+  g_assert (SCALER_IS_WINDOW (widget));
+
   /* The service copies the file and the secrets. */
   if (autoscaler != NULL)
     scaler_client_autoscaler_call (autoscaler, "Duplicate", NULL, -1, NULL, duplicated_cb, g_object_ref (self));
@@ -309,6 +317,8 @@ export_response_cb (ScalerWindow         *self,
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -331,6 +341,8 @@ scaler_window_export_autoscaler_action (GtkWidget  *widget,
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
   g_autofree char *name = NULL;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (autoscaler == NULL || scaler_client_autoscaler_is_broken (autoscaler))
     return;
@@ -359,6 +371,8 @@ scaler_window_show_file_action (GtkWidget  *widget,
   g_autoptr(GFile) parent = NULL;
   g_autofree char *uri = NULL;
 
+  g_assert (SCALER_IS_WINDOW (widget));
+
   if (autoscaler == NULL || !is_local (autoscaler))
     return;
 
@@ -382,6 +396,9 @@ tested_cb (GObject      *object,
   g_autofree char *body = NULL;
   g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
+
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (reply == NULL)
     {
@@ -412,6 +429,8 @@ scaler_window_test_connection_action (GtkWidget  *widget,
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
 
+  g_assert (SCALER_IS_WINDOW (widget));
+
   /* From the machine the autoscaler runs on, with its saved secrets. */
   if (autoscaler != NULL)
     scaler_client_autoscaler_call (autoscaler, "TestConnection", NULL, 90000, NULL, tested_cb, g_object_ref (self));
@@ -427,6 +446,8 @@ delete_response_cb (AdwMessageDialog *dialog,
   const char *key = g_object_get_data (G_OBJECT (dialog), "autoscaler-key");
   ScalerClientAutoscaler *autoscaler;
   const char *name;
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (g_strcmp0 (response, "delete") != 0 || (autoscaler = _scaler_window_lookup (self, key)) == NULL)
     return;
@@ -447,6 +468,8 @@ scaler_window_delete_autoscaler_action (GtkWidget  *widget,
   ScalerClientAutoscaler *autoscaler = lookup_parameter (self, parameter);
   g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (autoscaler == NULL)
     return;
@@ -478,13 +501,16 @@ demo_created_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   ScalerClientAutoscaler *demo = scaler_machine_create_finish (SCALER_MACHINE (object), result, &error);
 
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (demo == NULL)
     {
       _scaler_window_toast (self, _("Could not create the demo: %s"), error->message);
       return;
     }
   _scaler_window_select_later (self, scaler_client_autoscaler_get_id (demo));
-  start_autoscaler (self, demo);
+  start_or_stop (self, demo, TRUE);
 }
 
 void
@@ -495,7 +521,7 @@ scaler_window_try_demo (ScalerWindow *self)
 
   g_return_if_fail (SCALER_IS_WINDOW (self));
 
-  machine = local_machine (self);
+  machine = _scaler_window_get_local_machine (self);
   if (!require_connected (self, machine))
     return;
 
@@ -509,7 +535,7 @@ scaler_window_try_demo (ScalerWindow *self)
         {
           _scaler_window_select_later (self, scaler_client_autoscaler_get_id (item));
           if (!scaler_client_autoscaler_is_active (item))
-            start_autoscaler (self, item);
+            start_or_stop (self, item, TRUE);
           return;
         }
     }
@@ -569,7 +595,7 @@ scaler_window_import_clearml (ScalerWindow *self,
   g_return_val_if_fail (SCALER_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
-  machine = local_machine (self);
+  machine = _scaler_window_get_local_machine (self);
   if (self->application == NULL || machine == NULL)
     return FALSE;
 
@@ -608,6 +634,8 @@ import_response_cb (ScalerWindow         *self,
   g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
 
+  g_assert (SCALER_IS_WINDOW (self));
+
   if (response == GTK_RESPONSE_ACCEPT)
     {
       file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
@@ -628,6 +656,8 @@ scaler_window_import_clearml_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   GtkFileFilter *filter;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   g_clear_object (&self->import_chooser);
   self->import_chooser = gtk_file_chooser_native_new (_("Import ClearML Configuration"), GTK_WINDOW (self),
@@ -719,6 +749,9 @@ stopped_all_cb (GObject      *object,
   g_autoptr(ScalerWindow) self = user_data;
   g_autoptr(GError) error = NULL;
 
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
+
   if (!scaler_machine_stop_all_finish (SCALER_MACHINE (object), result, &error))
     _scaler_window_toast (self, _("Could not stop the autoscalers: %s"), error->message);
   else
@@ -731,6 +764,8 @@ stop_all_response_cb (AdwMessageDialog *dialog,
                       ScalerWindow     *self)
 {
   ScalerMachine *machine = g_object_get_data (G_OBJECT (dialog), "scaler-machine");
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (g_strcmp0 (response, "stop") == 0 && machine != NULL)
     scaler_machine_stop_all_async (machine, NULL, stopped_all_cb, g_object_ref (self));
@@ -783,7 +818,9 @@ scaler_window_stop_all_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
 
-  confirm_stop_all (self, local_machine (self));
+  g_assert (SCALER_IS_WINDOW (widget));
+
+  confirm_stop_all (self, _scaler_window_get_local_machine (self));
 }
 
 static ScalerMachine *
@@ -802,6 +839,8 @@ scaler_window_stop_all_on_machine_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerMachine *machine = machine_parameter (self, parameter);
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (machine != NULL)
     confirm_stop_all (self, machine);
@@ -828,6 +867,9 @@ static void
 server_added_cb (ScalerWindow  *self,
                  ScalerMachine *machine)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (SCALER_IS_MACHINE (machine));
+
   _scaler_window_toast (self, _("Added %s"), scaler_machine_get_title (machine));
 }
 
@@ -838,6 +880,8 @@ scaler_window_add_server_action (GtkWidget  *widget,
 {
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerServerDialog *dialog;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (self->application == NULL)
     return;
@@ -854,6 +898,8 @@ scaler_window_remove_server_action (GtkWidget  *widget,
   ScalerWindow *self = SCALER_WINDOW (widget);
   ScalerMachine *machine = machine_parameter (self, parameter);
   g_autofree char *title = NULL;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (machine == NULL || scaler_machine_is_local (machine))
     return;
@@ -874,6 +920,9 @@ moved_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   ScalerClientAutoscaler *copy = scaler_move_autoscaler_finish (result, &error);
   AdwMessageDialog *dialog;
+
+  g_assert (SCALER_IS_WINDOW (self));
+  g_assert (G_IS_ASYNC_RESULT (result));
 
   if (copy != NULL)
     {
@@ -930,6 +979,8 @@ move_response_cb (AdwMessageDialog *dialog,
   ScalerClientAutoscaler *autoscaler;
   ScalerMachine *server;
   ScalerCredentials *credentials = NULL;
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (g_strcmp0 (response, "move") != 0 || self->application == NULL)
     return;
@@ -1008,6 +1059,8 @@ scaler_window_move_to_server_action (GtkWidget  *widget,
   g_autofree char *heading = NULL;
   AdwMessageDialog *dialog;
   GtkWidget *choices;
+
+  g_assert (SCALER_IS_WINDOW (widget));
 
   if (autoscaler == NULL || !is_local (autoscaler) || scaler_client_autoscaler_is_broken (autoscaler))
     return;

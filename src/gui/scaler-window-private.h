@@ -53,6 +53,8 @@ void                    _scaler_window_present_dialog (ScalerWindow *self,
 ScalerClientAutoscaler *_scaler_window_lookup         (ScalerWindow *self,
                                                        const char   *key);
 ScalerClientAutoscaler *_scaler_window_get_selected   (ScalerWindow *self);
+/* This computer's machine; NULL once the application is gone. */
+ScalerMachine          *_scaler_window_get_local_machine (ScalerWindow *self);
 /* Selects @key now, or as soon as it shows up in the sidebar. */
 void                    _scaler_window_select_later   (ScalerWindow *self,
                                                        const char   *key);

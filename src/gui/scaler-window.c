@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "scaler-dashboard.h"
+#include "scaler-gui-util.h"
 #include "scaler-machine-row.h"
 #include "scaler-sidebar-row.h"
 #include "scaler-window-private.h"
@@ -18,17 +19,11 @@ _scaler_window_toast (ScalerWindow *self,
                       const char   *format,
                       ...)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *escaped = NULL;
   va_list args;
 
   va_start (args, format);
-  text = g_strdup_vprintf (format, args);
+  scaler_gui_add_toast_valist (GTK_WIDGET (self->toast_overlay), format, args);
   va_end (args);
-
-  /* Toast titles are Pango markup on libadwaita 1.2. */
-  escaped = g_markup_escape_text (text, -1);
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
 }
 
 void
@@ -61,8 +56,8 @@ _scaler_window_get_selected (ScalerWindow *self)
   return scaler_sidebar_row_get_autoscaler (SCALER_SIDEBAR_ROW (row));
 }
 
-static ScalerMachine *
-local_machine (ScalerWindow *self)
+ScalerMachine *
+_scaler_window_get_local_machine (ScalerWindow *self)
 {
   return self->application != NULL ? scaler_application_get_local_machine (self->application) : NULL;
 }
@@ -73,6 +68,8 @@ static gboolean
 dashboard_toast_cb (ScalerWindow *self,
                     const char   *title)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   _scaler_window_toast (self, "%s", title);
   return TRUE;
 }
@@ -96,7 +93,7 @@ ensure_dashboard (ScalerWindow *self)
 static void
 show_machine_state (ScalerWindow *self)
 {
-  ScalerMachine *machine = local_machine (self);
+  ScalerMachine *machine = _scaler_window_get_local_machine (self);
   ScalerMachineStatus status = machine != NULL ? scaler_machine_get_status (machine) : SCALER_MACHINE_CONNECTED;
 
   adw_window_title_set_title (self->content_title, _("EC2 Autoscaler"));
@@ -268,6 +265,8 @@ sidebar_changed_cb (ScalerWindow *self)
 {
   GtkListBoxRow *row;
 
+  g_assert (SCALER_IS_WINDOW (self));
+
   /* An autoscaler the window waits for (just created, moved, duplicated). */
   if (self->pending_key != NULL && (row = row_for_key (self, self->pending_key)) != NULL)
     {
@@ -300,6 +299,8 @@ sidebar_changed_cb (ScalerWindow *self)
 static void
 selected_changed_cb (ScalerWindow *self)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   _scaler_window_update_content (self);
 }
 
@@ -308,6 +309,8 @@ scaler_window_row_selected_cb (ScalerWindow  *self,
                                GtkListBoxRow *row)
 {
   ScalerClientAutoscaler *autoscaler = _scaler_window_get_selected (self);
+
+  g_assert (SCALER_IS_WINDOW (self));
 
   if (autoscaler != NULL && !self->restoring)
     {
@@ -342,6 +345,8 @@ _scaler_window_select_later (ScalerWindow *self,
 static void
 scaler_window_back_cb (ScalerWindow *self)
 {
+  g_assert (SCALER_IS_WINDOW (self));
+
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
@@ -491,7 +496,7 @@ scaler_window_add_toast (ScalerWindow *self,
   g_return_if_fail (SCALER_IS_WINDOW (self));
   g_return_if_fail (title != NULL);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  scaler_gui_add_toast (GTK_WIDGET (self->toast_overlay), "%s", title);
 }
 
 const char *

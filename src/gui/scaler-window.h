@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (ScalerWindow, scaler_window, SCALER, WINDOW, AdwApplicatio
  * Autoscalers are named by their key (scaler_client_autoscaler_dup_key():
  * the id on this computer, "<server>/<id>" on a server). */
 ScalerWindow *scaler_window_new             (ScalerApplication *application);
+/* @title is shown as it is (not markup). */
 void          scaler_window_add_toast       (ScalerWindow      *self,
                                              const char        *title);
 /* The id of the selected autoscaler, or NULL. */
