@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "scaler-core.h"
 #include "scaler-cycle.h"
@@ -132,11 +133,15 @@ stopped_cb (GObject      *object,
   g_main_loop_quit (daemon->loop);
 }
 
+/* The hard exits skip atexit handlers and destructors (_exit): a worker
+ * thread may still be inside libcurl or OpenSSL, whose clean-up would race
+ * it. The log is flushed first. */
 static gboolean
 hard_exit_cb (gpointer user_data)
 {
   print_line (SCALER_LOG_LEVEL_WARNING, "A request did not give up in time; exiting anyway");
-  exit (SCALER_DAEMON_EXIT_OK);
+  fflush (NULL);
+  _exit (SCALER_DAEMON_EXIT_OK);
   return G_SOURCE_REMOVE;
 }
 
@@ -148,7 +153,8 @@ signal_cb (gpointer user_data)
   if (daemon->stopping)
     {
       print_line (SCALER_LOG_LEVEL_WARNING, "Second signal: exiting now");
-      exit (SCALER_DAEMON_EXIT_OK);
+      fflush (NULL);
+      _exit (SCALER_DAEMON_EXIT_OK);
     }
   daemon->stopping = TRUE;
   print_line (SCALER_LOG_LEVEL_INFO, "Signal received, stopping");

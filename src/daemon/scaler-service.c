@@ -373,6 +373,8 @@ flush_all (Service *service)
     scaler_service_autoscaler_flush (value);
 }
 
+/* Hard exits: _exit, after flushing, so that no atexit handler races a
+ * worker thread still inside libcurl or OpenSSL. */
 static gboolean
 hard_exit_cb (gpointer user_data)
 {
@@ -380,7 +382,8 @@ hard_exit_cb (gpointer user_data)
 
   say (SCALER_LOG_LEVEL_WARNING, _("A request did not give up in time; exiting anyway"));
   flush_all (service);
-  exit (0);
+  fflush (NULL);
+  _exit (0);
   return G_SOURCE_REMOVE;
 }
 
@@ -409,7 +412,8 @@ shut_down (Service *service)
     {
       say (SCALER_LOG_LEVEL_WARNING, _("Second signal: exiting now"));
       flush_all (service);
-      exit (0);
+      fflush (NULL);
+      _exit (0);
     }
   service->ctx.stopping = TRUE;
   g_timeout_add (HARD_EXIT_MS, hard_exit_cb, service);
