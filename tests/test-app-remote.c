@@ -300,6 +300,7 @@ test_edit_on_server (Fixture       *f,
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *json = keyring_config (id, "Remote pool");
   g_autofree char *key = NULL;
+  g_autofree char *secrets = NULL;
   g_autoptr(ScalerDbusAutoscaler) there = NULL;
   ScalerMachine *machine;
   GtkWindow *wizard;
@@ -329,7 +330,8 @@ test_edit_on_server (Fixture       *f,
   g_assert_cmpstr (saved, ==, id);
   there = scaler_test_proxy_for (server, id);
   scaler_test_wait (g_strcmp0 (scaler_dbus_autoscaler_get_name (there), "Remote pool, edited") == 0, 20, "the new name");
-  g_assert_false (g_file_test (scaler_test_service_secrets_path (server, id), G_FILE_TEST_EXISTS));
+  secrets = scaler_test_service_secrets_path (server, id);
+  g_assert_false (g_file_test (secrets, G_FILE_TEST_EXISTS));
   g_free (saved);
 }
 
@@ -788,7 +790,9 @@ use_ssh_with (const char *identity,
 static gboolean
 have_sshd (void)
 {
-  if (g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE) && g_find_program_in_path ("ssh") != NULL)
+  g_autofree char *ssh = g_find_program_in_path ("ssh");
+
+  if (g_file_test ("/usr/sbin/sshd", G_FILE_TEST_IS_EXECUTABLE) && ssh != NULL)
     return TRUE;
   g_test_skip ("sshd is not installed (build-aux/deps.sh installs openssh-server)");
   return FALSE;

@@ -247,6 +247,7 @@ test_rows_update_in_place (Fixture       *f,
 {
   GListModel *instances = scaler_dashboard_get_instances_model (f->dashboard);
   ScalerClientAutoscaler *demo = create_demo (f);
+  g_autoptr(GVariant) variant = NULL;
   g_autoptr(ScalerCycleResult) later = NULL;
   g_autoptr(ScalerDashboardRow) kept = NULL;
   g_autofree char *kept_uptime = NULL;
@@ -263,7 +264,8 @@ test_rows_update_in_place (Fixture       *f,
   scaler_dashboard_apply_result (f->dashboard, last);
 
   /* The same fleet ten minutes later, as the service would send it. */
-  later = scaler_cycle_result_new_from_variant (g_variant_ref_sink (scaler_cycle_result_to_variant (last)), NULL);
+  variant = g_variant_ref_sink (scaler_cycle_result_to_variant (last));
+  later = scaler_cycle_result_new_from_variant (variant, NULL);
   g_assert_nonnull (later);
   later->time += 10 * G_TIME_SPAN_MINUTE;
   for (guint i = 0; i < later->instances->len; i++)
