@@ -547,6 +547,46 @@ test_volume_round_trip (VolumeFixture *f,
   g_assert_finalize_object (again);
 }
 
+/* The GPUs row is the resource's cpu_only: from the instance type by
+ * default (unset), "Use GPUs" (false), "CPU Only" (true, kept through a
+ * reopen). The config's validation warns about false on a type without a
+ * GPU when a docker image is set (test-config-validate). */
+static void
+test_gpu_choice (VolumeFixture *f,
+                 gconstpointer  data)
+{
+  GtkWidget *gpu_row = scaler_resource_dialog_get_field_row (f->dialog, "cpu_only");
+  g_autoptr(ScalerResource) chosen = NULL;
+  g_autoptr(ScalerResource) same = NULL;
+  ScalerResourceDialog *again;
+
+  g_assert_true (ADW_IS_COMBO_ROW (gpu_row));
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (gpu_row)), ==, 0);
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+
+  chosen = scaler_resource_dialog_dup_resource (f->dialog);
+  g_assert_cmpint (chosen->cpu_only, ==, SCALER_CPU_ONLY_AUTO);
+  g_clear_pointer (&chosen, scaler_resource_free);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gpu_row), 1);   /* Use GPUs */
+  chosen = scaler_resource_dialog_dup_resource (f->dialog);
+  g_assert_cmpint (chosen->cpu_only, ==, SCALER_CPU_ONLY_NO);
+  g_clear_pointer (&chosen, scaler_resource_free);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (gpu_row), 2);   /* CPU Only */
+  g_assert_true (scaler_resource_dialog_is_valid (f->dialog));
+  chosen = scaler_resource_dialog_dup_resource (f->dialog);
+  g_assert_cmpint (chosen->cpu_only, ==, SCALER_CPU_ONLY_YES);
+
+  again = scaler_resource_dialog_new (chosen, "us-east-1", FALSE);
+  g_object_ref_sink (again);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (scaler_resource_dialog_get_field_row (again, "cpu_only"))), ==, 2);
+  same = scaler_resource_dialog_dup_resource (again);
+  g_assert_cmpint (same->cpu_only, ==, SCALER_CPU_ONLY_YES);
+  gtk_window_destroy (GTK_WINDOW (again));
+  g_assert_finalize_object (again);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -574,6 +614,7 @@ main (int   argc,
   ADD_VOLUME ("io1-needs-iops", test_volume_io1_needs_iops);
   ADD_VOLUME ("st1-root", test_volume_st1_root);
   ADD_VOLUME ("round-trip", test_volume_round_trip);
+  ADD_VOLUME ("gpu-choice", test_gpu_choice);
 #undef ADD_VOLUME
 
   return g_test_run ();

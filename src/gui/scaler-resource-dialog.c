@@ -49,6 +49,7 @@ struct _ScalerResourceDialog
   AdwActionRow    *ebs_throughput_row;
   GtkSpinButton   *ebs_throughput_spin;
   AdwComboRow     *public_ip_row;
+  AdwComboRow     *gpu_row;
   AdwActionRow    *hop_limit_row;
   GtkSpinButton   *hop_limit_spin;
   AdwActionRow    *spot_row;
@@ -69,6 +70,13 @@ enum {
 static guint signals[N_SIGNALS];
 
 static const char * const ebs_types[] = { "", "gp3", "gp2", "io1", "io2", "st1", "sc1", "standard" };
+/* The GPU choices (the resource's cpu_only), in the order of gpu_row's model. */
+static const ScalerCpuOnly gpu_choices[] = {
+  SCALER_CPU_ONLY_AUTO,
+  SCALER_CPU_ONLY_NO,
+  SCALER_CPU_ONLY_YES,
+};
+
 /* The public IP choices, in the order of public_ip_row's model. */
 static const ScalerPublicIp public_ip_choices[] = {
   SCALER_PUBLIC_IP_SUBNET_DEFAULT, SCALER_PUBLIC_IP_YES, SCALER_PUBLIC_IP_NO
@@ -96,6 +104,7 @@ field_row (ScalerResourceDialog *self,
     { "ebs_throughput", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_throughput_row) },
     { "associate_public_ip", G_STRUCT_OFFSET (ScalerResourceDialog, public_ip_row) },
     { "metadata_hop_limit", G_STRUCT_OFFSET (ScalerResourceDialog, hop_limit_row) },
+    { "cpu_only", G_STRUCT_OFFSET (ScalerResourceDialog, gpu_row) },
     { "key_name", G_STRUCT_OFFSET (ScalerResourceDialog, key_row) },
     { "security_group_ids", G_STRUCT_OFFSET (ScalerResourceDialog, groups_row) },
     { "is_spot", G_STRUCT_OFFSET (ScalerResourceDialog, spot_row) },
@@ -115,7 +124,7 @@ static GtkWidget * const *
 all_rows (ScalerResourceDialog *self,
           guint                *n_rows)
 {
-  static GtkWidget *rows[20];
+  static GtkWidget *rows[21];
 
   rows[0] = GTK_WIDGET (self->name_row);
   rows[1] = GTK_WIDGET (self->queue_row);
@@ -137,6 +146,7 @@ all_rows (ScalerResourceDialog *self,
   rows[17] = GTK_WIDGET (self->ebs_throughput_row);
   rows[18] = GTK_WIDGET (self->public_ip_row);
   rows[19] = GTK_WIDGET (self->hop_limit_row);
+  rows[20] = GTK_WIDGET (self->gpu_row);
   *n_rows = G_N_ELEMENTS (rows);
 
   return rows;
@@ -209,7 +219,7 @@ build_resource (ScalerResourceDialog *self,
 {
   ScalerResource *r = scaler_resource_copy (self->resource);
   const char *iam;
-  guint ip;
+  guint ip, gpu;
   GPtrArray *tags;
 
   g_free (r->name);
@@ -239,6 +249,8 @@ build_resource (ScalerResourceDialog *self,
   ip = adw_combo_row_get_selected (self->public_ip_row);
   r->associate_public_ip = ip < G_N_ELEMENTS (public_ip_choices) ? public_ip_choices[ip] : SCALER_PUBLIC_IP_SUBNET_DEFAULT;
   r->metadata_hop_limit = (guint) gtk_spin_button_get_value_as_int (self->hop_limit_spin);
+  gpu = adw_combo_row_get_selected (self->gpu_row);
+  r->cpu_only = gpu < G_N_ELEMENTS (gpu_choices) ? gpu_choices[gpu] : SCALER_CPU_ONLY_AUTO;
   r->is_spot = gtk_switch_get_active (self->spot_switch);
   r->spot_fallback_on_demand = gtk_switch_get_active (self->fallback_switch);
 
@@ -410,6 +422,9 @@ fill_form (ScalerResourceDialog *self)
     if (public_ip_choices[i] == r->associate_public_ip)
       adw_combo_row_set_selected (self->public_ip_row, i);
   gtk_spin_button_set_value (self->hop_limit_spin, r->metadata_hop_limit);
+  for (guint i = 0; i < G_N_ELEMENTS (gpu_choices); i++)
+    if (gpu_choices[i] == r->cpu_only)
+      adw_combo_row_set_selected (self->gpu_row, i);
   gtk_switch_set_active (self->spot_switch, r->is_spot);
   gtk_switch_set_active (self->fallback_switch, r->spot_fallback_on_demand);
   update_type_row (self, r->instance_type);
@@ -665,6 +680,7 @@ scaler_resource_dialog_class_init (ScalerResourceDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_throughput_row);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, ebs_throughput_spin);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, public_ip_row);
+  gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, gpu_row);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, hop_limit_row);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, hop_limit_spin);
   gtk_widget_class_bind_template_child (widget_class, ScalerResourceDialog, spot_row);
