@@ -525,7 +525,7 @@ scaler_application_get_background_notice (const char **title,
   if (title != NULL)
     *title = _("Autoscalers Keep Running");
   if (body != NULL)
-    *body = _("Your autoscalers run in the background service, also with the window closed, and keep launching "
+    *body = _("Your autoscalers keep running in the background service with the window closed: they go on launching "
               "and terminating instances. To stop them, open EC2 Autoscaler and choose Stop All Autoscalers in "
               "the main menu.");
 }
