@@ -148,16 +148,6 @@ scaler_credentials_file_store_async (ScalerCredentials   *credentials,
     g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-scaler_credentials_file_boolean_finish (ScalerCredentials  *self,
-                                        GAsyncResult       *result,
-                                        GError            **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 static void
 scaler_credentials_file_lookup_async (ScalerCredentials   *credentials,
                                       const char          *instance_id,
@@ -184,16 +174,6 @@ scaler_credentials_file_lookup_async (ScalerCredentials   *credentials,
     }
   g_task_return_pointer (task, g_key_file_get_string (file, GROUP, scaler_secret_kind_to_string (kind), NULL),
                          (GDestroyNotify) scaler_secret_free);
-}
-
-static char *
-scaler_credentials_file_lookup_finish (ScalerCredentials  *self,
-                                       GAsyncResult       *result,
-                                       GError            **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -226,11 +206,8 @@ scaler_credentials_file_class_init (ScalerCredentialsFileClass *klass)
   object_class->finalize = scaler_credentials_file_finalize;
 
   credentials_class->store_async = scaler_credentials_file_store_async;
-  credentials_class->store_finish = scaler_credentials_file_boolean_finish;
   credentials_class->lookup_async = scaler_credentials_file_lookup_async;
-  credentials_class->lookup_finish = scaler_credentials_file_lookup_finish;
   credentials_class->clear_async = scaler_credentials_file_clear_async;
-  credentials_class->clear_finish = scaler_credentials_file_boolean_finish;
 }
 
 static void

@@ -71,16 +71,6 @@ scaler_credentials_secret_store_async (ScalerCredentials   *self,
                          NULL);
 }
 
-static gboolean
-scaler_credentials_secret_boolean_finish (ScalerCredentials  *self,
-                                          GAsyncResult       *result,
-                                          GError            **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
 /* A lookup is a search, then the secret of the item found, instead of
  * secret_password_lookup(): in libsecret before 0.21.2 that path leaks the
  * GetSecrets reply of every secret it finds (libsecret commit 92705b5,
@@ -207,11 +197,9 @@ scaler_credentials_secret_class_init (ScalerCredentialsSecretClass *klass)
   ScalerCredentialsClass *credentials_class = SCALER_CREDENTIALS_CLASS (klass);
 
   credentials_class->store_async = scaler_credentials_secret_store_async;
-  credentials_class->store_finish = scaler_credentials_secret_boolean_finish;
   credentials_class->lookup_async = scaler_credentials_secret_lookup_async;
   credentials_class->lookup_finish = scaler_credentials_secret_lookup_finish;
   credentials_class->clear_async = scaler_credentials_secret_clear_async;
-  credentials_class->clear_finish = scaler_credentials_secret_boolean_finish;
 }
 
 static void

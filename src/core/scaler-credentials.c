@@ -70,9 +70,32 @@ scaler_secrets_get_field (ScalerSecrets    *secrets,
     }
 }
 
+static gboolean
+scaler_credentials_real_boolean_finish (ScalerCredentials  *self,
+                                        GAsyncResult       *result,
+                                        GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static char *
+scaler_credentials_real_lookup_finish (ScalerCredentials  *self,
+                                       GAsyncResult       *result,
+                                       GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 scaler_credentials_class_init (ScalerCredentialsClass *klass)
 {
+  klass->store_finish = scaler_credentials_real_boolean_finish;
+  klass->lookup_finish = scaler_credentials_real_lookup_finish;
+  klass->clear_finish = scaler_credentials_real_boolean_finish;
 }
 
 static void

@@ -47,6 +47,10 @@ struct _ScalerCredentialsClass
 {
   GObjectClass parent_class;
 
+  /* The finish functions default to GTask's: a backend whose async calls
+   * return a GTask (a boolean, or a g_free()-able string for lookups) sets
+   * only the async ones. */
+
   /* Stores (replaces) one secret. @secret is a non-empty string. */
   void      (*store_async)   (ScalerCredentials   *self,
                               const char          *instance_id,
