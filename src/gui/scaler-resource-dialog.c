@@ -82,74 +82,51 @@ static const ScalerPublicIp public_ip_choices[] = {
   SCALER_PUBLIC_IP_SUBNET_DEFAULT, SCALER_PUBLIC_IP_YES, SCALER_PUBLIC_IP_NO
 };
 
+/* The row of each config field (a problem's path names the field), and so
+ * every row that can show an error. */
+static const struct {
+  const char *prefix;
+  gsize offset;
+} field_rows[] = {
+  { "name", G_STRUCT_OFFSET (ScalerResourceDialog, name_row) },
+  { "queue", G_STRUCT_OFFSET (ScalerResourceDialog, queue_row) },
+  { "max_instances", G_STRUCT_OFFSET (ScalerResourceDialog, max_row) },
+  { "instance_type", G_STRUCT_OFFSET (ScalerResourceDialog, type_row) },
+  { "availability_zones", G_STRUCT_OFFSET (ScalerResourceDialog, zones_row) },
+  { "subnet_ids", G_STRUCT_OFFSET (ScalerResourceDialog, subnets_row) },
+  { "ami_id", G_STRUCT_OFFSET (ScalerResourceDialog, ami_row) },
+  { "ebs_device_name", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_device_row) },
+  { "ebs_volume_size", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_size_row) },
+  { "ebs_volume_type", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_type_row) },
+  { "ebs_iops", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_iops_row) },
+  { "ebs_throughput", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_throughput_row) },
+  { "associate_public_ip", G_STRUCT_OFFSET (ScalerResourceDialog, public_ip_row) },
+  { "metadata_hop_limit", G_STRUCT_OFFSET (ScalerResourceDialog, hop_limit_row) },
+  { "cpu_only", G_STRUCT_OFFSET (ScalerResourceDialog, gpu_row) },
+  { "key_name", G_STRUCT_OFFSET (ScalerResourceDialog, key_row) },
+  { "security_group_ids", G_STRUCT_OFFSET (ScalerResourceDialog, groups_row) },
+  { "is_spot", G_STRUCT_OFFSET (ScalerResourceDialog, spot_row) },
+  { "spot_fallback_on_demand", G_STRUCT_OFFSET (ScalerResourceDialog, fallback_row) },
+  { "iam_instance_profile", G_STRUCT_OFFSET (ScalerResourceDialog, iam_row) },
+  { "tags", G_STRUCT_OFFSET (ScalerResourceDialog, tags_row) },
+};
+
+static GtkWidget *
+field_row_at (ScalerResourceDialog *self,
+              guint                 i)
+{
+  return G_STRUCT_MEMBER (GtkWidget *, self, field_rows[i].offset);
+}
+
 static GtkWidget *
 field_row (ScalerResourceDialog *self,
            const char           *field)
 {
-  static const struct {
-    const char *prefix;
-    gsize offset;
-  } map[] = {
-    { "name", G_STRUCT_OFFSET (ScalerResourceDialog, name_row) },
-    { "queue", G_STRUCT_OFFSET (ScalerResourceDialog, queue_row) },
-    { "max_instances", G_STRUCT_OFFSET (ScalerResourceDialog, max_row) },
-    { "instance_type", G_STRUCT_OFFSET (ScalerResourceDialog, type_row) },
-    { "availability_zones", G_STRUCT_OFFSET (ScalerResourceDialog, zones_row) },
-    { "subnet_ids", G_STRUCT_OFFSET (ScalerResourceDialog, subnets_row) },
-    { "ami_id", G_STRUCT_OFFSET (ScalerResourceDialog, ami_row) },
-    { "ebs_device_name", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_device_row) },
-    { "ebs_volume_size", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_size_row) },
-    { "ebs_volume_type", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_type_row) },
-    { "ebs_iops", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_iops_row) },
-    { "ebs_throughput", G_STRUCT_OFFSET (ScalerResourceDialog, ebs_throughput_row) },
-    { "associate_public_ip", G_STRUCT_OFFSET (ScalerResourceDialog, public_ip_row) },
-    { "metadata_hop_limit", G_STRUCT_OFFSET (ScalerResourceDialog, hop_limit_row) },
-    { "cpu_only", G_STRUCT_OFFSET (ScalerResourceDialog, gpu_row) },
-    { "key_name", G_STRUCT_OFFSET (ScalerResourceDialog, key_row) },
-    { "security_group_ids", G_STRUCT_OFFSET (ScalerResourceDialog, groups_row) },
-    { "is_spot", G_STRUCT_OFFSET (ScalerResourceDialog, spot_row) },
-    { "spot_fallback_on_demand", G_STRUCT_OFFSET (ScalerResourceDialog, fallback_row) },
-    { "iam_instance_profile", G_STRUCT_OFFSET (ScalerResourceDialog, iam_row) },
-    { "tags", G_STRUCT_OFFSET (ScalerResourceDialog, tags_row) },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-    if (g_str_has_prefix (field, map[i].prefix))
-      return G_STRUCT_MEMBER (GtkWidget *, self, map[i].offset);
+  for (guint i = 0; i < G_N_ELEMENTS (field_rows); i++)
+    if (g_str_has_prefix (field, field_rows[i].prefix))
+      return field_row_at (self, i);
 
   return GTK_WIDGET (self->name_row);
-}
-
-static GtkWidget * const *
-all_rows (ScalerResourceDialog *self,
-          guint                *n_rows)
-{
-  static GtkWidget *rows[21];
-
-  rows[0] = GTK_WIDGET (self->name_row);
-  rows[1] = GTK_WIDGET (self->queue_row);
-  rows[2] = GTK_WIDGET (self->max_row);
-  rows[3] = GTK_WIDGET (self->type_row);
-  rows[4] = GTK_WIDGET (self->zones_row);
-  rows[5] = GTK_WIDGET (self->subnets_row);
-  rows[6] = GTK_WIDGET (self->ami_row);
-  rows[7] = GTK_WIDGET (self->ebs_device_row);
-  rows[8] = GTK_WIDGET (self->ebs_size_row);
-  rows[9] = GTK_WIDGET (self->ebs_type_row);
-  rows[10] = GTK_WIDGET (self->key_row);
-  rows[11] = GTK_WIDGET (self->groups_row);
-  rows[12] = GTK_WIDGET (self->spot_row);
-  rows[13] = GTK_WIDGET (self->fallback_row);
-  rows[14] = GTK_WIDGET (self->iam_row);
-  rows[15] = GTK_WIDGET (self->tags_row);
-  rows[16] = GTK_WIDGET (self->ebs_iops_row);
-  rows[17] = GTK_WIDGET (self->ebs_throughput_row);
-  rows[18] = GTK_WIDGET (self->public_ip_row);
-  rows[19] = GTK_WIDGET (self->hop_limit_row);
-  rows[20] = GTK_WIDGET (self->gpu_row);
-  *n_rows = G_N_ELEMENTS (rows);
-
-  return rows;
 }
 
 static void
@@ -276,8 +253,6 @@ validate (ScalerResourceDialog *self)
   g_autoptr(GPtrArray) problems = NULL;
   g_autofree char *tags_message = NULL;
   g_autoptr(GHashTable) messages = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  GtkWidget * const *rows;
-  guint n_rows;
   ScalerResource *r;
 
   if (self->loading)
@@ -315,9 +290,8 @@ validate (ScalerResourceDialog *self)
       self->valid = FALSE;
     }
 
-  rows = all_rows (self, &n_rows);
-  for (guint i = 0; i < n_rows; i++)
-    scaler_gui_set_row_error (rows[i], g_hash_table_lookup (messages, rows[i]));
+  for (guint i = 0; i < G_N_ELEMENTS (field_rows); i++)
+    scaler_gui_set_row_error (field_row_at (self, i), g_hash_table_lookup (messages, field_row_at (self, i)));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "resource.apply", self->valid);
 }
