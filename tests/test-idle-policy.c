@@ -106,6 +106,35 @@ race_queues_init (RaceQueues *self)
 
 /* ---- helpers ---- */
 
+/* A world like a real deployment: 2 min to boot, 3 to 5 min from running to
+ * a registered worker, workers of terminated instances listed for 10 min. */
+static ScalerSim *
+realistic_sim_new (guint32                  seed,
+                   const ScalerSimWorkload *workload)
+{
+  ScalerSim *sim = scaler_sim_new (seed, START);
+
+  scaler_sim_set_delays (sim, 2, 3, 0.5);
+  scaler_sim_set_register_delay_range (sim, 3, 5);
+  scaler_sim_set_zombie_linger (sim, 10);
+  scaler_sim_add_workload (sim, workload);
+  return sim;
+}
+
+/* What no policy may ever do, after more than @min_started tasks started:
+ * terminate a busy worker, or lose a task. */
+static void
+assert_no_harm (ScalerSim *sim,
+                guint      min_started)
+{
+  ScalerSimStats stats;
+
+  scaler_sim_get_stats (sim, &stats);
+  g_assert_cmpuint (stats.tasks_started, >, min_started);
+  g_assert_cmpuint (stats.busy_terminations, ==, 0);
+  g_assert_cmpuint (stats.tasks_lost, ==, 0);
+}
+
 static ScalerConfig *
 make_config (ScalerIdlePolicy idle_policy)
 {
@@ -280,12 +309,11 @@ test_random_day_never_kills_busy (void)
   for (guint p = 0; p < G_N_ELEMENTS (policies); p++)
     {
       g_autoptr(ScalerConfig) config = make_config (policies[p]);
-      g_autoptr(ScalerSim) sim = scaler_sim_new (11, START);
-      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (config->id);
       ScalerSimWorkload workload = { "default", SCALER_SIM_ARRIVAL_STEADY, 20.0, 1, 15.0, 0.5 };
+      g_autoptr(ScalerSim) sim = realistic_sim_new (11, &workload);
+      g_autoptr(ScalerLedger) ledger = scaler_ledger_new (config->id);
       ScalerCycleContext ctx = { 0 };
       guint early = 0, predicted = 0;
-      ScalerSimStats stats;
 
       ctx.config = config;
       ctx.cloud = SCALER_CLOUD (sim);
@@ -293,10 +321,6 @@ test_random_day_never_kills_busy (void)
       ctx.ledger = ledger;
       ctx.now_func = scaler_sim_now;
       ctx.now_data = sim;
-      scaler_sim_set_delays (sim, 2, 3, 0.5);
-      scaler_sim_set_register_delay_range (sim, 3, 5);
-      scaler_sim_set_zombie_linger (sim, 10);
-      scaler_sim_add_workload (sim, &workload);
       for (guint minute = 0; minute < 24 * 60; minute++)
         {
           g_autoptr(ScalerCycleResult) result = NULL;
@@ -310,10 +334,7 @@ test_random_day_never_kills_busy (void)
             predicted++;
           scaler_sim_advance (sim, MIN_USEC);
         }
-      scaler_sim_get_stats (sim, &stats);
-      g_assert_cmpuint (stats.tasks_started, >, 400);
-      g_assert_cmpuint (stats.busy_terminations, ==, 0);
-      g_assert_cmpuint (stats.tasks_lost, ==, 0);
+      assert_no_harm (sim, 400);
       if (policies[p] == SCALER_IDLE_POLICY_ADAPTIVE)
         {
           g_assert_cmpuint (early, >, 10);
@@ -386,20 +407,12 @@ static void
 test_short_tasks_keep_staffing (void)
 {
   g_autoptr(ScalerConfig) config = make_config (SCALER_IDLE_POLICY_ADAPTIVE);
-  g_autoptr(ScalerSim) sim = scaler_sim_new (5, START);
   ScalerSimWorkload workload = { "default", SCALER_SIM_ARRIVAL_STEADY, 150.0, 1, 1.0, 0.5 };
+  g_autoptr(ScalerSim) sim = realistic_sim_new (5, &workload);
   Seen seen = { 0 };
-  ScalerSimStats stats;
 
-  scaler_sim_set_delays (sim, 2, 3, 0.5);
-  scaler_sim_set_register_delay_range (sim, 3, 5);
-  scaler_sim_set_zombie_linger (sim, 10);
-  scaler_sim_add_workload (sim, &workload);
   run_hours (config, sim, 6, &seen);
-  scaler_sim_get_stats (sim, &stats);
-  g_assert_cmpuint (stats.tasks_started, >, 600);
-  g_assert_cmpuint (stats.busy_terminations, ==, 0);
-  g_assert_cmpuint (stats.tasks_lost, ==, 0);
+  assert_no_harm (sim, 600);
   g_assert_cmpuint (seen.staffing_launches, >, 0);
   g_assert_cmpuint (seen.kept_staffing, >, 0);
   g_assert_cmpuint (seen.burst_terminations, ==, 0);
@@ -413,20 +426,12 @@ static void
 test_bursts (void)
 {
   g_autoptr(ScalerConfig) config = make_config (SCALER_IDLE_POLICY_ADAPTIVE);
-  g_autoptr(ScalerSim) sim = scaler_sim_new (7, START);
   ScalerSimWorkload workload = { "default", SCALER_SIM_ARRIVAL_BURSTY, 16.0, 25, 10.0, 0.5 };
+  g_autoptr(ScalerSim) sim = realistic_sim_new (7, &workload);
   Seen seen = { 0 };
-  ScalerSimStats stats;
 
-  scaler_sim_set_delays (sim, 2, 3, 0.5);
-  scaler_sim_set_register_delay_range (sim, 3, 5);
-  scaler_sim_set_zombie_linger (sim, 10);
-  scaler_sim_add_workload (sim, &workload);
   run_hours (config, sim, 12, &seen);
-  scaler_sim_get_stats (sim, &stats);
-  g_assert_cmpuint (stats.tasks_started, >, 100);
-  g_assert_cmpuint (stats.busy_terminations, ==, 0);
-  g_assert_cmpuint (stats.tasks_lost, ==, 0);
+  assert_no_harm (sim, 100);
   g_assert_cmpuint (seen.balanced, >, 0);
   g_assert_cmpuint (seen.burst_terminations, >, 0);
   g_assert_cmpuint (seen.staffing_launches, ==, 0);
