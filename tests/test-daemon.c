@@ -87,13 +87,6 @@ test_once_fails (void)
   scaler_test_run_assert_log_contains (run, "could not complete");
 }
 
-static gboolean
-two_unregistered_cb (JsonNode *state,
-                     gpointer  data)
-{
-  return scaler_test_request_count (state, "clearml", "workers.unregister") >= 2;
-}
-
 /* Scale up from zero, tags at launch, idle down, workers unregistered. */
 static void
 test_scale_up_and_idle_down (void)
@@ -132,7 +125,7 @@ test_scale_up_and_idle_down (void)
   /* Idle for 3 s: both terminated, and their workers unregistered (each
    * right after its TerminateInstances: wait for the second one too). */
   gone = scaler_test_wait_expect (run->id, 0, 2, 2, 20, "both instances terminated after the idle time");
-  down = scaler_test_wait_for (two_unregistered_cb, NULL, 20, "both workers unregistered");
+  down = scaler_test_wait_requests ("clearml", "workers.unregister", 2, 20, "both workers unregistered");
   g_assert_cmpint (scaler_test_request_count (down, "ec2", "RunInstances"), ==, 2);
   g_assert_cmpint (scaler_test_request_count (down, "clearml", "workers.unregister"), >=, 2);
   g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (down), "get_next_task_calls")), ==, 0);
@@ -301,13 +294,6 @@ ledger_token (ScalerTestRun *run)
   return g_strdup (json_object_get_string_member (json_array_get_object_element (launches, 0), "client_token"));
 }
 
-static gboolean
-run_instances_sent_cb (JsonNode *state,
-                       gpointer  data)
-{
-  return scaler_test_request_count (state, "ec2", "RunInstances") >= 1;
-}
-
 /* kill -9 while RunInstances hangs, then a restart: no double launch and
  * nothing untracked. after = the launch happened at EC2 (its answer lost). */
 static void
@@ -330,7 +316,7 @@ test_kill9_mid_launch (gconstpointer data)
   scaler_test_enqueue (1, 2);
   run = scaler_test_run_new (&options);
   scaler_test_run_spawn (run, NULL);
-  sent = scaler_test_wait_for (run_instances_sent_cb, NULL, 15, "RunInstances sent (and hanging)");
+  sent = scaler_test_wait_requests ("ec2", "RunInstances", 1, 15, "RunInstances sent (and hanging)");
   g_usleep (300000);
   kill (run->pid, SIGKILL);
   g_assert_cmpint (scaler_test_run_wait (run, 5), ==, -SIGKILL);
@@ -560,13 +546,6 @@ test_zombie_worker (void)
   scaler_test_run_assert_log_contains (run, "zombie");
 }
 
-static gboolean
-describe_sent_cb (JsonNode *state,
-                  gpointer  data)
-{
-  return scaler_test_request_count (state, "ec2", "DescribeInstances") >= 1;
-}
-
 /* SIGTERM while a request hangs: exit 0 within seconds. */
 static void
 test_sigterm_while_hanging (void)
@@ -580,7 +559,7 @@ test_sigterm_while_hanging (void)
   scaler_test_control ("/_fake/fault", "{\"service\":\"ec2\",\"action\":\"DescribeInstances\",\"kind\":\"hang\",\"count\":50}");
   run = scaler_test_run_new (&options);
   scaler_test_run_spawn (run, NULL);
-  state = scaler_test_wait_for (describe_sent_cb, NULL, 15, "DescribeInstances sent (and hanging)");
+  state = scaler_test_wait_requests ("ec2", "DescribeInstances", 1, 15, "DescribeInstances sent (and hanging)");
   g_usleep (500000);
   g_assert_cmpint (scaler_test_run_stop (run), ==, 0);
   scaler_test_run_assert_log_contains (run, "Stopped");

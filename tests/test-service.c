@@ -198,13 +198,6 @@ test_two_autoscalers (void)
 
 /* ---- kill -9 in the middle of a launch; the restart resumes alone ---- */
 
-static gboolean
-run_instances_sent_cb (JsonNode *state,
-                       gpointer  data)
-{
-  return scaler_test_request_count (state, "ec2", "RunInstances") >= 1;
-}
-
 static void
 test_kill9_mid_launch (void)
 {
@@ -229,7 +222,7 @@ test_kill9_mid_launch (void)
   manager = scaler_test_service_object_manager (svc);
   proxy = scaler_test_service_autoscaler (manager, id);
   call_start (proxy);
-  state = scaler_test_wait_for (run_instances_sent_cb, NULL, 20, "RunInstances sent (and hanging)");
+  state = scaler_test_wait_requests ("ec2", "RunInstances", 1, 20, "RunInstances sent (and hanging)");
   g_usleep (300000);
   scaler_test_service_kill9 (svc);
   g_clear_pointer (&state, json_node_unref);
@@ -364,13 +357,6 @@ test_file_broken (void)
 
 /* ---- SIGTERM while a request hangs ---- */
 
-static gboolean
-describe_sent_cb (JsonNode *state,
-                  gpointer  data)
-{
-  return scaler_test_request_count (state, "ec2", "DescribeInstances") >= 1;
-}
-
 static void
 test_sigterm_while_hanging (void)
 {
@@ -388,7 +374,7 @@ test_sigterm_while_hanging (void)
   scaler_test_service_write_config (svc, id, &options);
   scaler_test_service_set_desired (svc, id, "running");
   scaler_test_service_start (svc);
-  state = scaler_test_wait_for (describe_sent_cb, NULL, 20, "DescribeInstances sent (and hanging)");
+  state = scaler_test_wait_requests ("ec2", "DescribeInstances", 1, 20, "DescribeInstances sent (and hanging)");
   g_usleep (200000);
   g_assert_cmpint (scaler_test_service_stop (svc), ==, 0);
   /* The desired state stays for the next start. */

@@ -514,6 +514,34 @@ scaler_test_wait_for (ScalerTestPredicate  predicate,
 
 typedef struct
 {
+  const char *service;
+  const char *action;
+  gint64      min;
+} Requests;
+
+static gboolean
+requests_cb (JsonNode *state,
+             gpointer  data)
+{
+  const Requests *requests = data;
+
+  return scaler_test_request_count (state, requests->service, requests->action) >= requests->min;
+}
+
+JsonNode *
+scaler_test_wait_requests (const char *service,
+                           const char *action,
+                           gint64      min,
+                           double      timeout_s,
+                           const char *what)
+{
+  Requests requests = { service, action, min };
+
+  return scaler_test_wait_for (requests_cb, &requests, timeout_s, what);
+}
+
+typedef struct
+{
   const char *id;
   guint       live;
   guint       total;

@@ -171,6 +171,13 @@ JsonNode      *scaler_test_wait_for          (ScalerTestPredicate predicate,
                                               gpointer            data,
                                               double              timeout_s,
                                               const char         *what);
+/* Waits until the fake has answered (or is answering) @action of @service
+ * at least @min times; returns that state. */
+JsonNode      *scaler_test_wait_requests     (const char *service,
+                                              const char *action,
+                                              gint64      min,
+                                              double      timeout_s,
+                                              const char *what);
 /* Waits until @live live and @total tagged instances of @id exist and
  * @completed tasks are completed (G_MAXUINT: any). */
 JsonNode      *scaler_test_wait_expect       (const char *id,
